@@ -1,3 +1,14 @@
-var builder = WebApplication.CreateSlimBuilder(args);
-var app = builder.Build();
-app.Run();
+using Canary.Sidecar.Hosting;
+
+try
+{
+    var app = SidecarApplication.Build(args);
+    await app.RunAsync().ConfigureAwait(false);
+    return 0;
+}
+catch (ConfigurationErrorsException e)
+{
+    // Every configuration error at once, then a distinct exit code, so an operator fixes the file in one pass.
+    await Console.Error.WriteLineAsync("canary-sidecar: " + e.Message).ConfigureAwait(false);
+    return 2;
+}

@@ -1,0 +1,31 @@
+namespace Canary.Sidecar.Configuration;
+
+/// <summary>Which request headers the routing decision reads and writes.</summary>
+internal sealed class RoutingOptions
+{
+    public const string DefaultSubsetHeader = "x-canary-subset";
+
+    /// <summary>Header whose value selects the rollout, for example a model-name header or <c>:authority</c>.</summary>
+    public string RouteKeyHeader { get; set; } = ":authority";
+
+    /// <summary>Headers that identify the user, in priority order: the first present and non-empty one wins.</summary>
+    public List<string> UserKeyHeaders { get; set; } = [];
+
+    /// <summary>Header naming the tenant, matched against each rollout's excluded tenants.</summary>
+    public string? TenantHeader { get; set; } = "x-tenant-id";
+
+    /// <summary>Header the sidecar sets and Envoy routes on.</summary>
+    public string SubsetHeader { get; set; } = DefaultSubsetHeader;
+
+    /// <summary>Remove a client-sent subset header on requests no rollout covers, so clients never pick a subset.</summary>
+    public bool RemoveSubsetHeaderOnUnmatched { get; set; } = true;
+
+    /// <summary>JSON rollout table loaded at start; without it every request goes to stable until a table arrives.</summary>
+    public string? RolloutsFile { get; set; }
+
+    /// <summary>Seed for the per-request choice of requests without a user key; unset means a random seed.</summary>
+    public ulong? RandomSeed { get; set; }
+
+    /// <summary>The user-key headers in effect: <c>x-user-id</c> when none are configured.</summary>
+    public IReadOnlyList<string> EffectiveUserKeyHeaders => UserKeyHeaders.Count == 0 ? ["x-user-id"] : UserKeyHeaders;
+}

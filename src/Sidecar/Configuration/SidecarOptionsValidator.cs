@@ -1,0 +1,130 @@
+using Canary.Contracts.Rollouts;
+
+namespace Canary.Sidecar.Configuration;
+
+/// <summary>
+/// Validates the sidecar settings at start and lists every problem at once, including configuration keys that match
+/// no setting (a misspelt key would otherwise be silently ignored and the default used).
+/// </summary>
+internal static class SidecarOptionsValidator
+{
+    private static readonly string[] KnownKeys =
+    [
+        "SidecarId",
+        "ExtProc:Port", "ExtProc:BindAddress", "ExtProc:MaxConcurrentStreams", "ExtProc:MaxMessageBytes",
+        "Control:Port", "Control:BindAddress",
+        "Metrics:Port", "Metrics:BindAddress",
+        "Routing:RouteKeyHeader", "Routing:UserKeyHeaders:*", "Routing:TenantHeader", "Routing:SubsetHeader",
+        "Routing:RemoveSubsetHeaderOnUnmatched", "Routing:RolloutsFile", "Routing:RandomSeed",
+    ];
+
+    /// <param name="options">The bound settings.</param>
+    /// <param name="configuredKeys">Every leaf key configured under <c>Canary</c>, relative to it.</param>
+    /// <param name="featureSections">Subsections owned by features that validate their own keys (for example <c>Telemetry</c>).</param>
+    public static List<string> Validate(SidecarOptions options, IEnumerable<string> configuredKeys, IReadOnlyCollection<string> featureSections)
+    {
+        var errors = new List<string>();
+        foreach (var key in configuredKeys)
+        {
+            if (!IsKnown(key, featureSections))
+            {
+                errors.Add($"Canary:{key}: unknown setting");
+            }
+        }
+
+        CheckPort(errors, "ExtProc:Port", options.ExtProc.Port);
+        CheckPort(errors, "Control:Port", options.Control.Port);
+        CheckPort(errors, "Metrics:Port", options.Metrics.Port);
+        if (options.ExtProc.Port == options.Control.Port || options.ExtProc.Port == options.Metrics.Port
+            || options.Control.Port == options.Metrics.Port)
+        {
+            errors.Add($"ports: ExtProc:Port ({options.ExtProc.Port}), Control:Port ({options.Control.Port}) and Metrics:Port ({options.Metrics.Port}) must all differ");
+        }
+
+        if (options.ExtProc.MaxConcurrentStreams is < 100 or > 1_000_000)
+        {
+            errors.Add($"Canary:ExtProc:MaxConcurrentStreams: must be between 100 and 1000000, was {options.ExtProc.MaxConcurrentStreams}");
+        }
+
+        if (options.ExtProc.MaxMessageBytes is < 64 * 1024 or > 256 * 1024 * 1024)
+        {
+            errors.Add($"Canary:ExtProc:MaxMessageBytes: must be between 65536 and 268435456, was {options.ExtProc.MaxMessageBytes}");
+        }
+
+        var routing = options.Routing;
+        CheckHeaderName(errors, "Routing:RouteKeyHeader", routing.RouteKeyHeader);
+        CheckHeaderName(errors, "Routing:SubsetHeader", routing.SubsetHeader);
+        if (routing.SubsetHeader.StartsWith(':'))
+        {
+            errors.Add("Canary:Routing:SubsetHeader: must not be a pseudo-header");
+        }
+
+        if (routing.TenantHeader is not null)
+        {
+            CheckHeaderName(errors, "Routing:TenantHeader", routing.TenantHeader);
+        }
+
+        for (var i = 0; i < routing.UserKeyHeaders.Count; i++)
+        {
+            CheckHeaderName(errors, $"Routing:UserKeyHeaders:{i}", routing.UserKeyHeaders[i]);
+        }
+
+        if (routing.EffectiveUserKeyHeaders.Contains(routing.SubsetHeader)
+            || routing.RouteKeyHeader == routing.SubsetHeader)
+        {
+            errors.Add("Canary:Routing:SubsetHeader: must not also be the route-key or a user-key header");
+        }
+
+        if (routing.RolloutsFile is not null && !File.Exists(routing.RolloutsFile))
+        {
+            errors.Add($"Canary:Routing:RolloutsFile: file \"{routing.RolloutsFile}\" does not exist");
+        }
+
+        return errors;
+    }
+
+    private static bool IsKnown(string key, IReadOnlyCollection<string> featureSections)
+    {
+        foreach (var prefix in featureSections)
+        {
+            if (key.StartsWith(prefix + ":", StringComparison.OrdinalIgnoreCase) || key.Equals(prefix, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        foreach (var known in KnownKeys)
+        {
+            if (known.EndsWith(":*", StringComparison.Ordinal))
+            {
+                var listPrefix = known[..^1];
+                if (key.StartsWith(listPrefix, StringComparison.OrdinalIgnoreCase) && int.TryParse(key.AsSpan(listPrefix.Length), out _))
+                {
+                    return true;
+                }
+            }
+            else if (key.Equals(known, StringComparison.OrdinalIgnoreCase))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private static void CheckPort(List<string> errors, string key, int port)
+    {
+        if (port is < 1 or > 65535)
+        {
+            errors.Add($"Canary:{key}: must be between 1 and 65535, was {port}");
+        }
+    }
+
+    private static void CheckHeaderName(List<string> errors, string key, string? name)
+    {
+        if (string.IsNullOrEmpty(name) || !HeaderNames.IsValidLowerCaseName(name))
+        {
+            errors.Add($"Canary:{key}: \"{name}\" is not a lower-case HTTP header name (Envoy sends header names in lower case)");
+        }
+    }
+}

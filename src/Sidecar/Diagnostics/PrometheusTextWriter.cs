@@ -1,0 +1,66 @@
+using System.Globalization;
+using System.Text;
+
+namespace Canary.Sidecar.Diagnostics;
+
+/// <summary>Writes the Prometheus text exposition format (version 0.0.4). Runs per scrape, off the request path.</summary>
+internal sealed class PrometheusTextWriter
+{
+    private readonly StringBuilder _text = new(4096);
+    private string? _lastFamily;
+
+    public void Metric(string name, string type, string help, double value, params ReadOnlySpan<(string Name, string Value)> labels)
+    {
+        if (_lastFamily != name)
+        {
+            _text.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n');
+            _text.Append("# TYPE ").Append(name).Append(' ').Append(type).Append('\n');
+            _lastFamily = name;
+        }
+
+        _text.Append(name);
+        if (labels.Length > 0)
+        {
+            _text.Append('{');
+            for (var i = 0; i < labels.Length; i++)
+            {
+                if (i > 0)
+                {
+                    _text.Append(',');
+                }
+
+                _text.Append(labels[i].Name).Append("=\"");
+                AppendEscaped(labels[i].Value);
+                _text.Append('"');
+            }
+
+            _text.Append('}');
+        }
+
+        _text.Append(' ').Append(value.ToString("R", CultureInfo.InvariantCulture)).Append('\n');
+    }
+
+    public override string ToString() => _text.ToString();
+
+    private void AppendEscaped(string value)
+    {
+        foreach (var c in value)
+        {
+            switch (c)
+            {
+                case '\\':
+                    _text.Append("\\\\");
+                    break;
+                case '"':
+                    _text.Append("\\\"");
+                    break;
+                case '\n':
+                    _text.Append("\\n");
+                    break;
+                default:
+                    _text.Append(c);
+                    break;
+            }
+        }
+    }
+}

@@ -1,0 +1,42 @@
+namespace Canary.Sidecar.Hosting;
+
+/// <summary>
+/// Keeps each API on its own listener: ext_proc only on the ext_proc port, the control API only on the control port,
+/// /metrics only on the metrics port. Decided by the local port of the connection, not the Host header, because
+/// Envoy's gRPC client sends the cluster name as :authority.
+/// </summary>
+internal sealed class ListenerPortPolicy
+{
+    private readonly int _extProcPort;
+    private readonly int _controlPort;
+    private readonly int _metricsPort;
+
+    public ListenerPortPolicy(int extProcPort, int controlPort, int metricsPort)
+    {
+        _extProcPort = extProcPort;
+        _controlPort = controlPort;
+        _metricsPort = metricsPort;
+    }
+
+    public bool IsAllowed(HttpContext context)
+    {
+        var port = context.Connection.LocalPort;
+        var path = context.Request.Path.Value ?? "";
+        if (path.StartsWith("/envoy.service.ext_proc.", StringComparison.Ordinal))
+        {
+            return port == _extProcPort;
+        }
+
+        if (path.StartsWith("/canary.", StringComparison.Ordinal))
+        {
+            return port == _controlPort;
+        }
+
+        if (path.StartsWith("/grpc.health.", StringComparison.Ordinal))
+        {
+            return port == _extProcPort || port == _controlPort;
+        }
+
+        return port == _metricsPort;
+    }
+}

@@ -1,0 +1,168 @@
+using System.Net;
+using Canary.Contracts.Rollouts;
+using Canary.Sidecar.Configuration;
+using Canary.Sidecar.Diagnostics;
+using Canary.Sidecar.Processing;
+using Canary.Sidecar.Routing;
+using Microsoft.AspNetCore.Server.Kestrel.Core;
+
+namespace Canary.Sidecar.Hosting;
+
+/// <summary>
+/// Builds the sidecar host: validates all configuration first (listing every error), then wires Kestrel's three
+/// listeners and each feature. Used by Program and by the functional tests, which run the same host on loopback.
+/// </summary>
+internal static class SidecarApplication
+{
+    /// <summary>Configuration subsections validated by their own features rather than by <see cref="SidecarOptionsValidator"/>.</summary>
+    private static readonly string[] FeatureSections = ["Telemetry", "Database", "Control:Token", "Control:TokenFile", "Tripwire"];
+
+    public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
+    {
+        var builder = WebApplication.CreateSlimBuilder(args);
+        // Per-request framework logs would cost more than the decision itself; warnings and errors still show.
+        builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+        builder.Logging.AddFilter("Grpc.AspNetCore", LogLevel.Warning);
+        configure?.Invoke(builder);
+
+        var section = builder.Configuration.GetSection(SidecarOptions.SectionName);
+        var options = new SidecarOptions();
+        var errors = new List<string>();
+        try
+        {
+            section.Bind(options);
+        }
+        catch (InvalidOperationException e)
+        {
+            errors.Add($"Canary: {e.Message}");
+        }
+
+        var keys = new List<string>();
+        foreach (var pair in section.AsEnumerable(makePathsRelative: true))
+        {
+            if (pair.Value is not null)
+            {
+                keys.Add(pair.Key);
+            }
+        }
+
+        errors.AddRange(SidecarOptionsValidator.Validate(options, keys, FeatureSections));
+        var initialTable = LoadRolloutsFile(options.Routing.RolloutsFile, errors);
+        if (errors.Count > 0)
+        {
+            throw new ConfigurationErrorsException(errors);
+        }
+
+        options.SidecarId ??= Environment.GetEnvironmentVariable("HOSTNAME") ?? Environment.MachineName;
+        ConfigureKestrel(builder, options);
+
+        var services = builder.Services;
+        services.AddSingleton(options);
+        services.AddSingleton(TimeProvider.System);
+        services.AddSingleton(new RoutingHeaders(options.Routing));
+        services.AddSingleton<RolloutTableHolder>();
+        services.AddSingleton<IRequestRandom>(new SplitMixRequestRandom(options.Routing.RandomSeed ?? (ulong)Random.Shared.NextInt64()));
+        services.AddSingleton<SubsetSelector>();
+        services.AddSingleton<ProcessingCounters>();
+        services.AddSingleton<RequestHeadersHandler>();
+        services.AddSingleton<ExchangeProcessor>();
+        services.AddSingleton<IMetricsSource, RoutingMetricsSource>();
+        services.AddGrpc(grpc =>
+        {
+            grpc.MaxReceiveMessageSize = options.ExtProc.MaxMessageBytes;
+            grpc.EnableDetailedErrors = false;
+        });
+        services.AddGrpcHealthChecks();
+
+        var app = builder.Build();
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Canary.Sidecar");
+        var tables = app.Services.GetRequiredService<RolloutTableHolder>();
+        tables.Applied += snapshot => SidecarLog.TableApplied(logger, snapshot.Generation, "apply", snapshot.Routes.Length, Summarize(snapshot.Table));
+        if (initialTable is null)
+        {
+            SidecarLog.NoTable(logger);
+        }
+        else
+        {
+            tables.TryApply(initialTable, out _, allowSameGeneration: true);
+        }
+
+        var portPolicy = new ListenerPortPolicy(options.ExtProc.Port, options.Control.Port, options.Metrics.Port);
+        app.Use((context, next) =>
+        {
+            if (!portPolicy.IsAllowed(context))
+            {
+                context.Response.StatusCode = StatusCodes.Status404NotFound;
+                return Task.CompletedTask;
+            }
+
+            return next(context);
+        });
+        app.MapGrpcService<ExternalProcessorService>();
+        app.MapGrpcHealthChecksService();
+        app.MapGet("/metrics", (Func<HttpContext, Task>)WriteMetricsAsync);
+        app.MapGet("/healthz", () => "ok");
+        app.Lifetime.ApplicationStarted.Register(() => SidecarLog.Ready(
+            logger,
+            options.SidecarId,
+            $"{options.ExtProc.BindAddress}:{options.ExtProc.Port}",
+            $"{options.Control.BindAddress}:{options.Control.Port}",
+            $"{options.Metrics.BindAddress}:{options.Metrics.Port}"));
+        return app;
+    }
+
+    private static void ConfigureKestrel(WebApplicationBuilder builder, SidecarOptions options)
+    {
+        builder.WebHost.ConfigureKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            kestrel.Limits.Http2.MaxStreamsPerConnection = options.ExtProc.MaxConcurrentStreams;
+            // Many small concurrent streams: larger windows keep one slow stream from stalling the connection.
+            kestrel.Limits.Http2.InitialConnectionWindowSize = 4 * 1024 * 1024;
+            kestrel.Limits.Http2.InitialStreamWindowSize = 1024 * 1024;
+            kestrel.Limits.MaxRequestBodySize = null;
+            kestrel.Listen(IPAddress.Parse(options.ExtProc.BindAddress), options.ExtProc.Port, l => l.Protocols = HttpProtocols.Http2);
+            kestrel.Listen(IPAddress.Parse(options.Control.BindAddress), options.Control.Port, l => l.Protocols = HttpProtocols.Http2);
+            kestrel.Listen(IPAddress.Parse(options.Metrics.BindAddress), options.Metrics.Port, l => l.Protocols = HttpProtocols.Http1);
+        });
+    }
+
+    private static RolloutTable? LoadRolloutsFile(string? path, List<string> errors)
+    {
+        if (path is null || !File.Exists(path))
+        {
+            return null;
+        }
+
+        var table = RolloutTableJson.Parse(File.ReadAllBytes(path), out var tableErrors);
+        foreach (var error in tableErrors)
+        {
+            errors.Add($"Canary:Routing:RolloutsFile ({path}): {error}");
+        }
+
+        return table;
+    }
+
+    private static string Summarize(RolloutTable table)
+    {
+        var parts = new List<string>(table.Rollouts.Count);
+        foreach (var rollout in table.Rollouts)
+        {
+            parts.Add($"{rollout.RouteKey}: {rollout.CanarySubset} at {rollout.EffectiveWeightBasisPoints / 100.0:0.##}% {RolloutTableJson.StateName(rollout.State)}");
+        }
+
+        return string.Join("; ", parts);
+    }
+
+    private static async Task WriteMetricsAsync(HttpContext context)
+    {
+        var writer = new PrometheusTextWriter();
+        foreach (var source in context.RequestServices.GetServices<IMetricsSource>())
+        {
+            source.Write(writer);
+        }
+
+        context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+        await context.Response.WriteAsync(writer.ToString()).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,95 @@
+using Canary.Sidecar.Routing;
+using Grpc.Core;
+
+namespace Canary.Sidecar.Processing;
+
+/// <summary>
+/// Answers one ext_proc message: synchronous, I/O-free, allocation-free on every normal path. Every message Envoy may
+/// send gets the reply of its own kind (CONTINUE where the sidecar has nothing to change).
+/// </summary>
+/// <remarks>
+/// Bad input, and which answer Envoy gets:
+/// <list type="bullet">
+/// <item>Bytes that are not valid protobuf: the stream ends with INVALID_ARGUMENT. Envoy then applies its
+/// <c>failure_mode_allow</c> (the chart sets it, so the request continues on its default, stable route).</item>
+/// <item>A message with no request case this sidecar knows (a newer Envoy): the stream is closed cleanly, which Envoy
+/// treats as "no more processing" and lets the request continue unmodified, whatever failure_mode_allow says.</item>
+/// <item>Messages out of the usual order (response_headers without request_headers, as Envoy's local replies can
+/// produce): answered with CONTINUE and counted.</item>
+/// <item>Observability mode: Envoy ignores answers, so none is sent.</item>
+/// </list>
+/// </remarks>
+internal sealed class ExchangeProcessor
+{
+    /// <summary>Sentinel answer: end the stream with status OK instead of answering.</summary>
+    public static readonly ProcessingAnswer CloseStream = new([], "close stream");
+
+    private readonly RolloutTableHolder _tables;
+    private readonly RequestHeadersHandler _requestHeaders;
+    private readonly ProcessingCounters _counters;
+    private readonly TimeProvider _timeProvider;
+
+    public ExchangeProcessor(RolloutTableHolder tables, RequestHeadersHandler requestHeaders, ProcessingCounters counters, TimeProvider timeProvider)
+    {
+        _tables = tables;
+        _requestHeaders = requestHeaders;
+        _counters = counters;
+        _timeProvider = timeProvider;
+    }
+
+    /// <summary>The answer to send, null to send nothing (observability mode), or <see cref="CloseStream"/>.</summary>
+    /// <exception cref="RpcException">INVALID_ARGUMENT when the message is not valid protobuf.</exception>
+    public ProcessingAnswer? Handle(ReadOnlySpan<byte> frame, ref ExchangeState state)
+    {
+        _counters.Message();
+        if (!ProcessingRequestView.TryRead(frame, out var request))
+        {
+            throw Malformed("ProcessingRequest is not valid protobuf");
+        }
+
+        ProcessingAnswer answer;
+        switch (request.Kind)
+        {
+            case ProcessingRequestKind.RequestHeaders:
+                state.RequestTimestamp = _timeProvider.GetTimestamp();
+                if (!_requestHeaders.TryHandle(request.Payload, _tables.Current, ref state, out answer))
+                {
+                    throw Malformed("request_headers is not a valid HttpHeaders message");
+                }
+
+                break;
+            case ProcessingRequestKind.ResponseHeaders:
+                if (!state.SawRequestHeaders)
+                {
+                    _counters.ResponseWithoutRequest();
+                }
+
+                state.SawResponseHeaders = true;
+                answer = ProcessingAnswers.ContinueResponseHeaders;
+                break;
+            case ProcessingRequestKind.RequestBody:
+                answer = ProcessingAnswers.ContinueRequestBody;
+                break;
+            case ProcessingRequestKind.ResponseBody:
+                answer = ProcessingAnswers.ContinueResponseBody;
+                break;
+            case ProcessingRequestKind.RequestTrailers:
+                answer = ProcessingAnswers.ContinueRequestTrailers;
+                break;
+            case ProcessingRequestKind.ResponseTrailers:
+                answer = ProcessingAnswers.ContinueResponseTrailers;
+                break;
+            default:
+                _counters.UnknownMessage();
+                return CloseStream;
+        }
+
+        return request.ObservabilityMode ? null : answer;
+    }
+
+    private RpcException Malformed(string detail)
+    {
+        _counters.MalformedMessage();
+        return new RpcException(new Status(StatusCode.InvalidArgument, detail));
+    }
+}

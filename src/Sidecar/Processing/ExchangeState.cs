@@ -1,0 +1,22 @@
+using Canary.Sidecar.Routing;
+
+namespace Canary.Sidecar.Processing;
+
+/// <summary>
+/// What one ext_proc stream (one HTTP exchange) remembers between its messages: the rollout and subset chosen on
+/// request_headers, so the response side is attributed to the right arm. Lives in the stream's loop; never shared.
+/// </summary>
+internal struct ExchangeState
+{
+    /// <summary>The rollout the request matched, or null (no rollout, or request_headers not seen).</summary>
+    public RolloutRoute? Route;
+
+    public bool IsCanary;
+
+    public bool SawRequestHeaders;
+
+    public bool SawResponseHeaders;
+
+    /// <summary><see cref="TimeProvider.GetTimestamp"/> when request_headers arrived.</summary>
+    public long RequestTimestamp;
+}

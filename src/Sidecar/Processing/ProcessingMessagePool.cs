@@ -1,0 +1,24 @@
+using Microsoft.Extensions.ObjectPool;
+
+namespace Canary.Sidecar.Processing;
+
+/// <summary>Pool of <see cref="ProcessingMessage"/> buffers shared by all streams; renting and returning is lock-free.</summary>
+internal sealed class ProcessingMessagePool
+{
+    private readonly DefaultObjectPool<ProcessingMessage> _pool = new(new Policy(), maximumRetained: 1024);
+
+    public ProcessingMessage Rent() => _pool.Get();
+
+    public void Return(ProcessingMessage message) => _pool.Return(message);
+
+    private sealed class Policy : IPooledObjectPolicy<ProcessingMessage>
+    {
+        public ProcessingMessage Create() => new();
+
+        public bool Return(ProcessingMessage obj)
+        {
+            obj.Reset();
+            return true;
+        }
+    }
+}

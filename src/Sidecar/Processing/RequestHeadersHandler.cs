@@ -1,0 +1,115 @@
+using Canary.Sidecar.Routing;
+
+namespace Canary.Sidecar.Processing;
+
+/// <summary>
+/// The decision path: reads an encoded <c>HttpHeaders</c>, finds the rollout by the route-key header, the user key
+/// (first configured header present and non-empty), the tenant and any opt-in headers, picks the subset and returns
+/// the precomputed answer. One pass over the headers, no allocation, no lock.
+/// </summary>
+internal sealed class RequestHeadersHandler
+{
+    private readonly SubsetSelector _selector;
+    private readonly ProcessingCounters _counters;
+
+    public RequestHeadersHandler(SubsetSelector selector, ProcessingCounters counters)
+    {
+        _selector = selector;
+        _counters = counters;
+    }
+
+    /// <summary>False when the message is not valid protobuf; otherwise the answer to send.</summary>
+    public bool TryHandle(ReadOnlySpan<byte> httpHeaders, RolloutTableSnapshot snapshot, ref ExchangeState state, out ProcessingAnswer answer)
+    {
+        var headers = snapshot.Headers;
+        var userKeyHeaders = headers.UserKeyHeaders;
+        var optInHeaders = snapshot.OptInHeaders;
+        ReadOnlySpan<byte> routeKey = default;
+        var hasRouteKey = false;
+        ReadOnlySpan<byte> userKey = default;
+        var userKeyRank = int.MaxValue;
+        ReadOnlySpan<byte> tenant = default;
+        var sawSubsetHeader = false;
+        ulong optInMask = 0;
+
+        var enumerator = new HeaderEnumerator(httpHeaders);
+        while (enumerator.MoveNext(out var key, out var value))
+        {
+            if (!hasRouteKey && key.SequenceEqual(headers.RouteKeyHeader))
+            {
+                // The first occurrence decides; Envoy sends repeated headers as separate entries.
+                routeKey = value;
+                hasRouteKey = true;
+                continue;
+            }
+
+            if (key.SequenceEqual(headers.SubsetHeader))
+            {
+                sawSubsetHeader = true;
+                continue;
+            }
+
+            if (!value.IsEmpty)
+            {
+                for (var i = 0; i < userKeyHeaders.Length && i < userKeyRank; i++)
+                {
+                    if (key.SequenceEqual(userKeyHeaders[i]))
+                    {
+                        userKey = value;
+                        userKeyRank = i;
+                        break;
+                    }
+                }
+            }
+
+            if (key.SequenceEqual(headers.TenantHeader))
+            {
+                tenant = value;
+            }
+
+            for (var i = 0; i < optInHeaders.Length; i++)
+            {
+                if (key.SequenceEqual(optInHeaders[i]) && IsAffirmative(value))
+                {
+                    optInMask |= 1UL << i;
+                }
+            }
+        }
+
+        if (enumerator.IsMalformed)
+        {
+            answer = ProcessingAnswers.ContinueRequestHeaders;
+            return false;
+        }
+
+        state.SawRequestHeaders = true;
+        var route = hasRouteKey ? snapshot.Find(routeKey) : null;
+        if (route is null)
+        {
+            _counters.UnmatchedRequest();
+            if (sawSubsetHeader && headers.RemoveSubsetHeaderOnUnmatched)
+            {
+                _counters.SubsetHeaderRemoved();
+                answer = headers.RemoveSubsetHeaderAnswer;
+            }
+            else
+            {
+                answer = ProcessingAnswers.ContinueRequestHeaders;
+            }
+
+            return true;
+        }
+
+        var canary = _selector.IsCanary(route, userKey, tenant, optInMask, out var reason);
+        route.Counters.Count(canary, reason);
+        state.Route = route;
+        state.IsCanary = canary;
+        // The answer always sets the header, so a client-sent subset header is overwritten whatever it said.
+        answer = canary ? route.CanaryAnswer : route.StableAnswer;
+        return true;
+    }
+
+    /// <summary>An opt-in header counts unless it is empty, "0" or "false".</summary>
+    private static bool IsAffirmative(ReadOnlySpan<byte> value) =>
+        !value.IsEmpty && !value.SequenceEqual("0"u8) && !value.SequenceEqual("false"u8);
+}

@@ -1,0 +1,54 @@
+using System.Text;
+using Canary.Contracts.Rollouts;
+using Canary.Sidecar.Processing;
+
+namespace Canary.Sidecar.Routing;
+
+/// <summary>
+/// One rollout prepared for the decision path: salt as bytes, override lists as byte-keyed sets, and the two answers
+/// (set the subset header to stable or to canary) encoded in advance. Immutable.
+/// </summary>
+internal sealed class RolloutRoute
+{
+    public RolloutRoute(int index, RolloutDefinition definition, string subsetHeader, int optInHeaderIndex, RolloutCounters counters)
+    {
+        Index = index;
+        Definition = definition;
+        Salt = Encoding.UTF8.GetBytes(definition.Salt);
+        WeightBasisPoints = definition.EffectiveWeightBasisPoints;
+        RolledBack = definition.State == RolloutState.RolledBack;
+        OptInHeaderIndex = optInHeaderIndex;
+        ForcedCanaryUsers = ByteKeyMap.FromSet(definition.ForcedCanaryUsers);
+        ExcludedUsers = ByteKeyMap.FromSet(definition.ExcludedUsers);
+        ExcludedTenants = ByteKeyMap.FromSet(definition.ExcludedTenants);
+        StableAnswer = ProcessingAnswers.SetRequestHeader(subsetHeader, definition.StableSubset);
+        CanaryAnswer = ProcessingAnswers.SetRequestHeader(subsetHeader, definition.CanarySubset);
+        Counters = counters;
+    }
+
+    /// <summary>Position in the table, stable for the snapshot's lifetime.</summary>
+    public int Index { get; }
+
+    public RolloutDefinition Definition { get; }
+
+    public byte[] Salt { get; }
+
+    public int WeightBasisPoints { get; }
+
+    public bool RolledBack { get; }
+
+    /// <summary>Index into the snapshot's opt-in header list, or -1 when the rollout has no opt-in header.</summary>
+    public int OptInHeaderIndex { get; }
+
+    public ByteKeyMap ForcedCanaryUsers { get; }
+
+    public ByteKeyMap ExcludedUsers { get; }
+
+    public ByteKeyMap ExcludedTenants { get; }
+
+    public ProcessingAnswer StableAnswer { get; }
+
+    public ProcessingAnswer CanaryAnswer { get; }
+
+    public RolloutCounters Counters { get; }
+}

@@ -1,0 +1,99 @@
+using System.Text;
+using Canary.Contracts.Rollouts;
+
+namespace Canary.Sidecar.Routing;
+
+/// <summary>
+/// The routing state every request reads: an immutable snapshot of one rollout table, prepared for lookups by the
+/// raw bytes of the route-key header. Readers take the current snapshot once per message and never lock; a new table
+/// produces a new snapshot that is swapped in atomically by <see cref="RolloutTableHolder"/>.
+/// </summary>
+internal sealed class RolloutTableSnapshot
+{
+    /// <summary>At most this many distinct opt-in header names, so their presence fits in one 64-bit mask.</summary>
+    public const int MaxOptInHeaders = 64;
+
+    private RolloutTableSnapshot(RolloutTable table, RoutingHeaders headers, RolloutRoute[] routes, ByteKeyMap routeIndex, byte[][] optInHeaders, DateTimeOffset appliedAt)
+    {
+        Table = table;
+        Headers = headers;
+        Routes = routes;
+        RouteIndex = routeIndex;
+        OptInHeaders = optInHeaders;
+        AppliedAt = appliedAt;
+    }
+
+    public RolloutTable Table { get; }
+
+    public long Generation => Table.Generation;
+
+    public RoutingHeaders Headers { get; }
+
+    public RolloutRoute[] Routes { get; }
+
+    public ByteKeyMap RouteIndex { get; }
+
+    /// <summary>Distinct opt-in header names used by any rollout; bit i of a request's mask means header i was present.</summary>
+    public byte[][] OptInHeaders { get; }
+
+    public DateTimeOffset AppliedAt { get; }
+
+    /// <summary>
+    /// Prepares a table. Counters of rollouts that <paramref name="previous"/> already had (same route key) carry over.
+    /// The table must already be valid (<see cref="RolloutTableValidator"/>).
+    /// </summary>
+    public static RolloutTableSnapshot Build(RolloutTable table, RoutingHeaders headers, RolloutTableSnapshot? previous, DateTimeOffset appliedAt)
+    {
+        var optInNames = new List<string>();
+        var routes = new RolloutRoute[table.Rollouts.Count];
+        var indexEntries = new List<KeyValuePair<string, int>>(table.Rollouts.Count);
+        for (var i = 0; i < routes.Length; i++)
+        {
+            var definition = table.Rollouts[i];
+            var optInIndex = -1;
+            if (definition.OptInHeader is not null)
+            {
+                optInIndex = optInNames.IndexOf(definition.OptInHeader);
+                if (optInIndex < 0)
+                {
+                    if (optInNames.Count == MaxOptInHeaders)
+                    {
+                        throw new InvalidOperationException($"more than {MaxOptInHeaders} distinct opt-in headers");
+                    }
+
+                    optInNames.Add(definition.OptInHeader);
+                    optInIndex = optInNames.Count - 1;
+                }
+            }
+
+            var counters = previous?.FindCounters(definition.RouteKey) ?? new RolloutCounters();
+            routes[i] = new RolloutRoute(i, definition, headers.SubsetHeaderName, optInIndex, counters);
+            indexEntries.Add(new KeyValuePair<string, int>(definition.RouteKey, i));
+        }
+
+        var optInHeaders = new byte[optInNames.Count][];
+        for (var i = 0; i < optInHeaders.Length; i++)
+        {
+            optInHeaders[i] = Encoding.ASCII.GetBytes(optInNames[i]);
+        }
+
+        var index = indexEntries.Count == 0 ? ByteKeyMap.Empty : new ByteKeyMap(indexEntries);
+        return new RolloutTableSnapshot(table, headers, routes, index, optInHeaders, appliedAt);
+    }
+
+    public RolloutRoute? Find(ReadOnlySpan<byte> routeKey) =>
+        RouteIndex.TryGetValue(routeKey, out var index) ? Routes[index] : null;
+
+    private RolloutCounters? FindCounters(string routeKey)
+    {
+        foreach (var route in Routes)
+        {
+            if (route.Definition.RouteKey == routeKey)
+            {
+                return route.Counters;
+            }
+        }
+
+        return null;
+    }
+}

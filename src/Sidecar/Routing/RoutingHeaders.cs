@@ -1,0 +1,42 @@
+using System.Text;
+using Canary.Sidecar.Configuration;
+using Canary.Sidecar.Processing;
+
+namespace Canary.Sidecar.Routing;
+
+/// <summary>The configured header names as bytes, plus the answers that do not depend on a rollout. Immutable.</summary>
+internal sealed class RoutingHeaders
+{
+    public RoutingHeaders(RoutingOptions options)
+    {
+        RouteKeyHeader = Encoding.ASCII.GetBytes(options.RouteKeyHeader);
+        SubsetHeaderName = options.SubsetHeader;
+        SubsetHeader = Encoding.ASCII.GetBytes(options.SubsetHeader);
+        TenantHeader = options.TenantHeader is null ? [] : Encoding.ASCII.GetBytes(options.TenantHeader);
+        var userKeyHeaders = options.EffectiveUserKeyHeaders;
+        UserKeyHeaders = new byte[userKeyHeaders.Count][];
+        for (var i = 0; i < userKeyHeaders.Count; i++)
+        {
+            UserKeyHeaders[i] = Encoding.ASCII.GetBytes(userKeyHeaders[i]);
+        }
+
+        RemoveSubsetHeaderOnUnmatched = options.RemoveSubsetHeaderOnUnmatched;
+        RemoveSubsetHeaderAnswer = ProcessingAnswers.RemoveRequestHeader(options.SubsetHeader);
+    }
+
+    public byte[] RouteKeyHeader { get; }
+
+    public string SubsetHeaderName { get; }
+
+    public byte[] SubsetHeader { get; }
+
+    /// <summary>Empty when no tenant header is configured (header names are never empty).</summary>
+    public byte[] TenantHeader { get; }
+
+    /// <summary>In priority order: the first present, non-empty one is the user key.</summary>
+    public byte[][] UserKeyHeaders { get; }
+
+    public bool RemoveSubsetHeaderOnUnmatched { get; }
+
+    public ProcessingAnswer RemoveSubsetHeaderAnswer { get; }
+}
