@@ -72,7 +72,9 @@ internal static class SidecarApplication
             grpc.MaxReceiveMessageSize = options.ExtProc.MaxMessageBytes;
             grpc.EnableDetailedErrors = false;
         });
-        services.AddGrpcHealthChecks();
+        // Serving as soon as the listeners are up: with no table every request goes to stable, which is a valid state.
+        services.AddGrpcHealthChecks(health => health.UseHealthChecksCache = false)
+            .AddCheck("sidecar", () => Microsoft.Extensions.Diagnostics.HealthChecks.HealthCheckResult.Healthy());
 
         var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Canary.Sidecar");

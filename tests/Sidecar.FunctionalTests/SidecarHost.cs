@@ -1,0 +1,80 @@
+using System.Net;
+using System.Net.Sockets;
+using Canary.Sidecar.Hosting;
+using Grpc.Net.Client;
+using Microsoft.AspNetCore.Builder;
+
+namespace Canary.Sidecar.FunctionalTests;
+
+/// <summary>Runs the real sidecar host (Kestrel on loopback, real sockets) with a rollout table file.</summary>
+public sealed class SidecarHost : IAsyncLifetime
+{
+    public const string RolloutsJson = """
+        {
+          "generation": 7,
+          "rollouts": [
+            { "routeKey": "chat.example.internal", "stableSubset": "stable", "canarySubset": "canary",
+              "canaryWeightBasisPoints": 2500, "salt": "functional", "forcedCanaryUsers": ["tester"] }
+          ]
+        }
+        """;
+
+    private readonly string _directory = Directory.CreateTempSubdirectory("canary-functional-").FullName;
+    private WebApplication? _app;
+
+    public int ExtProcPort { get; } = FreePort();
+
+    public int ControlPort { get; } = FreePort();
+
+    public int MetricsPort { get; } = FreePort();
+
+    public GrpcChannel Channel { get; private set; } = null!;
+
+    public IServiceProvider Services => _app!.Services;
+
+    public async Task InitializeAsync()
+    {
+        var rollouts = Path.Combine(_directory, "rollouts.json");
+        await File.WriteAllTextAsync(rollouts, RolloutsJson);
+        _app = SidecarApplication.Build(
+        [
+            $"--Canary:ExtProc:Port={ExtProcPort}",
+            $"--Canary:Control:Port={ControlPort}",
+            $"--Canary:Control:BindAddress=127.0.0.1",
+            $"--Canary:Metrics:Port={MetricsPort}",
+            $"--Canary:Metrics:BindAddress=127.0.0.1",
+            $"--Canary:Routing:RolloutsFile={rollouts}",
+            "--Canary:Routing:RandomSeed=5",
+        ]);
+        await _app.StartAsync();
+        Channel = GrpcChannel.ForAddress($"http://127.0.0.1:{ExtProcPort}", new GrpcChannelOptions
+        {
+            HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = false },
+        });
+    }
+
+    public async Task DisposeAsync()
+    {
+        Channel?.Dispose();
+        if (_app is not null)
+        {
+            await _app.StopAsync();
+            await _app.DisposeAsync();
+        }
+
+        Directory.Delete(_directory, recursive: true);
+    }
+
+    public async Task<string> GetMetricsAsync()
+    {
+        using var http = new HttpClient();
+        return await http.GetStringAsync($"http://127.0.0.1:{MetricsPort}/metrics");
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
