@@ -1,0 +1,107 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using Envoy.Config.Core.V3;
+using Envoy.Service.ExtProc.V3;
+using Google.Protobuf;
+using Grpc.Core;
+using Grpc.Health.V1;
+using Grpc.Net.Client;
+
+namespace Canary.Sidecar.FunctionalTests;
+
+/// <summary>
+/// Runs the published Native-AOT binary named by CANARY_AOT_BINARY: it starts, answers gRPC health, serves one ext_proc
+/// stream correctly and exits cleanly on SIGTERM. .ci/run publishes the binary and sets the variable; under CI a
+/// missing binary is a failure, on a laptop the test is skipped.
+/// </summary>
+public sealed partial class AotBinarySmokeTests
+{
+    private const int SigTerm = 15;
+
+    [SkippableAotFact]
+    public async Task AotBinary_StartsServesAndStopsOnSigterm()
+    {
+        var binary = Environment.GetEnvironmentVariable("CANARY_AOT_BINARY")!;
+        var directory = Directory.CreateTempSubdirectory("canary-aot-").FullName;
+        var rollouts = Path.Combine(directory, "rollouts.json");
+        await File.WriteAllTextAsync(rollouts, SidecarHost.RolloutsJson);
+        int extProc = FreePort(), control = FreePort(), metrics = FreePort();
+        var start = new ProcessStartInfo(binary)
+        {
+            ArgumentList =
+            {
+                $"--Canary:ExtProc:Port={extProc}", $"--Canary:Control:Port={control}", $"--Canary:Metrics:Port={metrics}",
+                "--Canary:Control:BindAddress=127.0.0.1", "--Canary:Metrics:BindAddress=127.0.0.1",
+                $"--Canary:Routing:RolloutsFile={rollouts}",
+            },
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        using var process = Process.Start(start)!;
+        var output = process.StandardOutput.ReadToEndAsync();
+        try
+        {
+            using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{extProc}");
+            var health = new Health.HealthClient(channel);
+            var ready = Stopwatch.StartNew();
+            HealthCheckResponse? reply = null;
+            while (reply is null && ready.Elapsed < TimeSpan.FromSeconds(20))
+            {
+                try
+                {
+                    reply = await health.CheckAsync(new HealthCheckRequest());
+                }
+                catch (RpcException)
+                {
+                    await Task.Delay(25);
+                }
+            }
+
+            Assert.NotNull(reply);
+            Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, reply.Status);
+
+            var client = new ExternalProcessor.ExternalProcessorClient(channel);
+            using (var call = client.Process())
+            {
+                var headers = new HeaderMap();
+                headers.Headers.Add(new HeaderValue { Key = ":authority", RawValue = ByteString.CopyFromUtf8("chat.example.internal") });
+                headers.Headers.Add(new HeaderValue { Key = "x-user-id", RawValue = ByteString.CopyFromUtf8("tester") });
+                await call.RequestStream.WriteAsync(new ProcessingRequest { RequestHeaders = new HttpHeaders { Headers = headers, EndOfStream = true } });
+                Assert.True(await call.ResponseStream.MoveNext());
+                var set = Assert.Single(call.ResponseStream.Current.RequestHeaders.Response.HeaderMutation.SetHeaders);
+                Assert.Equal("canary", set.Header.RawValue.ToStringUtf8());
+                Assert.True(call.ResponseStream.Current.RequestHeaders.Response.ClearRouteCache);
+                await call.RequestStream.CompleteAsync();
+                Assert.False(await call.ResponseStream.MoveNext());
+            }
+
+            Assert.Equal(0, Kill(process.Id, SigTerm));
+            using var exit = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await process.WaitForExitAsync(exit.Token);
+            Assert.Equal(0, process.ExitCode);
+        }
+        finally
+        {
+            if (!process.HasExited)
+            {
+                process.Kill();
+            }
+
+            Directory.Delete(directory, recursive: true);
+        }
+
+        Assert.Contains("Application is shutting down", await output);
+    }
+
+    [LibraryImport("libc", EntryPoint = "kill")]
+    private static partial int Kill(int pid, int signal);
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
