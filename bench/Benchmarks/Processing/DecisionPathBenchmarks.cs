@@ -1,0 +1,127 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text;
+using BenchmarkDotNet.Attributes;
+using Canary.Contracts.Rollouts;
+using Canary.Sidecar.Configuration;
+using Canary.Sidecar.Processing;
+using Canary.Sidecar.Routing;
+using Envoy.Config.Core.V3;
+using Envoy.Service.ExtProc.V3;
+using Google.Protobuf;
+
+namespace Canary.Benchmarks.Processing;
+
+/// <summary>
+/// The decision path for a realistic 20-header request_headers message: from the received bytes to the bytes of the
+/// answer. The baseline is the obvious implementation: parse into generated message objects, compare header strings,
+/// bucket the user by MD5 as naive routers do, build a generated response and serialize it.
+/// </summary>
+[Config(typeof(BenchmarkConfig))]
+public class DecisionPathBenchmarks
+{
+    private readonly ArrayBufferWriter<byte> _output = new(256);
+    private byte[] _frame = [];
+    private ExchangeProcessor _processor = null!;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var map = new HeaderMap();
+        foreach (var (key, value) in RealisticHeaders())
+        {
+            map.Headers.Add(new HeaderValue { Key = key, RawValue = ByteString.CopyFromUtf8(value) });
+        }
+
+        _frame = new ProcessingRequest { RequestHeaders = new HttpHeaders { Headers = map, EndOfStream = false } }.ToByteArray();
+        var tables = new RolloutTableHolder(new RoutingHeaders(new RoutingOptions()), TimeProvider.System);
+        var rollouts = new List<RolloutDefinition>();
+        for (var i = 0; i < 100; i++)
+        {
+            rollouts.Add(new RolloutDefinition
+            {
+                RouteKey = i == 42 ? "chat.example.internal" : $"model-{i}.example.internal",
+                StableSubset = "stable",
+                CanarySubset = "canary",
+                CanaryWeightBasisPoints = 2500,
+                Salt = $"salt-{i}",
+            });
+        }
+
+        tables.TryApply(new RolloutTable { Generation = 1, Rollouts = rollouts }, out _);
+        var counters = new ProcessingCounters();
+        _processor = new ExchangeProcessor(tables, new RequestHeadersHandler(new SubsetSelector(new SplitMixRequestRandom(1)), counters), counters, TimeProvider.System);
+    }
+
+    [Benchmark(Baseline = true, Description = "generated messages + MD5 (obvious)")]
+    public int Obvious()
+    {
+        var request = ProcessingRequest.Parser.ParseFrom(_frame);
+        string? authority = null, user = null;
+        foreach (var header in request.RequestHeaders.Headers.Headers)
+        {
+            var value = header.RawValue.ToStringUtf8();
+            if (header.Key == ":authority")
+            {
+                authority = value;
+            }
+            else if (header.Key == "x-user-id")
+            {
+                user = value;
+            }
+        }
+
+        var hash = MD5.HashData(Encoding.UTF8.GetBytes("salt-42" + user));
+        var bucket = BitConverter.ToUInt32(hash, 0) % 10_000;
+        var subset = authority == "chat.example.internal" && bucket < 2500 ? "canary" : "stable";
+        var response = new ProcessingResponse
+        {
+            RequestHeaders = new HeadersResponse
+            {
+                Response = new CommonResponse
+                {
+                    ClearRouteCache = true,
+                    HeaderMutation = new HeaderMutation
+                    {
+                        SetHeaders = { new HeaderValueOption { Header = new HeaderValue { Key = "x-canary-subset", RawValue = ByteString.CopyFromUtf8(subset) } } },
+                    },
+                },
+            },
+        };
+        return response.ToByteArray().Length;
+    }
+
+    [Benchmark(Description = "span reader + snapshot + XxHash3 (sidecar)")]
+    public int Sidecar()
+    {
+        var state = default(ExchangeState);
+        var answer = _processor.Handle(_frame, ref state)!;
+        _output.ResetWrittenCount();
+        _output.Write(answer.Payload);
+        return _output.WrittenCount;
+    }
+
+    internal static (string Key, string Value)[] RealisticHeaders() =>
+    [
+        (":authority", "chat.example.internal"),
+        (":path", "/v1/chat/completions"),
+        (":method", "POST"),
+        (":scheme", "https"),
+        ("content-type", "application/json"),
+        ("content-length", "1834"),
+        ("accept", "text/event-stream"),
+        ("accept-encoding", "gzip, deflate, br"),
+        ("user-agent", "openai-python/1.54.3"),
+        ("authorization", "Bearer sk-live-0123456789abcdef0123456789abcdef"),
+        ("x-request-id", "5f0c6c2e-8a7d-4a52-9d0b-1f6f4c2b7e11"),
+        ("x-forwarded-for", "10.12.3.4"),
+        ("x-forwarded-proto", "https"),
+        ("x-envoy-attempt-count", "1"),
+        ("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
+        ("x-tenant-id", "acme"),
+        ("openai-organization", "org-canary"),
+        ("x-stainless-lang", "python"),
+        ("x-stainless-retry-count", "0"),
+        ("x-user-id", "user-0012345"),
+    ];
+}
