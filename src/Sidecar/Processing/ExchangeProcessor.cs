@@ -1,3 +1,4 @@
+using System.Buffers.Text;
 using Canary.Sidecar.Routing;
 using Grpc.Core;
 
@@ -28,13 +29,15 @@ internal sealed class ExchangeProcessor
     private readonly RequestHeadersHandler _requestHeaders;
     private readonly ProcessingCounters _counters;
     private readonly TimeProvider _timeProvider;
+    private readonly IExchangeObserver[] _observers;
 
-    public ExchangeProcessor(RolloutTableHolder tables, RequestHeadersHandler requestHeaders, ProcessingCounters counters, TimeProvider timeProvider)
+    public ExchangeProcessor(RolloutTableHolder tables, RequestHeadersHandler requestHeaders, ProcessingCounters counters, TimeProvider timeProvider, IEnumerable<IExchangeObserver>? observers = null)
     {
         _tables = tables;
         _requestHeaders = requestHeaders;
         _counters = counters;
         _timeProvider = timeProvider;
+        _observers = observers is null ? [] : [.. observers];
     }
 
     /// <summary>The answer to send, null to send nothing (observability mode), or <see cref="CloseStream"/>.</summary>
@@ -65,6 +68,19 @@ internal sealed class ExchangeProcessor
                 }
 
                 state.SawResponseHeaders = true;
+                if (!TryReadStatus(request.Payload, out state.Status))
+                {
+                    throw Malformed("response_headers is not a valid HttpHeaders message");
+                }
+
+                if (state.Route is not null)
+                {
+                    foreach (var observer in _observers)
+                    {
+                        observer.OnResponseHeaders(ref state);
+                    }
+                }
+
                 answer = ProcessingAnswers.ContinueResponseHeaders;
                 break;
             case ProcessingRequestKind.RequestBody:
@@ -85,6 +101,37 @@ internal sealed class ExchangeProcessor
         }
 
         return request.ObservabilityMode ? null : answer;
+    }
+
+    /// <summary>Tells the observers a routed exchange is over; called once per stream by its loop.</summary>
+    public void EndExchange(ref ExchangeState state, bool cancelled)
+    {
+        if (state.Route is null)
+        {
+            return;
+        }
+
+        foreach (var observer in _observers)
+        {
+            observer.OnExchangeEnd(ref state, cancelled);
+        }
+    }
+
+    /// <summary>Reads <c>:status</c>; a missing or non-numeric status leaves 0 (still a valid message).</summary>
+    private static bool TryReadStatus(ReadOnlySpan<byte> httpHeaders, out int status)
+    {
+        status = 0;
+        var enumerator = new HeaderEnumerator(httpHeaders);
+        while (enumerator.MoveNext(out var key, out var value))
+        {
+            if (key.SequenceEqual(":status"u8) && status == 0
+                && Utf8Parser.TryParse(value, out int parsed, out var consumed) && consumed == value.Length && parsed is >= 100 and <= 999)
+            {
+                status = parsed;
+            }
+        }
+
+        return !enumerator.IsMalformed;
     }
 
     private RpcException Malformed(string detail)

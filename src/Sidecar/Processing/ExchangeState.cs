@@ -19,4 +19,7 @@ internal struct ExchangeState
 
     /// <summary><see cref="TimeProvider.GetTimestamp"/> when request_headers arrived.</summary>
     public long RequestTimestamp;
+
+    /// <summary>HTTP status from response_headers' <c>:status</c>; 0 until then, or when it was missing or invalid.</summary>
+    public int Status;
 }

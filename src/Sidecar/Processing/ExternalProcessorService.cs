@@ -54,6 +54,7 @@ internal sealed class ExternalProcessorService : ExternalProcessorBinding
         }
         finally
         {
+            _processor.EndExchange(ref state, cancelled);
             if (cancelled)
             {
                 _counters.StreamCancelled();
