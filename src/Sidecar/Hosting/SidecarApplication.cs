@@ -67,6 +67,7 @@ internal static class SidecarApplication
         services.AddSingleton<RequestHeadersHandler>();
         services.AddSingleton<ExchangeProcessor>();
         services.AddSingleton<IMetricsSource, RoutingMetricsSource>();
+        services.AddSingleton<IMetricsSource, ProcessMetricsSource>();
         services.AddGrpc(grpc =>
         {
             grpc.MaxReceiveMessageSize = options.ExtProc.MaxMessageBytes;

@@ -1,0 +1,74 @@
+using System.Globalization;
+
+namespace Canary.LoadGenerator;
+
+/// <summary>Command-line settings of one load run.</summary>
+internal sealed record LoadOptions
+{
+    public string Target { get; init; } = "http://127.0.0.1:50051";
+
+    public string? MetricsUrl { get; init; }
+
+    public string Label { get; init; } = "target";
+
+    public int Connections { get; init; } = 4;
+
+    /// <summary>Streams in flight at once, spread over the connections.</summary>
+    public int Concurrency { get; init; } = 256;
+
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(20);
+
+    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(3);
+
+    /// <summary>"closed" (as fast as answers come back) or "open" (fixed arrival rate).</summary>
+    public string Mode { get; init; } = "closed";
+
+    /// <summary>Streams per second in open-loop mode.</summary>
+    public double Rate { get; init; } = 5000;
+
+    public int BodyChunks { get; init; }
+
+    public int Users { get; init; } = 10_000;
+
+    /// <summary>Hold each stream open this long after its last message (long LLM responses hold streams for minutes).</summary>
+    public TimeSpan Hold { get; init; } = TimeSpan.Zero;
+
+    public string Authority { get; init; } = "chat.example.internal";
+
+    public string? JsonOutput { get; init; }
+
+    public static LoadOptions Parse(string[] args)
+    {
+        var options = new LoadOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            var value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value");
+            options = args[i] switch
+            {
+                "--target" => options with { Target = value },
+                "--metrics" => options with { MetricsUrl = value },
+                "--label" => options with { Label = value },
+                "--connections" => options with { Connections = int.Parse(value, CultureInfo.InvariantCulture) },
+                "--concurrency" => options with { Concurrency = int.Parse(value, CultureInfo.InvariantCulture) },
+                "--duration" => options with { Duration = TimeSpan.FromSeconds(double.Parse(value, CultureInfo.InvariantCulture)) },
+                "--warmup" => options with { Warmup = TimeSpan.FromSeconds(double.Parse(value, CultureInfo.InvariantCulture)) },
+                "--mode" => options with { Mode = value },
+                "--rate" => options with { Rate = double.Parse(value, CultureInfo.InvariantCulture) },
+                "--chunks" => options with { BodyChunks = int.Parse(value, CultureInfo.InvariantCulture) },
+                "--users" => options with { Users = int.Parse(value, CultureInfo.InvariantCulture) },
+                "--hold" => options with { Hold = TimeSpan.FromSeconds(double.Parse(value, CultureInfo.InvariantCulture)) },
+                "--authority" => options with { Authority = value },
+                "--json" => options with { JsonOutput = value },
+                _ => throw new ArgumentException($"unknown option {args[i]}"),
+            };
+            i++;
+        }
+
+        if (options.Mode is not ("closed" or "open"))
+        {
+            throw new ArgumentException("--mode must be closed or open");
+        }
+
+        return options;
+    }
+}

@@ -1,0 +1,35 @@
+using HdrHistogram;
+
+namespace Canary.LoadGenerator;
+
+/// <summary>Latency per message type (µs) and stream counts of one measured phase.</summary>
+internal sealed class LoadResult
+{
+    public long Streams;
+    public long Errors;
+
+    public LongConcurrentHistogram RequestHeaders { get; private set; } = NewHistogram();
+
+    public LongConcurrentHistogram ResponseHeaders { get; private set; } = NewHistogram();
+
+    public LongConcurrentHistogram ResponseBody { get; private set; } = NewHistogram();
+
+    /// <summary>Whole stream, from its intended start to its end.</summary>
+    public LongConcurrentHistogram Stream { get; private set; } = NewHistogram();
+
+    public TimeSpan Elapsed { get; set; }
+
+    public double StreamsPerSecond => Streams / Elapsed.TotalSeconds;
+
+    public void Reset()
+    {
+        Streams = 0;
+        Errors = 0;
+        RequestHeaders = NewHistogram();
+        ResponseHeaders = NewHistogram();
+        ResponseBody = NewHistogram();
+        Stream = NewHistogram();
+    }
+
+    private static LongConcurrentHistogram NewHistogram() => new(1, 3_600_000_000, 3);
+}

@@ -1,0 +1,186 @@
+using System.Diagnostics;
+using Grpc.Core;
+using Grpc.Net.Client;
+using HdrHistogram;
+
+namespace Canary.LoadGenerator;
+
+/// <summary>
+/// Drives ext_proc streams the way Envoy does: each HTTP request is one bidirectional stream, many streams share each
+/// HTTP/2 connection, every message waits for its answer before the next. Closed loop keeps a fixed number of streams
+/// in flight; open loop starts streams at a fixed rate and measures each from its intended start, so a stalled server
+/// cannot hide its queueing (no coordinated omission).
+/// </summary>
+internal sealed class LoadRunner
+{
+    private static readonly Method<byte[], byte[]> ProcessMethod = new(
+        MethodType.DuplexStreaming, "envoy.service.ext_proc.v3.ExternalProcessor", "Process",
+        Marshallers.Create(static b => b, static b => b), Marshallers.Create(static b => b, static b => b));
+
+    private readonly LoadOptions _options;
+    private readonly StreamScript _script;
+    private readonly CallInvoker[] _invokers;
+    private readonly GrpcChannel[] _channels;
+    private long _userCounter;
+
+    public LoadRunner(LoadOptions options)
+    {
+        _options = options;
+        _script = new StreamScript(options.Users, options.BodyChunks, options.Authority);
+        _channels = new GrpcChannel[options.Connections];
+        _invokers = new CallInvoker[options.Connections];
+        for (var i = 0; i < options.Connections; i++)
+        {
+            // One channel with one HTTP/2 connection each: Envoy's processor cluster behaves the same way.
+            _channels[i] = GrpcChannel.ForAddress(options.Target, new GrpcChannelOptions
+            {
+                HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = false, PooledConnectionIdleTimeout = Timeout.InfiniteTimeSpan },
+            });
+            _invokers[i] = _channels[i].CreateCallInvoker();
+        }
+    }
+
+    public LoadResult Results { get; } = new();
+
+    public async Task RunAsync()
+    {
+        using (var warmup = new CancellationTokenSource(_options.Warmup))
+        {
+            await RunPhaseAsync(record: false, warmup.Token).ConfigureAwait(false);
+        }
+
+        Results.Reset();
+        var clock = Stopwatch.StartNew();
+        using (var measured = new CancellationTokenSource(_options.Duration))
+        {
+            await RunPhaseAsync(record: true, measured.Token).ConfigureAwait(false);
+        }
+
+        Results.Elapsed = clock.Elapsed;
+        foreach (var channel in _channels)
+        {
+            channel.Dispose();
+        }
+    }
+
+    private Task RunPhaseAsync(bool record, CancellationToken stop) =>
+        _options.Mode == "open" ? OpenLoopAsync(record, stop) : ClosedLoopAsync(record, stop);
+
+    private async Task ClosedLoopAsync(bool record, CancellationToken stop)
+    {
+        var workers = new Task[_options.Concurrency];
+        for (var w = 0; w < workers.Length; w++)
+        {
+            var invoker = _invokers[w % _invokers.Length];
+            workers[w] = Task.Run(async () =>
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    await OneStreamAsync(invoker, Stopwatch.GetTimestamp(), record).ConfigureAwait(false);
+                }
+            });
+        }
+
+        await Task.WhenAll(workers).ConfigureAwait(false);
+    }
+
+    private async Task OpenLoopAsync(bool record, CancellationToken stop)
+    {
+        var gate = new SemaphoreSlim(_options.Concurrency);
+        var inFlight = new List<Task>();
+        var start = Stopwatch.GetTimestamp();
+        var interval = Stopwatch.Frequency / _options.Rate;
+        long issued = 0;
+        while (!stop.IsCancellationRequested)
+        {
+            var now = Stopwatch.GetTimestamp();
+            var due = (long)((now - start) / interval);
+            for (; issued < due && !stop.IsCancellationRequested; issued++)
+            {
+                var intended = start + (long)(issued * interval);
+                var invoker = _invokers[issued % _invokers.Length];
+                inFlight.Add(Task.Run(async () =>
+                {
+                    // Time spent waiting for a free slot counts: the stream was due at its intended start.
+                    await gate.WaitAsync().ConfigureAwait(false);
+                    try
+                    {
+                        await OneStreamAsync(invoker, intended, record).ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        gate.Release();
+                    }
+                }));
+            }
+
+            if (inFlight.Count > 50_000)
+            {
+                inFlight.RemoveAll(t => t.IsCompleted);
+            }
+
+            await Task.Delay(1).ConfigureAwait(false);
+        }
+
+        await Task.WhenAll(inFlight).ConfigureAwait(false);
+    }
+
+    private async Task OneStreamAsync(CallInvoker invoker, long intendedStart, bool record)
+    {
+        var user = (int)(Interlocked.Increment(ref _userCounter) % _script.RequestHeaders.Length);
+        try
+        {
+            using var call = invoker.AsyncDuplexStreamingCall(ProcessMethod, null, new CallOptions());
+            await ExchangeAsync(call, _script.RequestHeaders[user], record ? Results.RequestHeaders : null).ConfigureAwait(false);
+            await ExchangeAsync(call, _script.ResponseHeaders, record ? Results.ResponseHeaders : null).ConfigureAwait(false);
+            foreach (var chunk in _script.BodyChunks)
+            {
+                await ExchangeAsync(call, chunk, record ? Results.ResponseBody : null).ConfigureAwait(false);
+            }
+
+            if (_options.Hold > TimeSpan.Zero)
+            {
+                await Task.Delay(_options.Hold).ConfigureAwait(false);
+            }
+
+            await call.RequestStream.CompleteAsync().ConfigureAwait(false);
+            while (await call.ResponseStream.MoveNext(CancellationToken.None).ConfigureAwait(false))
+            {
+            }
+
+            if (record)
+            {
+                Record(Results.Stream, intendedStart);
+                Interlocked.Increment(ref Results.Streams);
+            }
+        }
+        catch (RpcException)
+        {
+            if (record)
+            {
+                Interlocked.Increment(ref Results.Errors);
+            }
+        }
+    }
+
+    private static async Task ExchangeAsync(AsyncDuplexStreamingCall<byte[], byte[]> call, byte[] frame, LongConcurrentHistogram? histogram)
+    {
+        var sent = Stopwatch.GetTimestamp();
+        await call.RequestStream.WriteAsync(frame).ConfigureAwait(false);
+        if (!await call.ResponseStream.MoveNext(CancellationToken.None).ConfigureAwait(false))
+        {
+            throw new RpcException(new Status(StatusCode.Internal, "stream ended before the answer"));
+        }
+
+        if (histogram is not null)
+        {
+            Record(histogram, sent);
+        }
+    }
+
+    private static void Record(LongConcurrentHistogram histogram, long since)
+    {
+        var micros = (Stopwatch.GetTimestamp() - since) * 1_000_000 / Stopwatch.Frequency;
+        histogram.RecordValue(Math.Clamp(micros, 1, 3_600_000_000));
+    }
+}

@@ -1,0 +1,16 @@
+namespace Canary.Sidecar.Diagnostics;
+
+/// <summary>The process's own health: memory, allocation and garbage-collection figures (the load harness reads them too).</summary>
+internal sealed class ProcessMetricsSource : IMetricsSource
+{
+    public void Write(PrometheusTextWriter writer)
+    {
+        writer.Metric("process_resident_memory_bytes", "gauge", "Resident set size.", Environment.WorkingSet);
+        writer.Metric("process_allocated_bytes_total", "counter", "Bytes allocated on the managed heap since start.", GC.GetTotalAllocatedBytes());
+        writer.Metric("dotnet_gc_pause_seconds_total", "counter", "Time the runtime spent paused for garbage collection.", GC.GetTotalPauseDuration().TotalSeconds);
+        for (var generation = 0; generation <= GC.MaxGeneration; generation++)
+        {
+            writer.Metric("dotnet_gc_collections_total", "counter", "Garbage collections by generation.", GC.CollectionCount(generation), ("generation", generation.ToString(System.Globalization.CultureInfo.InvariantCulture)));
+        }
+    }
+}
