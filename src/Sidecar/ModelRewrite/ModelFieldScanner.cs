@@ -1,0 +1,137 @@
+using System.Text.Json;
+
+namespace Canary.Sidecar.ModelRewrite;
+
+/// <summary>Finds the top-level <c>"model"</c> string of a complete JSON body while validating the whole document, without copying it.</summary>
+internal static class ModelFieldScanner
+{
+    private static ReadOnlySpan<byte> ModelKey => "model"u8;
+
+    /// <summary>
+    /// Scans <paramref name="body"/>. Returns <see cref="ModelRewriteResult.Rewritten"/> when a single top-level
+    /// <c>"model"</c> string exists and differs from <paramref name="target"/>, <see cref="ModelRewriteResult.AlreadyTarget"/>
+    /// when it equals it (in both cases <paramref name="location"/> is set), and otherwise the reason the body must be left alone.
+    /// </summary>
+    public static ModelRewriteResult Scan(
+        ReadOnlySpan<byte> body, ReadOnlySpan<byte> target, in ModelRewriteLimits limits, out ModelValueLocation location)
+    {
+        location = default;
+        if (body.Length > limits.MaxBodyBytes)
+        {
+            return ModelRewriteResult.OverLimit;
+        }
+
+        // Most non-JSON bodies (form data, protobuf, plain text) are rejected here, before the reader would throw.
+        if (!StartsLikeJson(body))
+        {
+            return ModelRewriteResult.NotJson;
+        }
+
+        try
+        {
+            return ScanValidated(body, target, limits, out location);
+        }
+        catch (JsonException)
+        {
+            // Utf8JsonReader reports malformed input only by throwing; this path is off the success path.
+            location = default;
+            return ModelRewriteResult.NotJson;
+        }
+    }
+
+    private static ModelRewriteResult ScanValidated(
+        ReadOnlySpan<byte> body, ReadOnlySpan<byte> target, in ModelRewriteLimits limits, out ModelValueLocation location)
+    {
+        location = default;
+        var reader = new Utf8JsonReader(body, new JsonReaderOptions
+        {
+            CommentHandling = JsonCommentHandling.Disallow,
+            AllowTrailingCommas = false,
+            MaxDepth = limits.MaxDepth + 1,
+        });
+
+        var topLevelCount = 0;
+        var nestedSeen = false;
+        var notString = false;
+        while (reader.Read())
+        {
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.StartObject:
+                case JsonTokenType.StartArray:
+                    // CurrentDepth of a start token is the depth outside it, so the container itself is one deeper.
+                    if (reader.CurrentDepth >= limits.MaxDepth)
+                    {
+                        return ModelRewriteResult.OverLimit;
+                    }
+
+                    break;
+                case JsonTokenType.PropertyName:
+                    if (!reader.ValueTextEquals(ModelKey))
+                    {
+                        break;
+                    }
+
+                    // Members of the top-level object are at depth 1; a top-level array puts its objects' members deeper.
+                    if (reader.CurrentDepth != 1)
+                    {
+                        nestedSeen = true;
+                        break;
+                    }
+
+                    topLevelCount++;
+                    reader.Read();
+                    if (reader.TokenType == JsonTokenType.String)
+                    {
+                        if (topLevelCount == 1)
+                        {
+                            // TokenStartIndex is at the opening quote; after a string, BytesConsumed is just past the closing one.
+                            location = new ModelValueLocation(
+                                (int)reader.TokenStartIndex, (int)reader.BytesConsumed, reader.ValueTextEquals(target));
+                        }
+                    }
+                    else
+                    {
+                        notString = true;
+                        if (reader.TokenType is JsonTokenType.StartObject or JsonTokenType.StartArray
+                            && reader.CurrentDepth >= limits.MaxDepth)
+                        {
+                            return ModelRewriteResult.OverLimit;
+                        }
+                    }
+
+                    break;
+            }
+        }
+
+        if (topLevelCount > 1)
+        {
+            location = default;
+            return ModelRewriteResult.DuplicateModel;
+        }
+
+        if (notString)
+        {
+            return ModelRewriteResult.ModelNotString;
+        }
+
+        if (topLevelCount == 0)
+        {
+            return nestedSeen ? ModelRewriteResult.ModelOnlyNested : ModelRewriteResult.NoModel;
+        }
+
+        return location.EqualsTarget ? ModelRewriteResult.AlreadyTarget : ModelRewriteResult.Rewritten;
+    }
+
+    private static bool StartsLikeJson(ReadOnlySpan<byte> body)
+    {
+        var first = body.IndexOfAnyExcept(" \t\r\n"u8);
+        if (first < 0)
+        {
+            return false;
+        }
+
+        var b = body[first];
+        return b is (byte)'{' or (byte)'[' or (byte)'"' or (byte)'-' or (byte)'t' or (byte)'f' or (byte)'n' or (>= (byte)'0' and <= (byte)'9');
+    }
+}
