@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Canary.Sidecar.ModelRewrite;
 
@@ -22,7 +23,8 @@ internal static class ModelFieldScanner
         }
 
         // Most non-JSON bodies (form data, protobuf, plain text) are rejected here, before the reader would throw.
-        if (!StartsLikeJson(body))
+        // Utf8JsonReader does not check the UTF-8 inside strings, and RFC 8259 JSON text is UTF-8; Utf8.IsValid is vectorized.
+        if (!StartsLikeJson(body) || !Utf8.IsValid(body))
         {
             return ModelRewriteResult.NotJson;
         }
@@ -67,7 +69,7 @@ internal static class ModelFieldScanner
 
                     break;
                 case JsonTokenType.PropertyName:
-                    if (!reader.ValueTextEquals(ModelKey))
+                    if (!TextEquals(ref reader, ModelKey))
                     {
                         break;
                     }
@@ -87,7 +89,7 @@ internal static class ModelFieldScanner
                         {
                             // TokenStartIndex is at the opening quote; after a string, BytesConsumed is just past the closing one.
                             location = new ModelValueLocation(
-                                (int)reader.TokenStartIndex, (int)reader.BytesConsumed, reader.ValueTextEquals(target));
+                                (int)reader.TokenStartIndex, (int)reader.BytesConsumed, TextEquals(ref reader, target));
                         }
                     }
                     else
@@ -121,6 +123,25 @@ internal static class ModelFieldScanner
         }
 
         return location.EqualsTarget ? ModelRewriteResult.AlreadyTarget : ModelRewriteResult.Rewritten;
+    }
+
+    /// <summary>Compares the current string or property name with <paramref name="text"/>, escapes resolved.</summary>
+    private static bool TextEquals(ref Utf8JsonReader reader, ReadOnlySpan<byte> text)
+    {
+        if (!reader.ValueIsEscaped)
+        {
+            return reader.ValueSpan.SequenceEqual(text);
+        }
+
+        try
+        {
+            return reader.ValueTextEquals(text);
+        }
+        catch (InvalidOperationException)
+        {
+            // A lone surrogate escape ("\ud800") is valid JSON grammar but cannot be unescaped; it equals no UTF-8 text.
+            return false;
+        }
     }
 
     private static bool StartsLikeJson(ReadOnlySpan<byte> body)
