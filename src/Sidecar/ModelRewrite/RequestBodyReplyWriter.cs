@@ -134,12 +134,12 @@ internal static class RequestBodyReplyWriter
             if (reply.SetContentLength)
             {
                 Utf8Formatter.TryFormat(reply.Body.Length, digits, out digitCount);
-                mutation += HeaderOptionPayload(ContentLength.Length, digitCount);
+                mutation += ProtoWire.FieldSize(HeaderOptionPayload(ContentLength.Length, digitCount));
             }
 
             if (!reply.HeaderName.IsEmpty)
             {
-                mutation += HeaderOptionPayload(reply.HeaderName.Length, reply.HeaderValue.Length);
+                mutation += ProtoWire.FieldSize(HeaderOptionPayload(reply.HeaderName.Length, reply.HeaderValue.Length));
             }
 
             var bodyMutation = reply.ReplaceBody ? ProtoWire.FieldSize(reply.Body.Length) : 0;
