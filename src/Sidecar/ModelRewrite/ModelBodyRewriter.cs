@@ -10,10 +10,11 @@ internal static class ModelBodyRewriter
     /// holds the new body as slices of <paramref name="body"/> and the target literal (valid while both are).
     /// </summary>
     public static ModelRewriteResult Plan(
-        ReadOnlySpan<byte> body, TargetModel target, in ModelRewriteLimits limits, out RewrittenBody rewritten)
+        ReadOnlySpan<byte> body, ModelRewriteRule rule, in ModelRewriteLimits limits, out RewrittenBody rewritten)
     {
         rewritten = default;
-        var result = ModelFieldScanner.Scan(body, target.Utf8, limits, out var location);
+        var target = rule.To;
+        var result = ModelFieldScanner.Scan(body, target.Utf8, rule.From is { } from ? from.Utf8 : default, limits, out var location);
         if (result != ModelRewriteResult.Rewritten)
         {
             return result;
@@ -30,9 +31,9 @@ internal static class ModelBodyRewriter
 
     /// <summary>Writes the new body to <paramref name="output"/> (a pooled writer) only when the result is <see cref="ModelRewriteResult.Rewritten"/>.</summary>
     public static ModelRewriteResult Rewrite(
-        ReadOnlySpan<byte> body, TargetModel target, in ModelRewriteLimits limits, IBufferWriter<byte> output)
+        ReadOnlySpan<byte> body, ModelRewriteRule rule, in ModelRewriteLimits limits, IBufferWriter<byte> output)
     {
-        var result = Plan(body, target, limits, out var rewritten);
+        var result = Plan(body, rule, limits, out var rewritten);
         if (result == ModelRewriteResult.Rewritten)
         {
             var length = rewritten.Length;

@@ -10,11 +10,17 @@ internal static class ModelFieldScanner
 
     /// <summary>
     /// Scans <paramref name="body"/>. Returns <see cref="ModelRewriteResult.Rewritten"/> when a single top-level
-    /// <c>"model"</c> string exists and differs from <paramref name="target"/>, <see cref="ModelRewriteResult.AlreadyTarget"/>
-    /// when it equals it (in both cases <paramref name="location"/> is set), and otherwise the reason the body must be left alone.
+    /// <c>"model"</c> string exists, differs from <paramref name="target"/> and equals <paramref name="source"/> (an empty
+    /// source accepts any model); <see cref="ModelRewriteResult.AlreadyTarget"/> when it equals the target;
+    /// <see cref="ModelRewriteResult.OtherModel"/> when it equals neither (in these three cases <paramref name="location"/>
+    /// is set); otherwise the reason the body must be left alone. Names are compared unescaped, as UTF-8.
     /// </summary>
     public static ModelRewriteResult Scan(
-        ReadOnlySpan<byte> body, ReadOnlySpan<byte> target, in ModelRewriteLimits limits, out ModelValueLocation location)
+        ReadOnlySpan<byte> body,
+        ReadOnlySpan<byte> target,
+        ReadOnlySpan<byte> source,
+        in ModelRewriteLimits limits,
+        out ModelValueLocation location)
     {
         location = default;
         if (body.Length > limits.MaxBodyBytes)
@@ -31,7 +37,7 @@ internal static class ModelFieldScanner
 
         try
         {
-            return ScanValidated(body, target, limits, out location);
+            return ScanValidated(body, target, source, limits, out location);
         }
         catch (JsonException)
         {
@@ -42,7 +48,11 @@ internal static class ModelFieldScanner
     }
 
     private static ModelRewriteResult ScanValidated(
-        ReadOnlySpan<byte> body, ReadOnlySpan<byte> target, in ModelRewriteLimits limits, out ModelValueLocation location)
+        ReadOnlySpan<byte> body,
+        ReadOnlySpan<byte> target,
+        ReadOnlySpan<byte> source,
+        in ModelRewriteLimits limits,
+        out ModelValueLocation location)
     {
         location = default;
         var reader = new Utf8JsonReader(body, new JsonReaderOptions
@@ -89,7 +99,10 @@ internal static class ModelFieldScanner
                         {
                             // TokenStartIndex is at the opening quote; after a string, BytesConsumed is just past the closing one.
                             location = new ModelValueLocation(
-                                (int)reader.TokenStartIndex, (int)reader.BytesConsumed, TextEquals(ref reader, target));
+                                (int)reader.TokenStartIndex,
+                                (int)reader.BytesConsumed,
+                                TextEquals(ref reader, target),
+                                source.IsEmpty || TextEquals(ref reader, source));
                         }
                     }
                     else
@@ -122,7 +135,12 @@ internal static class ModelFieldScanner
             return nestedSeen ? ModelRewriteResult.ModelOnlyNested : ModelRewriteResult.NoModel;
         }
 
-        return location.EqualsTarget ? ModelRewriteResult.AlreadyTarget : ModelRewriteResult.Rewritten;
+        if (location.EqualsTarget)
+        {
+            return ModelRewriteResult.AlreadyTarget;
+        }
+
+        return location.EqualsSource ? ModelRewriteResult.Rewritten : ModelRewriteResult.OtherModel;
     }
 
     /// <summary>Compares the current string or property name with <paramref name="text"/>, escapes resolved.</summary>

@@ -9,6 +9,9 @@ internal enum ModelRewriteResult
     /// <summary>The top-level <c>"model"</c> already names the target (compared after unescaping); nothing to change.</summary>
     AlreadyTarget,
 
+    /// <summary>The top-level <c>"model"</c> names neither the rule's source nor its target: the request is not in the experiment.</summary>
+    OtherModel,
+
     /// <summary>The body is not exactly one valid JSON value (empty, truncated, trailing data, comments, bad escapes, ...).</summary>
     NotJson,
 

@@ -7,7 +7,8 @@ namespace Canary.Sidecar.UnitTests.ModelRewrite;
 
 public sealed class ModelBodyRewriterTests
 {
-    private static readonly TargetModel Target = new("gpt-5");
+    private static readonly ModelName Target = new("gpt-5");
+    private static readonly ModelRewriteRule AnyToTarget = new(null, Target);
 
     public static TheoryData<string, string> RewrittenCases => new()
     {
@@ -80,7 +81,7 @@ public sealed class ModelBodyRewriterTests
     {
         using var output = new PooledBufferWriter();
 
-        var result = ModelBodyRewriter.Rewrite(Encoding.UTF8.GetBytes(body), Target, ModelRewriteLimits.Default, output);
+        var result = ModelBodyRewriter.Rewrite(Encoding.UTF8.GetBytes(body), AnyToTarget, ModelRewriteLimits.Default, output);
 
         Assert.Equal(ModelRewriteResult.Rewritten, result);
         Assert.Equal(expected, Encoding.UTF8.GetString(output.WrittenSpan));
@@ -94,7 +95,7 @@ public sealed class ModelBodyRewriterTests
     {
         using var output = new PooledBufferWriter();
 
-        var result = ModelBodyRewriter.Rewrite(Encoding.UTF8.GetBytes(body), Target, ModelRewriteLimits.Default, output);
+        var result = ModelBodyRewriter.Rewrite(Encoding.UTF8.GetBytes(body), AnyToTarget, ModelRewriteLimits.Default, output);
 
         Assert.Equal(expected, result.ToString());
         Assert.Equal(0, output.WrittenCount);
@@ -107,7 +108,7 @@ public sealed class ModelBodyRewriterTests
     [InlineData(new byte[] { (byte)'{', (byte)'"', (byte)'m', (byte)'"', (byte)':', (byte)'"', 0xED, 0xA0, 0x80, (byte)'"', (byte)',', (byte)'"', (byte)'m', (byte)'o', (byte)'d', (byte)'e', (byte)'l', (byte)'"', (byte)':', (byte)'"', (byte)'x', (byte)'"', (byte)'}' })]
     public void Scan_InvalidUtf8OrBom_IsNotJson(byte[] body)
     {
-        var result = ModelFieldScanner.Scan(body, Target.Utf8, ModelRewriteLimits.Default, out _);
+        var result = ModelFieldScanner.Scan(body, Target.Utf8, default, ModelRewriteLimits.Default, out _);
 
         Assert.Equal(ModelRewriteResult.NotJson, result);
     }
@@ -117,7 +118,7 @@ public sealed class ModelBodyRewriterTests
     {
         var body = """{ "n": 1, "model" : "gpt\u002d4o" }"""u8;
 
-        var result = ModelFieldScanner.Scan(body, Target.Utf8, ModelRewriteLimits.Default, out var location);
+        var result = ModelFieldScanner.Scan(body, Target.Utf8, default, ModelRewriteLimits.Default, out var location);
 
         Assert.Equal(ModelRewriteResult.Rewritten, result);
         Assert.Equal("\"gpt\\u002d4o\"", Encoding.UTF8.GetString(body[location.Start..location.End]));
@@ -131,7 +132,7 @@ public sealed class ModelBodyRewriterTests
         var limits = new ModelRewriteLimits(body.Length - 1, 64);
         var output = new ArrayBufferWriter<byte>();
 
-        Assert.Equal(ModelRewriteResult.OverLimit, ModelBodyRewriter.Rewrite(body, Target, limits, output));
+        Assert.Equal(ModelRewriteResult.OverLimit, ModelBodyRewriter.Rewrite(body, AnyToTarget, limits, output));
         Assert.Equal(0, output.WrittenCount);
     }
 
@@ -143,9 +144,9 @@ public sealed class ModelBodyRewriterTests
         var grown = new ModelRewriteLimits(body.Length + 2, 64);
         var output = new ArrayBufferWriter<byte>();
 
-        Assert.Equal(ModelRewriteResult.OverLimit, ModelBodyRewriter.Rewrite(body, Target, atLimit, output));
+        Assert.Equal(ModelRewriteResult.OverLimit, ModelBodyRewriter.Rewrite(body, AnyToTarget, atLimit, output));
         Assert.Equal(0, output.WrittenCount);
-        Assert.Equal(ModelRewriteResult.Rewritten, ModelBodyRewriter.Rewrite(body, Target, grown, output));
+        Assert.Equal(ModelRewriteResult.Rewritten, ModelBodyRewriter.Rewrite(body, AnyToTarget, grown, output));
         Assert.Equal(body.Length + 2, output.WrittenCount);
     }
 
@@ -160,7 +161,7 @@ public sealed class ModelBodyRewriterTests
     [InlineData("[[]]", 1, nameof(ModelRewriteResult.OverLimit))]
     public void Scan_NestingDepth_BoundedByLimit(string body, int maxDepth, string expected)
     {
-        var result = ModelFieldScanner.Scan(Encoding.UTF8.GetBytes(body), Target.Utf8, new ModelRewriteLimits(1024, maxDepth), out _);
+        var result = ModelFieldScanner.Scan(Encoding.UTF8.GetBytes(body), Target.Utf8, default, new ModelRewriteLimits(1024, maxDepth), out _);
 
         Assert.Equal(expected, result.ToString());
     }
@@ -171,8 +172,8 @@ public sealed class ModelBodyRewriterTests
         var body = Encoding.UTF8.GetBytes("{\"model\":\"x\",\"a\":" + new string('[', 63) + new string(']', 63) + "}");
         var tooDeep = Encoding.UTF8.GetBytes("{\"model\":\"x\",\"a\":" + new string('[', 64) + new string(']', 64) + "}");
 
-        Assert.Equal(ModelRewriteResult.Rewritten, ModelFieldScanner.Scan(body, Target.Utf8, ModelRewriteLimits.Default, out _));
-        Assert.Equal(ModelRewriteResult.OverLimit, ModelFieldScanner.Scan(tooDeep, Target.Utf8, ModelRewriteLimits.Default, out _));
+        Assert.Equal(ModelRewriteResult.Rewritten, ModelFieldScanner.Scan(body, Target.Utf8, default, ModelRewriteLimits.Default, out _));
+        Assert.Equal(ModelRewriteResult.OverLimit, ModelFieldScanner.Scan(tooDeep, Target.Utf8, default, ModelRewriteLimits.Default, out _));
     }
 
     [Theory]
@@ -182,10 +183,10 @@ public sealed class ModelBodyRewriterTests
     [InlineData("a/b", "\"a/b\"")]
     public void Rewrite_TargetNeedingEscapes_WritesValidJsonThatDecodesToTheName(string name, string literal)
     {
-        var target = new TargetModel(name);
+        var target = new ModelName(name);
         var output = new ArrayBufferWriter<byte>();
 
-        var result = ModelBodyRewriter.Rewrite("""{"model":"gpt-4o"}"""u8, target, ModelRewriteLimits.Default, output);
+        var result = ModelBodyRewriter.Rewrite("""{"model":"gpt-4o"}"""u8, new ModelRewriteRule(null, target), ModelRewriteLimits.Default, output);
 
         Assert.Equal(ModelRewriteResult.Rewritten, result);
         Assert.Equal("{\"model\":" + literal + "}", Encoding.UTF8.GetString(output.WrittenSpan));
@@ -196,9 +197,9 @@ public sealed class ModelBodyRewriterTests
     [Fact]
     public void Rewrite_EscapedTargetAlreadyPresent_IsAlreadyTarget()
     {
-        var target = new TargetModel("we\"ird");
+        var target = new ModelName("we\"ird");
 
-        var result = ModelBodyRewriter.Rewrite("""{"model":"we\u0022ird"}"""u8, target, ModelRewriteLimits.Default, new ArrayBufferWriter<byte>());
+        var result = ModelBodyRewriter.Rewrite("""{"model":"we\u0022ird"}"""u8, new ModelRewriteRule(null, target), ModelRewriteLimits.Default, new ArrayBufferWriter<byte>());
 
         Assert.Equal(ModelRewriteResult.AlreadyTarget, result);
     }
@@ -208,7 +209,7 @@ public sealed class ModelBodyRewriterTests
     {
         var body = """{"model":"gpt-4o","x":1}"""u8;
 
-        var result = ModelBodyRewriter.Plan(body, Target, ModelRewriteLimits.Default, out var rewritten);
+        var result = ModelBodyRewriter.Plan(body, AnyToTarget, ModelRewriteLimits.Default, out var rewritten);
 
         Assert.Equal(ModelRewriteResult.Rewritten, result);
         Assert.Equal("{\"model\":", Encoding.UTF8.GetString(rewritten.Head));
@@ -217,9 +218,28 @@ public sealed class ModelBodyRewriterTests
         Assert.Equal(body.Length - 1, rewritten.Length);
     }
 
-    [Fact]
-    public void TargetModel_LoneSurrogate_Throws()
+    [Theory]
+    [InlineData("""{"model":"gpt-4o"}""", nameof(ModelRewriteResult.Rewritten))]
+    [InlineData("""{"model":"gpt\u002d4o"}""", nameof(ModelRewriteResult.Rewritten))]
+    [InlineData("""{"model":"gpt-5"}""", nameof(ModelRewriteResult.AlreadyTarget))]
+    [InlineData("""{"model":"text-embedding-3-small"}""", nameof(ModelRewriteResult.OtherModel))]
+    [InlineData("""{"model":"gpt-4o-mini"}""", nameof(ModelRewriteResult.OtherModel))]
+    [InlineData("""{"model":"GPT-4o"}""", nameof(ModelRewriteResult.OtherModel))]
+    [InlineData("""{"model":"gpt-4o","model":"gpt-4o"}""", nameof(ModelRewriteResult.DuplicateModel))]
+    public void Rewrite_RuleWithSource_RewritesOnlyThatModel(string body, string expected)
     {
-        Assert.Throws<EncoderFallbackException>(() => new TargetModel("bad\ud800"));
+        var rule = new ModelRewriteRule(new ModelName("gpt-4o"), Target);
+        using var output = new PooledBufferWriter();
+
+        var result = ModelBodyRewriter.Rewrite(Encoding.UTF8.GetBytes(body), rule, ModelRewriteLimits.Default, output);
+
+        Assert.Equal(expected, result.ToString());
+        Assert.Equal(result == ModelRewriteResult.Rewritten ? """{"model":"gpt-5"}""" : "", Encoding.UTF8.GetString(output.WrittenSpan));
+    }
+
+    [Fact]
+    public void ModelName_LoneSurrogate_Throws()
+    {
+        Assert.Throws<EncoderFallbackException>(() => new ModelName("bad\ud800"));
     }
 }

@@ -9,7 +9,7 @@ public sealed class ModelRewritePropertyTests
 {
     private const int Documents = 3000;
 
-    private static readonly TargetModel[] Targets =
+    private static readonly ModelName[] Names =
     [
         new("gpt-5"),
         new("claude-sonnet-4-20250514"),
@@ -25,14 +25,14 @@ public sealed class ModelRewritePropertyTests
         for (var seed = 0; seed < Documents; seed++)
         {
             var document = RandomJsonDocument.Generate(seed, TopLevelModelShape.SingleString);
-            var target = Targets[seed % Targets.Length];
+            var target = Names[seed % Names.Length];
             using (JsonDocument.Parse(document.Bytes))
             {
                 // The generator must produce valid JSON, or the property says nothing.
             }
 
             using var output = new PooledBufferWriter();
-            var result = ModelBodyRewriter.Rewrite(document.Bytes, target, ModelRewriteLimits.Default, output);
+            var result = ModelBodyRewriter.Rewrite(document.Bytes, new ModelRewriteRule(null, target), ModelRewriteLimits.Default, output);
 
             if (document.Value == target.Name)
             {
@@ -49,6 +49,29 @@ public sealed class ModelRewritePropertyTests
         }
 
         Assert.True(rewritten > Documents * 9 / 10);
+    }
+
+    [Fact]
+    public void Rewrite_RandomDocumentWithSourceRule_RewritesOnlyTheSourceModel()
+    {
+        for (var seed = 0; seed < Documents / 3; seed++)
+        {
+            var document = RandomJsonDocument.Generate(seed, TopLevelModelShape.SingleString);
+            if (document.Value.Length == 0 || document.Value == Names[0].Name || HasLoneSurrogate(document.Value))
+            {
+                continue;
+            }
+
+            var matching = new ModelRewriteRule(new ModelName(document.Value), Names[0]);
+            var other = new ModelRewriteRule(new ModelName(document.Value + "x"), Names[0]);
+            using var output = new PooledBufferWriter();
+
+            Assert.Equal(ModelRewriteResult.OtherModel, ModelBodyRewriter.Rewrite(document.Bytes, other, ModelRewriteLimits.Default, output));
+            Assert.Equal(0, output.WrittenCount);
+            Assert.Equal(ModelRewriteResult.Rewritten, ModelBodyRewriter.Rewrite(document.Bytes, matching, ModelRewriteLimits.Default, output));
+            var expected = Splice(document.Bytes, document.ValueStart, document.ValueEnd, Names[0].JsonLiteral);
+            Assert.True(expected.AsSpan().SequenceEqual(output.WrittenSpan), $"seed {seed}");
+        }
     }
 
     [Theory]
@@ -75,7 +98,7 @@ public sealed class ModelRewritePropertyTests
             };
             using var output = new PooledBufferWriter();
 
-            var result = ModelBodyRewriter.Rewrite(document.Bytes, Targets[0], ModelRewriteLimits.Default, output);
+            var result = ModelBodyRewriter.Rewrite(document.Bytes, new ModelRewriteRule(null, Names[0]), ModelRewriteLimits.Default, output);
 
             Assert.True(expected == result, $"seed {seed}: {result}, expected {expected}, for {Encoding.UTF8.GetString(document.Bytes)}");
             Assert.Equal(0, output.WrittenCount);
@@ -112,13 +135,30 @@ public sealed class ModelRewritePropertyTests
             var body = bytes.ToArray();
             var valid = IsValidJson(body);
 
-            var result = ModelFieldScanner.Scan(body, Targets[0].Utf8, ModelRewriteLimits.Default, out _);
+            var result = ModelFieldScanner.Scan(body, Names[0].Utf8, default, ModelRewriteLimits.Default, out _);
 
             Assert.True(valid == (result != ModelRewriteResult.NotJson), $"seed {seed}: {result} for {Encoding.UTF8.GetString(body)}");
             rejected += valid ? 0 : 1;
         }
 
         Assert.True(rejected > Documents / 2);
+    }
+
+    private static bool HasLoneSurrogate(string text)
+    {
+        for (var i = 0; i < text.Length; i++)
+        {
+            if (char.IsHighSurrogate(text[i]) && i + 1 < text.Length && char.IsLowSurrogate(text[i + 1]))
+            {
+                i++;
+            }
+            else if (char.IsSurrogate(text[i]))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private static bool IsValidJson(byte[] body)

@@ -48,7 +48,7 @@ public sealed class RequestBodyReplyWriterTests
     public void Write_ReplacedBodyWithContentLength_ParsesAsEnvoyWouldReadIt()
     {
         var original = """{"model":"gpt-4o","messages":[{"role":"user","content":"hi"}]}"""u8;
-        ModelBodyRewriter.Plan(original, new TargetModel("gpt-5"), ModelRewriteLimits.Default, out var rewritten);
+        ModelBodyRewriter.Plan(original, new ModelRewriteRule(new ModelName("gpt-4o"), new ModelName("gpt-5")), ModelRewriteLimits.Default, out var rewritten);
         var output = new ArrayBufferWriter<byte>();
         var reply = RequestBodyReply.Replace(rewritten, setContentLength: true);
 

@@ -2,12 +2,12 @@ using System.Text;
 
 namespace Canary.Sidecar.ModelRewrite;
 
-/// <summary>A model name to write into request bodies, prepared once: its UTF-8 bytes and its quoted, escaped JSON literal.</summary>
-internal sealed class TargetModel
+/// <summary>A model name as request bodies carry it, prepared once: its UTF-8 bytes and its quoted, escaped JSON literal.</summary>
+internal sealed class ModelName
 {
     private static readonly UTF8Encoding StrictUtf8 = new(encoderShouldEmitUTF8Identifier: false, throwOnInvalidBytes: true);
 
-    public TargetModel(string name)
+    public ModelName(string name)
     {
         ArgumentException.ThrowIfNullOrEmpty(name);
         Name = name;
