@@ -26,6 +26,19 @@ internal readonly ref struct RequestBodyReply
     public static RequestBodyReply Replace(RewrittenBody body, bool setContentLength) =>
         new() { Body = body, ReplaceBody = true, SetContentLength = setContentLength };
 
+    /// <summary>Replace the body and its <c>content-length</c>, and set one header (the subset header) in the same reply.</summary>
+    public static RequestBodyReply ReplaceAndSetHeader(
+        RewrittenBody body, bool setContentLength, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, bool clearRouteCache) =>
+        new()
+        {
+            Body = body,
+            ReplaceBody = true,
+            SetContentLength = setContentLength,
+            HeaderName = name,
+            HeaderValue = value,
+            ClearRouteCache = clearRouteCache,
+        };
+
     /// <summary>Keep the body, set one header (raw value, overwrite) and optionally re-pick the route.</summary>
     public static RequestBodyReply SetHeader(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value, bool clearRouteCache) =>
         new() { HeaderName = name, HeaderValue = value, ClearRouteCache = clearRouteCache };

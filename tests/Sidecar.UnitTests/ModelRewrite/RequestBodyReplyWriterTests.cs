@@ -111,15 +111,8 @@ public sealed class RequestBodyReplyWriterTests
     public void Write_EverythingAtOnce_HeadersInOrder()
     {
         var output = new ArrayBufferWriter<byte>();
-        var reply = new RequestBodyReply
-        {
-            Body = new RewrittenBody("{\"model\":"u8, "\"m\""u8, "}"u8),
-            ReplaceBody = true,
-            SetContentLength = true,
-            HeaderName = "x-canary-subset"u8,
-            HeaderValue = "canary"u8,
-            ClearRouteCache = true,
-        };
+        var reply = RequestBodyReply.ReplaceAndSetHeader(
+            new RewrittenBody("{\"model\":"u8, "\"m\""u8, "}"u8), setContentLength: true, "x-canary-subset"u8, "canary"u8, clearRouteCache: true);
 
         var written = RequestBodyReplyWriter.Write(output, reply);
 
