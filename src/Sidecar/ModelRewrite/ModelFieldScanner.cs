@@ -59,6 +59,7 @@ internal static class ModelFieldScanner
         {
             CommentHandling = JsonCommentHandling.Disallow,
             AllowTrailingCommas = false,
+            // One level deeper than the limit, so the limit is reported by the loop below as OverLimit, not thrown as NotJson.
             MaxDepth = limits.MaxDepth + 1,
         });
 

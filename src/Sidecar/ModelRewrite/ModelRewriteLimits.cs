@@ -13,7 +13,7 @@ internal readonly struct ModelRewriteLimits
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxBodyBytes);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(maxDepth);
-        // The reader is configured one level deeper than the limit so that the limit is reported as OverLimit, not NotJson.
+        // Deeper documents are not requests; the bound also keeps the reader's depth (limit + 1) in its supported range.
         ArgumentOutOfRangeException.ThrowIfGreaterThan(maxDepth, 1000);
         MaxBodyBytes = maxBodyBytes;
         MaxDepth = maxDepth;

@@ -3,16 +3,6 @@ using System.Text;
 
 namespace Canary.Sidecar.UnitTests.ModelRewrite;
 
-/// <summary>How the top level of a generated document uses the <c>"model"</c> key; it fixes the result the scanner must give.</summary>
-internal enum TopLevelModelShape
-{
-    SingleString,
-    Missing,
-    NestedOnly,
-    NotString,
-    Duplicate,
-}
-
 /// <summary>
 /// A seeded generator of valid JSON documents (objects, arrays, escaped and non-ASCII strings, numbers, literals,
 /// random whitespace) whose top-level object holds a <c>"model"</c> member in a chosen shape, recording where its value is.
