@@ -4,6 +4,7 @@ using System.Text;
 using BenchmarkDotNet.Attributes;
 using Canary.Contracts.Rollouts;
 using Canary.Sidecar.Configuration;
+using Canary.Sidecar.ModelRewrite;
 using Canary.Sidecar.Processing;
 using Canary.Sidecar.Routing;
 using Envoy.Config.Core.V3;
@@ -50,6 +51,7 @@ public class DecisionPathBenchmarks
 
         tables.TryApply(new RolloutTable { Generation = 1, Rollouts = rollouts }, out _);
         var counters = new ProcessingCounters();
+        var rewrites = new ModelRewriteHandler(new ProcessingAnswerPool(), ModelRewriteLimits.Default);
         _processor = new ExchangeProcessor(tables, new RequestHeadersHandler(new SubsetSelector(new SplitMixRequestRandom(1)), counters), counters, TimeProvider.System);
     }
 

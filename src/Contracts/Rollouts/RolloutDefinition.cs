@@ -36,6 +36,17 @@ public sealed record RolloutDefinition
     /// <summary>Tenants (values of the configured tenant header) that never get the canary.</summary>
     public IReadOnlyList<string> ExcludedTenants { get; init; } = [];
 
+    /// <summary>
+    /// Model-rewrite mode (API models at one provider): the model name requests ask for on the stable arm. With
+    /// <see cref="CanaryModel"/> set, canary requests get their JSON body's top-level <c>"model"</c> rewritten to it.
+    /// </summary>
+    public string? StableModel { get; init; }
+
+    /// <summary>The model name canary requests are rewritten to; null for header-only (subset) rollouts.</summary>
+    public string? CanaryModel { get; init; }
+
+    public bool IsModelRewrite => StableModel is not null && CanaryModel is not null;
+
     /// <summary>The weight requests actually see: rolled-back rollouts route nobody to the canary.</summary>
     public int EffectiveWeightBasisPoints => State == RolloutState.RolledBack ? 0 : CanaryWeightBasisPoints;
 }

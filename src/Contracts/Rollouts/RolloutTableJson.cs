@@ -15,7 +15,7 @@ public static class RolloutTableJson
     private static readonly HashSet<string> RolloutKeys = new(StringComparer.Ordinal)
     {
         "routeKey", "stableSubset", "canarySubset", "canaryWeightBasisPoints", "salt", "state",
-        "forcedCanaryUsers", "optInHeader", "excludedUsers", "excludedTenants",
+        "forcedCanaryUsers", "optInHeader", "excludedUsers", "excludedTenants", "stableModel", "canaryModel",
     };
 
     /// <summary>Parses and validates; on any error the table is null and every error is listed.</summary>
@@ -114,6 +114,16 @@ public static class RolloutTableJson
 
                 WriteList(writer, "excludedUsers", rollout.ExcludedUsers);
                 WriteList(writer, "excludedTenants", rollout.ExcludedTenants);
+                if (rollout.StableModel is not null)
+                {
+                    writer.WriteString("stableModel", rollout.StableModel);
+                }
+
+                if (rollout.CanaryModel is not null)
+                {
+                    writer.WriteString("canaryModel", rollout.CanaryModel);
+                }
+
                 writer.WriteEndObject();
             }
 
@@ -166,6 +176,8 @@ public static class RolloutTableJson
         var canary = ReadString(element, "canarySubset", at, errors, required: true);
         var salt = ReadString(element, "salt", at, errors, required: true);
         var optIn = ReadString(element, "optInHeader", at, errors, required: false);
+        var stableModel = ReadString(element, "stableModel", at, errors, required: false);
+        var canaryModel = ReadString(element, "canaryModel", at, errors, required: false);
         var weight = 0;
         if (!element.TryGetProperty("canaryWeightBasisPoints", out var weightElement))
         {
@@ -203,6 +215,8 @@ public static class RolloutTableJson
             ForcedCanaryUsers = forced,
             ExcludedUsers = excludedUsers,
             ExcludedTenants = excludedTenants,
+            StableModel = stableModel,
+            CanaryModel = canaryModel,
         };
     }
 

@@ -54,6 +54,22 @@ public static class RolloutTableValidator
                 errors.Add($"{at}.optInHeader: \"{rollout.OptInHeader}\" is not a lower-case HTTP header name");
             }
 
+            if ((rollout.StableModel is null) != (rollout.CanaryModel is null))
+            {
+                errors.Add($"{at}: stableModel and canaryModel go together (model-rewrite mode needs both)");
+            }
+            else if (rollout.StableModel is not null)
+            {
+                if (rollout.StableModel.Length == 0 || rollout.CanaryModel!.Length == 0)
+                {
+                    errors.Add($"{at}: stableModel and canaryModel must not be empty");
+                }
+                else if (rollout.StableModel == rollout.CanaryModel)
+                {
+                    errors.Add($"{at}.canaryModel: must differ from stableModel \"{rollout.StableModel}\"");
+                }
+            }
+
             CheckNonEmptyEntries(errors, $"{at}.forcedCanaryUsers", rollout.ForcedCanaryUsers);
             CheckNonEmptyEntries(errors, $"{at}.excludedUsers", rollout.ExcludedUsers);
             CheckNonEmptyEntries(errors, $"{at}.excludedTenants", rollout.ExcludedTenants);

@@ -2,6 +2,7 @@ using System.Net;
 using Canary.Contracts.Rollouts;
 using Canary.Sidecar.Configuration;
 using Canary.Sidecar.Diagnostics;
+using Canary.Sidecar.ModelRewrite;
 using Canary.Sidecar.Processing;
 using Canary.Sidecar.Routing;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -64,6 +65,8 @@ internal static class SidecarApplication
         services.AddSingleton<IRequestRandom>(new SplitMixRequestRandom(options.Routing.RandomSeed ?? (ulong)Random.Shared.NextInt64()));
         services.AddSingleton<SubsetSelector>();
         services.AddSingleton<ProcessingCounters>();
+        services.AddSingleton<ProcessingAnswerPool>();
+        services.AddSingleton(provider => new ModelRewriteHandler(provider.GetRequiredService<ProcessingAnswerPool>(), ModelRewriteLimits.Default));
         services.AddSingleton<RequestHeadersHandler>();
         services.AddSingleton<ExchangeProcessor>();
         services.AddSingleton<IMetricsSource, RoutingMetricsSource>();

@@ -1,4 +1,5 @@
 using System.Buffers.Text;
+using Canary.Sidecar.ModelRewrite;
 using Canary.Sidecar.Routing;
 using Grpc.Core;
 
@@ -30,10 +31,12 @@ internal sealed class ExchangeProcessor
     private readonly ProcessingCounters _counters;
     private readonly TimeProvider _timeProvider;
     private readonly IExchangeObserver[] _observers;
+    private readonly ModelRewriteHandler _rewrites;
 
-    public ExchangeProcessor(RolloutTableHolder tables, RequestHeadersHandler requestHeaders, ProcessingCounters counters, TimeProvider timeProvider, IEnumerable<IExchangeObserver>? observers = null)
+    public ExchangeProcessor(RolloutTableHolder tables, RequestHeadersHandler requestHeaders, ModelRewriteHandler rewrites, ProcessingCounters counters, TimeProvider timeProvider, IEnumerable<IExchangeObserver>? observers = null)
     {
         _tables = tables;
+        _rewrites = rewrites;
         _requestHeaders = requestHeaders;
         _counters = counters;
         _timeProvider = timeProvider;
@@ -84,7 +87,19 @@ internal sealed class ExchangeProcessor
                 answer = ProcessingAnswers.ContinueResponseHeaders;
                 break;
             case ProcessingRequestKind.RequestBody:
-                answer = ProcessingAnswers.ContinueRequestBody;
+                if (state.PendingRewrite)
+                {
+                    state.PendingRewrite = false;
+                    if (!_rewrites.TryHandle(request.Payload, _tables.Headers.SubsetHeader, ref state, out answer))
+                    {
+                        throw Malformed("request_body is not a valid HttpBody message");
+                    }
+                }
+                else
+                {
+                    answer = ProcessingAnswers.ContinueRequestBody;
+                }
+
                 break;
             case ProcessingRequestKind.ResponseBody:
                 answer = ProcessingAnswers.ContinueResponseBody;

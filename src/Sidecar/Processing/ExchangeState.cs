@@ -20,6 +20,15 @@ internal struct ExchangeState
     /// <summary><see cref="TimeProvider.GetTimestamp"/> when request_headers arrived.</summary>
     public long RequestTimestamp;
 
+    /// <summary>Model-rewrite mode: the body answer must rewrite (or check) the model; set by request_headers.</summary>
+    public bool PendingRewrite;
+
+    /// <summary>Model-rewrite mode: the assignment said canary (the arm becomes canary only once the body is rewritten).</summary>
+    public bool RewriteToCanary;
+
+    /// <summary>The request carried content-length, so a rewritten body must carry its new length.</summary>
+    public bool HadContentLength;
+
     /// <summary>HTTP status from response_headers' <c>:status</c>; 0 until then, or when it was missing or invalid.</summary>
     public int Status;
 }

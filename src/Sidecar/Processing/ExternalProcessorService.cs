@@ -10,11 +10,13 @@ internal sealed class ExternalProcessorService : ExternalProcessorBinding
 {
     private readonly ExchangeProcessor _processor;
     private readonly ProcessingCounters _counters;
+    private readonly ProcessingAnswerPool _answers;
 
-    public ExternalProcessorService(ExchangeProcessor processor, ProcessingCounters counters)
+    public ExternalProcessorService(ExchangeProcessor processor, ProcessingCounters counters, ProcessingAnswerPool answers)
     {
         _processor = processor;
         _counters = counters;
+        _answers = answers;
     }
 
     public override async Task Process(IAsyncStreamReader<ProcessingMessage> requestStream, IServerStreamWriter<ProcessingAnswer> responseStream, ServerCallContext context)
@@ -37,7 +39,15 @@ internal sealed class ExternalProcessorService : ExternalProcessorBinding
                     break;
                 }
 
-                await responseStream.WriteAsync(answer).ConfigureAwait(false);
+                try
+                {
+                    await responseStream.WriteAsync(answer).ConfigureAwait(false);
+                }
+                finally
+                {
+                    // A request-dependent answer is serialized during WriteAsync; its buffer can be reused now.
+                    _answers.Return(answer);
+                }
             }
 
             cancelled = false;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text;
 
 namespace Canary.Sidecar.Processing;
@@ -44,6 +45,20 @@ internal static class ProcessingAnswers
         var option = WireWriter.Build(w => WireWriter.WriteBytesField(w, 1, headerValue));
         var mutation = WireWriter.Build(w => WireWriter.WriteBytesField(w, SetHeadersField, option));
         return RequestHeadersWithMutation(mutation, $"set {headerName}: {value}");
+    }
+
+    /// <summary>
+    /// Answer to request_headers that sets the subset header and asks Envoy for the whole request body (mode_override
+    /// request_body_mode BUFFERED). Body modes in an override are taken literally for both directions, so the response
+    /// body mode is restated as NONE, the mode the filter is configured with.
+    /// </summary>
+    public static ProcessingAnswer SetRequestHeaderAndBufferBody(string headerName, string value)
+    {
+        var setHeader = SetRequestHeader(headerName, value);
+        var output = new ArrayBufferWriter<byte>();
+        output.Write(setHeader.Payload);
+        ModelRewrite.ModeOverrideWriter.WriteBufferedRequestBody(output, ModelRewrite.BodySendMode.None);
+        return new ProcessingAnswer(output.WrittenSpan.ToArray(), $"set {headerName}: {value}; buffer request body");
     }
 
     /// <summary>Answer to request_headers that removes a client-sent header and has Envoy pick the route again.</summary>

@@ -1,3 +1,5 @@
+using System.Buffers.Text;
+using Canary.Sidecar.ModelRewrite;
 using Canary.Sidecar.Routing;
 
 namespace Canary.Sidecar.Processing;
@@ -11,11 +13,13 @@ internal sealed class RequestHeadersHandler
 {
     private readonly SubsetSelector _selector;
     private readonly ProcessingCounters _counters;
+    private readonly int _maxRewriteBodyBytes;
 
-    public RequestHeadersHandler(SubsetSelector selector, ProcessingCounters counters)
+    public RequestHeadersHandler(SubsetSelector selector, ProcessingCounters counters, ModelRewriteHandler rewrites)
     {
         _selector = selector;
         _counters = counters;
+        _maxRewriteBodyBytes = rewrites.Limits.MaxBodyBytes;
     }
 
     /// <summary>False when the message is not valid protobuf; otherwise the answer to send.</summary>
@@ -31,6 +35,7 @@ internal sealed class RequestHeadersHandler
         ReadOnlySpan<byte> tenant = default;
         var sawSubsetHeader = false;
         ulong optInMask = 0;
+        long contentLength = -1;
 
         var enumerator = new HeaderEnumerator(httpHeaders);
         while (enumerator.MoveNext(out var key, out var value))
@@ -60,6 +65,13 @@ internal sealed class RequestHeadersHandler
                         break;
                     }
                 }
+            }
+
+            if (key.SequenceEqual("content-length"u8))
+            {
+                // An unparseable length is treated as "too large" for a rewrite; Envoy will reject it anyway.
+                contentLength = Utf8Parser.TryParse(value, out long length, out var consumed) && consumed == value.Length ? length : long.MaxValue;
+                continue;
             }
 
             if (key.SequenceEqual(headers.TenantHeader))
@@ -103,10 +115,40 @@ internal sealed class RequestHeadersHandler
         var canary = _selector.IsCanary(route, userKey, tenant, optInMask, out var reason);
         route.Counters.Count(canary, reason);
         state.Route = route;
+        if (route.IsModelRewrite)
+        {
+            answer = StartRewrite(route, canary, enumerator.EndOfStream, contentLength, ref state);
+            return true;
+        }
+
         state.IsCanary = canary;
         // The answer always sets the header, so a client-sent subset header is overwritten whatever it said.
         answer = canary ? route.CanaryAnswer : route.StableAnswer;
         return true;
+    }
+
+    /// <summary>
+    /// Model-rewrite mode: ask for the body when there is one that fits the rewrite limit; the request is labelled
+    /// stable until the body answer rewrites it.
+    /// </summary>
+    private ProcessingAnswer StartRewrite(RolloutRoute route, bool canary, bool endOfStream, long contentLength, ref ExchangeState state)
+    {
+        state.IsCanary = false;
+        if (endOfStream)
+        {
+            return route.StableAnswer;
+        }
+
+        if (contentLength > _maxRewriteBodyBytes)
+        {
+            route.Counters.CountRewrite(ModelRewriteResult.OverLimit, canary);
+            return route.StableAnswer;
+        }
+
+        state.PendingRewrite = true;
+        state.RewriteToCanary = canary;
+        state.HadContentLength = contentLength >= 0;
+        return route.BufferBodyAnswer!;
     }
 
     /// <summary>An opt-in header counts unless it is empty, "0" or "false".</summary>

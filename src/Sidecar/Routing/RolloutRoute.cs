@@ -1,5 +1,6 @@
 using System.Text;
 using Canary.Contracts.Rollouts;
+using Canary.Sidecar.ModelRewrite;
 using Canary.Sidecar.Processing;
 
 namespace Canary.Sidecar.Routing;
@@ -24,6 +25,14 @@ internal sealed class RolloutRoute
         StableAnswer = ProcessingAnswers.SetRequestHeader(subsetHeader, definition.StableSubset);
         CanaryAnswer = ProcessingAnswers.SetRequestHeader(subsetHeader, definition.CanarySubset);
         Counters = counters;
+        if (definition.IsModelRewrite)
+        {
+            var stableModel = new ModelName(definition.StableModel!);
+            StableRewrite = new ModelRewriteRule(stableModel, stableModel);
+            CanaryRewrite = new ModelRewriteRule(stableModel, new ModelName(definition.CanaryModel!));
+            BufferBodyAnswer = ProcessingAnswers.SetRequestHeaderAndBufferBody(subsetHeader, definition.StableSubset);
+            CanarySubset = System.Text.Encoding.ASCII.GetBytes(definition.CanarySubset);
+        }
     }
 
     /// <summary>Position in the table, stable for the snapshot's lifetime.</summary>
@@ -51,4 +60,20 @@ internal sealed class RolloutRoute
     public ProcessingAnswer CanaryAnswer { get; }
 
     public RolloutCounters Counters { get; }
+
+    public bool IsModelRewrite => CanaryRewrite is not null;
+
+    /// <summary>Model-rewrite mode: stable requests keep the stable model (and are checked to ask for it).</summary>
+    public ModelRewriteRule? StableRewrite { get; }
+
+    /// <summary>Model-rewrite mode: canary requests asking for the stable model are rewritten to the canary model.</summary>
+    public ModelRewriteRule? CanaryRewrite { get; }
+
+    /// <summary>
+    /// Model-rewrite mode: label the request stable and ask Envoy for the buffered body; the body answer switches the
+    /// label to canary only when it actually rewrote the body, so a request whose body never arrives stays stable.
+    /// </summary>
+    public ProcessingAnswer? BufferBodyAnswer { get; }
+
+    public byte[] CanarySubset { get; } = [];
 }

@@ -1,5 +1,6 @@
 using Canary.Contracts.Rollouts;
 using Canary.Sidecar.Configuration;
+using Canary.Sidecar.ModelRewrite;
 using Canary.Sidecar.Processing;
 using Canary.Sidecar.Routing;
 using Envoy.Service.ExtProc.V3;
@@ -26,10 +27,16 @@ public sealed class ExchangeProcessorTests
             Rollouts =
             [
                 new RolloutDefinition { RouteKey = "chat.example.internal", StableSubset = "v1", CanarySubset = "v2", CanaryWeightBasisPoints = 5000, Salt = "s1", ForcedCanaryUsers = ["tester"] },
+                new RolloutDefinition
+                {
+                    RouteKey = "api.provider.example", StableSubset = "openai-stable", CanarySubset = "openai-canary", CanaryWeightBasisPoints = 0,
+                    Salt = "s2", ForcedCanaryUsers = ["tester"], StableModel = "gpt-4o", CanaryModel = "gpt-5",
+                },
             ],
         };
         Assert.True(_tables.TryApply(table, out _));
-        _processor = new ExchangeProcessor(_tables, new RequestHeadersHandler(new SubsetSelector(new SplitMixRequestRandom(1)), _counters), _counters, time);
+        var rewrites = new ModelRewriteHandler(new ProcessingAnswerPool(), ModelRewriteLimits.Default);
+        _processor = new ExchangeProcessor(_tables, new RequestHeadersHandler(new SubsetSelector(new SplitMixRequestRandom(1)), _counters, rewrites), rewrites, _counters, time);
     }
 
     private ProcessingResponse Handle(byte[] frame, ref ExchangeState state)
@@ -183,5 +190,57 @@ public sealed class ExchangeProcessorTests
         var response = Handle(RequestFrames.RequestHeaders(headers.ToArray()), ref state);
         Assert.Single(response.RequestHeaders.Response.HeaderMutation.SetHeaders);
         Assert.NotNull(state.Route);
+    }
+
+    [Fact]
+    public void Handle_ModelRewriteCanary_BuffersBodyThenRewritesModelLengthAndLabel()
+    {
+        var state = default(ExchangeState);
+        var headers = RequestFrames.Headers((":authority", "api.provider.example"), ("x-user-id", "tester"), ("content-length", "48"));
+        headers.EndOfStream = false;
+        var first = Handle(new ProcessingRequest { RequestHeaders = headers }.ToByteArray(), ref state);
+        Assert.Equal(Envoy.Extensions.Filters.Http.ExtProc.V3.ProcessingMode.Types.BodySendMode.Buffered, first.ModeOverride.RequestBodyMode);
+        Assert.Equal("openai-stable", first.RequestHeaders.Response.HeaderMutation.SetHeaders[0].Header.RawValue.ToStringUtf8());
+        Assert.False(state.IsCanary);
+
+        const string body = """{"model":"gpt-4o","messages":[{"role":"user"}]}""";
+        var second = Handle(new ProcessingRequest { RequestBody = new HttpBody { Body = ByteString.CopyFromUtf8(body), EndOfStream = true } }.ToByteArray(), ref state);
+        var common = second.RequestBody.Response;
+        Assert.Equal("""{"model":"gpt-5","messages":[{"role":"user"}]}""", common.BodyMutation.Body.ToStringUtf8());
+        Assert.True(common.ClearRouteCache);
+        var set = common.HeaderMutation.SetHeaders.ToDictionary(h => h.Header.Key, h => h.Header.RawValue.ToStringUtf8());
+        Assert.Equal(common.BodyMutation.Body.Length.ToString(System.Globalization.CultureInfo.InvariantCulture), set["content-length"]);
+        Assert.Equal("openai-canary", set["x-canary-subset"]);
+        Assert.True(state.IsCanary);
+        Assert.Equal(1, _tables.Current.Routes[1].Counters.Rewrites(ModelRewriteResult.Rewritten, canaryArm: true));
+    }
+
+    [Fact]
+    public void Handle_ModelRewriteStableUser_BodyUnchangedAndStable()
+    {
+        var state = default(ExchangeState);
+        var headers = RequestFrames.Headers((":authority", "api.provider.example"), ("x-user-id", "someone"));
+        headers.EndOfStream = false;
+        Handle(new ProcessingRequest { RequestHeaders = headers }.ToByteArray(), ref state);
+        var second = Handle(new ProcessingRequest { RequestBody = new HttpBody { Body = ByteString.CopyFromUtf8("""{"model":"gpt-4o"}"""), EndOfStream = true } }.ToByteArray(), ref state);
+        Assert.Equal(ProcessingResponse.ResponseOneofCase.RequestBody, second.ResponseCase);
+        Assert.Null(second.RequestBody.Response);
+        Assert.False(state.IsCanary);
+    }
+
+    [Theory]
+    [InlineData("not json")]
+    [InlineData("""{"messages":[]}""")]
+    [InlineData("""{"model":5}""")]
+    [InlineData("""{"model":"gpt-4o","model":"gpt-4o"}""")]
+    public void Handle_ModelRewriteBadBody_PassesUnchangedOnStable(string body)
+    {
+        var state = default(ExchangeState);
+        var headers = RequestFrames.Headers((":authority", "api.provider.example"), ("x-user-id", "tester"));
+        headers.EndOfStream = false;
+        Handle(new ProcessingRequest { RequestHeaders = headers }.ToByteArray(), ref state);
+        var second = Handle(new ProcessingRequest { RequestBody = new HttpBody { Body = ByteString.CopyFromUtf8(body), EndOfStream = true } }.ToByteArray(), ref state);
+        Assert.Null(second.RequestBody.Response);
+        Assert.False(state.IsCanary);
     }
 }

@@ -1,0 +1,76 @@
+using Canary.Sidecar.Processing;
+
+namespace Canary.Sidecar.ModelRewrite;
+
+/// <summary>
+/// Answers the buffered request_body of a model-rewrite rollout: canary requests that ask for the stable model get the
+/// body's top-level <c>"model"</c> rewritten to the canary model, the new <c>content-length</c> (when the request had
+/// one) and the canary subset label, in one reply. Anything else passes unchanged and stays labelled stable; every
+/// outcome is counted per rollout. Allocation-free: the reply is written into a pooled answer.
+/// </summary>
+internal sealed class ModelRewriteHandler
+{
+    private readonly ProcessingAnswerPool _answers;
+    private readonly ModelRewriteLimits _limits;
+
+    public ModelRewriteHandler(ProcessingAnswerPool answers, ModelRewriteLimits limits)
+    {
+        _answers = answers;
+        _limits = limits;
+    }
+
+    public ModelRewriteLimits Limits => _limits;
+
+    /// <summary>False when the message is not a valid HttpBody.</summary>
+    public bool TryHandle(ReadOnlySpan<byte> httpBody, byte[] subsetHeader, ref ExchangeState state, out ProcessingAnswer answer)
+    {
+        answer = ProcessingAnswers.ContinueRequestBody;
+        if (!TryReadBody(httpBody, out var body))
+        {
+            return false;
+        }
+
+        var route = state.Route!;
+        var rule = state.RewriteToCanary ? route.CanaryRewrite! : route.StableRewrite!;
+        var result = ModelBodyRewriter.Plan(body, rule, _limits, out var rewritten);
+        route.Counters.CountRewrite(result, state.RewriteToCanary);
+        if (result == ModelRewriteResult.Rewritten && state.RewriteToCanary)
+        {
+            var pooled = _answers.Rent();
+            RequestBodyReplyWriter.Write(
+                pooled.Writer!,
+                RequestBodyReply.ReplaceAndSetHeader(rewritten, state.HadContentLength, subsetHeader, route.CanarySubset, clearRouteCache: true));
+            state.IsCanary = true;
+            answer = pooled;
+        }
+
+        return true;
+    }
+
+    private static bool TryReadBody(ReadOnlySpan<byte> httpBody, out ReadOnlySpan<byte> body)
+    {
+        body = default;
+        var reader = new WireReader(httpBody);
+        while (!reader.IsAtEnd)
+        {
+            if (!reader.TryReadTag(out var field, out var wireType))
+            {
+                return false;
+            }
+
+            if (field == 1 && wireType == WireType.LengthDelimited)
+            {
+                if (!reader.TryReadLengthDelimited(out body))
+                {
+                    return false;
+                }
+            }
+            else if (!reader.TrySkip(wireType))
+            {
+                return false;
+            }
+        }
+
+        return true;
+    }
+}
