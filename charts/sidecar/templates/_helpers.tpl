@@ -21,7 +21,7 @@
 {{- define "sidecar.componentName" -}}
 {{- $root := index . 0 }}
 {{- $suffix := index . 1 }}
-{{- printf "%s-%s" (include "sidecar.fullname" $root | trunc (int (sub 62 (len $suffix)))) $suffix | trimSuffix "-" }}
+{{- printf "%s-%s" (include "sidecar.fullname" $root | trunc (int (sub 62 (len $suffix))) | trimSuffix "-") $suffix }}
 {{- end }}
 
 {{- define "sidecar.chart" -}}
