@@ -64,6 +64,7 @@ refuse "a weight above 10000" --set-json 'rollouts.table.rollouts=[{"routeKey":"
 refuse "mesh-weight mode without VirtualServices" --set analyzer.meshWeights.enabled=true
 refuse "the default 1024 circuit breaker" --set envoy.circuitBreakers.maxRequests=1000
 refuse "an empty controlToken.existingSecret" --set controlToken.existingSecret=
+refuse "a subset header Envoy would not let the sidecar set" --set sidecar.routing.subsetHeader=x-envoy-subset
 
 if ! node "$root/eng/chart-tests/run.js" "$chart" "$renders"; then
   failures+=("chart tests on the rendered manifests")
