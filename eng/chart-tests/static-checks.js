@@ -118,7 +118,8 @@ function checkDockerfile(expect, repoDir) {
 
   const script = fs.readFileSync(path.join(repoDir, 'eng/publish-aot.sh'), 'utf8');
   expect(/dotnet publish src\/Sidecar\/Canary\.Sidecar\.csproj -c Release -r linux-x64 -o "\$out"/.test(script), 'eng/publish-aot.sh', 'does not run the agreed publish command for the sidecar');
-  expect(/grep -E 'warning IL\[0-9\]\{4\}'/.test(script), 'eng/publish-aot.sh', 'does not fail on IL warnings');
+  expect(/grep -E "warning \(IL\[0-9\]\+\|AOT\)" "\$log"/.test(script) && /exit 1/.test(script), 'eng/publish-aot.sh', 'does not fail on IL/AOT warnings');
+  expect(/dotnet publish src\/Analyzer\/Canary\.Analyzer\.csproj -c Release -r linux-x64 -o "\$out"/.test(script), 'eng/publish-aot.sh', 'does not publish the analyzer the image ships');
   expect(/set -euo pipefail/.test(script), 'eng/publish-aot.sh', 'must stop on errors');
 
   const ignore = fs.readFileSync(path.join(repoDir, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim());
