@@ -1,0 +1,79 @@
+#!/usr/bin/env bash
+# Checks the Helm chart charts/sidecar: helm lint and helm template for the default values and every
+# charts/sidecar/ci/*-values.yaml, then the Node.js tests on the rendered manifests (eng/chart-tests). Prints a summary
+# and exits non-zero on any failure. Needs node (18+); helm comes from PATH or eng/get-helm.sh.
+set -uo pipefail
+
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+chart="$root/charts/sidecar"
+release="canary"
+failures=()
+
+if ! helm="$(bash "$root/eng/get-helm.sh")"; then
+  echo "check-chart: FAILED: no helm available" >&2
+  exit 1
+fi
+if ! command -v node >/dev/null 2>&1; then
+  echo "check-chart: FAILED: node is not on PATH" >&2
+  exit 1
+fi
+echo "check-chart: $("$helm" version --short 2>/dev/null), node $(node --version)"
+
+renders="$(mktemp -d)"
+trap 'rm -rf "$renders"' EXIT
+
+variants=("default")
+for f in "$chart"/ci/*-values.yaml; do
+  [ -e "$f" ] && variants+=("$(basename "$f" .yaml)")
+done
+
+for variant in "${variants[@]}"; do
+  args=()
+  [ "$variant" != "default" ] && args=(-f "$chart/ci/$variant.yaml")
+  if out="$("$helm" lint --strict "$chart" "${args[@]}" 2>&1)"; then
+    echo "  PASS  helm lint $variant"
+  else
+    echo "  FAIL  helm lint $variant"
+    echo "$out" | sed 's/^/          /'
+    failures+=("helm lint $variant")
+  fi
+  if err="$("$helm" template "$release" "$chart" "${args[@]}" 2>&1 >"$renders/$variant.yaml")"; then
+    echo "  PASS  helm template $variant ($(grep -c '^kind:' "$renders/$variant.yaml") objects)"
+  else
+    echo "  FAIL  helm template $variant"
+    echo "$err" | sed 's/^/          /'
+    failures+=("helm template $variant")
+    rm -f "$renders/$variant.yaml"
+  fi
+done
+
+# Value combinations the chart must refuse (validate.yaml and values.schema.json).
+refuse() {
+  local why="$1"
+  shift
+  if "$helm" template "$release" "$chart" "$@" >/dev/null 2>&1; then
+    echo "  FAIL  helm template refuses $why"
+    failures+=("refuses $why")
+  else
+    echo "  PASS  helm template refuses $why"
+  fi
+}
+refuse "a writable root file system" --set containerSecurityContext.readOnlyRootFilesystem=false
+refuse "an unknown values key" --set envoy.messageTimeot=1s
+refuse "a weight above 10000" --set-json 'rollouts.table.rollouts=[{"routeKey":"a","stableSubset":"s","canarySubset":"c","canaryWeightBasisPoints":10001,"salt":"x"}]'
+refuse "mesh-weight mode without VirtualServices" --set analyzer.meshWeights.enabled=true
+refuse "the default 1024 circuit breaker" --set envoy.circuitBreakers.maxRequests=1000
+refuse "an empty controlToken.existingSecret" --set controlToken.existingSecret=
+refuse "a subset header Envoy would not let the sidecar set" --set sidecar.routing.subsetHeader=x-envoy-subset
+
+if ! node "$root/eng/chart-tests/run.js" "$chart" "$renders"; then
+  failures+=("chart tests on the rendered manifests")
+fi
+
+echo
+if [ "${#failures[@]}" -gt 0 ]; then
+  echo "check-chart: FAILED (${#failures[@]}):"
+  printf '  - %s\n' "${failures[@]}"
+  exit 1
+fi
+echo "check-chart: OK (${#variants[@]} variants: ${variants[*]})"
