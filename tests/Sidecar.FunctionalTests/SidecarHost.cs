@@ -14,7 +14,10 @@ public sealed class SidecarHost : IAsyncLifetime
           "generation": 7,
           "rollouts": [
             { "routeKey": "chat.example.internal", "stableSubset": "stable", "canarySubset": "canary",
-              "canaryWeightBasisPoints": 2500, "salt": "functional", "forcedCanaryUsers": ["tester"] }
+              "canaryWeightBasisPoints": 2500, "salt": "functional", "forcedCanaryUsers": ["tester"] },
+            { "routeKey": "api.provider.example", "stableSubset": "provider-stable", "canarySubset": "provider-canary",
+              "canaryWeightBasisPoints": 0, "salt": "rewrite", "forcedCanaryUsers": ["tester"],
+              "stableModel": "gpt-4o", "canaryModel": "gpt-5" }
           ]
         }
         """;
