@@ -1,0 +1,71 @@
+#!/usr/bin/env bash
+# Side-by-side ext_proc load run: the AOT sidecar, its JIT build, the framework's floor (pass-through marshallers,
+# constant CONTINUE) and the typical implementation (no-op on generated types), each driven by the Envoy-like load
+# generator in the same run, in alternating order. Prints a markdown table and writes JSON lines.
+#
+# Usage: bench/run-load.sh [--short] [--chunks K] [--duration S] [--concurrency N] [--connections C] [--out FILE]
+#   --short: a few seconds per target (CI: checks that everything runs and the output parses).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root="$PWD"
+duration=20 warmup=5 chunks=0 concurrency=128 connections=4 rounds=2 out="$root/artifacts/load/results.jsonl"
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --short) duration=2 warmup=1 rounds=1 concurrency=32; shift ;;
+    --chunks) chunks="$2"; shift 2 ;;
+    --duration) duration="$2"; shift 2 ;;
+    --concurrency) concurrency="$2"; shift 2 ;;
+    --connections) connections="$2"; shift 2 ;;
+    --rounds) rounds="$2"; shift 2 ;;
+    --out) out="$2"; shift 2 ;;
+    *) echo "unknown option $1" >&2; exit 2 ;;
+  esac
+done
+mkdir -p "$(dirname "$out")" "$root/artifacts/load"
+: > "$out"
+
+aot="$root/artifacts/aot/canary-sidecar"
+[ -x "$aot" ] || bash eng/publish-aot.sh "$root/artifacts/aot" >/dev/null
+baseline="$root/artifacts/baseline/canary-baseline-server"
+if [ ! -x "$baseline" ]; then
+  dotnet publish bench/BaselineServers/Canary.BaselineServers.csproj -c Release -r linux-x64 -o "$root/artifacts/baseline" -nologo -clp:ErrorsOnly >/dev/null
+fi
+dotnet build src/Sidecar/Canary.Sidecar.csproj -c Release -nologo -clp:ErrorsOnly >/dev/null
+dotnet build bench/LoadGenerator/Canary.LoadGenerator.csproj -c Release -nologo -clp:ErrorsOnly >/dev/null
+load="$root/bench/LoadGenerator/bin/Release/net10.0/canary-load.dll"
+sidecar_args=(--Canary:ExtProc:Port=51051 --Canary:Control:Port=51052 --Canary:Metrics:Port=51091
+  --Canary:Metrics:BindAddress=127.0.0.1 --Canary:Control:BindAddress=127.0.0.1
+  --Canary:Routing:RolloutsFile="$root/samples/rollouts.json" --Logging:LogLevel:Default=Warning)
+
+run_target() { # label, metrics-url, command...
+  local label="$1" metrics="$2"; shift 2
+  "$@" >"$root/artifacts/load/$label.log" 2>&1 &
+  local pid=$!
+  for _ in $(seq 400); do curl -fs "$metrics" >/dev/null 2>&1 && break; sleep 0.05; done
+  dotnet "$load" --target http://127.0.0.1:51051 --metrics "$metrics" --label "$label" --connections "$connections" \
+    --concurrency "$concurrency" --duration "$duration" --warmup "$warmup" --chunks "$chunks" --json "$out" || true
+  kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
+}
+
+echo "| target | mode | streams/s | errors | request_headers p50 / p99 (µs) | response_headers p50 / p99 (µs) | stream p50 / p99 (µs) | server bytes allocated per stream |"
+echo "|---|---|---|---|---|---|---|---|"
+for _ in $(seq "$rounds"); do
+  run_target sidecar-aot http://127.0.0.1:51091/metrics "$aot" "${sidecar_args[@]}"
+  run_target floor http://127.0.0.1:52051/metrics "$baseline" floor 51051 52051
+  run_target typical http://127.0.0.1:52051/metrics "$baseline" typical 51051 52051
+  run_target sidecar-jit http://127.0.0.1:51091/metrics dotnet "$root/src/Sidecar/bin/Release/net10.0/canary-sidecar.dll" "${sidecar_args[@]}"
+done
+
+# Every target must have produced a parsable result line.
+python3 - "$out" <<'PY'
+import json, sys
+rows = [json.loads(l) for l in open(sys.argv[1]) if l.strip()]
+labels = {r["label"] for r in rows}
+missing = {"sidecar-aot", "sidecar-jit", "floor", "typical"} - labels
+if missing:
+    sys.exit(f"no result for: {', '.join(sorted(missing))}")
+bad = [r["label"] for r in rows if r["streams"] == 0 or r["errors"] > 0]
+if bad:
+    sys.exit(f"failed or errored runs: {bad}")
+print(f"load results: {len(rows)} runs parsed from {sys.argv[1]}")
+PY
