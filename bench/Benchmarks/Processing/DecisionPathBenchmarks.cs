@@ -52,7 +52,7 @@ public class DecisionPathBenchmarks
         tables.TryApply(new RolloutTable { Generation = 1, Rollouts = rollouts }, out _);
         var counters = new ProcessingCounters();
         var rewrites = new ModelRewriteHandler(new ProcessingAnswerPool(), ModelRewriteLimits.Default);
-        _processor = new ExchangeProcessor(tables, new RequestHeadersHandler(new SubsetSelector(new SplitMixRequestRandom(1)), counters), counters, TimeProvider.System);
+        _processor = new ExchangeProcessor(tables, new RequestHeadersHandler(new SubsetSelector(new SplitMixRequestRandom(1)), counters, rewrites), rewrites, counters, TimeProvider.System);
     }
 
     [Benchmark(Baseline = true, Description = "generated messages + MD5 (obvious)")]
