@@ -22,6 +22,10 @@ internal sealed class DecisionEngine(TimeProvider timeProvider)
 {
     private readonly TimeProvider _timeProvider = timeProvider;
 
+    // Options are immutable records; the last instance validated is remembered so a rollout looked at every few minutes
+    // is not re-validated each time. A racing write only causes one extra validation.
+    private DecisionOptions? _validated;
+
     /// <summary>Start of the analysis window: the stage start plus the warm-up. Both arms use the same window.</summary>
     public static DateTimeOffset WindowStart(DecisionOptions options, DateTimeOffset stageStartedAt) => stageStartedAt + options.WarmUp;
 
@@ -29,7 +33,12 @@ internal sealed class DecisionEngine(TimeProvider timeProvider)
     {
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(input);
-        DecisionOptionsValidator.ThrowIfInvalid(options);
+        if (!ReferenceEquals(options, _validated))
+        {
+            DecisionOptionsValidator.ThrowIfInvalid(options);
+            _validated = options;
+        }
+
         var stages = options.StageWeightsBasisPoints;
         if (input.StageIndex < 0 || input.StageIndex >= stages.Count)
         {
