@@ -127,7 +127,7 @@ internal sealed class DecisionEngine(TimeProvider timeProvider)
         var better = options.AccelerationEnabled ? Find(guards, GuardStatus.ClearlyBetter) : null;
         if (better is not null)
         {
-            var reason = "canary clearly better on " + Describe(options, better) + " and within all thresholds";
+            var reason = Describe(options, better) + " is clearly better than stable and every guard is within its threshold";
             return nextWeight >= DecisionOptionsValidator.FullWeightBasisPoints
                 ? context.Build(Verdict.Complete, nextIndex, nextWeight, guards, split, nextState, now + options.ArchiveAfter,
                     Text($"Completing at 100 % ahead of the stage time: {reason}; the stable version stays deployable until {now + options.ArchiveAfter:yyyy-MM-dd}."))

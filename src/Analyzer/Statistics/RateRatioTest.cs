@@ -4,10 +4,10 @@ namespace Canary.Analyzer.Statistics;
 /// Sequential comparison of two event rates (errors, refusals per request) on the ratio scale, exact for rare events.
 /// </summary>
 /// <remarks>
-/// Method: the conditional binomial test of a ratio of Poisson rates (Przyborowski and Wileński 1940; Lehmann and Romano,
-/// "Testing Statistical Hypotheses", §4.5), made sequential. With x_c canary events out of n_c requests and x_s of n_s,
-/// given the total x = x_c + x_s each event belongs to the canary with probability π = e·r / (e·r + 1), where
-/// e = n_c / n_s is the exposure ratio and r the rate ratio. So "r ≤ r0" is "π ≤ π0 = e·r0 / (e·r0 + 1)", a one-sample
+/// Method: the conditional binomial test of a ratio of Poisson rates (Przyborowski and Wileński 1940; the UMP unbiased
+/// test for two Poisson means in Lehmann and Romano, "Testing Statistical Hypotheses"), made sequential. With x_c canary
+/// events out of n_c requests and x_s of n_s, given the total x = x_c + x_s each event belongs to the canary with
+/// probability π = e·r / (e·r + 1), where e = n_c / n_s is the exposure ratio and r the rate ratio. So "r ≤ r0" is "π ≤ π0 = e·r0 / (e·r0 + 1)", a one-sample
 /// Bernoulli hypothesis on the sequence of events, tested with <see cref="BernoulliMixtureTest"/> (always valid). It
 /// needs no normal approximation, so it behaves with 0, 1 or 5 events, where Wald and Mann-Whitney tests on sparse
 /// counts break (Kayenta #426). Assumptions: requests are independent within an arm; rates are small enough that the
