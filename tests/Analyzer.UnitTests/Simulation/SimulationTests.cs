@@ -59,4 +59,27 @@ public sealed class SimulationTests(ITestOutputHelper output)
         Assert.True(errors.RollbackRate >= 0.95, SimulationRunner.Format(errors));
         Assert.True(latency.RollbackRate >= 0.95, SimulationRunner.Format(latency));
     }
+
+    [FullSimulationFact]
+    public void FullSimulation_EffectSizes_ReportsOutcomes()
+    {
+        // Informational: where the rules land for effects inside, at and beyond the thresholds.
+        var rollouts = int.Parse(Environment.GetEnvironmentVariable(FullSimulationFactAttribute.Variable)!, CultureInfo.InvariantCulture);
+        SimulationScenario[] scenarios =
+        [
+            new() { Name = "A/B error rate ×1.1 (inside +50 %)", CanaryErrorMultiplier = 1.1 },
+            new() { Name = "A/B error rate ×1.25 (inside +50 %)", CanaryErrorMultiplier = 1.25 },
+            new() { Name = "A/B error rate ×2", CanaryErrorMultiplier = 2 },
+            new() { Name = "A/B latency ×1.1 (inside +30 %)", CanaryLatencyMultiplier = 1.1 },
+            new() { Name = "A/B latency ×1.15 (inside +30 %)", CanaryLatencyMultiplier = 1.15 },
+            new() { Name = "A/B cost ×1.5 (at +50 %)", CanaryCostMultiplier = 1.5 },
+            new() { Name = "A/B error rate ×0.4 (clearly better)", CanaryErrorMultiplier = 0.4 },
+        ];
+        foreach (var scenario in scenarios)
+        {
+            var summary = SimulationRunner.Run(scenario, rollouts, Seed, Environment.ProcessorCount);
+            output.WriteLine(SimulationRunner.Format(summary));
+            Assert.Equal(rollouts, summary.Rollouts);
+        }
+    }
 }

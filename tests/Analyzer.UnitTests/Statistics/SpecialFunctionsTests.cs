@@ -88,6 +88,16 @@ public sealed class SpecialFunctionsTests
         AssertRelative(expm1, SpecialFunctions.ExpM1(x), 1e-14);
     }
 
+    // python3: math.log(-math.expm1(v)) for v > −ln 2, math.log1p(-math.exp(v)) otherwise.
+    [Theory]
+    [InlineData(-1e-10, -23.025850929990458)]
+    [InlineData(-0.5, -0.9327521295671886)]
+    [InlineData(-50.0, -1.9287498479639178e-22)]
+    public void Log1MinusExp_BothRegimes_MatchesPython(double v, double expected)
+    {
+        AssertRelative(expected, SpecialFunctions.Log1MinusExp(v), 1e-13);
+    }
+
     internal static void AssertRelative(double expected, double actual, double tolerance)
     {
         var error = expected == 0 ? Math.Abs(actual) : Math.Abs((actual - expected) / expected);
