@@ -32,6 +32,11 @@ internal sealed record Decision
 
     public long StableRequests { get; init; }
 
+    /// <summary>The evidence judged (429s, client cancels, tokens and feedback are reported from here).</summary>
+    public required ArmEvidence CanaryEvidence { get; init; }
+
+    public required ArmEvidence StableEvidence { get; init; }
+
     public SampleRatioMismatchResult? Split { get; init; }
 
     public IReadOnlyList<GuardEvidence> Guards { get; init; } = [];

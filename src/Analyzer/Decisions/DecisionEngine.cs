@@ -13,8 +13,8 @@ namespace Canary.Analyzer.Decisions;
 /// hold; a guard clearly better and all within → accelerate; stage time not served → hold; otherwise promote (complete
 /// when the next stage is 100 %). Rollback is checked before the split because a canary that fails so hard that it
 /// skews the split (retries, crashes) must still be rolled back; rolling back is the safe direction.
-/// A guard is "worse" when it is significantly worse than stable and not shown to be within its threshold, or
-/// significantly worse than its threshold. So under A/A the false-rollback probability is at most the rollback budget
+/// A guard is "worse" when it is significantly worse than its threshold, or significantly worse than stable while it has
+/// not been shown within its threshold (in this stage or an earlier one). So under A/A the false-rollback probability is at most the rollback budget
 /// (each "worse than stable" test runs at RollbackAlpha / (guards × stages), always valid over looks), while a canary at
 /// or beyond its threshold cannot be shown within it and is rolled back as soon as it is shown worse than stable.
 /// </remarks>
@@ -49,7 +49,13 @@ internal sealed class DecisionEngine(TimeProvider timeProvider)
         var stageIndex = input.StageIndex;
         var weight = stages[stageIndex];
         var windowStart = WindowStart(options, input.StageStartedAt);
-        var previous = input.Previous is { } p && p.StageIndex == stageIndex ? p : SequentialState.Start(stageIndex);
+        var promotionLevel = -Math.Log(options.PromotionAlpha);
+        var previous = input.Previous switch
+        {
+            { } p when p.StageIndex == stageIndex => p,
+            { } p when p.StageIndex < stageIndex => p.NextStage(stageIndex, promotionLevel),
+            _ => SequentialState.Start(stageIndex),
+        };
         var context = new Context(options, input, now, weight, windowStart, previous);
 
         if (weight >= DecisionOptionsValidator.FullWeightBasisPoints)
@@ -79,18 +85,18 @@ internal sealed class DecisionEngine(TimeProvider timeProvider)
         }
 
         var rollbackLevel = -Math.Log(options.RollbackAlphaPerTest);
-        var promotionLevel = -Math.Log(options.PromotionAlpha);
         var guards = new GuardEvidence[options.Guards.Count];
         var states = new Dictionary<string, GuardSequentialState>(StringComparer.Ordinal);
         for (var i = 0; i < guards.Length; i++)
         {
             var guard = options.Guards[i];
             var prior = previous.Guards.TryGetValue(guard.Key, out var s) ? s : GuardSequentialState.Empty;
-            guards[i] = GuardEvaluator.Evaluate(guard, input.Canary, input.Stable, prior, options, rollbackLevel, promotionLevel);
+            var withinEarlier = previous.WithinInEarlierStage.Contains(guard.Key);
+            guards[i] = GuardEvaluator.Evaluate(guard, input.Canary, input.Stable, prior, withinEarlier, options, rollbackLevel, promotionLevel);
             states[guard.Key] = guards[i].State;
         }
 
-        var updated = new SequentialState(stageIndex, states);
+        var updated = new SequentialState(stageIndex, states, previous.WithinInEarlierStage);
 
         var worse = Find(guards, GuardStatus.Worse);
         if (worse is not null)
@@ -123,7 +129,7 @@ internal sealed class DecisionEngine(TimeProvider timeProvider)
 
         var nextIndex = stageIndex + 1;
         var nextWeight = stages[nextIndex];
-        var nextState = SequentialState.Start(nextIndex);
+        var nextState = updated.NextStage(nextIndex, promotionLevel);
         var better = options.AccelerationEnabled ? Find(guards, GuardStatus.ClearlyBetter) : null;
         if (better is not null)
         {
@@ -259,6 +265,8 @@ internal sealed class DecisionEngine(TimeProvider timeProvider)
                 WindowEnd = Now,
                 CanaryRequests = Input.Canary.Requests,
                 StableRequests = Input.Stable.Requests,
+                CanaryEvidence = Input.Canary,
+                StableEvidence = Input.Stable,
                 Split = split,
                 Guards = guards,
                 RollbackAlphaPerTest = Options.RollbackAlphaPerTest,

@@ -10,6 +10,7 @@ internal static class GuardEvaluator
         ArmEvidence canary,
         ArmEvidence stable,
         GuardSequentialState prior,
+        bool withinInEarlierStage,
         DecisionOptions options,
         double rollbackLevel,
         double promotionLevel)
@@ -80,7 +81,8 @@ internal static class GuardEvaluator
         var worseThanMargin = state.MaxWorseThanMargin >= rollbackLevel;
         var within = state.MaxWithinMargin >= promotionLevel || state.MaxBelowFloor >= promotionLevel;
         var better = state.MaxClearlyBetter >= promotionLevel;
-        var status = worseThanMargin || (worseThanStable && !within)
+        // Shown within its threshold once (here or in an earlier stage), a guard is rolled back only when shown beyond it.
+        var status = worseThanMargin || (worseThanStable && !within && !withinInEarlierStage)
             ? GuardStatus.Worse
             : within ? (better ? GuardStatus.ClearlyBetter : GuardStatus.WithinThreshold) : GuardStatus.Inconclusive;
 

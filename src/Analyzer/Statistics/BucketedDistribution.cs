@@ -1,23 +1,28 @@
 namespace Canary.Analyzer.Statistics;
 
 /// <summary>
-/// A merged histogram as ascending bucket representative values with their counts (for example the non-empty buckets of
-/// merged HdrHistogram counts). Quantiles spread each bucket's mass uniformly between the previous representative value
-/// and its own, so estimates move smoothly between buckets.
+/// A merged histogram as ascending bucket representative values with their counts (for example merged HdrHistogram
+/// counts). Quantiles spread each bucket's mass uniformly over (lower bound, representative value]: the lower bound is
+/// given explicitly for sparse input (only non-empty buckets), or else is the previous representative value, which is
+/// right for contiguous buckets.
 /// </summary>
 internal sealed class BucketedDistribution
 {
     private readonly double[] _values;
     private readonly long[] _counts;
+    private readonly double[]? _lowerBounds;
 
     /// <summary>Wraps the arrays without copying; the caller must not change them while this instance is in use.</summary>
-    public BucketedDistribution(double[] values, long[] counts)
+    /// <param name="values">Strictly ascending representative (upper) value of each bucket.</param>
+    /// <param name="counts">Count of each bucket.</param>
+    /// <param name="lowerBounds">Optional lower edge of each bucket, between the previous value and the bucket's own.</param>
+    public BucketedDistribution(double[] values, long[] counts, double[]? lowerBounds = null)
     {
         ArgumentNullException.ThrowIfNull(values);
         ArgumentNullException.ThrowIfNull(counts);
-        if (values.Length != counts.Length)
+        if (values.Length != counts.Length || (lowerBounds is not null && lowerBounds.Length != values.Length))
         {
-            throw new ArgumentException("Values and counts must have the same length.", nameof(counts));
+            throw new ArgumentException("Values, counts and lower bounds must have the same length.", nameof(counts));
         }
 
         long total = 0;
@@ -38,11 +43,17 @@ internal sealed class BucketedDistribution
                 throw new ArgumentException("Bucket counts must not be negative.", nameof(counts));
             }
 
+            if (lowerBounds is not null && !(lowerBounds[i] <= values[i] && (i == 0 || lowerBounds[i] >= values[i - 1])))
+            {
+                throw new ArgumentException("Each lower bound must lie between the previous value and the bucket's value.", nameof(lowerBounds));
+            }
+
             total = checked(total + counts[i]);
         }
 
         _values = values;
         _counts = counts;
+        _lowerBounds = lowerBounds;
         Count = total;
     }
 
@@ -133,7 +144,12 @@ internal sealed class BucketedDistribution
 
     private double PreviousValue(int index)
     {
-        // The previous representative value bounds the bucket from below; the first bucket is a point mass.
+        // Without explicit bounds the previous representative value bounds the bucket; the first bucket is a point mass.
+        if (_lowerBounds is not null)
+        {
+            return _lowerBounds[index];
+        }
+
         return index == 0 ? double.NaN : _values[index - 1];
     }
 }

@@ -198,7 +198,7 @@ public sealed class DecisionEngineTests
             carried[guard.Key] = new GuardSequentialState(0, 0, 100, 100, 100, 10);
         }
 
-        var decision = Decide(Defaults, 1, TimeSpan.FromDays(3), TestArms.Create(2000), TestArms.Create(18000), new SequentialState(0, carried));
+        var decision = Decide(Defaults, 1, TimeSpan.FromDays(3), TestArms.Create(2000), TestArms.Create(18000), new SequentialState(0, carried, new HashSet<string>()));
 
         Assert.Equal(Verdict.Hold, decision.Verdict);
         Assert.All(decision.Guards, g => Assert.Equal(1, g.State.Looks));
@@ -213,10 +213,40 @@ public sealed class DecisionEngineTests
             carried[guard.Key] = new GuardSequentialState(0, 0, 100, 0, 0, 10);
         }
 
-        var decision = Decide(Defaults, 0, TimeSpan.FromDays(3), TestArms.Create(2000), TestArms.Create(38000), new SequentialState(0, carried));
+        var decision = Decide(Defaults, 0, TimeSpan.FromDays(3), TestArms.Create(2000), TestArms.Create(38000), new SequentialState(0, carried, new HashSet<string>()));
 
         Assert.Equal(Verdict.Promote, decision.Verdict);
         Assert.All(decision.Guards, g => Assert.Equal(11, g.State.Looks));
+    }
+
+    [Fact]
+    public void Decide_WorseThanStableNeverShownWithin_RollsBack()
+    {
+        // +30 % errors at the 10 % stage: shown worse than stable (p < 5e-4), not yet within +50 %, not beyond it.
+        var decision = Decide(Defaults, 1, TimeSpan.FromDays(1), TestArms.Create(30_800, errorRate: 0.013), TestArms.Create(276_000));
+
+        var error = Assert.Single(decision.Guards, g => g.Key == "error_rate");
+        Assert.True(error.PValueWorseThanStable < decision.RollbackAlphaPerTest);
+        Assert.True(error.PValueWorseThanMargin > decision.RollbackAlphaPerTest);
+        Assert.Equal(Verdict.Rollback, decision.Verdict);
+    }
+
+    [Fact]
+    public void Decide_WorseThanStableAfterShownWithinInEarlierStage_Holds()
+    {
+        // Same evidence, but the error rate was shown within its threshold at the 5 % stage: only evidence beyond the
+        // threshold can roll it back now, and promotion still needs fresh evidence of non-inferiority in this stage.
+        var earlier = SequentialState.Start(0);
+        var previous = new SequentialState(0, new Dictionary<string, GuardSequentialState>(StringComparer.Ordinal)
+        {
+            ["error_rate"] = GuardSequentialState.Empty with { MaxWithinMargin = 10 },
+        }, earlier.WithinInEarlierStage);
+
+        var decision = Decide(Defaults, 1, TimeSpan.FromDays(1), TestArms.Create(30_800, errorRate: 0.013), TestArms.Create(276_000), previous);
+
+        Assert.Equal(Verdict.Hold, decision.Verdict);
+        Assert.Contains("error_rate", decision.State.WithinInEarlierStage);
+        Assert.Equal(GuardStatus.Inconclusive, Assert.Single(decision.Guards, g => g.Key == "error_rate").Status);
     }
 
     [Fact]

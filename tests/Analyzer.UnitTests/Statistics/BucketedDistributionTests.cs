@@ -19,6 +19,16 @@ public sealed class BucketedDistributionTests
     }
 
     [Fact]
+    public void Quantile_SparseBucketsWithLowerBounds_InterpolatesInsideEachBucket()
+    {
+        // Two 1 %-wide buckets far apart: without bounds the second bucket's mass would spread over (100, 1000].
+        var distribution = new BucketedDistribution([100, 1000], [50, 50], [99, 990]);
+
+        Assert.Equal(995, distribution.Quantile(0.75), 1e-9);
+        Assert.Equal(99.5, distribution.Quantile(0.25), 1e-9);
+    }
+
+    [Fact]
     public void MeanAndVariance_SmallInput_MatchPythonStatistics()
     {
         // python3: statistics.mean([1,1,2,3,3,3]) = 2.1666666666666665, statistics.variance(...) = 0.9666666666666667
