@@ -101,8 +101,10 @@ internal sealed class DecisionEngine(TimeProvider timeProvider)
         var worse = Find(guards, GuardStatus.Worse);
         if (worse is not null)
         {
+            var beyondThreshold = worse.State.MaxWorseThanMargin >= rollbackLevel;
             return context.Build(Verdict.Rollback, stageIndex, 0, guards, split, updated, null,
-                "Rolling back: " + Describe(options, worse) + " is significantly worse than stable and not shown to be within its +"
+                "Rolling back: " + Describe(options, worse)
+                + (beyondThreshold ? " is significantly worse than its +" : " is significantly worse than stable and not shown to be within its +")
                 + Percent(worse.Threshold) + " threshold.");
         }
 

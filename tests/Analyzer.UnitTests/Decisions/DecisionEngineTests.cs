@@ -50,6 +50,7 @@ public sealed class DecisionEngineTests
         Assert.Equal(GuardStatus.Worse, error.Status);
         Assert.True(error.PValueWorseThanStable < decision.RollbackAlphaPerTest);
         Assert.StartsWith("Rolling back: the canary's error rate 3 % against stable 1 %", decision.Reason, StringComparison.Ordinal);
+        Assert.EndsWith("is significantly worse than its +50 % threshold.", decision.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -229,6 +230,7 @@ public sealed class DecisionEngineTests
         Assert.True(error.PValueWorseThanStable < decision.RollbackAlphaPerTest);
         Assert.True(error.PValueWorseThanMargin > decision.RollbackAlphaPerTest);
         Assert.Equal(Verdict.Rollback, decision.Verdict);
+        Assert.EndsWith("is significantly worse than stable and not shown to be within its +50 % threshold.", decision.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
