@@ -1,0 +1,40 @@
+using Canary.Analyzer.Statistics;
+
+namespace Canary.Analyzer.Decisions;
+
+/// <summary>
+/// Everything measured for one arm (canary or stable) over the analysis window, merged across sidecars and intervals.
+/// Distributions are null when the arm has none (e.g. no streams, so no time to first token).
+/// </summary>
+internal sealed record ArmEvidence
+{
+    public required long Requests { get; init; }
+
+    /// <summary>5xx responses and timeouts.</summary>
+    public long Errors { get; init; }
+
+    /// <summary>429 responses; reported, not counted as errors.</summary>
+    public long RateLimited { get; init; }
+
+    /// <summary>Requests cancelled by the client; reported, not counted as errors.</summary>
+    public long ClientCancels { get; init; }
+
+    public long Refusals { get; init; }
+
+    public BucketedDistribution? Latency { get; init; }
+
+    public BucketedDistribution? TimeToFirstToken { get; init; }
+
+    public BucketedDistribution? TimePerOutputToken { get; init; }
+
+    /// <summary>Cost per request, re-priced from raw tokens with the current price table.</summary>
+    public BucketedDistribution? Cost { get; init; }
+
+    public long InputTokens { get; init; }
+
+    public long OutputTokens { get; init; }
+
+    public long FeedbackPositive { get; init; }
+
+    public long FeedbackNegative { get; init; }
+}

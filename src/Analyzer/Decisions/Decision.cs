@@ -1,0 +1,54 @@
+using Canary.Analyzer.Statistics;
+
+namespace Canary.Analyzer.Decisions;
+
+/// <summary>
+/// The engine's verdict for one rollout at one look, with the evidence behind it and a one-sentence reason; the
+/// decision record written to the audit table is built from this.
+/// </summary>
+internal sealed record Decision
+{
+    public required Verdict Verdict { get; init; }
+
+    public required string Reason { get; init; }
+
+    public required DateTimeOffset DecidedAt { get; init; }
+
+    public required int StageIndex { get; init; }
+
+    public required int CurrentWeightBasisPoints { get; init; }
+
+    /// <summary>The weight to apply: 0 on rollback, the next stage on promote or accelerate, 10 000 on complete.</summary>
+    public required int TargetWeightBasisPoints { get; init; }
+
+    /// <summary>The stage index after the decision (unchanged on hold and rollback).</summary>
+    public required int TargetStageIndex { get; init; }
+
+    public required DateTimeOffset WindowStart { get; init; }
+
+    public required DateTimeOffset WindowEnd { get; init; }
+
+    public long CanaryRequests { get; init; }
+
+    public long StableRequests { get; init; }
+
+    /// <summary>The evidence judged (429s, client cancels, tokens and feedback are reported from here).</summary>
+    public required ArmEvidence CanaryEvidence { get; init; }
+
+    public required ArmEvidence StableEvidence { get; init; }
+
+    public SampleRatioMismatchResult? Split { get; init; }
+
+    public IReadOnlyList<GuardEvidence> Guards { get; init; } = [];
+
+    /// <summary>Per-test level of the rollback tests and the promotion level, as judged.</summary>
+    public double RollbackAlphaPerTest { get; init; }
+
+    public double PromotionAlpha { get; init; }
+
+    /// <summary>On complete: when the stable version may be archived.</summary>
+    public DateTimeOffset? ArchiveAt { get; init; }
+
+    /// <summary>Sequential state to pass back at the next look (reset for a new stage after promotion).</summary>
+    public required SequentialState State { get; init; }
+}

@@ -1,0 +1,23 @@
+namespace Canary.Analyzer.Decisions;
+
+/// <summary>Outcome of one guard at one look.</summary>
+internal enum GuardStatus
+{
+    /// <summary>No data for this metric in either arm (e.g. no streams): the guard does not apply.</summary>
+    NotApplicable,
+
+    /// <summary>Under the minimum samples per arm: no verdict from this guard.</summary>
+    InsufficientSamples,
+
+    /// <summary>Not yet shown within threshold, not shown worse.</summary>
+    Inconclusive,
+
+    /// <summary>Shown within threshold (non-inferior).</summary>
+    WithinThreshold,
+
+    /// <summary>Shown within threshold and clearly better than stable.</summary>
+    ClearlyBetter,
+
+    /// <summary>Significantly worse than stable and not shown within threshold, or significantly worse than the threshold.</summary>
+    Worse,
+}

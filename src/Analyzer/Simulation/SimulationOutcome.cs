@@ -1,0 +1,9 @@
+namespace Canary.Analyzer.Simulation;
+
+/// <summary>How a simulated rollout ended.</summary>
+internal enum SimulationOutcome
+{
+    RolledBack,
+    Completed,
+    TimedOut,
+}
