@@ -12,6 +12,10 @@ internal sealed class UsageExtractor : IJsonTokenHandler
     /// <summary>Counts above this are not real usage; a value past it is treated as corrupt.</summary>
     public const long MaxTokenCount = 1_000_000_000;
 
+    /// <summary>Anthropic's <c>error.message</c> when its output filter blocks a response (sent as a 400, or as an
+    /// error event once streaming has begun), with <c>error.type</c> <c>invalid_request_error</c>.</summary>
+    private static ReadOnlySpan<byte> AnthropicPolicyMessage => "Output blocked by content filtering policy"u8;
+
     private ContextStack _contexts;
     private int _depth;
     private UsageKey _key;
@@ -290,7 +294,8 @@ internal sealed class UsageExtractor : IJsonTokenHandler
 
                 break;
             case UsageContext.Error:
-                if (key == UsageKey.Code && IsPolicyCode(value))
+                if ((key == UsageKey.Code && IsPolicyCode(value))
+                    || (key == UsageKey.Message && value.SequenceEqual(AnthropicPolicyMessage)))
                 {
                     _doc.PolicyError = true;
                 }
@@ -405,9 +410,10 @@ internal sealed class UsageExtractor : IJsonTokenHandler
     /// <summary>Codes OpenAI and Azure OpenAI put in <c>error.code</c> when a request is blocked by policy.</summary>
     /// <remarks>
     /// <c>content_policy_violation</c> (OpenAI, e.g. images), <c>content_filter</c> (Azure OpenAI prompt filter) and
-    /// <c>invalid_prompt</c> (OpenAI reasoning models refusing a flagged prompt). Anthropic has no such error type: its
-    /// 400s are all <c>invalid_request_error</c>, which would count client bugs as refusals, and it reports policy
-    /// refusals as <c>stop_reason: "refusal"</c> on a successful response instead.
+    /// <c>invalid_prompt</c> (OpenAI reasoning models refusing a flagged prompt). Anthropic has no error type for this:
+    /// all its 400s are <c>invalid_request_error</c>, which would count client bugs as refusals, so only the exact
+    /// message of its output filter (<see cref="AnthropicPolicyMessage"/>) is recognized; its model-level refusals
+    /// arrive as <c>stop_reason: "refusal"</c> on a successful response instead.
     /// </remarks>
     private static bool IsPolicyCode(ReadOnlySpan<byte> code) =>
         code.SequenceEqual("content_policy_violation"u8)
