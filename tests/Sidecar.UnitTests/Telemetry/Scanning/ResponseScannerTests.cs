@@ -336,4 +336,20 @@ public sealed class ResponseScannerTests
         var secondEventEnd = body.IndexOf('\n', body.IndexOf("call_1", StringComparison.Ordinal));
         Assert.Equal(secondEventEnd, result.FirstContentOffset);
     }
+
+    [Fact]
+    public void PoolPolicy_ReturnedScanner_IsResetForTheNextResponse()
+    {
+        var policy = new ResponseScannerPoolPolicy();
+        var scanner = policy.Create();
+        scanner.Start(ResponseBodyFormat.EventStream, 200);
+        scanner.Feed("data: {\"usage\":{\"prompt_tokens\":3}}\n\ndata: {\"choi"u8);
+
+        Assert.True(policy.Return(scanner));
+        Assert.Throws<InvalidOperationException>(() => scanner.Feed("x"u8));
+
+        var sample = ScanSamples.Get("anthropic-sse");
+        var result = ScanRunner.Scan(scanner, sample.Format, sample.StatusCode, sample.Bytes, [], out _);
+        Assert.Equal(ScanRunner.Scan(sample, []), result);
+    }
 }
