@@ -48,7 +48,7 @@ internal sealed class UsageExtractor : IJsonTokenHandler
     /// <summary>A content-policy error code was seen (OpenAI/Azure); whether it is a refusal depends on the status.</summary>
     public bool PolicyError => _policyError;
 
-    /// <summary>A terminal event was committed (<c>[DONE]</c> is recognized by the scanner and reported here).</summary>
+    /// <summary>A terminal or error event was committed (<c>[DONE]</c> is recognized by the scanner and reported here).</summary>
     public bool StreamEnded => _streamEnded;
 
     public bool ContentSeen => _contentSeen;
@@ -126,7 +126,8 @@ internal sealed class UsageExtractor : IJsonTokenHandler
         _refusal |= doc.Refusal || finish == FinishReason.ContentFilter || doc.Event == EventKind.ResponsesRefusal;
         _hasError |= doc.HasError || doc.Event == EventKind.Error;
         _policyError |= doc.PolicyError || (doc.Event == EventKind.Error && doc.RootPolicyCode);
-        _streamEnded |= doc.Event is EventKind.Terminal or EventKind.Error;
+        // All three APIs end a stream after an error event, so it is an end, not a cut.
+        _streamEnded |= doc.Event is EventKind.Terminal or EventKind.Error || doc.HasError;
 
         if (doc.ModelSeen && !_modelDecided)
         {

@@ -290,6 +290,7 @@ public sealed class ResponseScannerTests
 
         Assert.True(result.Refusal);
         Assert.True(result.HasError);
+        Assert.Equal(ScanFlags.None, result.Flags);
     }
 
     [Theory]
