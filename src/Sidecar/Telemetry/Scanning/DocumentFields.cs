@@ -22,5 +22,5 @@ internal struct DocumentFields
     public bool ModelSeen;
     public bool ModelUsable;
     public int ModelLength;
-    public ModelNameBuffer Model;
+    public ResponseModelNameBuffer Model;
 }

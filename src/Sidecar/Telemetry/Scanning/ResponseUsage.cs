@@ -40,7 +40,7 @@ internal readonly record struct ResponseUsage
     public long FirstContentOffset { get; init; }
 
     /// <summary>First model name reported by the body (top-level <c>model</c>, or the first event carrying one).</summary>
-    public ModelName Model { get; init; }
+    public ResponseModelName Model { get; init; }
 
     public long TotalBytes { get; init; }
 

@@ -31,7 +31,7 @@ internal sealed class UsageExtractor : IJsonTokenHandler
     private bool _streamEnded;
     private bool _contentSeen;
     private bool _modelDecided;
-    private ModelName _model;
+    private ResponseModelName _model;
 
     public TokenCounts Tokens => _tokens;
 
@@ -53,7 +53,7 @@ internal sealed class UsageExtractor : IJsonTokenHandler
 
     public bool ContentSeen => _contentSeen;
 
-    public ModelName Model => _model;
+    public ResponseModelName Model => _model;
 
     private UsageContext Current => _depth == 0 ? UsageContext.Ignored : _contexts[_depth - 1];
 
@@ -135,7 +135,7 @@ internal sealed class UsageExtractor : IJsonTokenHandler
             if (doc.ModelUsable)
             {
                 ReadOnlySpan<byte> model = doc.Model;
-                _model = new ModelName(model[..doc.ModelLength]);
+                _model = new ResponseModelName(model[..doc.ModelLength]);
             }
             else
             {
@@ -555,7 +555,7 @@ internal sealed class UsageExtractor : IJsonTokenHandler
         }
 
         _doc.ModelSeen = true;
-        _doc.ModelUsable = exact && length <= ModelName.Capacity;
+        _doc.ModelUsable = exact && length <= ResponseModelName.Capacity;
         if (_doc.ModelUsable)
         {
             value.CopyTo(_doc.Model);

@@ -135,8 +135,8 @@ public sealed class PriceTableTests
     [Fact]
     public void TryGetCostMicroUsd_MissingOutputOrUnknownModel_ReturnsFalse()
     {
-        var noOutput = new ResponseUsage { Model = new ModelName("gpt-4o"u8), InputTokens = 10 };
-        var unknown = new ResponseUsage { Model = new ModelName("other"u8), InputTokens = 10, OutputTokens = 1 };
+        var noOutput = new ResponseUsage { Model = new ResponseModelName("gpt-4o"u8), InputTokens = 10 };
+        var unknown = new ResponseUsage { Model = new ResponseModelName("other"u8), InputTokens = 10, OutputTokens = 1 };
 
         Assert.False(Table.TryGetCostMicroUsd(noOutput, out _));
         Assert.False(Table.TryGetCostMicroUsd(unknown, out _));

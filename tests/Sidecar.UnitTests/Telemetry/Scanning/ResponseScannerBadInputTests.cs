@@ -321,7 +321,7 @@ public sealed class ResponseScannerBadInputTests
     [Fact]
     public void Complete_ModelNameTooLong_IsFlaggedNotTruncated()
     {
-        var model = new string('m', ModelName.Capacity + 1);
+        var model = new string('m', ResponseModelName.Capacity + 1);
 
         var result = ScanRunner.ScanWhole(ResponseBodyFormat.Json, "{\"model\":\"" + model + "\"," + GoodUsage + "}");
 
@@ -333,7 +333,7 @@ public sealed class ResponseScannerBadInputTests
     [Fact]
     public void Complete_ModelNameAtCapacity_IsKept()
     {
-        var model = new string('m', ModelName.Capacity);
+        var model = new string('m', ResponseModelName.Capacity);
 
         var result = ScanRunner.ScanWhole(ResponseBodyFormat.Json, "{\"model\":\"" + model + "\"}");
 

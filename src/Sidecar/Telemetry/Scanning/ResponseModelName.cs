@@ -4,16 +4,16 @@ using System.Text;
 namespace Canary.Sidecar.Telemetry.Scanning;
 
 /// <summary>A model name's UTF-8 bytes held inline (no heap), as reported by the response body.</summary>
-internal readonly struct ModelName : IEquatable<ModelName>
+internal readonly struct ResponseModelName : IEquatable<ResponseModelName>
 {
     /// <summary>Longest name kept; real names (including vLLM served paths) are far shorter.</summary>
     public const int Capacity = 96;
 
-    private readonly ModelNameBuffer _bytes;
+    private readonly ResponseModelNameBuffer _bytes;
     private readonly byte _length;
 
     /// <summary>Copies <paramref name="utf8"/>, which must be at most <see cref="Capacity"/> bytes.</summary>
-    public ModelName(ReadOnlySpan<byte> utf8)
+    public ResponseModelName(ReadOnlySpan<byte> utf8)
     {
         if (utf8.Length > Capacity)
         {
@@ -32,9 +32,9 @@ internal readonly struct ModelName : IEquatable<ModelName>
     [UnscopedRef]
     public ReadOnlySpan<byte> Utf8 => ((ReadOnlySpan<byte>)_bytes)[.._length];
 
-    public bool Equals(ModelName other) => Utf8.SequenceEqual(other.Utf8);
+    public bool Equals(ResponseModelName other) => Utf8.SequenceEqual(other.Utf8);
 
-    public override bool Equals(object? obj) => obj is ModelName other && Equals(other);
+    public override bool Equals(object? obj) => obj is ResponseModelName other && Equals(other);
 
     public override int GetHashCode()
     {
@@ -46,7 +46,7 @@ internal readonly struct ModelName : IEquatable<ModelName>
     /// <summary>Allocates; for logs and tests, not for the per-chunk path.</summary>
     public override string ToString() => Encoding.UTF8.GetString(Utf8);
 
-    public static bool operator ==(ModelName left, ModelName right) => left.Equals(right);
+    public static bool operator ==(ResponseModelName left, ResponseModelName right) => left.Equals(right);
 
-    public static bool operator !=(ModelName left, ModelName right) => !left.Equals(right);
+    public static bool operator !=(ResponseModelName left, ResponseModelName right) => !left.Equals(right);
 }
