@@ -6,7 +6,6 @@ using Canary.Sidecar.Telemetry.Scanning;
 namespace Canary.Benchmarks.Telemetry;
 
 /// <summary>Response-body scanning as the sidecar does it per chunk: throughput and allocation (budget: 0 B).</summary>
-[MemoryDiagnoser]
 [Config(typeof(Config))]
 public class ScanningBenchmarks
 {
@@ -163,6 +162,10 @@ public class ScanningBenchmarks
 
     private sealed class Config : ManualConfig
     {
-        public Config() => AddColumn(new ThroughputColumn(BodyBytes));
+        public Config()
+        {
+            Add(new BenchmarkConfig());
+            AddColumn(new ThroughputColumn(BodyBytes));
+        }
     }
 }
