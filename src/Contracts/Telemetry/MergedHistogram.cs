@@ -52,7 +52,7 @@ public sealed class MergedHistogram
     /// <summary>
     /// The value at quantile <paramref name="quantile"/> (0..1): the highest value equivalent to the slot where the
     /// cumulative count first reaches ⌈q·N⌉, clamped to the recorded min and max, so it is within the layout's
-    /// resolution of the exact order statistic. Returns 0 when empty.
+    /// resolution of the exact order statistic. Quantile 0 is the minimum; returns 0 when empty.
     /// </summary>
     public long ValueAtQuantile(double quantile)
     {
@@ -64,6 +64,11 @@ public sealed class MergedHistogram
         if (TotalCount == 0)
         {
             return 0;
+        }
+
+        if (quantile == 0)
+        {
+            return Min;
         }
 
         // Decimal keeps 0.99 × 100 at 99 (in double it is 99.00000000000001, whose ceiling would skip a rank).
