@@ -29,6 +29,7 @@ internal sealed class TelemetryFlusher : BackgroundService
     private readonly Lock _collectLock = new();
     private DateTime _intervalStart;
     private TelemetryBatch? _inFlight;
+    private PeriodicTimer? _timer;
     private volatile bool _schemaReady;
 
     public TelemetryFlusher(
@@ -60,9 +61,11 @@ internal sealed class TelemetryFlusher : BackgroundService
 
     public override Task StartAsync(CancellationToken cancellationToken)
     {
+        // The timer starts with the first interval, not when ExecuteAsync happens to be scheduled on the thread pool.
         lock (_collectLock)
         {
             _intervalStart = Now();
+            _timer = new PeriodicTimer(_options.FlushInterval, _timeProvider);
         }
 
         return base.StartAsync(cancellationToken);
@@ -110,9 +113,15 @@ internal sealed class TelemetryFlusher : BackgroundService
         }
     }
 
+    public override void Dispose()
+    {
+        _timer?.Dispose();
+        base.Dispose();
+    }
+
     private async Task TickAsync(CancellationToken stoppingToken)
     {
-        using var timer = new PeriodicTimer(_options.FlushInterval, _timeProvider);
+        var timer = _timer ?? throw new InvalidOperationException("StartAsync creates the timer.");
         while (await timer.WaitForNextTickAsync(stoppingToken).ConfigureAwait(false))
         {
             CollectInterval();
