@@ -8,6 +8,7 @@ namespace Canary.IntegrationTests.Postgres;
 /// </summary>
 public sealed class PostgresServerFixture : IAsyncLifetime
 {
+    private readonly List<string> _databases = [];
     private PostgresCluster? _cluster;
     private string? _connectionString;
     private Exception? _startFailure;
@@ -36,6 +37,18 @@ public sealed class PostgresServerFixture : IAsyncLifetime
         if (_cluster is not null)
         {
             await _cluster.DisposeAsync();
+            return;
+        }
+
+        // An external server outlives the tests: leave it as it was found.
+        if (_connectionString is not null && _databases.Count > 0)
+        {
+            await using var server = new NpgsqlSlimDataSourceBuilder(_connectionString).Build();
+            foreach (var name in _databases)
+            {
+                await using var drop = server.CreateCommand($"DROP DATABASE IF EXISTS {name} WITH (FORCE)");
+                await drop.ExecuteNonQueryAsync();
+            }
         }
     }
 
@@ -48,6 +61,11 @@ public sealed class PostgresServerFixture : IAsyncLifetime
         }
 
         var name = "canary_test_" + Guid.NewGuid().ToString("N");
+        lock (_databases)
+        {
+            _databases.Add(name);
+        }
+
         await using (var server = new NpgsqlSlimDataSourceBuilder(_connectionString).Build())
         await using (var create = server.CreateCommand($"CREATE DATABASE {name}"))
         {
