@@ -1,0 +1,19 @@
+namespace Canary.Contracts.Telemetry;
+
+/// <summary>
+/// The ordered list of schema migrations shared by the sidecar and the analyzer. To add one, put
+/// <c>NNNN_what.sql</c> next to <c>Schema.sql</c> (every <c>Telemetry/*.sql</c> is embedded) and append it here with
+/// the next version; never edit or reorder an applied migration. A unit test fails when an embedded file is unlisted.
+/// </summary>
+public static class SchemaMigrations
+{
+    private static readonly SchemaMigration[] Migrations =
+    [
+        new(1, "Schema.sql"),
+    ];
+
+    public static IReadOnlyList<SchemaMigration> All => Migrations;
+
+    /// <summary>Version after all migrations known to this build.</summary>
+    public static int LatestVersion => Migrations[^1].Version;
+}

@@ -1,0 +1,28 @@
+namespace Canary.Sidecar.Persistence;
+
+/// <summary>Configuration section <c>Persistence</c>: where and how often telemetry intervals are written.</summary>
+internal sealed class PersistenceOptions
+{
+    public const string SectionName = "Persistence";
+
+    /// <summary>Npgsql connection string; when empty, telemetry is recorded but not persisted.</summary>
+    public string? ConnectionString { get; set; }
+
+    /// <summary>Identifies this sidecar in every row; must be unique among concurrently running sidecars (the pod name).</summary>
+    public string SidecarId { get; set; } = Environment.MachineName;
+
+    public TimeSpan FlushInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How much telemetry waits in memory while PostgreSQL is unreachable, in time covered (default one hour).</summary>
+    public TimeSpan QueueDuration { get; set; } = TimeSpan.FromHours(1);
+
+    public TimeSpan InitialRetryDelay { get; set; } = TimeSpan.FromSeconds(1);
+
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromMinutes(1);
+
+    /// <summary>Apply the schema migrations before the first write.</summary>
+    public bool ApplyMigrations { get; set; } = true;
+
+    /// <summary>Intervals the queue holds: <see cref="QueueDuration"/> / <see cref="FlushInterval"/>, at least 1.</summary>
+    public int MaxQueuedIntervals => (int)Math.Max(1, Math.Ceiling(QueueDuration / FlushInterval));
+}

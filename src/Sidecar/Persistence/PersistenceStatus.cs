@@ -1,0 +1,63 @@
+namespace Canary.Sidecar.Persistence;
+
+/// <summary>
+/// Counters about the telemetry flusher for the sidecar's own /metrics endpoint. Every interval ends in exactly one
+/// of: written, dropped (forced out of the full queue during an outage), or lost at shutdown (still queued when the
+/// shutdown timeout expired). Thread-safe.
+/// </summary>
+internal sealed class PersistenceStatus
+{
+    private long _intervalsCollected;
+    private long _intervalsWritten;
+    private long _intervalsDropped;
+    private long _intervalsLostAtShutdown;
+    private long _rowsDropped;
+    private long _writeFailures;
+    private long _queued;
+
+    /// <summary>Non-empty intervals handed to the queue.</summary>
+    public long IntervalsCollected => Interlocked.Read(ref _intervalsCollected);
+
+    public long IntervalsWritten => Interlocked.Read(ref _intervalsWritten);
+
+    /// <summary>Intervals the bounded queue forced out while PostgreSQL was unreachable.</summary>
+    public long IntervalsDropped => Interlocked.Read(ref _intervalsDropped);
+
+    /// <summary>Rows (histograms + counters) of the dropped intervals.</summary>
+    public long RowsDropped => Interlocked.Read(ref _rowsDropped);
+
+    public long IntervalsLostAtShutdown => Interlocked.Read(ref _intervalsLostAtShutdown);
+
+    /// <summary>Failed write attempts (each is retried).</summary>
+    public long WriteFailures => Interlocked.Read(ref _writeFailures);
+
+    /// <summary>Intervals waiting to be written, including the one being written.</summary>
+    public long QueueDepth => Interlocked.Read(ref _queued);
+
+    internal void OnCollected()
+    {
+        Interlocked.Increment(ref _intervalsCollected);
+        Interlocked.Increment(ref _queued);
+    }
+
+    internal void OnWritten()
+    {
+        Interlocked.Increment(ref _intervalsWritten);
+        Interlocked.Decrement(ref _queued);
+    }
+
+    internal void OnDropped(int rows)
+    {
+        Interlocked.Increment(ref _intervalsDropped);
+        Interlocked.Add(ref _rowsDropped, rows);
+        Interlocked.Decrement(ref _queued);
+    }
+
+    internal void OnLostAtShutdown()
+    {
+        Interlocked.Increment(ref _intervalsLostAtShutdown);
+        Interlocked.Decrement(ref _queued);
+    }
+
+    internal void OnWriteFailed() => Interlocked.Increment(ref _writeFailures);
+}

@@ -1,0 +1,113 @@
+using Canary.Contracts.Telemetry;
+using Canary.Sidecar.Telemetry;
+
+namespace Canary.Sidecar.UnitTests.Telemetry;
+
+public class ArmTelemetryTests
+{
+    [Theory]
+    [InlineData(200, TelemetryCounter.Status2xx)]
+    [InlineData(299, TelemetryCounter.Status2xx)]
+    [InlineData(400, TelemetryCounter.Status4xx)]
+    [InlineData(429, TelemetryCounter.Status429)]
+    [InlineData(499, TelemetryCounter.Status4xx)]
+    [InlineData(500, TelemetryCounter.Status5xx)]
+    [InlineData(503, TelemetryCounter.Status5xx)]
+    [InlineData(304, TelemetryCounter.StatusOther)]
+    [InlineData(100, TelemetryCounter.StatusOther)]
+    public void CountStatus_StatusCode_CountsItsClassOnly(int status, TelemetryCounter expected)
+    {
+        var arm = new ArmTelemetry("model-a", "canary");
+        arm.CountStatus(status);
+        foreach (var counter in Enum.GetValues<TelemetryCounter>())
+        {
+            Assert.Equal(counter == expected ? 1 : 0, arm.Read(counter));
+        }
+    }
+
+    [Fact]
+    public void CountFinishReasonAndUnparsed_EveryKind_MapsToItsCounter()
+    {
+        var arm = new ArmTelemetry("model-a", "stable");
+        arm.CountFinishReason(FinishReason.Stop);
+        arm.CountFinishReason(FinishReason.Length);
+        arm.CountFinishReason(FinishReason.ContentFilter);
+        arm.CountFinishReason(FinishReason.ToolCalls);
+        arm.CountFinishReason(FinishReason.Other);
+        arm.CountUnparsed(UnparsedBodyKind.MalformedJson);
+        arm.CountUnparsed(UnparsedBodyKind.AbsurdValue);
+        arm.CountFeedback(positive: true);
+        arm.CountFeedback(positive: false);
+        arm.CountFeedback(positive: false);
+
+        Assert.Equal(1, arm.Read(TelemetryCounter.FinishStop));
+        Assert.Equal(1, arm.Read(TelemetryCounter.FinishLength));
+        Assert.Equal(1, arm.Read(TelemetryCounter.FinishContentFilter));
+        Assert.Equal(1, arm.Read(TelemetryCounter.FinishToolCalls));
+        Assert.Equal(1, arm.Read(TelemetryCounter.FinishOther));
+        Assert.Equal(1, arm.Read(TelemetryCounter.UnparsedMalformed));
+        Assert.Equal(1, arm.Read(TelemetryCounter.UnparsedAbsurdValue));
+        Assert.Equal(0, arm.Read(TelemetryCounter.UnparsedTruncated));
+        Assert.Equal(1, arm.Read(TelemetryCounter.FeedbackPositive));
+        Assert.Equal(2, arm.Read(TelemetryCounter.FeedbackNegative));
+    }
+
+    [Fact]
+    public void UnparsedBodyKind_Members_AlignWithCounters()
+    {
+        Assert.Equal(
+            (int)TelemetryCounter.UnparsedAbsurdValue - (int)TelemetryCounter.UnparsedMalformed + 1,
+            Enum.GetValues<UnparsedBodyKind>().Length);
+        Assert.Equal(
+            (int)TelemetryCounter.FinishOther - (int)TelemetryCounter.FinishStop + 1,
+            Enum.GetValues<FinishReason>().Length);
+    }
+
+    [Fact]
+    public void TakeCounterDeltas_CalledTwice_ReturnsIncreaseSinceLastCall()
+    {
+        var arm = new ArmTelemetry("model-a", "stable");
+        var deltas = new long[TelemetryNames.CounterCount];
+        arm.CountRequest();
+        arm.CountRequest();
+        arm.TakeCounterDeltas(deltas);
+        Assert.Equal(2, deltas[(int)TelemetryCounter.Requests]);
+
+        arm.CountRequest();
+        arm.TakeCounterDeltas(deltas);
+        Assert.Equal(1, deltas[(int)TelemetryCounter.Requests]);
+        Assert.Equal(3, arm.Read(TelemetryCounter.Requests));
+    }
+
+    [Fact]
+    public void RecordAndCount_WarmArm_AllocateNothing()
+    {
+        var arm = new ArmTelemetry("model-a", "stable");
+        RecordAll(arm, 10_000);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        RecordAll(arm, 10_000);
+        Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
+    }
+
+    private static void RecordAll(ArmTelemetry arm, int n)
+    {
+        for (var i = 0; i < n; i++)
+        {
+            arm.CountRequest();
+            arm.CountStatus(200);
+            arm.RecordDuration(i * 1000L);
+            arm.RecordResponseHeaders(i);
+            arm.RecordTimeToFirstToken(i);
+            arm.RecordTimePerOutputToken(i);
+            arm.RecordInputTokens(i);
+            arm.RecordOutputTokens(i);
+            arm.RecordCachedTokens(i);
+            arm.RecordCacheCreationTokens(i);
+            arm.RecordReasoningTokens(i);
+            arm.RecordCost(i);
+            arm.RecordResponseBytes(i);
+            arm.CountFinishReason(FinishReason.Stop);
+        }
+    }
+}

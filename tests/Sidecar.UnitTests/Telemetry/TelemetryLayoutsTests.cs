@@ -1,0 +1,77 @@
+using Canary.Contracts.Telemetry;
+
+namespace Canary.Sidecar.UnitTests.Telemetry;
+
+public class TelemetryLayoutsTests
+{
+    [Fact]
+    public void BytesPerArm_OneHundredRolloutsTwoSubsets_UnderSixtyFourMegabytes()
+    {
+        long slots = 0;
+        foreach (var metric in Enum.GetValues<TelemetryMetric>())
+        {
+            slots += TelemetryLayouts.For(metric).CountsLength;
+        }
+
+        var perArm = slots * TelemetryLayouts.CounterSize * TelemetryLayouts.PhasesPerRecorder;
+        var total = 100 * 2 * perArm;
+
+        Assert.Equal(29_568, slots);
+        Assert.Equal(236_544, TelemetryLayouts.BytesPerArm);
+        Assert.Equal(perArm, TelemetryLayouts.BytesPerArm);
+        Assert.Equal(47_308_800, total);
+        Assert.True(total < 64L * 1024 * 1024);
+    }
+
+    [Fact]
+    public void For_EveryMetric_TwoSignificantDigits()
+    {
+        foreach (var metric in Enum.GetValues<TelemetryMetric>())
+        {
+            Assert.Equal(2, TelemetryLayouts.For(metric).SignificantDigits);
+        }
+    }
+
+    [Fact]
+    public void Names_EveryEnumMember_HasUniqueSnakeCaseName()
+    {
+        Assert.Equal(TelemetryNames.MetricCount, Enum.GetValues<TelemetryMetric>().Length);
+        Assert.Equal(TelemetryNames.CounterCount, Enum.GetValues<TelemetryCounter>().Length);
+        Assert.Equal(TelemetryNames.MetricCount, TelemetryNames.Metrics.Count);
+        Assert.Equal(TelemetryNames.CounterCount, TelemetryNames.Counters.Count);
+        Assert.Equal(TelemetryNames.Metrics.Count, TelemetryNames.Metrics.Distinct(StringComparer.Ordinal).Count());
+        Assert.Equal(TelemetryNames.Counters.Count, TelemetryNames.Counters.Distinct(StringComparer.Ordinal).Count());
+        foreach (var metric in Enum.GetValues<TelemetryMetric>())
+        {
+            Assert.True(TelemetryNames.TryParseMetric(TelemetryNames.Metric(metric), out var parsed));
+            Assert.Equal(metric, parsed);
+        }
+
+        foreach (var counter in Enum.GetValues<TelemetryCounter>())
+        {
+            Assert.True(TelemetryNames.TryParseCounter(TelemetryNames.Counter(counter), out var parsed));
+            Assert.Equal(counter, parsed);
+        }
+
+        Assert.Equal("status_429", TelemetryNames.Counter(TelemetryCounter.Status429));
+        Assert.Equal("ttft_us", TelemetryNames.Metric(TelemetryMetric.TimeToFirstTokenUs));
+        Assert.False(TelemetryNames.TryParseMetric("nope", out _));
+    }
+
+    [Fact]
+    public void SchemaMigrations_EveryEmbeddedSqlFile_ListedInOrder()
+    {
+        var embedded = typeof(SchemaMigrations).Assembly.GetManifestResourceNames()
+            .Where(n => n.StartsWith("Canary.Contracts.Telemetry.", StringComparison.Ordinal) && n.EndsWith(".sql", StringComparison.Ordinal))
+            .Order(StringComparer.Ordinal)
+            .ToArray();
+        var listed = SchemaMigrations.All.Select(m => m.ResourceName).Order(StringComparer.Ordinal).ToArray();
+
+        Assert.Equal(embedded, listed);
+        for (var i = 0; i < SchemaMigrations.All.Count; i++)
+        {
+            Assert.Equal(i + 1, SchemaMigrations.All[i].Version);
+            Assert.False(string.IsNullOrWhiteSpace(SchemaMigrator.LoadSql(SchemaMigrations.All[i])));
+        }
+    }
+}
