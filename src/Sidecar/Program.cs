@@ -12,3 +12,8 @@ catch (ConfigurationErrorsException e)
     await Console.Error.WriteLineAsync("canary-sidecar: " + e.Message).ConfigureAwait(false);
     return 2;
 }
+catch (Microsoft.Extensions.Options.OptionsValidationException e)
+{
+    await Console.Error.WriteLineAsync("canary-sidecar: invalid configuration:" + Environment.NewLine + "  - " + string.Join(Environment.NewLine + "  - ", e.Failures)).ConfigureAwait(false);
+    return 2;
+}

@@ -4,7 +4,11 @@ using Canary.Sidecar.Configuration;
 using Canary.Sidecar.Diagnostics;
 using Canary.Sidecar.ModelRewrite;
 using Canary.Sidecar.Processing;
+using Canary.Sidecar.Persistence;
 using Canary.Sidecar.Routing;
+using Canary.Sidecar.Telemetry;
+using Canary.Sidecar.Telemetry.Scanning;
+using Microsoft.Extensions.ObjectPool;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Canary.Sidecar.Hosting;
@@ -49,12 +53,14 @@ internal static class SidecarApplication
 
         errors.AddRange(SidecarOptionsValidator.Validate(options, keys, FeatureSections));
         var initialTable = LoadRolloutsFile(options.Routing.RolloutsFile, errors);
+        var prices = PriceTableConfiguration.Load(section.GetSection("Telemetry:Prices"), errors);
         if (errors.Count > 0)
         {
             throw new ConfigurationErrorsException(errors);
         }
 
         options.SidecarId ??= Environment.GetEnvironmentVariable("HOSTNAME") ?? Environment.MachineName;
+        builder.Configuration["Canary:SidecarId"] = options.SidecarId;
         ConfigureKestrel(builder, options);
 
         var services = builder.Services;
@@ -65,6 +71,11 @@ internal static class SidecarApplication
         services.AddSingleton<IRequestRandom>(new SplitMixRequestRandom(options.Routing.RandomSeed ?? (ulong)Random.Shared.NextInt64()));
         services.AddSingleton<SubsetSelector>();
         services.AddSingleton<ProcessingCounters>();
+        services.AddTelemetryPersistence(builder.Configuration);
+        services.AddSingleton(prices);
+        services.AddSingleton<ObjectPool<ResponseScanner>>(new DefaultObjectPool<ResponseScanner>(new ResponseScannerPoolPolicy(), maximumRetained: 4096));
+        services.AddSingleton<IExchangeObserver, TelemetryObserver>();
+        services.AddSingleton<IMetricsSource, TelemetryMetricsSource>();
         services.AddSingleton<ProcessingAnswerPool>();
         services.AddSingleton(provider => new ModelRewriteHandler(provider.GetRequiredService<ProcessingAnswerPool>(), ModelRewriteLimits.Default));
         services.AddSingleton<RequestHeadersHandler>();

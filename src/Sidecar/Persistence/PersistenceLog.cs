@@ -21,6 +21,6 @@ internal static partial class PersistenceLog
     [LoggerMessage(EventId = 3005, Level = LogLevel.Information, Message = "Telemetry writes recovered after {Failures} failed attempts")]
     public static partial void WriteRecovered(ILogger logger, int failures);
 
-    [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "Persistence:ConnectionString is not set: telemetry is recorded but not written to PostgreSQL")]
+    [LoggerMessage(EventId = 3006, Level = LogLevel.Warning, Message = "Canary:Database:ConnectionString is not set: telemetry is recorded but not written to PostgreSQL")]
     public static partial void NotConfigured(ILogger logger);
 }

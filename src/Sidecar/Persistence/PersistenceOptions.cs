@@ -1,9 +1,14 @@
 namespace Canary.Sidecar.Persistence;
 
-/// <summary>Configuration section <c>Persistence</c>: where and how often telemetry intervals are written.</summary>
+/// <summary>Configuration section <c>Canary:Telemetry</c> (plus <c>Canary:Database:ConnectionString</c> and <c>Canary:SidecarId</c>): where and how often telemetry intervals are written.</summary>
 internal sealed class PersistenceOptions
 {
-    public const string SectionName = "Persistence";
+    public const string SectionName = "Canary:Telemetry";
+
+    /// <summary>The one database setting shared by every sidecar feature (telemetry, desired table).</summary>
+    public const string ConnectionStringKey = "Canary:Database:ConnectionString";
+
+    public const string SidecarIdKey = "Canary:SidecarId";
 
     /// <summary>Npgsql connection string; when empty, telemetry is recorded but not persisted.</summary>
     public string? ConnectionString { get; set; }

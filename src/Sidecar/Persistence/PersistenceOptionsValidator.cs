@@ -10,22 +10,22 @@ internal sealed class PersistenceOptionsValidator : IValidateOptions<Persistence
         List<string>? errors = null;
         if (string.IsNullOrWhiteSpace(options.SidecarId))
         {
-            (errors ??= []).Add("Persistence:SidecarId must not be empty.");
+            (errors ??= []).Add("Canary:SidecarId must not be empty.");
         }
 
         if (options.FlushInterval < TimeSpan.FromMilliseconds(100) || options.FlushInterval > TimeSpan.FromHours(1))
         {
-            (errors ??= []).Add("Persistence:FlushInterval must be between 100 ms and 1 h.");
+            (errors ??= []).Add("Canary:Telemetry:FlushInterval must be between 100 ms and 1 h.");
         }
 
         if (options.QueueDuration < TimeSpan.Zero || options.QueueDuration / options.FlushInterval > 100_000)
         {
-            (errors ??= []).Add("Persistence:QueueDuration must be non-negative and at most 100000 flush intervals.");
+            (errors ??= []).Add("Canary:Telemetry:QueueDuration must be non-negative and at most 100000 flush intervals.");
         }
 
         if (options.InitialRetryDelay <= TimeSpan.Zero || options.MaxRetryDelay < options.InitialRetryDelay)
         {
-            (errors ??= []).Add("Persistence:InitialRetryDelay must be positive and at most MaxRetryDelay.");
+            (errors ??= []).Add("Canary:Telemetry:InitialRetryDelay must be positive and at most MaxRetryDelay.");
         }
 
         return errors is null ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);

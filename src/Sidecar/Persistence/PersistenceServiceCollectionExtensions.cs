@@ -10,7 +10,7 @@ internal static class PersistenceServiceCollectionExtensions
 {
     /// <summary>
     /// Adds <see cref="TelemetryRegistry"/>, <see cref="PersistenceStatus"/> and validated <see cref="PersistenceOptions"/>
-    /// (section <c>Persistence</c>); with <c>Persistence:ConnectionString</c> set, also an AOT-friendly (slim)
+    /// (section <c>Canary:Telemetry</c>); with <c>Canary:Database:ConnectionString</c> set, also an AOT-friendly (slim)
     /// <see cref="NpgsqlDataSource"/> and the <see cref="TelemetryFlusher"/> hosted service.
     /// </summary>
     public static IServiceCollection AddTelemetryPersistence(this IServiceCollection services, IConfiguration configuration)
@@ -20,9 +20,17 @@ internal static class PersistenceServiceCollectionExtensions
         services.TryAddSingleton<TelemetryRegistry>();
         services.TryAddSingleton<PersistenceStatus>();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<PersistenceOptions>, PersistenceOptionsValidator>());
-        services.AddOptions<PersistenceOptions>().Bind(section).ValidateOnStart();
+        var connectionString = configuration[PersistenceOptions.ConnectionStringKey];
+        var sidecarId = configuration[PersistenceOptions.SidecarIdKey];
+        services.AddOptions<PersistenceOptions>().Bind(section).Configure(options =>
+        {
+            options.ConnectionString = connectionString;
+            if (!string.IsNullOrWhiteSpace(sidecarId))
+            {
+                options.SidecarId = sidecarId;
+            }
+        }).ValidateOnStart();
 
-        var connectionString = section[nameof(PersistenceOptions.ConnectionString)];
         if (string.IsNullOrWhiteSpace(connectionString))
         {
             services.AddHostedService<PersistenceDisabledNotice>();

@@ -71,7 +71,7 @@ internal sealed class ExchangeProcessor
                 }
 
                 state.SawResponseHeaders = true;
-                if (!TryReadStatus(request.Payload, out state.Status))
+                if (!TryReadResponseHeaders(request.Payload, ref state))
                 {
                     throw Malformed("response_headers is not a valid HttpHeaders message");
                 }
@@ -84,7 +84,7 @@ internal sealed class ExchangeProcessor
                     }
                 }
 
-                answer = ProcessingAnswers.ContinueResponseHeaders;
+                answer = state.WantsResponseBody ? ProcessingAnswers.ContinueResponseHeadersAndStreamBody : ProcessingAnswers.ContinueResponseHeaders;
                 break;
             case ProcessingRequestKind.RequestBody:
                 if (state.PendingRewrite)
@@ -102,6 +102,19 @@ internal sealed class ExchangeProcessor
 
                 break;
             case ProcessingRequestKind.ResponseBody:
+                if (state.WantsResponseBody && state.Route is not null)
+                {
+                    if (!TryReadBody(request.Payload, out var chunk, out var endOfStream))
+                    {
+                        throw Malformed("response_body is not a valid HttpBody message");
+                    }
+
+                    foreach (var observer in _observers)
+                    {
+                        observer.OnResponseBody(ref state, chunk, endOfStream);
+                    }
+                }
+
                 answer = ProcessingAnswers.ContinueResponseBody;
                 break;
             case ProcessingRequestKind.RequestTrailers:
@@ -132,21 +145,72 @@ internal sealed class ExchangeProcessor
         }
     }
 
-    /// <summary>Reads <c>:status</c>; a missing or non-numeric status leaves 0 (still a valid message).</summary>
-    private static bool TryReadStatus(ReadOnlySpan<byte> httpHeaders, out int status)
+    /// <summary>
+    /// Reads what the response side needs: <c>:status</c> (a missing or non-numeric status leaves 0), the body framing
+    /// from <c>content-type</c>, whether <c>content-encoding</c> is anything but identity, and end_of_stream.
+    /// </summary>
+    private static bool TryReadResponseHeaders(ReadOnlySpan<byte> httpHeaders, ref ExchangeState state)
     {
-        status = 0;
+        state.Status = 0;
         var enumerator = new HeaderEnumerator(httpHeaders);
         while (enumerator.MoveNext(out var key, out var value))
         {
-            if (key.SequenceEqual(":status"u8) && status == 0
-                && Utf8Parser.TryParse(value, out int parsed, out var consumed) && consumed == value.Length && parsed is >= 100 and <= 999)
+            if (key.SequenceEqual(":status"u8))
             {
-                status = parsed;
+                if (state.Status == 0 && Utf8Parser.TryParse(value, out int parsed, out var consumed) && consumed == value.Length && parsed is >= 100 and <= 999)
+                {
+                    state.Status = parsed;
+                }
+            }
+            else if (key.SequenceEqual("content-type"u8))
+            {
+                state.ResponseFormat = ContentTypes.Classify(value);
+            }
+            else if (key.SequenceEqual("content-encoding"u8))
+            {
+                state.ResponseEncoded = !value.IsEmpty && !value.Trim(" "u8).SequenceEqual("identity"u8);
             }
         }
 
+        state.ResponseHeadersEndStream = enumerator.EndOfStream;
         return !enumerator.IsMalformed;
+    }
+
+    private static bool TryReadBody(ReadOnlySpan<byte> httpBody, out ReadOnlySpan<byte> body, out bool endOfStream)
+    {
+        body = default;
+        endOfStream = false;
+        var reader = new WireReader(httpBody);
+        while (!reader.IsAtEnd)
+        {
+            if (!reader.TryReadTag(out var field, out var wireType))
+            {
+                return false;
+            }
+
+            if (field == 1 && wireType == WireType.LengthDelimited)
+            {
+                if (!reader.TryReadLengthDelimited(out body))
+                {
+                    return false;
+                }
+            }
+            else if (field == 2 && wireType == WireType.Varint)
+            {
+                if (!reader.TryReadVarint(out var flag))
+                {
+                    return false;
+                }
+
+                endOfStream = flag != 0;
+            }
+            else if (!reader.TrySkip(wireType))
+            {
+                return false;
+            }
+        }
+
+        return true;
     }
 
     private RpcException Malformed(string detail)

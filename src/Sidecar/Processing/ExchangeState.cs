@@ -1,4 +1,5 @@
 using Canary.Sidecar.Routing;
+using Canary.Sidecar.Telemetry.Scanning;
 
 namespace Canary.Sidecar.Processing;
 
@@ -28,6 +29,30 @@ internal struct ExchangeState
 
     /// <summary>The request carried content-length, so a rewritten body must carry its new length.</summary>
     public bool HadContentLength;
+
+    /// <summary>Why the request went to its subset (for the no-user-key counter).</summary>
+    public AssignmentReason Reason;
+
+    /// <summary>response_headers said end_of_stream: no body follows.</summary>
+    public bool ResponseHeadersEndStream;
+
+    /// <summary>How the response body is framed (from content-type), when it is JSON or SSE.</summary>
+    public ResponseBodyFormat? ResponseFormat;
+
+    /// <summary>The response body is content-encoded (not identity).</summary>
+    public bool ResponseEncoded;
+
+    /// <summary>An observer wants the response body: answer response_headers with a STREAMED body mode override.</summary>
+    public bool WantsResponseBody;
+
+    /// <summary>The scanner following this response's body, rented on response_headers and returned at the end.</summary>
+    public ResponseScanner? Scanner;
+
+    /// <summary>The last response_body chunk (end_of_stream) arrived.</summary>
+    public bool ResponseComplete;
+
+    /// <summary><see cref="TimeProvider.GetTimestamp"/> of the chunk that carried the first content, or 0.</summary>
+    public long FirstContentTimestamp;
 
     /// <summary>HTTP status from response_headers' <c>:status</c>; 0 until then, or when it was missing or invalid.</summary>
     public int Status;

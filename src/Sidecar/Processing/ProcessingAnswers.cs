@@ -32,6 +32,20 @@ internal static class ProcessingAnswers
     public static readonly ProcessingAnswer ContinueRequestTrailers = Empty(RequestTrailersResponseField, "continue request_trailers");
     public static readonly ProcessingAnswer ContinueResponseTrailers = Empty(ResponseTrailersResponseField, "continue response_trailers");
 
+    /// <summary>
+    /// Answer to response_headers that asks Envoy to stream the response body to the sidecar (mode_override
+    /// response_body_mode STREAMED; the request body mode is restated as NONE, since body modes in an override are
+    /// taken literally). Used only where telemetry needs the body: 2xx JSON or SSE (and 400 JSON) on rollout routes.
+    /// </summary>
+    public static readonly ProcessingAnswer ContinueResponseHeadersAndStreamBody = new(
+        WireWriter.Build(w =>
+        {
+            WireWriter.WriteBytesField(w, ResponseHeadersResponseField, []);
+            var mode = WireWriter.Build(m => WireWriter.WriteVarintField(m, 4, 1));
+            WireWriter.WriteBytesField(w, 9, mode);
+        }),
+        "continue response_headers; stream response body");
+
     /// <summary>Answer to request_headers that sets the subset header and has Envoy pick the route again.</summary>
     public static ProcessingAnswer SetRequestHeader(string headerName, string value)
     {

@@ -115,6 +115,7 @@ internal sealed class RequestHeadersHandler
         var canary = _selector.IsCanary(route, userKey, tenant, optInMask, out var reason);
         route.Counters.Count(canary, reason);
         state.Route = route;
+        state.Reason = reason;
         if (route.IsModelRewrite)
         {
             answer = StartRewrite(route, canary, enumerator.EndOfStream, contentLength, ref state);

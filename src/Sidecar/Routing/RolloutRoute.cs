@@ -2,6 +2,7 @@ using System.Text;
 using Canary.Contracts.Rollouts;
 using Canary.Sidecar.ModelRewrite;
 using Canary.Sidecar.Processing;
+using Canary.Sidecar.Telemetry;
 
 namespace Canary.Sidecar.Routing;
 
@@ -11,8 +12,11 @@ namespace Canary.Sidecar.Routing;
 /// </summary>
 internal sealed class RolloutRoute
 {
-    public RolloutRoute(int index, RolloutDefinition definition, string subsetHeader, int optInHeaderIndex, RolloutCounters counters)
+    public RolloutRoute(int index, RolloutDefinition definition, string subsetHeader, int optInHeaderIndex, RolloutCounters counters, TelemetryRegistry? telemetry = null)
     {
+        // Arms are created here, when a table is applied, so the response path only follows references.
+        StableArm = telemetry?.EnsureArm(definition.RouteKey, definition.StableSubset);
+        CanaryArm = telemetry?.EnsureArm(definition.RouteKey, definition.CanarySubset);
         Index = index;
         Definition = definition;
         Salt = Encoding.UTF8.GetBytes(definition.Salt);
@@ -60,6 +64,11 @@ internal sealed class RolloutRoute
     public ProcessingAnswer CanaryAnswer { get; }
 
     public RolloutCounters Counters { get; }
+
+    /// <summary>Telemetry of the stable arm; null when the sidecar records none (unit tests).</summary>
+    public ArmTelemetry? StableArm { get; }
+
+    public ArmTelemetry? CanaryArm { get; }
 
     public bool IsModelRewrite => CanaryRewrite is not null;
 

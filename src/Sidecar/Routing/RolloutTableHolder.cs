@@ -1,4 +1,5 @@
 using Canary.Contracts.Rollouts;
+using Canary.Sidecar.Telemetry;
 
 namespace Canary.Sidecar.Routing;
 
@@ -10,12 +11,14 @@ internal sealed class RolloutTableHolder
 {
     private readonly Lock _writeLock = new();
     private readonly TimeProvider _timeProvider;
+    private readonly TelemetryRegistry? _telemetry;
     private RolloutTableSnapshot _current;
 
-    public RolloutTableHolder(RoutingHeaders headers, TimeProvider timeProvider)
+    public RolloutTableHolder(RoutingHeaders headers, TimeProvider timeProvider, TelemetryRegistry? telemetry = null)
     {
         Headers = headers;
         _timeProvider = timeProvider;
+        _telemetry = telemetry;
         // No table yet: no rollout matches, so every request keeps its default (stable) route.
         _current = RolloutTableSnapshot.Build(RolloutTable.Empty, headers, null, timeProvider.GetUtcNow());
     }
@@ -45,7 +48,7 @@ internal sealed class RolloutTableHolder
                 return false;
             }
 
-            built = RolloutTableSnapshot.Build(table, Headers, existing, _timeProvider.GetUtcNow());
+            built = RolloutTableSnapshot.Build(table, Headers, existing, _timeProvider.GetUtcNow(), _telemetry);
             Volatile.Write(ref _current, built);
         }
 

@@ -1,5 +1,6 @@
 using System.Text;
 using Canary.Contracts.Rollouts;
+using Canary.Sidecar.Telemetry;
 
 namespace Canary.Sidecar.Routing;
 
@@ -42,7 +43,7 @@ internal sealed class RolloutTableSnapshot
     /// Prepares a table. Counters of rollouts that <paramref name="previous"/> already had (same route key) carry over.
     /// The table must already be valid (<see cref="RolloutTableValidator"/>).
     /// </summary>
-    public static RolloutTableSnapshot Build(RolloutTable table, RoutingHeaders headers, RolloutTableSnapshot? previous, DateTimeOffset appliedAt)
+    public static RolloutTableSnapshot Build(RolloutTable table, RoutingHeaders headers, RolloutTableSnapshot? previous, DateTimeOffset appliedAt, TelemetryRegistry? telemetry = null)
     {
         var optInNames = new List<string>();
         var routes = new RolloutRoute[table.Rollouts.Count];
@@ -67,7 +68,7 @@ internal sealed class RolloutTableSnapshot
             }
 
             var counters = previous?.FindCounters(definition.RouteKey) ?? new RolloutCounters();
-            routes[i] = new RolloutRoute(i, definition, headers.SubsetHeaderName, optInIndex, counters);
+            routes[i] = new RolloutRoute(i, definition, headers.SubsetHeaderName, optInIndex, counters, telemetry);
             indexEntries.Add(new KeyValuePair<string, int>(definition.RouteKey, i));
         }
 

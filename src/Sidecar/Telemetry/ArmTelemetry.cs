@@ -1,4 +1,5 @@
 using Canary.Contracts.Telemetry;
+using Canary.Sidecar.Telemetry.Scanning;
 
 namespace Canary.Sidecar.Telemetry;
 
@@ -74,7 +75,14 @@ internal sealed class ArmTelemetry
 
     public void CountEndedWithoutResponse() => Count(TelemetryCounter.EndedWithoutResponse);
 
-    public void CountFinishReason(FinishReason reason) => Count(TelemetryCounter.FinishStop + (int)reason);
+    /// <summary>Counts a reported finish reason; <see cref="FinishReason.None"/> (none reported) counts nothing.</summary>
+    public void CountFinishReason(FinishReason reason)
+    {
+        if (reason != FinishReason.None)
+        {
+            Count(TelemetryCounter.FinishStop + ((int)reason - (int)FinishReason.Stop));
+        }
+    }
 
     public void CountRefusal() => Count(TelemetryCounter.Refusals);
 

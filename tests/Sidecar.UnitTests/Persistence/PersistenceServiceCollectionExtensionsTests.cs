@@ -15,9 +15,9 @@ public class PersistenceServiceCollectionExtensionsTests
     {
         using var provider = Build(new Dictionary<string, string?>
         {
-            ["Persistence:ConnectionString"] = "Host=127.0.0.1;Port=1",
-            ["Persistence:SidecarId"] = "pod-1",
-            ["Persistence:FlushInterval"] = "00:00:05",
+            ["Canary:Database:ConnectionString"] = "Host=127.0.0.1;Port=1",
+            ["Canary:SidecarId"] = "pod-1",
+            ["Canary:Telemetry:FlushInterval"] = "00:00:05",
         });
 
         var options = provider.GetRequiredService<IOptions<PersistenceOptions>>().Value;
@@ -43,7 +43,7 @@ public class PersistenceServiceCollectionExtensionsTests
     [Fact]
     public void AddTelemetryPersistence_InvalidOptions_FailValidation()
     {
-        using var provider = Build(new Dictionary<string, string?> { ["Persistence:FlushInterval"] = "00:00:00.001" });
+        using var provider = Build(new Dictionary<string, string?> { ["Canary:Telemetry:FlushInterval"] = "00:00:00.001" });
 
         Assert.Throws<OptionsValidationException>(() => provider.GetRequiredService<IOptions<PersistenceOptions>>().Value);
     }

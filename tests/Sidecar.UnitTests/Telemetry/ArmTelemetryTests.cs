@@ -1,5 +1,6 @@
 using Canary.Contracts.Telemetry;
 using Canary.Sidecar.Telemetry;
+using Canary.Sidecar.Telemetry.Scanning;
 
 namespace Canary.Sidecar.UnitTests.Telemetry;
 
@@ -60,7 +61,7 @@ public class ArmTelemetryTests
             Enum.GetValues<UnparsedBodyKind>().Length);
         Assert.Equal(
             (int)TelemetryCounter.FinishOther - (int)TelemetryCounter.FinishStop + 1,
-            Enum.GetValues<FinishReason>().Length);
+            Enum.GetValues<FinishReason>().Length - 1); // FinishReason.None is not counted
     }
 
     [Fact]

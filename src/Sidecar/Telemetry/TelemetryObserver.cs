@@ -1,0 +1,215 @@
+using Canary.Sidecar.ModelRewrite;
+using Canary.Sidecar.Processing;
+using Canary.Sidecar.Routing;
+using Canary.Sidecar.Telemetry.Pricing;
+using Canary.Sidecar.Telemetry.Scanning;
+using Microsoft.Extensions.ObjectPool;
+
+namespace Canary.Sidecar.Telemetry;
+
+/// <summary>
+/// Measures the response side of every routed exchange into its arm: outcome class, time to response headers, total
+/// duration, and, for 2xx JSON or SSE bodies (and 400 JSON, for content-policy refusals), time to first token, time per
+/// output token, tokens, finish reason, refusals, response length and cost. Runs on the stream's thread; every path is
+/// wait-free and allocation-free (scanners come from a pool).
+/// </summary>
+/// <remarks>
+/// Outcomes: a response_headers status counts its class; a stream that ends before response_headers counts as "ended
+/// without response"; a body stream cut before its last chunk counts as "cancelled by client". Envoy resets the ext_proc
+/// stream even after a normal end, so the reset itself says nothing: only what was seen before it counts.
+/// </remarks>
+internal sealed class TelemetryObserver : IExchangeObserver
+{
+    private readonly TimeProvider _time;
+    private readonly PriceTable _prices;
+    private readonly ObjectPool<ResponseScanner> _scanners;
+
+    public TelemetryObserver(TimeProvider time, PriceTable prices, ObjectPool<ResponseScanner> scanners)
+    {
+        _time = time;
+        _prices = prices;
+        _scanners = scanners;
+    }
+
+    public void OnResponseHeaders(ref ExchangeState state)
+    {
+        var arm = Arm(ref state);
+        if (arm is null)
+        {
+            return;
+        }
+
+        arm.RecordResponseHeaders(MicrosecondsSince(state.RequestTimestamp));
+        arm.CountStatus(state.Status);
+        var scannable = state.Status is >= 200 and < 300 || (state.Status == 400 && state.ResponseFormat == ResponseBodyFormat.Json);
+        if (!state.ResponseHeadersEndStream && scannable && state.ResponseFormat is { } format)
+        {
+            var scanner = _scanners.Get();
+            scanner.Start(format, state.Status, state.ResponseEncoded);
+            state.Scanner = scanner;
+            state.WantsResponseBody = true;
+        }
+    }
+
+    public void OnResponseBody(ref ExchangeState state, ReadOnlySpan<byte> chunk, bool endOfStream)
+    {
+        var scanner = state.Scanner;
+        if (scanner is null || state.ResponseComplete)
+        {
+            return;
+        }
+
+        if (scanner.Feed(chunk) && state.FirstContentTimestamp == 0)
+        {
+            state.FirstContentTimestamp = _time.GetTimestamp();
+            Arm(ref state)?.RecordTimeToFirstToken(MicrosecondsSince(state.RequestTimestamp));
+        }
+
+        if (endOfStream)
+        {
+            state.ResponseComplete = true;
+            Finish(ref state, scanner);
+        }
+    }
+
+    public void OnExchangeEnd(ref ExchangeState state, bool cancelled)
+    {
+        var arm = Arm(ref state);
+        if (arm is not null)
+        {
+            arm.CountRequest();
+            arm.RecordDuration(MicrosecondsSince(state.RequestTimestamp));
+            if (state.Reason == AssignmentReason.NoUserKey)
+            {
+                arm.CountRequestWithoutUserKey();
+            }
+
+            if (!state.SawResponseHeaders)
+            {
+                arm.CountEndedWithoutResponse();
+            }
+            else if (state.Scanner is not null && !state.ResponseComplete)
+            {
+                // The body stream was cut before its last chunk: the client went away (or the upstream broke off).
+                arm.CountCancelledByClient();
+                Finish(ref state, state.Scanner);
+            }
+        }
+
+        if (state.Scanner is { } scanner)
+        {
+            state.Scanner = null;
+            _scanners.Return(scanner);
+        }
+    }
+
+    private void Finish(ref ExchangeState state, ResponseScanner scanner)
+    {
+        var arm = Arm(ref state);
+        if (arm is null)
+        {
+            return;
+        }
+
+        var usage = scanner.Complete();
+        arm.RecordResponseBytes(usage.TotalBytes);
+        CountSkips(arm, usage.Flags);
+        if (usage.InputTokens is { } input)
+        {
+            arm.RecordInputTokens(input);
+        }
+
+        if (usage.CachedInputTokens is { } cached)
+        {
+            arm.RecordCachedTokens(cached);
+        }
+
+        if (usage.CacheCreationInputTokens is { } created)
+        {
+            arm.RecordCacheCreationTokens(created);
+        }
+
+        if (usage.ReasoningTokens is { } reasoning)
+        {
+            arm.RecordReasoningTokens(reasoning);
+        }
+
+        if (usage.OutputTokens is { } output)
+        {
+            arm.RecordOutputTokens(output);
+            // Time per output token after the first: the decode speed users feel once the stream has started.
+            if (output > 1 && state.FirstContentTimestamp != 0)
+            {
+                arm.RecordTimePerOutputToken(MicrosecondsSince(state.FirstContentTimestamp) / (output - 1));
+            }
+        }
+
+        arm.CountFinishReason(usage.FinishReason);
+        if (usage.Refusal)
+        {
+            arm.CountRefusal();
+        }
+
+        if (_prices.TryGetCostMicroUsd(usage, out var cost))
+        {
+            arm.RecordCost(cost);
+        }
+
+        CheckServedModel(ref state, arm, usage.Model);
+    }
+
+    /// <summary>Model-rewrite rollouts: a provider serving another model than the one asked for is counted per arm.</summary>
+    private static void CheckServedModel(ref ExchangeState state, ArmTelemetry arm, ResponseModelName served)
+    {
+        var route = state.Route!;
+        if (!route.IsModelRewrite || served.IsEmpty)
+        {
+            return;
+        }
+
+        var asked = state.IsCanary ? route.CanaryRewrite!.To : route.StableRewrite!.To;
+        if (ResponseModelMatcher.Match(asked.Utf8, served.Utf8) == ResponseModelMatch.Mismatch)
+        {
+            arm.CountModelMismatch();
+        }
+    }
+
+    private static void CountSkips(ArmTelemetry arm, ScanFlags flags)
+    {
+        if ((flags & (ScanFlags.MalformedJson | ScanFlags.TooDeep | ScanFlags.TrailingData)) != 0)
+        {
+            arm.CountUnparsed(UnparsedBodyKind.MalformedJson);
+        }
+
+        if ((flags & (ScanFlags.Truncated | ScanFlags.MissingStreamEnd)) != 0)
+        {
+            arm.CountUnparsed(UnparsedBodyKind.Truncated);
+        }
+
+        if ((flags & ScanFlags.OverScanLimit) != 0)
+        {
+            arm.CountUnparsed(UnparsedBodyKind.TooLarge);
+        }
+
+        if ((flags & ScanFlags.InvalidUtf8) != 0)
+        {
+            arm.CountUnparsed(UnparsedBodyKind.NonUtf8);
+        }
+
+        if ((flags & ScanFlags.Compressed) != 0)
+        {
+            arm.CountUnparsed(UnparsedBodyKind.ContentEncoded);
+        }
+
+        if ((flags & (ScanFlags.InvalidTokenCount | ScanFlags.InconsistentUsage)) != 0)
+        {
+            arm.CountUnparsed(UnparsedBodyKind.AbsurdValue);
+        }
+    }
+
+    private static ArmTelemetry? Arm(ref ExchangeState state) =>
+        state.Route is null ? null : state.IsCanary ? state.Route.CanaryArm : state.Route.StableArm;
+
+    private long MicrosecondsSince(long timestamp) =>
+        Math.Max(1, (long)_time.GetElapsedTime(timestamp).TotalMicroseconds);
+}
