@@ -34,7 +34,7 @@ public sealed class SidecarHost : IAsyncLifetime
 
     /// <param name="extraArgs">More command-line settings (<c>--Canary:...=...</c>), appended after the defaults.</param>
     /// <param name="rolloutsJson">The start-up table; null starts without a rollouts file.</param>
-    public SidecarHost(IEnumerable<string> extraArgs, string? rolloutsJson = RolloutsJson)
+    internal SidecarHost(IEnumerable<string> extraArgs, string? rolloutsJson = RolloutsJson)
     {
         _extraArgs = [.. extraArgs];
         _rolloutsJson = rolloutsJson;
