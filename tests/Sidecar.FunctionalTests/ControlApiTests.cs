@@ -61,8 +61,8 @@ public sealed class ControlApiTests
     [Fact]
     public async Task ApplyTable_NoOrWrongToken_UnauthenticatedAndNothingChanges()
     {
-        await using var host = new AsyncHost(await StartWithTokenFileAsync());
-        using var channel = host.Sidecar.CreateControlChannel();
+        await using var host = await StartWithTokenFileAsync();
+        using var channel = host.CreateControlChannel();
         var client = new RolloutControl.RolloutControlClient(channel);
 
         var none = await Assert.ThrowsAsync<RpcException>(async () => await client.ApplyTableAsync(new ApplyTableRequest { Table = Table(100, 10_000) }));
@@ -75,24 +75,24 @@ public sealed class ControlApiTests
         var table = await client.GetTableAsync(new GetTableRequest(), Bearer(Token));
         Assert.Equal(7, table.Table.Generation);
         Assert.Equal(Canary.Contracts.V1.TableSource.File, table.Source);
-        Assert.Contains("canary_control_pushes_total{result=\"unauthenticated\"} 2", await host.Sidecar.GetMetricsAsync(), StringComparison.Ordinal);
+        Assert.Contains("canary_control_pushes_total{result=\"unauthenticated\"} 2", await host.GetMetricsAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task ApplyTable_NoTokenConfigured_RefusedUnlessExplicitlyAllowed()
     {
-        await using (var host = new AsyncHost(await StartAsync()))
+        await using (var host = await StartAsync())
         {
-            using var channel = host.Sidecar.CreateControlChannel();
+            using var channel = host.CreateControlChannel();
             var client = new RolloutControl.RolloutControlClient(channel);
             var error = await Assert.ThrowsAsync<RpcException>(async () => await client.ApplyTableAsync(new ApplyTableRequest { Table = Table(100, 0) }, Bearer("anything")));
             Assert.Equal(StatusCode.Unauthenticated, error.StatusCode);
             Assert.Contains("no control token configured", error.Status.Detail, StringComparison.Ordinal);
         }
 
-        await using (var host = new AsyncHost(await StartAsync("--Canary:Control:AllowUnauthenticated=true")))
+        await using (var host = await StartAsync("--Canary:Control:AllowUnauthenticated=true"))
         {
-            using var channel = host.Sidecar.CreateControlChannel();
+            using var channel = host.CreateControlChannel();
             var client = new RolloutControl.RolloutControlClient(channel);
             var ack = await client.ApplyTableAsync(new ApplyTableRequest { Table = Table(100, 0) });
             Assert.Equal(100, ack.AppliedGeneration);
@@ -102,8 +102,8 @@ public sealed class ControlApiTests
     [Fact]
     public async Task ApplyTable_StaleOrEqualGeneration_FailedPreconditionWithCurrentGeneration()
     {
-        await using var host = new AsyncHost(await StartWithTokenFileAsync());
-        using var channel = host.Sidecar.CreateControlChannel();
+        await using var host = await StartWithTokenFileAsync();
+        using var channel = host.CreateControlChannel();
         var client = new RolloutControl.RolloutControlClient(channel);
         var ack = await client.ApplyTableAsync(new ApplyTableRequest { Table = Table(20, 100) }, Bearer(Token));
         Assert.Equal(20, ack.AppliedGeneration);
@@ -126,8 +126,8 @@ public sealed class ControlApiTests
     [Fact]
     public async Task ApplyTable_InvalidTable_EveryErrorAtOnce()
     {
-        await using var host = new AsyncHost(await StartWithTokenFileAsync());
-        using var channel = host.Sidecar.CreateControlChannel();
+        await using var host = await StartWithTokenFileAsync();
+        using var channel = host.CreateControlChannel();
         var client = new RolloutControl.RolloutControlClient(channel);
         var table = Table(30, 20_000);
         table.Rollouts.Add(new Rollout { RouteKey = Chat, StableSubset = "a", CanarySubset = "a", Salt = "", State = RolloutState.Unspecified });
@@ -147,9 +147,9 @@ public sealed class ControlApiTests
     [Fact]
     public async Task ApplyTable_ConcurrentPushesFromTwoClients_ConvergeOnHighestGeneration()
     {
-        await using var host = new AsyncHost(await StartWithTokenFileAsync());
-        using var first = host.Sidecar.CreateControlChannel();
-        using var second = host.Sidecar.CreateControlChannel();
+        await using var host = await StartWithTokenFileAsync();
+        using var first = host.CreateControlChannel();
+        using var second = host.CreateControlChannel();
 
         async Task<List<long>> PushAllAsync(GrpcChannel channel, int parity)
         {
@@ -178,21 +178,21 @@ public sealed class ControlApiTests
         Assert.Equal(300, table.Table.Generation);
         Assert.Equal(300, table.Table.Rollouts[0].CanaryWeightBasisPoints);
         Assert.Contains(300L, results[0]);
-        Assert.Contains("canary_rollout_table_generation 300", await host.Sidecar.GetMetricsAsync(), StringComparison.Ordinal);
+        Assert.Contains("canary_rollout_table_generation 300", await host.GetMetricsAsync(), StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task ApplyTable_ThenExtProc_DecisionsFollowTheNewTable()
     {
-        await using var host = new AsyncHost(await StartWithTokenFileAsync());
-        using var channel = host.Sidecar.CreateControlChannel();
+        await using var host = await StartWithTokenFileAsync();
+        using var channel = host.CreateControlChannel();
         var client = new RolloutControl.RolloutControlClient(channel);
         var users = Enumerable.Range(0, 20).Select(i => $"user-{i}").ToArray();
 
         await client.ApplyTableAsync(new ApplyTableRequest { Table = Table(8, 10_000) }, Bearer(Token));
         foreach (var user in users)
         {
-            Assert.Equal("canary", await SubsetForAsync(host.Sidecar, user));
+            Assert.Equal("canary", await SubsetForAsync(host, user));
         }
 
         var rollback = Table(9, 10_000);
@@ -200,10 +200,10 @@ public sealed class ControlApiTests
         await client.ApplyTableAsync(new ApplyTableRequest { Table = rollback }, Bearer(Token));
         foreach (var user in users)
         {
-            Assert.Equal("stable", await SubsetForAsync(host.Sidecar, user));
+            Assert.Equal("stable", await SubsetForAsync(host, user));
         }
 
-        var metrics = await host.Sidecar.GetMetricsAsync();
+        var metrics = await host.GetMetricsAsync();
         Assert.Contains("canary_rollout_table_source{source=\"push\"} 1", metrics, StringComparison.Ordinal);
         Assert.Contains("canary_rollout_weight_basis_points{rollout=\"chat.example.internal\"} 0", metrics, StringComparison.Ordinal);
     }
@@ -211,17 +211,9 @@ public sealed class ControlApiTests
     [Fact]
     public async Task ControlApi_OnExtProcPort_NotServed()
     {
-        await using var host = new AsyncHost(await StartAsync("--Canary:Control:AllowUnauthenticated=true"));
-        var client = new RolloutControl.RolloutControlClient(host.Sidecar.Channel);
+        await using var host = await StartAsync("--Canary:Control:AllowUnauthenticated=true");
+        var client = new RolloutControl.RolloutControlClient(host.Channel);
         var error = await Assert.ThrowsAsync<RpcException>(async () => await client.GetTableAsync(new GetTableRequest()));
         Assert.NotEqual(StatusCode.OK, error.StatusCode);
-    }
-
-    /// <summary>Disposes a started <see cref="SidecarHost"/> with <c>await using</c>.</summary>
-    private sealed class AsyncHost(SidecarHost sidecar) : IAsyncDisposable
-    {
-        public SidecarHost Sidecar { get; } = sidecar;
-
-        public async ValueTask DisposeAsync() => await Sidecar.DisposeAsync();
     }
 }

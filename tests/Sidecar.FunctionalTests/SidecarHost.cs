@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Builder;
 namespace Canary.Sidecar.FunctionalTests;
 
 /// <summary>Runs the real sidecar host (Kestrel on loopback, real sockets) with a rollout table file.</summary>
-public sealed class SidecarHost : IAsyncLifetime
+public sealed class SidecarHost : IAsyncLifetime, IAsyncDisposable
 {
     public const string RolloutsJson = """
         {
@@ -91,6 +91,8 @@ public sealed class SidecarHost : IAsyncLifetime
 
         Directory.Delete(_directory, recursive: true);
     }
+
+    ValueTask IAsyncDisposable.DisposeAsync() => new(DisposeAsync());
 
     public async Task<string> GetMetricsAsync()
     {
