@@ -3,6 +3,7 @@ using BenchmarkDotNet.Attributes;
 using Canary.Benchmarks.Processing;
 using Canary.Contracts.Rollouts;
 using Canary.Sidecar.Configuration;
+using Canary.Sidecar.ModelRewrite;
 using Canary.Sidecar.Processing;
 using Canary.Sidecar.Routing;
 using Envoy.Config.Core.V3;
@@ -65,7 +66,8 @@ public class TableApplyBenchmarks
         _swapped = new RolloutTableHolder(new RoutingHeaders(new RoutingOptions()), TimeProvider.System);
         _swapped.TryApply(Table(1, 2500), out _, source: TableSource.Push);
         var counters = new ProcessingCounters();
-        _processor = new ExchangeProcessor(_swapped, new RequestHeadersHandler(new SubsetSelector(new SplitMixRequestRandom(1)), counters), counters, TimeProvider.System);
+        var rewrites = new ModelRewriteHandler(new ProcessingAnswerPool(), ModelRewriteLimits.Default);
+        _processor = new ExchangeProcessor(_swapped, new RequestHeadersHandler(new SubsetSelector(new SplitMixRequestRandom(1)), counters, rewrites), rewrites, counters, TimeProvider.System);
     }
 
     [GlobalSetup(Target = nameof(DecisionWhileSwapping))]
