@@ -38,6 +38,7 @@ public sealed partial class AotBinarySmokeTests
             },
             RedirectStandardOutput = true,
             RedirectStandardError = true,
+            Environment = { ["CANARY_CONTROL_TOKEN"] = "aot-token" },
         };
         using var process = Process.Start(start)!;
         var output = process.StandardOutput.ReadToEndAsync();
@@ -75,6 +76,22 @@ public sealed partial class AotBinarySmokeTests
                 Assert.True(call.ResponseStream.Current.RequestHeaders.Response.ClearRouteCache);
                 await call.RequestStream.CompleteAsync();
                 Assert.False(await call.ResponseStream.MoveNext());
+            }
+
+            // The control API under AOT: token from the environment, a refused and an accepted push.
+            using (var controlChannel = GrpcChannel.ForAddress($"http://127.0.0.1:{control}"))
+            {
+                var controlClient = new Canary.Contracts.V1.RolloutControl.RolloutControlClient(controlChannel);
+                var table = new Canary.Contracts.V1.RolloutTable { Generation = 8 };
+                table.Rollouts.Add(new Canary.Contracts.V1.Rollout
+                {
+                    RouteKey = "chat.example.internal", StableSubset = "stable", CanarySubset = "canary", Salt = "aot",
+                    State = Canary.Contracts.V1.RolloutState.RolledBack,
+                });
+                var refused = await Assert.ThrowsAsync<RpcException>(async () => await controlClient.ApplyTableAsync(new Canary.Contracts.V1.ApplyTableRequest { Table = table }));
+                Assert.Equal(StatusCode.Unauthenticated, refused.StatusCode);
+                var ack = await controlClient.ApplyTableAsync(new Canary.Contracts.V1.ApplyTableRequest { Table = table }, new Grpc.Core.Metadata { { "authorization", "Bearer aot-token" } });
+                Assert.Equal(8, ack.AppliedGeneration);
             }
 
             Assert.Equal(0, Kill(process.Id, SigTerm));

@@ -7,7 +7,7 @@ using Microsoft.AspNetCore.Builder;
 namespace Canary.Sidecar.FunctionalTests;
 
 /// <summary>Runs the real sidecar host (Kestrel on loopback, real sockets) with a rollout table file.</summary>
-public sealed class SidecarHost : IAsyncLifetime
+public sealed class SidecarHost : IAsyncLifetime, IAsyncDisposable
 {
     public const string RolloutsJson = """
         {
@@ -23,7 +23,25 @@ public sealed class SidecarHost : IAsyncLifetime
         """;
 
     private readonly string _directory = Directory.CreateTempSubdirectory("canary-functional-").FullName;
+    private readonly string[] _extraArgs;
+    private readonly string? _rolloutsJson;
     private WebApplication? _app;
+
+    public SidecarHost()
+        : this([])
+    {
+    }
+
+    /// <param name="extraArgs">More command-line settings (<c>--Canary:...=...</c>), appended after the defaults.</param>
+    /// <param name="rolloutsJson">The start-up table; null starts without a rollouts file.</param>
+    internal SidecarHost(IEnumerable<string> extraArgs, string? rolloutsJson = RolloutsJson)
+    {
+        _extraArgs = [.. extraArgs];
+        _rolloutsJson = rolloutsJson;
+    }
+
+    /// <summary>A scratch directory deleted with the host (token files, cache files).</summary>
+    public string ScratchDirectory => _directory;
 
     public int ExtProcPort { get; } = FreePort();
 
@@ -37,18 +55,24 @@ public sealed class SidecarHost : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var rollouts = Path.Combine(_directory, "rollouts.json");
-        await File.WriteAllTextAsync(rollouts, RolloutsJson);
-        _app = SidecarApplication.Build(
+        List<string> args =
         [
             $"--Canary:ExtProc:Port={ExtProcPort}",
             $"--Canary:Control:Port={ControlPort}",
             $"--Canary:Control:BindAddress=127.0.0.1",
             $"--Canary:Metrics:Port={MetricsPort}",
             $"--Canary:Metrics:BindAddress=127.0.0.1",
-            $"--Canary:Routing:RolloutsFile={rollouts}",
             "--Canary:Routing:RandomSeed=5",
-        ]);
+        ];
+        if (_rolloutsJson is not null)
+        {
+            var rollouts = Path.Combine(_directory, "rollouts.json");
+            await File.WriteAllTextAsync(rollouts, _rolloutsJson);
+            args.Add($"--Canary:Routing:RolloutsFile={rollouts}");
+        }
+
+        args.AddRange(_extraArgs);
+        _app = SidecarApplication.Build([.. args]);
         await _app.StartAsync();
         Channel = GrpcChannel.ForAddress($"http://127.0.0.1:{ExtProcPort}", new GrpcChannelOptions
         {
@@ -68,11 +92,20 @@ public sealed class SidecarHost : IAsyncLifetime
         Directory.Delete(_directory, recursive: true);
     }
 
+    ValueTask IAsyncDisposable.DisposeAsync() => new(DisposeAsync());
+
     public async Task<string> GetMetricsAsync()
     {
         using var http = new HttpClient();
         return await http.GetStringAsync($"http://127.0.0.1:{MetricsPort}/metrics");
     }
+
+    /// <summary>A new channel to the control port (cleartext HTTP/2); the caller disposes it.</summary>
+    public GrpcChannel CreateControlChannel() =>
+        GrpcChannel.ForAddress($"http://127.0.0.1:{ControlPort}", new GrpcChannelOptions
+        {
+            HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = false },
+        });
 
     private static int FreePort()
     {

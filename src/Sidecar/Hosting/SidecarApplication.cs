@@ -1,6 +1,8 @@
 using System.Net;
+using System.Security.Cryptography.X509Certificates;
 using Canary.Contracts.Rollouts;
 using Canary.Sidecar.Configuration;
+using Canary.Sidecar.Control;
 using Canary.Sidecar.Diagnostics;
 using Canary.Sidecar.ModelRewrite;
 using Canary.Sidecar.Processing;
@@ -9,6 +11,7 @@ using Canary.Sidecar.Routing;
 using Canary.Sidecar.Telemetry;
 using Canary.Sidecar.Telemetry.Scanning;
 using Microsoft.Extensions.ObjectPool;
+using Canary.Sidecar.Tripwire;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Canary.Sidecar.Hosting;
@@ -20,7 +23,10 @@ namespace Canary.Sidecar.Hosting;
 internal static class SidecarApplication
 {
     /// <summary>Configuration subsections validated by their own features rather than by <see cref="SidecarOptionsValidator"/>.</summary>
-    private static readonly string[] FeatureSections = ["Telemetry", "Database", "Control:Token", "Control:TokenFile", "Tripwire"];
+    private static readonly string[] FeatureSections = [
+        "Telemetry", "Database", "Control:Token", "Control:TokenFile", "Control:AllowUnauthenticated",
+        "Control:TlsCertificateFile", "Control:TlsKeyFile", "Control:CacheFile", "Tripwire",
+    ];
 
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
@@ -52,6 +58,8 @@ internal static class SidecarApplication
         }
 
         errors.AddRange(SidecarOptionsValidator.Validate(options, keys, FeatureSections));
+        var control = ControlSettings.Load(options.Control, section, Environment.GetEnvironmentVariable(ControlOptions.TokenEnvironmentVariable), errors);
+        var tripwire = TripwireSettings.Load(section.GetSection(TripwireOptions.SectionName), errors);
         var initialTable = LoadRolloutsFile(options.Routing.RolloutsFile, errors);
         var prices = PriceTableConfiguration.Load(section.GetSection("Telemetry:Prices"), errors);
         if (errors.Count > 0)
@@ -61,7 +69,7 @@ internal static class SidecarApplication
 
         options.SidecarId ??= Environment.GetEnvironmentVariable("HOSTNAME") ?? Environment.MachineName;
         builder.Configuration["Canary:SidecarId"] = options.SidecarId;
-        ConfigureKestrel(builder, options);
+        ConfigureKestrel(builder, options, control.Certificate);
 
         var services = builder.Services;
         services.AddSingleton(options);
@@ -82,6 +90,7 @@ internal static class SidecarApplication
         services.AddSingleton<ExchangeProcessor>();
         services.AddSingleton<IMetricsSource, RoutingMetricsSource>();
         services.AddSingleton<IMetricsSource, ProcessMetricsSource>();
+        ControlFeature.AddServices(services, control, tripwire);
         services.AddGrpc(grpc =>
         {
             grpc.MaxReceiveMessageSize = options.ExtProc.MaxMessageBytes;
@@ -94,14 +103,16 @@ internal static class SidecarApplication
         var app = builder.Build();
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Canary.Sidecar");
         var tables = app.Services.GetRequiredService<RolloutTableHolder>();
-        tables.Applied += snapshot => SidecarLog.TableApplied(logger, snapshot.Generation, "apply", snapshot.Routes.Length, Summarize(snapshot.Table));
-        if (initialTable is null)
+        tables.Applied += snapshot => SidecarLog.TableApplied(logger, snapshot.Generation, TableSourceNames.Name(snapshot.Source), snapshot.Routes.Length, Summarize(snapshot.Table));
+        if (initialTable is not null)
+        {
+            tables.TryApply(initialTable, out _, allowSameGeneration: true, source: TableSource.File);
+        }
+
+        ControlFeature.Start(app, logger);
+        if (tables.Current.Source == TableSource.None && control.Database.ConnectionString is null)
         {
             SidecarLog.NoTable(logger);
-        }
-        else
-        {
-            tables.TryApply(initialTable, out _, allowSameGeneration: true);
         }
 
         var portPolicy = new ListenerPortPolicy(options.ExtProc.Port, options.Control.Port, options.Metrics.Port);
@@ -116,6 +127,7 @@ internal static class SidecarApplication
             return next(context);
         });
         app.MapGrpcService<ExternalProcessorService>();
+        app.MapGrpcService<RolloutControlService>();
         app.MapGrpcHealthChecksService();
         app.MapGet("/metrics", (Func<HttpContext, Task>)WriteMetricsAsync);
         app.MapGet("/healthz", () => "ok");
@@ -128,7 +140,7 @@ internal static class SidecarApplication
         return app;
     }
 
-    private static void ConfigureKestrel(WebApplicationBuilder builder, SidecarOptions options)
+    private static void ConfigureKestrel(WebApplicationBuilder builder, SidecarOptions options, X509Certificate2? controlCertificate)
     {
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -139,7 +151,14 @@ internal static class SidecarApplication
             kestrel.Limits.Http2.InitialStreamWindowSize = 1024 * 1024;
             kestrel.Limits.MaxRequestBodySize = null;
             kestrel.Listen(IPAddress.Parse(options.ExtProc.BindAddress), options.ExtProc.Port, l => l.Protocols = HttpProtocols.Http2);
-            kestrel.Listen(IPAddress.Parse(options.Control.BindAddress), options.Control.Port, l => l.Protocols = HttpProtocols.Http2);
+            kestrel.Listen(IPAddress.Parse(options.Control.BindAddress), options.Control.Port, l =>
+            {
+                l.Protocols = HttpProtocols.Http2;
+                if (controlCertificate is not null)
+                {
+                    l.UseHttps(controlCertificate);
+                }
+            });
             kestrel.Listen(IPAddress.Parse(options.Metrics.BindAddress), options.Metrics.Port, l => l.Protocols = HttpProtocols.Http1);
         });
     }

@@ -5,8 +5,14 @@ namespace Canary.Sidecar.Routing;
 
 /// <summary>
 /// Holds the current <see cref="RolloutTableSnapshot"/>. Readers call <see cref="Current"/> (a volatile read, no lock);
-/// writers are serialized and only ever move the generation forward, so concurrent pushes converge on the highest one.
+/// writers are serialized and never move the generation backwards, so concurrent pushes converge on the highest one.
 /// </summary>
+/// <remarks>
+/// Two ways in: <see cref="TryApply"/> for a table from outside (file, push, database, cache), which must carry a
+/// higher generation; and <see cref="TryReplace"/> for a local change (the tripwire) derived from a snapshot, which
+/// keeps that snapshot's generation and succeeds only if that snapshot is still current. A local change therefore
+/// yields to any newer table and is never undone by an older or equal one.
+/// </remarks>
 internal sealed class RolloutTableHolder
 {
     private readonly Lock _writeLock = new();
@@ -20,14 +26,18 @@ internal sealed class RolloutTableHolder
         _timeProvider = timeProvider;
         _telemetry = telemetry;
         // No table yet: no rollout matches, so every request keeps its default (stable) route.
-        _current = RolloutTableSnapshot.Build(RolloutTable.Empty, headers, null, timeProvider.GetUtcNow());
+        _current = RolloutTableSnapshot.Build(RolloutTable.Empty, headers, null, timeProvider.GetUtcNow(), TableSource.None);
     }
 
     public RoutingHeaders Headers { get; }
 
     public RolloutTableSnapshot Current => Volatile.Read(ref _current);
 
-    /// <summary>Raised after a table is applied, off the decision path (for logs and metrics).</summary>
+    /// <summary>
+    /// Raised after a snapshot is installed, off the decision path (logs, metrics, cache file, tripwire). Raised on the
+    /// writer's thread after the write lock is released, so two events can arrive out of order: handlers that need
+    /// the latest state read <see cref="Current"/>.
+    /// </summary>
     public event Action<RolloutTableSnapshot>? Applied;
 
     /// <summary>
@@ -35,7 +45,7 @@ internal sealed class RolloutTableHolder
     /// <paramref name="allowSameGeneration"/> is set for the very first load). Returns false and leaves everything
     /// unchanged otherwise; <paramref name="current"/> is the snapshot in force afterwards.
     /// </summary>
-    public bool TryApply(RolloutTable table, out RolloutTableSnapshot current, bool allowSameGeneration = false)
+    public bool TryApply(RolloutTable table, out RolloutTableSnapshot current, bool allowSameGeneration = false, TableSource source = TableSource.File)
     {
         RolloutTableSnapshot built;
         lock (_writeLock)
@@ -48,7 +58,7 @@ internal sealed class RolloutTableHolder
                 return false;
             }
 
-            built = RolloutTableSnapshot.Build(table, Headers, existing, _timeProvider.GetUtcNow(), _telemetry);
+            built = RolloutTableSnapshot.Build(table, Headers, existing, _timeProvider.GetUtcNow(), source, _telemetry);
             Volatile.Write(ref _current, built);
         }
 
@@ -56,4 +66,29 @@ internal sealed class RolloutTableHolder
         Applied?.Invoke(built);
         return true;
     }
+
+    /// <summary>
+    /// Installs <paramref name="replacement"/> only if <paramref name="expected"/> is still current and the generation
+    /// does not go backwards (compare-and-swap under the write lock). The snapshot must be built from
+    /// <paramref name="expected"/> so that counters carry over.
+    /// </summary>
+    public bool TryReplace(RolloutTableSnapshot expected, RolloutTableSnapshot replacement)
+    {
+        lock (_writeLock)
+        {
+            if (!ReferenceEquals(_current, expected) || replacement.Generation < expected.Generation)
+            {
+                return false;
+            }
+
+            Volatile.Write(ref _current, replacement);
+        }
+
+        Applied?.Invoke(replacement);
+        return true;
+    }
+
+    /// <summary>Builds a snapshot of <paramref name="table"/> on top of <paramref name="previous"/>, stamped now.</summary>
+    public RolloutTableSnapshot Build(RolloutTable table, RolloutTableSnapshot previous, TableSource source) =>
+        RolloutTableSnapshot.Build(table, Headers, previous, _timeProvider.GetUtcNow(), source, _telemetry);
 }

@@ -14,8 +14,9 @@ internal sealed class RolloutTableSnapshot
     /// <summary>At most this many distinct opt-in header names, so their presence fits in one 64-bit mask.</summary>
     public const int MaxOptInHeaders = 64;
 
-    private RolloutTableSnapshot(RolloutTable table, RoutingHeaders headers, RolloutRoute[] routes, ByteKeyMap routeIndex, byte[][] optInHeaders, DateTimeOffset appliedAt)
+    private RolloutTableSnapshot(RolloutTable table, RoutingHeaders headers, RolloutRoute[] routes, ByteKeyMap routeIndex, byte[][] optInHeaders, DateTimeOffset appliedAt, TableSource source)
     {
+        Source = source;
         Table = table;
         Headers = headers;
         Routes = routes;
@@ -39,11 +40,13 @@ internal sealed class RolloutTableSnapshot
 
     public DateTimeOffset AppliedAt { get; }
 
+    public TableSource Source { get; }
+
     /// <summary>
     /// Prepares a table. Counters of rollouts that <paramref name="previous"/> already had (same route key) carry over.
     /// The table must already be valid (<see cref="RolloutTableValidator"/>).
     /// </summary>
-    public static RolloutTableSnapshot Build(RolloutTable table, RoutingHeaders headers, RolloutTableSnapshot? previous, DateTimeOffset appliedAt, TelemetryRegistry? telemetry = null)
+    public static RolloutTableSnapshot Build(RolloutTable table, RoutingHeaders headers, RolloutTableSnapshot? previous, DateTimeOffset appliedAt, TableSource source, TelemetryRegistry? telemetry = null)
     {
         var optInNames = new List<string>();
         var routes = new RolloutRoute[table.Rollouts.Count];
@@ -79,22 +82,25 @@ internal sealed class RolloutTableSnapshot
         }
 
         var index = indexEntries.Count == 0 ? ByteKeyMap.Empty : new ByteKeyMap(indexEntries);
-        return new RolloutTableSnapshot(table, headers, routes, index, optInHeaders, appliedAt);
+        return new RolloutTableSnapshot(table, headers, routes, index, optInHeaders, appliedAt, source);
     }
 
     public RolloutRoute? Find(ReadOnlySpan<byte> routeKey) =>
         RouteIndex.TryGetValue(routeKey, out var index) ? Routes[index] : null;
 
-    private RolloutCounters? FindCounters(string routeKey)
+    /// <summary>Finds a rollout by its route key as a string (cold paths: control API, tripwire, metrics).</summary>
+    public RolloutRoute? FindByKey(string routeKey)
     {
         foreach (var route in Routes)
         {
             if (route.Definition.RouteKey == routeKey)
             {
-                return route.Counters;
+                return route;
             }
         }
 
         return null;
     }
+
+    private RolloutCounters? FindCounters(string routeKey) => FindByKey(routeKey)?.Counters;
 }

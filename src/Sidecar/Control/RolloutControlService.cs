@@ -1,0 +1,127 @@
+using Canary.Contracts.V1;
+using Canary.Sidecar.Configuration;
+using Canary.Sidecar.Routing;
+using Canary.Sidecar.Tripwire;
+using Google.Protobuf.WellKnownTypes;
+using Grpc.Core;
+
+namespace Canary.Sidecar.Control;
+
+/// <summary>
+/// The <c>canary.v1.RolloutControl</c> service on the control port: the analyzer pushes whole tables and reads the
+/// table in force. A cold path, so it uses the generated message types. Every call is authenticated first; a refused
+/// call changes nothing.
+/// </summary>
+internal sealed class RolloutControlService : RolloutControl.RolloutControlBase
+{
+    /// <summary>Trailer with the applied generation on a FAILED_PRECONDITION refusal, for programs.</summary>
+    public const string AppliedGenerationTrailer = "canary-applied-generation";
+
+    private const int MaxListedErrors = 50;
+
+    private readonly RolloutTableHolder _tables;
+    private readonly ControlAuthenticator _authenticator;
+    private readonly ControlCounters _counters;
+    private readonly TripwireMonitor _tripwire;
+    private readonly string _sidecarId;
+    private readonly ILogger _logger;
+
+    public RolloutControlService(RolloutTableHolder tables, ControlAuthenticator authenticator, ControlCounters counters, TripwireMonitor tripwire, SidecarOptions options, ILogger<RolloutControlService> logger)
+    {
+        _tables = tables;
+        _authenticator = authenticator;
+        _counters = counters;
+        _tripwire = tripwire;
+        _sidecarId = options.SidecarId ?? "";
+        _logger = logger;
+    }
+
+    public override Task<ApplyTableAck> ApplyTable(ApplyTableRequest request, ServerCallContext context)
+    {
+        Authenticate(context, nameof(ApplyTable));
+        var table = RolloutTableMessages.FromMessage(request.Table, out var errors);
+        if (table is null)
+        {
+            _counters.PushInvalid();
+            var listed = errors.Count <= MaxListedErrors ? errors : [.. errors.Take(MaxListedErrors), $"... and {errors.Count - MaxListedErrors} more"];
+            throw new RpcException(new Status(StatusCode.InvalidArgument, $"rollout table has {errors.Count} error(s): {string.Join("; ", listed)}"));
+        }
+
+        if (!_tables.TryApply(table, out var current, source: Routing.TableSource.Push))
+        {
+            _counters.PushStale();
+            var trailers = new Metadata { { AppliedGenerationTrailer, current.Generation.ToString(System.Globalization.CultureInfo.InvariantCulture) } };
+            throw new RpcException(
+                new Status(StatusCode.FailedPrecondition, $"generation {table.Generation} is not newer than the applied generation {current.Generation}"),
+                trailers);
+        }
+
+        _counters.PushApplied();
+        return Task.FromResult(new ApplyTableAck
+        {
+            SidecarId = _sidecarId,
+            AppliedGeneration = current.Generation,
+            AppliedAt = Timestamp.FromDateTimeOffset(current.AppliedAt),
+        });
+    }
+
+    public override Task<GetTableResponse> GetTable(GetTableRequest request, ServerCallContext context)
+    {
+        Authenticate(context, nameof(GetTable));
+        var current = _tables.Current;
+        var response = new GetTableResponse
+        {
+            SidecarId = _sidecarId,
+            Table = RolloutTableMessages.ToMessage(current.Table),
+            AppliedAt = Timestamp.FromDateTimeOffset(current.AppliedAt),
+            Source = ToMessage(current.Source),
+            TripwireEnabled = _tripwire.Enabled,
+        };
+        foreach (var trip in _tripwire.ActiveTrips())
+        {
+            response.TripwireTrips.Add(new TripwireTrip
+            {
+                RouteKey = trip.RouteKey,
+                TrippedAt = Timestamp.FromDateTimeOffset(trip.TrippedAt),
+                Reason = trip.Reason,
+                CanaryFailures = trip.CanaryFailures,
+                CanaryRequests = trip.CanaryRequests,
+                StableFailures = trip.StableFailures,
+                StableRequests = trip.StableRequests,
+                Generation = trip.Generation,
+                Confirmed = trip.Confirmed,
+            });
+        }
+
+        return Task.FromResult(response);
+    }
+
+    private static Contracts.V1.TableSource ToMessage(Routing.TableSource source) => source switch
+    {
+        Routing.TableSource.None => Contracts.V1.TableSource.None,
+        Routing.TableSource.File => Contracts.V1.TableSource.File,
+        Routing.TableSource.Push => Contracts.V1.TableSource.Push,
+        Routing.TableSource.Database => Contracts.V1.TableSource.Database,
+        Routing.TableSource.Cache => Contracts.V1.TableSource.Cache,
+        Routing.TableSource.Tripwire => Contracts.V1.TableSource.Tripwire,
+        _ => Contracts.V1.TableSource.Unspecified,
+    };
+
+    private void Authenticate(ServerCallContext context, string method)
+    {
+        try
+        {
+            _authenticator.Authenticate(context);
+        }
+        catch (RpcException e)
+        {
+            if (method == nameof(ApplyTable))
+            {
+                _counters.PushUnauthenticated();
+            }
+
+            ControlLog.CallRefused(_logger, method, e.Status.Detail);
+            throw;
+        }
+    }
+}

@@ -1,0 +1,62 @@
+using System.Net;
+using System.Net.Sockets;
+using Canary.Sidecar.Hosting;
+using Canary.Sidecar.Routing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace Canary.IntegrationTests.Control;
+
+/// <summary>The real sidecar host on loopback ports, with the given settings; stopped and disposed with the object.</summary>
+public sealed class ControlSidecar : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private ControlSidecar(WebApplication app)
+    {
+        _app = app;
+    }
+
+    internal RolloutTableHolder Tables => _app.Services.GetRequiredService<RolloutTableHolder>();
+
+    public static async Task<ControlSidecar> StartAsync(params string[] settings)
+    {
+        var app = SidecarApplication.Build(
+        [
+            $"--Canary:ExtProc:Port={FreePort()}",
+            $"--Canary:Control:Port={FreePort()}",
+            "--Canary:Control:BindAddress=127.0.0.1",
+            $"--Canary:Metrics:Port={FreePort()}",
+            "--Canary:Metrics:BindAddress=127.0.0.1",
+            .. settings,
+        ]);
+        await app.StartAsync();
+        return new ControlSidecar(app);
+    }
+
+    /// <summary>Waits (up to 10 s) until the table in force has <paramref name="generation"/>.</summary>
+    internal async Task<RolloutTableSnapshot> WaitForGenerationAsync(long generation)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(10);
+        while (Tables.Current.Generation != generation && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(generation, Tables.Current.Generation);
+        return Tables.Current;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync();
+        await _app.DisposeAsync();
+    }
+
+    private static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
