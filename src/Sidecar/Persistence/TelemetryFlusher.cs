@@ -78,27 +78,25 @@ internal sealed class TelemetryFlusher : BackgroundService
         await DrainAsync(cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>Closes the current interval and queues it; returns the batch queued, or null when nothing happened.</summary>
-    internal TelemetryBatch? CollectInterval()
+    /// <summary>Closes the current interval and queues it; false when nothing happened in it (nothing is queued).</summary>
+    internal bool CollectInterval()
     {
-        TelemetryBatch batch;
         lock (_collectLock)
         {
             var now = Now();
             var milliseconds = (int)Math.Clamp(Math.Round((now - _intervalStart).TotalMilliseconds), 1, int.MaxValue);
-            batch = _collector.Collect(_intervalStart, milliseconds);
+            var batch = _collector.Collect(_intervalStart, milliseconds);
             _intervalStart = now;
             if (batch.IsEmpty)
             {
                 batch.Release();
-                return null;
+                return false;
             }
 
             _status.OnCollected();
             _queue.Writer.TryWrite(batch);
+            return true;
         }
-
-        return batch;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -27,11 +27,11 @@ public class TelemetryFlusherTests
             arm.CountRequest();
             arm.RecordDuration(1000 + i);
             time.Advance(TimeSpan.FromSeconds(10));
-            Assert.NotNull(flusher.CollectInterval());
+            Assert.True(flusher.CollectInterval());
         }
 
         time.Advance(TimeSpan.FromSeconds(10));
-        Assert.Null(flusher.CollectInterval());
+        Assert.False(flusher.CollectInterval());
 
         Assert.Equal(2, options.MaxQueuedIntervals);
         Assert.Equal(5, status.IntervalsCollected);
