@@ -45,6 +45,7 @@ public sealed class SimulationTests(ITestOutputHelper output)
     }
 
     [FullSimulationFact]
+    [Trait("Category", "FullSimulation")]
     public void FullSimulation_ProductionCadence_MeetsGoals()
     {
         var rollouts = int.Parse(Environment.GetEnvironmentVariable(FullSimulationFactAttribute.Variable)!, CultureInfo.InvariantCulture);
@@ -61,6 +62,7 @@ public sealed class SimulationTests(ITestOutputHelper output)
     }
 
     [FullSimulationFact]
+    [Trait("Category", "FullSimulation")]
     public void FullSimulation_EffectSizes_ReportsOutcomes()
     {
         // Informational: where the rules land for effects inside, at and beyond the thresholds.
