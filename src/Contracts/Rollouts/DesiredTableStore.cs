@@ -55,6 +55,26 @@ public static class DesiredTableStore
         }
     }
 
+    /// <summary>
+    /// Writes <paramref name="table"/> inside the caller's transaction, so the analyzer commits the desired table and the
+    /// decision that produced it together; false when the stored generation is already as high.
+    /// </summary>
+    public static async Task<bool> TryWriteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, RolloutTable table, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(connection);
+        ArgumentNullException.ThrowIfNull(table);
+        var errors = RolloutTableValidator.Validate(table);
+        if (errors.Count > 0)
+        {
+            throw new ArgumentException("invalid rollout table: " + string.Join("; ", errors), nameof(table));
+        }
+
+        await using var command = new NpgsqlCommand(UpsertSql, connection, transaction);
+        command.Parameters.Add(new NpgsqlParameter { Value = table.Generation, NpgsqlDbType = NpgsqlDbType.Bigint });
+        command.Parameters.Add(new NpgsqlParameter { Value = System.Text.Encoding.UTF8.GetString(RolloutTableJson.Write(table)), NpgsqlDbType = NpgsqlDbType.Text });
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 1;
+    }
+
     /// <summary>Writes <paramref name="table"/> if its generation is higher than the stored one; false otherwise.</summary>
     public static async Task<bool> TryWriteAsync(NpgsqlDataSource dataSource, RolloutTable table, CancellationToken cancellationToken = default)
     {
