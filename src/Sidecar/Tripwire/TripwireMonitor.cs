@@ -88,7 +88,7 @@ internal sealed class TripwireMonitor : IExchangeObserver
     public void OnResponseHeaders(ref ExchangeState state)
     {
         var status = state.Status;
-        Record(state.Route!, state.IsCanary, status >= 500 || (status == 429 && _countTooManyRequests));
+        Record(state.Route!, state.IsCanary, status is >= 500 and <= 599 || (status == 429 && _countTooManyRequests));
     }
 
     /// <summary>Bodies say nothing about errors the tripwire counts; the status and the stream end do.</summary>
