@@ -1,3 +1,4 @@
+using Canary.Contracts.Rollouts;
 using Canary.Contracts.V1;
 using Canary.Sidecar.Configuration;
 using Canary.Sidecar.Routing;

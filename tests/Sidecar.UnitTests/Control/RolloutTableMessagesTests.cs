@@ -1,5 +1,4 @@
 using Canary.Contracts.Rollouts;
-using Canary.Sidecar.Control;
 using V1 = Canary.Contracts.V1;
 
 namespace Canary.Sidecar.UnitTests.Control;

@@ -1,10 +1,7 @@
-using Canary.Contracts.Rollouts;
-using V1 = Canary.Contracts.V1;
-
-namespace Canary.Sidecar.Control;
+namespace Canary.Contracts.Rollouts;
 
 /// <summary>Converts between the control API's messages and <see cref="RolloutTable"/>; reading reports every error at once.</summary>
-internal static class RolloutTableMessages
+public static class RolloutTableMessages
 {
     public static V1.RolloutTable ToMessage(RolloutTable table)
     {
@@ -23,6 +20,16 @@ internal static class RolloutTableMessages
             if (rollout.OptInHeader is not null)
             {
                 item.OptInHeader = rollout.OptInHeader;
+            }
+
+            if (rollout.StableModel is not null)
+            {
+                item.StableModel = rollout.StableModel;
+            }
+
+            if (rollout.CanaryModel is not null)
+            {
+                item.CanaryModel = rollout.CanaryModel;
             }
 
             item.ForcedCanaryUsers.Add(rollout.ForcedCanaryUsers);
@@ -65,6 +72,8 @@ internal static class RolloutTableMessages
                 ForcedCanaryUsers = [.. item.ForcedCanaryUsers],
                 ExcludedUsers = [.. item.ExcludedUsers],
                 ExcludedTenants = [.. item.ExcludedTenants],
+                StableModel = item.HasStableModel ? item.StableModel : null,
+                CanaryModel = item.HasCanaryModel ? item.CanaryModel : null,
             });
         }
 
