@@ -8,7 +8,7 @@ public sealed class VirtualServiceWeightEditorTests
     private static readonly MeshWeightOptions Options = new() { Namespace = "models", VirtualService = "inference" };
 
     private static JsonNode Vs(string routes) =>
-        JsonNode.Parse($$"""{"metadata": {"name": "inference", "resourceVersion": "7"}, "spec": {"http": [{{routes}}]}}""")!;
+        JsonNode.Parse("""{"metadata": {"name": "inference", "resourceVersion": "7"}, "spec": {"http": [""" + routes + "]} }")!;
 
     [Fact]
     public void BuildMergePatch_NamedRoute_EditsOnlyThatRoute()

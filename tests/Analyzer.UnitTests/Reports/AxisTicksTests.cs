@@ -6,7 +6,7 @@ public sealed class AxisTicksTests
 {
     [Theory]
     [InlineData(4.7, 5, 1)]
-    [InlineData(0.031, 0.035, 0.005)]
+    [InlineData(0.031, 0.04, 0.01)]
     [InlineData(742, 800, 200)]
     [InlineData(1000, 1000, 200)]
     [InlineData(0, 1, 0.2)]

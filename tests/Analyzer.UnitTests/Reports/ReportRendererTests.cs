@@ -20,7 +20,8 @@ public sealed class ReportRendererTests
 
         Assert.DoesNotContain("<script>", html, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("<img", html, StringComparison.OrdinalIgnoreCase);
-        Assert.DoesNotContain("<b>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("rollback\"><b>", html, StringComparison.Ordinal);
+        Assert.Contains("rollback&quot;&gt;&lt;b&gt;", html, StringComparison.Ordinal);
         Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt;", html, StringComparison.Ordinal);
         Assert.Contains("a &amp; b &lt; c", html, StringComparison.Ordinal);
     }
