@@ -101,14 +101,20 @@ internal sealed class AlertDispatcher : IAsyncDisposable
     {
         await foreach (var alert in _queue.Reader.ReadAllAsync(_stop.Token).ConfigureAwait(false))
         {
-            foreach (var webhook in _options.Webhooks)
+            try
             {
-                var result = await _sender.SendAsync(webhook.Uri, AlertPayloadWriter.Write(alert, webhook.Format), _stop.Token).ConfigureAwait(false);
-                Interlocked.Increment(ref result.Delivered ? ref _delivered : ref _failed);
-                _onResult?.Invoke(alert, webhook, result);
+                foreach (var webhook in _options.Webhooks)
+                {
+                    var result = await _sender.SendAsync(webhook.Uri, AlertPayloadWriter.Write(alert, webhook.Format), _stop.Token).ConfigureAwait(false);
+                    Interlocked.Increment(ref result.Delivered ? ref _delivered : ref _failed);
+                    _onResult?.Invoke(alert, webhook, result);
+                }
             }
-
-            Interlocked.Decrement(ref _pending);
+            finally
+            {
+                // Decrement even when shutting down mid-delivery, so DrainAsync never waits for an event nobody handles.
+                Interlocked.Decrement(ref _pending);
+            }
         }
     }
 }
