@@ -88,17 +88,13 @@ internal static class AlertPayloadWriter
         var builder = new StringBuilder(text.Length + 16);
         foreach (var c in text)
         {
-            builder.Append(c switch
+            _ = c switch
             {
-                '&' => "&amp;",
-                '<' => "&lt;",
-                '>' => "&gt;",
-                _ => null,
-            });
-            if (c is not ('&' or '<' or '>'))
-            {
-                builder.Append(c);
-            }
+                '&' => builder.Append("&amp;"),
+                '<' => builder.Append("&lt;"),
+                '>' => builder.Append("&gt;"),
+                _ => builder.Append(c),
+            };
         }
 
         return builder.ToString();

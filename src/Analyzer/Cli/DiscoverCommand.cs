@@ -14,7 +14,7 @@ internal static class DiscoverCommand
         var selector = new Option<string>("--selector", "-l") { Description = "Label selector of the sidecar pods.", DefaultValueFactory = _ => new KubernetesDiscoveryOptions().LabelSelector };
         var port = new Option<int>("--control-port") { Description = "Control port when the pod declares no port named canary-control.", DefaultValueFactory = _ => KubernetesDiscoveryOptions.DefaultControlPort };
         var notReady = new Option<bool>("--include-not-ready") { Description = "Also list Running pods that are not Ready." };
-        var kubernetes = new KubernetesOptions();
+        var kubernetes = new KubernetesConnectionArguments();
         var command = new Command("discover", "List the sidecar control endpoints (Kubernetes pods by label selector, or a static list).")
         {
             endpoints,

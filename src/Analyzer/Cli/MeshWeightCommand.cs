@@ -22,7 +22,7 @@ internal static class MeshWeightCommand
                 result.AddError("--canary-percent must be from 0 to 100.");
             }
         });
-        var kubernetes = new KubernetesOptions();
+        var kubernetes = new KubernetesConnectionArguments();
         var command = new Command("mesh-weight", "Set the canary weight of an Istio VirtualService route (for setups without the sidecar).")
         {
             ns,

@@ -4,7 +4,7 @@ using Canary.Analyzer.Kubernetes;
 namespace Canary.Analyzer.Cli;
 
 /// <summary>The options that say how to reach the Kubernetes API, shared by the commands that use it.</summary>
-internal sealed class KubernetesOptions
+internal sealed class KubernetesConnectionArguments
 {
     public Option<string> Server { get; } = new("--kube-server") { Description = "API server URL (default: in-cluster service account, else the kubeconfig)." };
 
