@@ -25,6 +25,14 @@ internal sealed class AlertDispatcher : IAsyncDisposable
         ArgumentNullException.ThrowIfNull(sender);
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.QueueCapacity, 1);
+        foreach (var webhook in options.Webhooks)
+        {
+            if (!webhook.Uri.IsAbsoluteUri || (webhook.Uri.Scheme != Uri.UriSchemeHttps && webhook.Uri.Scheme != Uri.UriSchemeHttp))
+            {
+                throw new ArgumentException($"Alert webhook '{webhook.Uri}' is not an absolute http(s) URL.", nameof(options));
+            }
+        }
+
         _sender = sender;
         _options = options;
         _onResult = onResult;

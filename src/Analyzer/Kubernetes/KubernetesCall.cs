@@ -15,7 +15,7 @@ internal static class KubernetesCall
         {
             return await call(cancellationToken).ConfigureAwait(false);
         }
-        catch (HttpOperationException ex)
+        catch (HttpOperationException ex) when (ex.Response is not null)
         {
             var status = (int)ex.Response.StatusCode;
             var failure = ex.Response.StatusCode switch
