@@ -1,2 +1,3 @@
-Console.Error.WriteLine("canary-analyzer: not implemented yet");
-return 2;
+using Canary.Analyzer.Cli;
+
+return await AnalyzerCli.RunAsync(args, new CliOutput(Console.Out, Console.Error)).ConfigureAwait(false);

@@ -1,0 +1,29 @@
+namespace Canary.Analyzer.Cli;
+
+/// <summary>
+/// Every exit code the analyzer returns, in one place (docs/runbook.md lists the same table). A CronJob and scripts
+/// branch on these, so existing values never change meaning.
+/// </summary>
+internal static class ExitCodes
+{
+    /// <summary>Success: the command did what was asked, or there was nothing to do.</summary>
+    public const int Ok = 0;
+
+    /// <summary>Unexpected failure (a bug or an unclassified error); the message says what.</summary>
+    public const int Error = 1;
+
+    /// <summary>Bad command line or configuration, or a command that is not implemented yet; nothing was changed.</summary>
+    public const int Usage = 2;
+
+    /// <summary>A rollback was decided and performed (all sidecars acknowledged weight 0).</summary>
+    public const int RollbackPerformed = 3;
+
+    /// <summary>The desired table was recorded but not every sidecar acknowledged it; the next run retries.</summary>
+    public const int PartialPush = 4;
+
+    /// <summary>A dependency (Kubernetes API, PostgreSQL) was unreachable, refused, or answered garbage; nothing was changed.</summary>
+    public const int DependencyFailed = 5;
+
+    /// <summary>The named rollout (or VirtualService) does not exist.</summary>
+    public const int NotFound = 6;
+}

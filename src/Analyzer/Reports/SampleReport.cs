@@ -1,0 +1,83 @@
+namespace Canary.Analyzer.Reports;
+
+/// <summary>A deterministic example report (a canary rolled back at 25 %), for <c>report --sample</c> and tests.</summary>
+internal static class SampleReport
+{
+    public static RolloutReport Create()
+    {
+        var t0 = new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero);
+        var stages = new StageSpan[]
+        {
+            new("5 %", 5, t0, t0.AddMinutes(30)),
+            new("10 %", 10, t0.AddMinutes(30), t0.AddMinutes(75)),
+            new("25 %", 25, t0.AddMinutes(75), t0.AddMinutes(112)),
+            new("rolled back", 0, t0.AddMinutes(112), null),
+        };
+        var decisions = new DecisionEntry[]
+        {
+            new(t0, "start", 0, 5, "rollout started by alice@example.com: gpt-4.1 → gpt-5-mini"),
+            new(t0.AddMinutes(15), "hold", 5, 5, "canary has 640 samples, below the minimum of 1000 per arm"),
+            new(t0.AddMinutes(30), "promote", 5, 10, "stage 5 % passed: no guard worse than its threshold (error rate +8 %, p95 +4 %)"),
+            new(t0.AddMinutes(75), "promote", 10, 25, "stage 10 % passed: cost per request −12 %, p95 latency +6 % (limit +30 %)"),
+            new(t0.AddMinutes(112), "rollback", 25, 0, "p95 latency +41 % (limit +30 %, 95 % CI +33 % … +49 %) and error rate <2× stable> & rising"),
+        };
+        return new RolloutReport(
+            "chat-assistant",
+            "gpt-4.1",
+            "gpt-5-mini",
+            "rolled back",
+            t0.AddMinutes(120),
+            [
+                new LatencyDistribution("total duration", "s", Cdf(2.1, 0.45), Cdf(2.9, 0.5)),
+                new LatencyDistribution("time to first token", "ms", Cdf(310, 0.35), Cdf(360, 0.4)),
+            ],
+            [
+                Rates("error rate", t0, 0.010, 0.011, 0.028),
+                Rates("refusal rate", t0, 0.004, 0.005, 0.006),
+            ],
+            stages,
+            decisions);
+    }
+
+    private static CdfPoint[] Cdf(double median, double sigma)
+    {
+        // A log-logistic CDF, close enough to the log-normal shape of LLM latencies for an example.
+        var points = new CdfPoint[40];
+        for (var i = 0; i < points.Length; i++)
+        {
+            var value = median * Math.Exp(sigma * 3.2 * ((i / (double)(points.Length - 1) * 2) - 1));
+            var fraction = 1 / (1 + Math.Exp(-(Math.Log(value / median) / (sigma * 0.588))));
+            points[i] = new CdfPoint(value, fraction);
+        }
+
+        return points;
+    }
+
+    private static RateSeries Rates(string metric, DateTimeOffset t0, double stable, double canaryEarly, double canaryLate)
+    {
+        var stablePoints = new RatePoint[23];
+        // The canary gets no traffic after the rollback at minute 112, so its series stops there.
+        var canaryPoints = new RatePoint[22];
+        for (var i = 0; i < stablePoints.Length; i++)
+        {
+            var time = t0.AddMinutes(5 * (i + 1));
+            var canaryWeight = i < 6 ? 0.05 : i < 15 ? 0.10 : 0.25;
+            var n = 4000.0;
+            var s = stable * (1 + (0.1 * Math.Sin(i)));
+            var c = i < 15 ? canaryEarly * (1 + (0.15 * Math.Cos(i))) : canaryLate;
+            stablePoints[i] = Point(time, s, n * (1 - canaryWeight));
+            if (i < canaryPoints.Length)
+            {
+                canaryPoints[i] = Point(time, c, n * canaryWeight);
+            }
+        }
+
+        return new RateSeries(metric, stablePoints, canaryPoints);
+    }
+
+    private static RatePoint Point(DateTimeOffset time, double rate, double samples)
+    {
+        var halfWidth = 1.96 * Math.Sqrt(rate * (1 - rate) / samples);
+        return new RatePoint(time, rate, Math.Max(0, rate - halfWidth), rate + halfWidth);
+    }
+}

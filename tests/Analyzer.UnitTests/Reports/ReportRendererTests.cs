@@ -1,0 +1,50 @@
+using Canary.Analyzer.Reports;
+
+namespace Canary.Analyzer.UnitTests.Reports;
+
+public sealed class ReportRendererTests
+{
+    [Fact]
+    public void Render_HostileText_IsEscapedEverywhere()
+    {
+        var sample = SampleReport.Create();
+        var report = sample with
+        {
+            Rollout = "<script>alert(1)</script>",
+            Stages = [new StageSpan("<img src=x onerror=alert(2)>", 5, sample.GeneratedAt.AddHours(-1), null)],
+            Decisions = [new DecisionEntry(sample.GeneratedAt, "rollback\"><b>", 5, 0, "a & b < c")],
+            Latencies = [new LatencyDistribution("ttft</figcaption><script>", "ms", [new CdfPoint(1, 1)], [])],
+        };
+
+        var html = ReportRenderer.Render(report);
+
+        Assert.DoesNotContain("<script>", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("<img", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("rollback\"><b>", html, StringComparison.Ordinal);
+        Assert.Contains("rollback&quot;&gt;&lt;b&gt;", html, StringComparison.Ordinal);
+        Assert.Contains("&lt;script&gt;alert(1)&lt;/script&gt;", html, StringComparison.Ordinal);
+        Assert.Contains("a &amp; b &lt; c", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_Sample_IsSelfContainedWithoutScriptsOrExternalAssets()
+    {
+        var html = ReportRenderer.Render(SampleReport.Create());
+
+        Assert.StartsWith("<!DOCTYPE html>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("src=", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("href=", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("<script", html, StringComparison.Ordinal);
+        Assert.True(html.Length < 100_000, $"{html.Length} characters");
+    }
+
+    [Fact]
+    public void Render_EmptyReport_StillRenders()
+    {
+        var report = SampleReport.Create() with { Latencies = [], Rates = [], Stages = [], Decisions = [] };
+
+        var html = ReportRenderer.Render(report);
+
+        Assert.Contains("<table id=\"decisions\">", html, StringComparison.Ordinal);
+    }
+}
