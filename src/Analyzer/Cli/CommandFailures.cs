@@ -18,6 +18,17 @@ internal static class CommandFailures
             output.Error.WriteLine($"canary-analyzer {command}: {ex.Message}");
             return ex.Failure == KubernetesApiFailure.NotFound ? ExitCodes.NotFound : ExitCodes.DependencyFailed;
         }
+        catch (Canary.Analyzer.Rollouts.RolloutNotFoundException ex)
+        {
+            output.Error.WriteLine($"canary-analyzer {command}: {ex.Message}");
+            return ExitCodes.NotFound;
+        }
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or System.Net.Sockets.SocketException)
+        {
+            // Nothing was written: the desired table, the lifecycle rows and the record share one transaction.
+            output.Error.WriteLine($"canary-analyzer {command}: PostgreSQL is unavailable ({ex.Message}); nothing was changed, run again when it is back");
+            return ExitCodes.DependencyFailed;
+        }
         catch (Exception ex) when (ex is FormatException or ArgumentException or MeshWeightException or KubeConfigException)
         {
             output.Error.WriteLine($"canary-analyzer {command}: {ex.Message}");

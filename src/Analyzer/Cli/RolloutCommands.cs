@@ -1,4 +1,7 @@
 using System.CommandLine;
+using Canary.Analyzer.Decisions;
+using Canary.Analyzer.Rollouts;
+using Canary.Contracts.Rollouts;
 
 namespace Canary.Analyzer.Cli;
 
@@ -7,45 +10,225 @@ internal static class RolloutCommands
 {
     public static IEnumerable<Command> Create(CliOutput output)
     {
-        yield return NotImplementedCommand.Create(
-            "start",
-            "Start a rollout: route key, stable and canary versions, and the stage schedule.",
-            output,
-            Required("--route", "Route key of the rollout (the model name header value or :authority)."),
-            Required("--stable", "Stable version (subset) name."),
-            Required("--canary", "Canary version (subset) name."),
-            new Option<string>("--schedule") { Description = "Stages as weight/minimum-duration, e.g. 5/30m,10/30m,25/1h,50/1h,75/1h,100.", DefaultValueFactory = _ => "5/30m,10/30m,25/1h,50/1h,75/1h,100" });
-        yield return NotImplementedCommand.Create(
-            "status",
-            "Show each rollout: stage, weight, time in stage, samples, and key metrics against stable with their verdicts.",
-            output,
-            new Option<string>("--rollout") { Description = "Only this rollout." });
-        yield return NotImplementedCommand.Create("promote", "Move a rollout to its next stage now.", output, Rollout());
-        yield return NotImplementedCommand.Create(
-            "rollback",
-            "Set the canary weight to 0 now and record why.",
-            output,
-            Rollout(),
-            Required("--reason", "Why (recorded in the audit table and sent with the alert)."));
-        yield return NotImplementedCommand.Create("pause", "Stop automatic decisions for a rollout; weights stay as they are.", output, Rollout());
-        yield return NotImplementedCommand.Create("resume", "Resume automatic decisions for a paused rollout.", output, Rollout());
-        yield return NotImplementedCommand.Create(
-            "history",
-            "List a rollout's decisions with their reasons and evidence.",
-            output,
-            Rollout(),
-            new Option<int>("--limit") { Description = "Most recent decisions to show.", DefaultValueFactory = _ => 50 });
-        yield return NotImplementedCommand.Create(
-            "run-once",
-            "Analyze every active rollout once, act on the decisions, and exit with a code that says what happened (for a CronJob).",
-            output);
-        yield return NotImplementedCommand.Create(
-            "serve",
-            "Analyze and act on a fixed interval, and serve Prometheus metrics (for a Deployment).",
-            output,
-            new Option<TimeSpan>("--interval") { Description = "Time between analyses, e.g. 00:01:00.", DefaultValueFactory = _ => TimeSpan.FromMinutes(1) },
-            new Option<int>("--metrics-port") { Description = "Port of the /metrics endpoint.", DefaultValueFactory = _ => 9464 });
+        yield return Start(output);
+        yield return Status(output);
+        yield return Manual("promote", "Move a rollout to its next stage now.", output, (lifecycle, rollout, _, ct) => lifecycle.PromoteAsync(rollout, ct));
+        yield return Manual("rollback", "Set the canary weight to 0 now and record why.", output, (lifecycle, rollout, reason, ct) => lifecycle.RollbackAsync(rollout, reason!, ct), withReason: true);
+        yield return Manual("pause", "Stop automatic decisions for a rollout; weights stay as they are.", output, (lifecycle, rollout, _, ct) => lifecycle.PauseAsync(rollout, ct));
+        yield return Manual("resume", "Resume automatic decisions for a paused rollout.", output, (lifecycle, rollout, _, ct) => lifecycle.ResumeAsync(rollout, ct));
+        yield return History(output);
+        yield return RunOnce(output);
+        yield return Serve(output);
     }
+
+    private static Command Start(CliOutput output)
+    {
+        var route = Required("--route", "Route key of the rollout (the model name header value or :authority).");
+        var stable = Required("--stable", "Stable version (subset) name.");
+        var canary = Required("--canary", "Canary version (subset) name.");
+        var salt = new Option<string?>("--salt") { Description = "Salt of the sticky user hash (default: route and canary, so a new canary draws a fresh cohort)." };
+        var schedule = new Option<string?>("--schedule") { Description = "Stages as weight/minimum-duration, e.g. 5/2d,10/2d,25/3d,50/3d,75/4d,100 (default: the product timeline, never under 24 h a stage)." };
+        var minSamples = new Option<long?>("--min-samples") { Description = "Minimum requests per arm before any verdict but hold (default 1000)." };
+        var warmUp = new Option<string?>("--warm-up") { Description = "Requests this long after each weight change are left out, e.g. 10m (default 10m)." };
+        var forced = new Option<string[]>("--forced-user") { Description = "User key that always gets the canary (repeatable).", AllowMultipleArgumentsPerToken = true };
+        var stableModel = new Option<string?>("--stable-model") { Description = "Model-rewrite mode: the model requests ask for." };
+        var canaryModel = new Option<string?>("--canary-model") { Description = "Model-rewrite mode: the model canary requests are rewritten to." };
+        var connection = new AnalyzerConnection();
+        var command = new Command("start", "Start a rollout: route key, stable and canary versions, and the stage schedule.")
+        {
+            route, stable, canary, salt, schedule, minSamples, warmUp, forced, stableModel, canaryModel,
+        };
+        connection.AddTo(command);
+        command.SetAction((parse, ct) => CommandFailures.RunAsync("start", output, async () =>
+        {
+            var errors = new List<string>();
+            var options = new DecisionOptions();
+            if (parse.GetValue(schedule) is { } text)
+            {
+                options = ScheduleParser.Parse(text, options, errors);
+            }
+
+            if (parse.GetValue(minSamples) is { } samples)
+            {
+                options = options with { MinimumSamplesPerArm = samples };
+            }
+
+            if (parse.GetValue(warmUp) is { } warm)
+            {
+                if (ScheduleParser.TryParseDuration(warm, out var duration))
+                {
+                    options = options with { WarmUp = duration };
+                }
+                else
+                {
+                    errors.Add($"--warm-up \"{warm}\": use 30s, 10m or 1h");
+                }
+            }
+
+            if (errors.Count > 0)
+            {
+                throw new ArgumentException(string.Join("; ", errors));
+            }
+
+            DecisionOptionsValidator.ThrowIfInvalid(options);
+            var definition = new RolloutDefinition
+            {
+                RouteKey = parse.GetValue(route)!,
+                StableSubset = parse.GetValue(stable)!,
+                CanarySubset = parse.GetValue(canary)!,
+                Salt = parse.GetValue(salt) ?? $"{parse.GetValue(route)}/{parse.GetValue(canary)}",
+                ForcedCanaryUsers = parse.GetValue(forced) ?? [],
+                StableModel = parse.GetValue(stableModel),
+                CanaryModel = parse.GetValue(canaryModel),
+            };
+            await using var dataSource = connection.OpenDataSource(parse);
+            var (_, lifecycle) = connection.Create(parse, dataSource);
+            return RunOutcomeWriter.Write(await lifecycle.StartAsync(definition, options, ct).ConfigureAwait(false), output);
+        }));
+        return command;
+    }
+
+    private static Command Manual(string name, string description, CliOutput output, Func<RolloutLifecycle, string, string?, CancellationToken, Task<RunOutcome>> act, bool withReason = false)
+    {
+        var rollout = Rollout();
+        var reason = Required("--reason", "Why (recorded in the audit table and sent with the alert).");
+        var connection = new AnalyzerConnection();
+        var command = new Command(name, description) { rollout };
+        if (withReason)
+        {
+            command.Options.Add(reason);
+        }
+
+        connection.AddTo(command);
+        command.SetAction((parse, ct) => CommandFailures.RunAsync(name, output, async () =>
+        {
+            await using var dataSource = connection.OpenDataSource(parse);
+            var (_, lifecycle) = connection.Create(parse, dataSource);
+            var outcome = await act(lifecycle, parse.GetValue(rollout)!, withReason ? parse.GetValue(reason) : null, ct).ConfigureAwait(false);
+            var code = RunOutcomeWriter.Write(outcome, output);
+            // A manual rollback is the operator's intent, not news: only a partial push changes the exit code.
+            return code == ExitCodes.RollbackPerformed ? ExitCodes.Ok : code;
+        }));
+        return command;
+    }
+
+    private static Command RunOnce(CliOutput output)
+    {
+        var dryRun = new Option<bool>("--dry-run") { Description = "Decide and record, but change no weights." };
+        var connection = new AnalyzerConnection();
+        var command = new Command("run-once", "Analyze every active rollout once, act on the decisions, and exit with a code that says what happened (for a CronJob).") { dryRun };
+        connection.AddTo(command);
+        command.SetAction((parse, ct) => CommandFailures.RunAsync("run-once", output, async () =>
+        {
+            await using var dataSource = connection.OpenDataSource(parse);
+            var (runner, _) = connection.Create(parse, dataSource);
+            var outcome = await runner.RunOnceAsync(parse.GetValue(dryRun), ct).ConfigureAwait(false);
+            if (outcome.Decisions.Count == 0)
+            {
+                output.Out.WriteLine("no running rollout");
+            }
+
+            return RunOutcomeWriter.Write(outcome, output);
+        }));
+        return command;
+    }
+
+    private static Command Serve(CliOutput output)
+    {
+        var interval = new Option<TimeSpan>("--interval") { Description = "Time between analyses, e.g. 00:01:00.", DefaultValueFactory = _ => TimeSpan.FromMinutes(1) };
+        var connection = new AnalyzerConnection();
+        var command = new Command("serve", "Analyze and act on a fixed interval until stopped (for a Deployment).") { interval };
+        connection.AddTo(command);
+        command.SetAction((parse, ct) => CommandFailures.RunAsync("serve", output, async () =>
+        {
+            await using var dataSource = connection.OpenDataSource(parse);
+            var (runner, _) = connection.Create(parse, dataSource);
+            using var timer = new PeriodicTimer(parse.GetValue(interval));
+            do
+            {
+                try
+                {
+                    RunOutcomeWriter.Write(await runner.RunOnceAsync(dryRun: false, ct).ConfigureAwait(false), output);
+                }
+                catch (Exception e) when (e is Npgsql.NpgsqlException or InvalidOperationException)
+                {
+                    // One failed look is retried at the next tick; nothing was half-written (one transaction per run).
+                    output.Error.WriteLine($"canary-analyzer serve: {e.Message}");
+                }
+            }
+            while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false));
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static Command Status(CliOutput output)
+    {
+        var only = new Option<string?>("--rollout") { Description = "Only this rollout." };
+        var connection = new AnalyzerConnection();
+        var command = new Command("status", "Show each rollout: stage, weight, time in stage, and its last decision with the key metrics against stable.") { only };
+        connection.AddTo(command);
+        command.SetAction((parse, ct) => CommandFailures.RunAsync("status", output, async () =>
+        {
+            await using var dataSource = connection.OpenDataSource(parse);
+            await Canary.Contracts.Telemetry.SchemaMigrator.MigrateAsync(dataSource, ct).ConfigureAwait(false);
+            await using var connectionHandle = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
+            var rollouts = await RolloutStore.ReadProgressAsync(connectionHandle, null, ct).ConfigureAwait(false);
+            var filter = parse.GetValue(only);
+            var now = DateTimeOffset.UtcNow;
+            output.Out.WriteLine($"{"ROLLOUT",-32} {"STATUS",-12} {"STAGE",-6} {"WEIGHT",-8} {"IN STAGE",-10} LAST DECISION");
+            var shown = 0;
+            foreach (var rollout in rollouts)
+            {
+                if (filter is not null && rollout.Rollout != filter)
+                {
+                    continue;
+                }
+
+                shown++;
+                var last = (await RolloutStore.ReadHistoryAsync(dataSource, rollout.Rollout, 1, ct).ConfigureAwait(false)).FirstOrDefault();
+                var inStage = now - rollout.StageStartedAt;
+                output.Out.WriteLine($"{rollout.Rollout,-32} {RolloutStore.StatusName(rollout.Status),-12} {rollout.StageIndex + 1 + "/" + rollout.Options.StageWeightsBasisPoints.Count,-6} {rollout.CurrentWeightBasisPoints / 100.0 + "%",-8} {FormatDuration(inStage),-10} {(last is null ? "-" : $"{last.Action}: {last.Reason} (canary {last.CanaryRequests} / stable {last.StableRequests} requests)")}");
+            }
+
+            if (filter is not null && shown == 0)
+            {
+                throw new RolloutNotFoundException(filter);
+            }
+
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static Command History(CliOutput output)
+    {
+        var rollout = Rollout();
+        var limit = new Option<int>("--limit") { Description = "Most recent decisions to show.", DefaultValueFactory = _ => 50 };
+        var connection = new AnalyzerConnection();
+        var command = new Command("history", "List a rollout's decisions with their reasons and evidence.") { rollout, limit };
+        connection.AddTo(command);
+        command.SetAction((parse, ct) => CommandFailures.RunAsync("history", output, async () =>
+        {
+            await using var dataSource = connection.OpenDataSource(parse);
+            var records = await RolloutStore.ReadHistoryAsync(dataSource, parse.GetValue(rollout)!, parse.GetValue(limit), ct).ConfigureAwait(false);
+            if (records.Count == 0)
+            {
+                throw new RolloutNotFoundException(parse.GetValue(rollout)!);
+            }
+
+            foreach (var record in records)
+            {
+                output.Out.WriteLine($"{record.DecidedAt:u} {record.Action,-10} {record.FromWeight / 100.0,6:0.##}% -> {record.ToWeight / 100.0,6:0.##}%  canary {record.CanaryRequests} / stable {record.StableRequests}  {record.Reason}{(record.DryRun ? " (dry run)" : "")}");
+            }
+
+            return ExitCodes.Ok;
+        }));
+        return command;
+    }
+
+    private static string FormatDuration(TimeSpan span) =>
+        span.TotalDays >= 1 ? $"{span.TotalDays:0.0}d" : span.TotalHours >= 1 ? $"{span.TotalHours:0.0}h" : span.TotalMinutes >= 1 ? $"{span.TotalMinutes:0.0}m" : $"{span.TotalSeconds:0}s";
 
     private static Option<string> Rollout() => Required("--rollout", "Rollout name.");
 

@@ -40,12 +40,13 @@ public sealed class AnalyzerCliTests
     [InlineData("rollback", "--rollout", "chat", "--reason", "manual")]
     [InlineData("run-once")]
     [InlineData("serve", "--interval", "00:00:30")]
-    public async Task RunAsync_CommandNotBuiltYet_ExitsUsageWithClearMessage(params string[] args)
+    public async Task RunAsync_NoDatabaseConfigured_ExitsUsageWithClearMessage(params string[] args)
     {
+        Assert.Null(Environment.GetEnvironmentVariable("Canary__Database__ConnectionString"));
         var (code, _, stderr) = await RunAsync(args);
 
         Assert.Equal(ExitCodes.Usage, code);
-        Assert.Contains($"canary-analyzer {args[0]}: not implemented yet", stderr, StringComparison.Ordinal);
+        Assert.Contains($"canary-analyzer {args[0]}: no database: pass --database", stderr, StringComparison.Ordinal);
     }
 
     [Theory]

@@ -1,0 +1,67 @@
+using Canary.Analyzer.Decisions;
+using Canary.Analyzer.Statistics;
+using Canary.Analyzer.Storage;
+using Canary.Contracts.Telemetry;
+
+namespace Canary.Analyzer.Rollouts;
+
+/// <summary>
+/// Turns one arm's merged window into the evidence the decision engine judges. Errors are 5xx responses and streams
+/// that ended without a response (timeouts, resets); 429s and client cancels are carried apart and do not count as
+/// errors. Distributions are built from the merged histogram buckets (exact across sidecars and intervals).
+/// </summary>
+internal static class EvidenceBuilder
+{
+    public static ArmEvidence Build(ArmWindow arm) => new()
+    {
+        Requests = arm.Counter(TelemetryCounter.Requests),
+        Errors = arm.Counter(TelemetryCounter.Status5xx) + arm.Counter(TelemetryCounter.EndedWithoutResponse),
+        RateLimited = arm.Counter(TelemetryCounter.Status429),
+        ClientCancels = arm.Counter(TelemetryCounter.CancelledByClient),
+        Refusals = arm.Counter(TelemetryCounter.Refusals),
+        Latency = Distribution(arm.Histogram(TelemetryMetric.DurationUs)),
+        TimeToFirstToken = Distribution(arm.Histogram(TelemetryMetric.TimeToFirstTokenUs)),
+        TimePerOutputToken = Distribution(arm.Histogram(TelemetryMetric.TimePerOutputTokenUs)),
+        Cost = Distribution(arm.Histogram(TelemetryMetric.CostMicroUsd)),
+        InputTokens = arm.Histogram(TelemetryMetric.InputTokens)?.Sum ?? 0,
+        OutputTokens = arm.Histogram(TelemetryMetric.OutputTokens)?.Sum ?? 0,
+        FeedbackPositive = arm.Counter(TelemetryCounter.FeedbackPositive),
+        FeedbackNegative = arm.Counter(TelemetryCounter.FeedbackNegative),
+    };
+
+    /// <summary>The non-empty buckets, each with its exact value range, so sparse input keeps correct bucket widths.</summary>
+    public static BucketedDistribution? Distribution(MergedHistogram? histogram)
+    {
+        if (histogram is null || histogram.TotalCount == 0)
+        {
+            return null;
+        }
+
+        var counts = histogram.Counts;
+        var nonEmpty = 0;
+        foreach (var count in counts)
+        {
+            if (count > 0)
+            {
+                nonEmpty++;
+            }
+        }
+
+        var values = new double[nonEmpty];
+        var lower = new double[nonEmpty];
+        var bucketCounts = new long[nonEmpty];
+        var j = 0;
+        for (var i = 0; i < counts.Length; i++)
+        {
+            if (counts[i] > 0)
+            {
+                values[j] = histogram.Layout.HighestEquivalentValue(i);
+                lower[j] = histogram.Layout.LowestEquivalentValue(i) - (i == 0 ? 0 : 1);
+                bucketCounts[j] = counts[i];
+                j++;
+            }
+        }
+
+        return new BucketedDistribution(values, bucketCounts, lower);
+    }
+}

@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using Canary.Analyzer.Decisions;
+using Canary.Contracts.Rollouts;
+using Canary.Contracts.Telemetry;
+using Npgsql;
+
+namespace Canary.Analyzer.Rollouts;
+
+/// <summary>
+/// Manual lifecycle actions (start, promote, rollback, pause, resume). Each writes the desired table, the lifecycle
+/// row and a decision record in one transaction, then pushes the table like an automatic decision does.
+/// </summary>
+internal sealed class RolloutLifecycle
+{
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly RolloutRunner _runner;
+    private readonly TimeProvider _time;
+
+    public RolloutLifecycle(NpgsqlDataSource dataSource, RolloutRunner runner, TimeProvider time)
+    {
+        _dataSource = dataSource;
+        _runner = runner;
+        _time = time;
+    }
+
+    public Task<RunOutcome> StartAsync(RolloutDefinition definition, DecisionOptions options, CancellationToken cancellationToken) =>
+        ActAsync(definition.RouteKey, allowNew: true, "start", cancellationToken, (table, progress, now) =>
+        {
+            var weight = options.StageWeightsBasisPoints[0];
+            var next = TableEdits.Add(table, definition with { CanaryWeightBasisPoints = weight, State = RolloutState.Active });
+            var started = new RolloutProgress { Rollout = definition.RouteKey, Status = RolloutStatus.Running, StageIndex = 0, StageStartedAt = now, Options = options };
+            return (next, started, $"Started: {definition.CanarySubset} gets {weight / 100.0:0.##}% of users against {definition.StableSubset}.");
+        });
+
+    public Task<RunOutcome> RollbackAsync(string rollout, string reason, CancellationToken cancellationToken) =>
+        ActAsync(rollout, allowNew: false, "rollback", cancellationToken, (table, progress, now) =>
+        (
+            TableEdits.With(table, rollout, d => d with { CanaryWeightBasisPoints = 0, State = RolloutState.RolledBack }),
+            progress! with { Status = RolloutStatus.RolledBack, HoldSince = null },
+            $"Rolled back by an operator: {reason}"
+        ));
+
+    public Task<RunOutcome> PromoteAsync(string rollout, CancellationToken cancellationToken) =>
+        ActAsync(rollout, allowNew: false, "promote", cancellationToken, (table, progress, now) =>
+        {
+            var stages = progress!.Options.StageWeightsBasisPoints;
+            if (progress.StageIndex + 1 >= stages.Count)
+            {
+                throw new InvalidOperationException($"rollout \"{rollout}\" is already at its last stage");
+            }
+
+            var stage = progress.StageIndex + 1;
+            return (
+                TableEdits.With(table, rollout, d => d with { CanaryWeightBasisPoints = stages[stage], State = RolloutState.Active }),
+                progress with { Status = RolloutStatus.Running, StageIndex = stage, StageStartedAt = now, HoldSince = null },
+                $"Promoted by an operator to {stages[stage] / 100.0:0.##}%.");
+        });
+
+    public Task<RunOutcome> PauseAsync(string rollout, CancellationToken cancellationToken) =>
+        ActAsync(rollout, allowNew: false, "pause", cancellationToken, (table, progress, now) =>
+        (
+            TableEdits.With(table, rollout, d => d with { State = RolloutState.Paused }),
+            progress! with { Status = RolloutStatus.Paused },
+            "Paused by an operator: weights stay as they are and no automatic decision is taken."
+        ));
+
+    public Task<RunOutcome> ResumeAsync(string rollout, CancellationToken cancellationToken) =>
+        ActAsync(rollout, allowNew: false, "resume", cancellationToken, (table, progress, now) =>
+        (
+            TableEdits.With(table, rollout, d => d with { State = RolloutState.Active }),
+            progress! with { Status = RolloutStatus.Running },
+            "Resumed by an operator."
+        ));
+
+    private async Task<RunOutcome> ActAsync(
+        string rollout,
+        bool allowNew,
+        string action,
+        CancellationToken cancellationToken,
+        Func<RolloutTable, RolloutProgress?, DateTimeOffset, (RolloutTable Table, RolloutProgress Progress, string Reason)> change)
+    {
+        await SchemaMigrator.MigrateAsync(_dataSource, cancellationToken).ConfigureAwait(false);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var all = await RolloutStore.ReadProgressAsync(connection, transaction, cancellationToken, forUpdate: true).ConfigureAwait(false);
+        var progress = all.Find(p => p.Rollout == rollout);
+        if (progress is null && !allowNew)
+        {
+            throw new RolloutNotFoundException(rollout);
+        }
+
+        var table = (await DesiredTableStore.ReadAsync(_dataSource, cancellationToken).ConfigureAwait(false))?.Table ?? RolloutTable.Empty;
+        var now = _time.GetUtcNow();
+        var clock = Stopwatch.GetTimestamp();
+        var (next, updated, reason) = change(table, progress, now);
+        if (!await DesiredTableStore.TryWriteAsync(connection, transaction, next, cancellationToken).ConfigureAwait(false))
+        {
+            throw new InvalidOperationException($"the desired table moved past generation {table.Generation}; nothing was written, run again");
+        }
+
+        await RolloutStore.UpsertProgressAsync(connection, transaction, updated, cancellationToken).ConfigureAwait(false);
+        var record = new DecisionRecord(
+            rollout, now, "manual", action, reason, updated.StageIndex, progress?.CurrentWeightBasisPoints ?? 0, updated.CurrentWeightBasisPoints,
+            next.Generation, now, now, 0, 0, "{}", DryRun: false);
+        await RolloutStore.InsertDecisionAsync(connection, transaction, record, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        var push = await _runner.PushAsync(next, clock, cancellationToken).ConfigureAwait(false);
+        return new RunOutcome([record], next.Generation, push);
+    }
+}

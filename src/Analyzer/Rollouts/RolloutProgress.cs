@@ -1,0 +1,26 @@
+using Canary.Analyzer.Decisions;
+
+namespace Canary.Analyzer.Rollouts;
+
+/// <summary>One rollout's lifecycle row: stage, when it began, its schedule and the sequential-test state between looks.</summary>
+internal sealed record RolloutProgress
+{
+    public required string Rollout { get; init; }
+
+    public required RolloutStatus Status { get; init; }
+
+    public required int StageIndex { get; init; }
+
+    public required DateTimeOffset StageStartedAt { get; init; }
+
+    public required DecisionOptions Options { get; init; }
+
+    public SequentialState? Sequential { get; init; }
+
+    public DateTimeOffset? ArchiveAt { get; init; }
+
+    /// <summary>Since when the verdict has been "hold" without interruption (for the long-hold alert).</summary>
+    public DateTimeOffset? HoldSince { get; init; }
+
+    public int CurrentWeightBasisPoints => Status == RolloutStatus.RolledBack ? 0 : Options.StageWeightsBasisPoints[StageIndex];
+}

@@ -1,0 +1,164 @@
+using System.Diagnostics;
+using Canary.Analyzer.Decisions;
+using Canary.Analyzer.Discovery;
+using Canary.Analyzer.Push;
+using Canary.Analyzer.Storage;
+using Canary.Contracts.Rollouts;
+using Canary.Contracts.Telemetry;
+using Npgsql;
+
+namespace Canary.Analyzer.Rollouts;
+
+/// <summary>
+/// One analyzer look at every running rollout: read both arms over the same window, decide, and act. The desired
+/// table, the lifecycle rows and the decision records are written in ONE transaction (all or nothing), and only then
+/// is the new table pushed to the sidecars; a failed push is finished by the sidecars' own polling or the next run.
+/// </summary>
+internal sealed class RolloutRunner
+{
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly DecisionEngine _engine;
+    private readonly TimeProvider _time;
+    private readonly ISidecarDiscovery? _discovery;
+    private readonly TablePusher? _pusher;
+
+    public RolloutRunner(NpgsqlDataSource dataSource, DecisionEngine engine, TimeProvider time, ISidecarDiscovery? discovery, TablePusher? pusher)
+    {
+        _dataSource = dataSource;
+        _engine = engine;
+        _time = time;
+        _discovery = discovery;
+        _pusher = pusher;
+    }
+
+    public async Task<RunOutcome> RunOnceAsync(bool dryRun, CancellationToken cancellationToken)
+    {
+        await SchemaMigrator.MigrateAsync(_dataSource, cancellationToken).ConfigureAwait(false);
+        var reader = new TelemetryReader(_dataSource);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        // Row locks keep two analyzers (a CronJob overlapping a manual command) from deciding on the same rollout at once.
+        var progress = await RolloutStore.ReadProgressAsync(connection, transaction, cancellationToken, forUpdate: true).ConfigureAwait(false);
+        var desired = await DesiredTableStore.ReadAsync(_dataSource, cancellationToken).ConfigureAwait(false);
+        var table = desired?.Table ?? RolloutTable.Empty;
+        var original = table;
+        var now = _time.GetUtcNow();
+        var decisionClock = Stopwatch.GetTimestamp();
+        var records = new List<DecisionRecord>();
+        var updates = new List<RolloutProgress>();
+        foreach (var rollout in progress)
+        {
+            if (rollout.Status != RolloutStatus.Running)
+            {
+                continue;
+            }
+
+            var definition = Find(table, rollout.Rollout);
+            if (definition is null)
+            {
+                continue;
+            }
+
+            var windowStart = DecisionEngine.WindowStart(rollout.Options, rollout.StageStartedAt);
+            var window = await reader.ReadAsync(rollout.Rollout, windowStart, now, cancellationToken).ConfigureAwait(false);
+            var decision = _engine.Decide(rollout.Options, new DecisionInput
+            {
+                StageIndex = rollout.StageIndex,
+                StageStartedAt = rollout.StageStartedAt,
+                Canary = EvidenceBuilder.Build(window.Arm(definition.CanarySubset)),
+                Stable = EvidenceBuilder.Build(window.Arm(definition.StableSubset)),
+                Previous = rollout.Sequential,
+            });
+
+            var (next, action, updated) = Apply(table, definition, rollout, decision, now);
+            table = next;
+            updates.Add(updated);
+            records.Add(new DecisionRecord(
+                rollout.Rollout, now, decision.Verdict.ToString().ToLowerInvariant(), action, decision.Reason, rollout.StageIndex,
+                decision.CurrentWeightBasisPoints, updated.CurrentWeightBasisPoints, ReferenceEquals(next, original) ? null : next.Generation,
+                decision.WindowStart, decision.WindowEnd, decision.CanaryRequests, decision.StableRequests,
+                DecisionEvidenceJson.Write(decision), dryRun));
+        }
+
+        var changed = !ReferenceEquals(table, original);
+        if (!dryRun)
+        {
+            if (changed && !await DesiredTableStore.TryWriteAsync(connection, transaction, table, cancellationToken).ConfigureAwait(false))
+            {
+                throw new InvalidOperationException($"the desired table moved past generation {original.Generation} during this run; nothing was written, run again");
+            }
+
+            foreach (var update in updates)
+            {
+                await RolloutStore.UpsertProgressAsync(connection, transaction, update, cancellationToken).ConfigureAwait(false);
+            }
+        }
+
+        foreach (var record in records)
+        {
+            await RolloutStore.InsertDecisionAsync(connection, transaction, record, cancellationToken).ConfigureAwait(false);
+        }
+
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        PushSummary? push = null;
+        if (changed && !dryRun)
+        {
+            push = await PushAsync(table, decisionClock, cancellationToken).ConfigureAwait(false);
+        }
+
+        return new RunOutcome(records, changed && !dryRun ? table.Generation : null, push);
+    }
+
+    /// <summary>Pushes <paramref name="table"/> to every discovered sidecar and records who acknowledged.</summary>
+    public async Task<PushSummary?> PushAsync(RolloutTable table, long decisionTimestamp, CancellationToken cancellationToken)
+    {
+        if (_discovery is null || _pusher is null)
+        {
+            return null;
+        }
+
+        var sidecars = await _discovery.DiscoverAsync(cancellationToken).ConfigureAwait(false);
+        var summary = await _pusher.PushAsync(table, sidecars, decisionTimestamp, cancellationToken).ConfigureAwait(false);
+        await RolloutStore.InsertAcksAsync(_dataSource, summary, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        return summary;
+    }
+
+    private static (RolloutTable Table, string Action, RolloutProgress Progress) Apply(RolloutTable table, RolloutDefinition definition, RolloutProgress rollout, Decision decision, DateTimeOffset now)
+    {
+        switch (decision.Verdict)
+        {
+            case Verdict.Rollback:
+                return (
+                    TableEdits.With(table, definition.RouteKey, d => d with { CanaryWeightBasisPoints = 0, State = RolloutState.RolledBack }),
+                    "rollback",
+                    rollout with { Status = RolloutStatus.RolledBack, Sequential = decision.State, HoldSince = null });
+            case Verdict.Promote or Verdict.Accelerate when decision.TargetStageIndex != rollout.StageIndex:
+                return (
+                    TableEdits.With(table, definition.RouteKey, d => d with { CanaryWeightBasisPoints = decision.TargetWeightBasisPoints }),
+                    decision.Verdict == Verdict.Accelerate ? "accelerate" : "promote",
+                    rollout with { StageIndex = decision.TargetStageIndex, StageStartedAt = now, Sequential = decision.State, HoldSince = null });
+            case Verdict.Complete:
+                return (
+                    definition.CanaryWeightBasisPoints == RolloutDefinition.MaxWeightBasisPoints
+                        ? table
+                        : TableEdits.With(table, definition.RouteKey, d => d with { CanaryWeightBasisPoints = RolloutDefinition.MaxWeightBasisPoints }),
+                    "complete",
+                    rollout with { Status = RolloutStatus.Completed, Sequential = decision.State, ArchiveAt = decision.ArchiveAt, HoldSince = null });
+            default:
+                return (table, "hold", rollout with { Sequential = decision.State, HoldSince = rollout.HoldSince ?? now });
+        }
+    }
+
+    private static RolloutDefinition? Find(RolloutTable table, string routeKey)
+    {
+        foreach (var rollout in table.Rollouts)
+        {
+            if (rollout.RouteKey == routeKey)
+            {
+                return rollout;
+            }
+        }
+
+        return null;
+    }
+}
