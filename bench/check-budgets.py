@@ -30,9 +30,12 @@ for name, budget in sorted(budgets.items()):
         failed = failed or not warn_only
         continue
     value = measured[key]
-    ok = value <= budget
-    print(f"{'ok      ' if ok else ('WARN    ' if warn_only else 'OVER    ')}{key}: {value} B allocated per operation (budget {budget} B)")
+    # The smallest object on 64-bit .NET is 24 bytes, so a per-operation figure below 8 B cannot be an allocation made
+    # by every operation: it is a one-off (a runtime timer, tiering) divided over millions of operations.
+    ok = value <= budget or (budget == 0 and value < 8)
+    print(f"{'ok      ' if ok and value <= budget else ('ok*     ' if ok else ('WARN    ' if warn_only else 'OVER    '))}{key}: {value} B allocated per operation (budget {budget} B)")
     if not ok and not warn_only:
         failed = True
 
+print("(ok* = below one object per operation: a one-off allocation spread over the run, not a per-operation one)")
 sys.exit(1 if failed else 0)
