@@ -40,6 +40,11 @@ internal sealed class RequestHeadersHandler
         var enumerator = new HeaderEnumerator(httpHeaders);
         while (enumerator.MoveNext(out var key, out var value))
         {
+            if (!snapshot.MayBeRead(key.Length))
+            {
+                continue;
+            }
+
             if (!hasRouteKey && key.SequenceEqual(headers.RouteKeyHeader))
             {
                 // The first occurrence decides; Envoy sends repeated headers as separate entries.

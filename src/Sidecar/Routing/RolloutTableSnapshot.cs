@@ -23,6 +23,7 @@ internal sealed class RolloutTableSnapshot
         RouteIndex = routeIndex;
         OptInHeaders = optInHeaders;
         AppliedAt = appliedAt;
+        HeaderLengthFilter = BuildLengthFilter(headers, optInHeaders);
     }
 
     public RolloutTable Table { get; }
@@ -37,6 +38,40 @@ internal sealed class RolloutTableSnapshot
 
     /// <summary>Distinct opt-in header names used by any rollout; bit i of a request's mask means header i was present.</summary>
     public byte[][] OptInHeaders { get; }
+
+    /// <summary>
+    /// Bit n is set when some header the decision reads is n bytes long (bit 63: 63 or more). Most request headers
+    /// have a length no configured name has, so one shift and test skips all name comparisons for them.
+    /// </summary>
+    public ulong HeaderLengthFilter { get; }
+
+    /// <summary>True when a header of this name length may be one the decision reads.</summary>
+    public bool MayBeRead(int nameLength) => ((HeaderLengthFilter >> Math.Min(nameLength, 63)) & 1) != 0;
+
+    private static ulong BuildLengthFilter(RoutingHeaders headers, byte[][] optInHeaders)
+    {
+        ulong filter = 0;
+        void Add(int length) => filter |= 1UL << Math.Min(length, 63);
+        Add(headers.RouteKeyHeader.Length);
+        Add(headers.SubsetHeader.Length);
+        Add("content-length".Length);
+        if (headers.TenantHeader.Length > 0)
+        {
+            Add(headers.TenantHeader.Length);
+        }
+
+        foreach (var name in headers.UserKeyHeaders)
+        {
+            Add(name.Length);
+        }
+
+        foreach (var name in optInHeaders)
+        {
+            Add(name.Length);
+        }
+
+        return filter;
+    }
 
     public DateTimeOffset AppliedAt { get; }
 
