@@ -45,14 +45,38 @@ internal sealed class AnalyzerConnection
         return new NpgsqlSlimDataSourceBuilder(connectionString).Build();
     }
 
+    /// <summary>
+    /// In a cluster (the chart's CronJob), sidecars are found by label selector in the analyzer's namespace:
+    /// <c>Canary__Discovery__Namespace</c>, <c>Canary__Discovery__LabelSelectors__0</c>, <c>Canary__Discovery__ControlPort</c>.
+    /// </summary>
+    private static KubernetesSidecarDiscovery? KubernetesFromEnvironment()
+    {
+        var ns = Environment.GetEnvironmentVariable("Canary__Discovery__Namespace");
+        if (string.IsNullOrEmpty(ns))
+        {
+            return null;
+        }
+
+        var defaults = new KubernetesDiscoveryOptions();
+        var port = int.TryParse(Environment.GetEnvironmentVariable("Canary__Discovery__ControlPort"), out var p) ? p : KubernetesDiscoveryOptions.DefaultControlPort;
+        return new KubernetesSidecarDiscovery(
+            Canary.Analyzer.Kubernetes.KubernetesClientFactory.Create(new Canary.Analyzer.Kubernetes.KubernetesConnectionOptions()),
+            new KubernetesDiscoveryOptions
+            {
+                Namespaces = [ns],
+                LabelSelector = Environment.GetEnvironmentVariable("Canary__Discovery__LabelSelectors__0") ?? defaults.LabelSelector,
+                ControlPort = port,
+            });
+    }
+
     public (RolloutRunner Runner, RolloutLifecycle Lifecycle) Create(ParseResult parse, NpgsqlDataSource dataSource)
     {
         var time = TimeProvider.System;
         var list = parse.GetValue(_sidecars) is { Length: > 0 } given
             ? given
             : (Environment.GetEnvironmentVariable("CANARY_SIDECARS") ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        ISidecarDiscovery? discovery = list.Length > 0 ? StaticSidecarDiscovery.Parse(list) : null;
-        var tokenFile = parse.GetValue(_tokenFile);
+        ISidecarDiscovery? discovery = list.Length > 0 ? StaticSidecarDiscovery.Parse(list) : KubernetesFromEnvironment();
+        var tokenFile = parse.GetValue(_tokenFile) ?? Environment.GetEnvironmentVariable("Canary__Control__TokenFile");
         var token = tokenFile is not null ? File.ReadAllText(tokenFile).Trim() : Environment.GetEnvironmentVariable("CANARY_CONTROL_TOKEN");
         var pusher = new TablePusher(token, TimeSpan.FromSeconds(2));
         var runner = new RolloutRunner(dataSource, new DecisionEngine(time), time, discovery, pusher);
