@@ -23,6 +23,18 @@ internal sealed class RoutingOptions
     /// <summary>JSON rollout table loaded at start; without it every request goes to stable until a table arrives.</summary>
     public string? RolloutsFile { get; set; }
 
+    /// <summary>
+    /// Path of the application's feedback endpoint (for example <c>/v1/feedback</c>); requests to it on a rollout's
+    /// route count a rating for the user's current arm. Unset: no feedback is counted.
+    /// </summary>
+    public string? FeedbackPath { get; set; }
+
+    /// <summary>Request header carrying the rating on feedback requests: <c>1</c>/<c>up</c>/<c>positive</c> or <c>-1</c>/<c>0</c>/<c>down</c>/<c>negative</c>.</summary>
+    public string FeedbackRatingHeader { get; set; } = "x-feedback-rating";
+
+    /// <summary>Response header naming the subset that served the request, so applications can show or log it. Unset: none.</summary>
+    public string? ServedSubsetHeader { get; set; }
+
     /// <summary>Seed for the per-request choice of requests without a user key; unset means a random seed.</summary>
     public ulong? RandomSeed { get; set; }
 

@@ -16,6 +16,7 @@ internal static class SidecarOptionsValidator
         "Metrics:Port", "Metrics:BindAddress",
         "Routing:RouteKeyHeader", "Routing:UserKeyHeaders:*", "Routing:TenantHeader", "Routing:SubsetHeader",
         "Routing:RemoveSubsetHeaderOnUnmatched", "Routing:RolloutsFile", "Routing:RandomSeed",
+        "Routing:FeedbackPath", "Routing:FeedbackRatingHeader", "Routing:ServedSubsetHeader",
     ];
 
     /// <param name="options">The bound settings.</param>
@@ -57,6 +58,17 @@ internal static class SidecarOptionsValidator
         if (routing.SubsetHeader.StartsWith(':'))
         {
             errors.Add("Canary:Routing:SubsetHeader: must not be a pseudo-header");
+        }
+
+        CheckHeaderName(errors, "Routing:FeedbackRatingHeader", routing.FeedbackRatingHeader);
+        if (routing.ServedSubsetHeader is not null)
+        {
+            CheckHeaderName(errors, "Routing:ServedSubsetHeader", routing.ServedSubsetHeader);
+        }
+
+        if (routing.FeedbackPath is not null && !routing.FeedbackPath.StartsWith('/'))
+        {
+            errors.Add($"Canary:Routing:FeedbackPath: \"{routing.FeedbackPath}\" must start with /");
         }
 
         if (routing.TenantHeader is not null)

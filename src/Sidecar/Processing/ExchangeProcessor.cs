@@ -84,7 +84,9 @@ internal sealed class ExchangeProcessor
                     }
                 }
 
-                answer = state.WantsResponseBody ? ProcessingAnswers.ContinueResponseHeadersAndStreamBody : ProcessingAnswers.ContinueResponseHeaders;
+                answer = state.Route?.ServedSubsetAnswers is { } served
+                    ? served[((state.IsCanary ? 1 : 0) * 2) + (state.WantsResponseBody ? 1 : 0)]
+                    : state.WantsResponseBody ? ProcessingAnswers.ContinueResponseHeadersAndStreamBody : ProcessingAnswers.ContinueResponseHeaders;
                 break;
             case ProcessingRequestKind.RequestBody:
                 if (state.PendingRewrite)

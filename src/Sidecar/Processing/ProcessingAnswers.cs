@@ -46,6 +46,32 @@ internal static class ProcessingAnswers
         }),
         "continue response_headers; stream response body");
 
+    /// <summary>
+    /// Answer to response_headers that tells the client which subset served it (a response header), optionally also
+    /// asking for the streamed body like <see cref="ContinueResponseHeadersAndStreamBody"/>.
+    /// </summary>
+    public static ProcessingAnswer ResponseHeadersWithServedSubset(string headerName, string subset, bool streamBody)
+    {
+        var headerValue = WireWriter.Build(w =>
+        {
+            WireWriter.WriteBytesField(w, 1, Encoding.ASCII.GetBytes(headerName));
+            WireWriter.WriteBytesField(w, 3, Encoding.ASCII.GetBytes(subset));
+        });
+        var option = WireWriter.Build(w => WireWriter.WriteBytesField(w, 1, headerValue));
+        var mutation = WireWriter.Build(w => WireWriter.WriteBytesField(w, SetHeadersField, option));
+        var common = WireWriter.Build(w => WireWriter.WriteBytesField(w, HeaderMutationField, mutation));
+        var headersResponse = WireWriter.Build(w => WireWriter.WriteBytesField(w, CommonResponseField, common));
+        var frame = WireWriter.Build(w =>
+        {
+            WireWriter.WriteBytesField(w, ResponseHeadersResponseField, headersResponse);
+            if (streamBody)
+            {
+                WireWriter.WriteBytesField(w, 9, WireWriter.Build(m => WireWriter.WriteVarintField(m, 4, 1)));
+            }
+        });
+        return new ProcessingAnswer(frame, $"response {headerName}: {subset}{(streamBody ? "; stream response body" : "")}");
+    }
+
     /// <summary>Answer to request_headers that sets the subset header and has Envoy pick the route again.</summary>
     public static ProcessingAnswer SetRequestHeader(string headerName, string value)
     {

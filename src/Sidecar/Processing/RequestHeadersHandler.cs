@@ -36,6 +36,8 @@ internal sealed class RequestHeadersHandler
         var sawSubsetHeader = false;
         ulong optInMask = 0;
         long contentLength = -1;
+        var feedback = 0;
+        var isFeedbackPath = false;
 
         var enumerator = new HeaderEnumerator(httpHeaders);
         while (enumerator.MoveNext(out var key, out var value))
@@ -69,6 +71,23 @@ internal sealed class RequestHeadersHandler
                         userKeyRank = i;
                         break;
                     }
+                }
+            }
+
+            if (headers.FeedbackPath.Length > 0)
+            {
+                if (key.SequenceEqual(":path"u8))
+                {
+                    // The query string does not change which endpoint it is.
+                    var query = value.IndexOf((byte)'?');
+                    isFeedbackPath = (query >= 0 ? value[..query] : value).SequenceEqual(headers.FeedbackPath);
+                    continue;
+                }
+
+                if (key.SequenceEqual(headers.FeedbackRatingHeader))
+                {
+                    feedback = ParseRating(value);
+                    continue;
                 }
             }
 
@@ -119,6 +138,12 @@ internal sealed class RequestHeadersHandler
 
         var canary = _selector.IsCanary(route, userKey, tenant, optInMask, out var reason);
         route.Counters.Count(canary, reason);
+        if (isFeedbackPath && feedback != 0)
+        {
+            // Sticky assignment makes the user's current arm the arm that served them: no request ids needed.
+            (canary ? route.CanaryArm : route.StableArm)?.CountFeedback(feedback > 0);
+        }
+
         state.Route = route;
         state.Reason = reason;
         if (route.IsModelRewrite)
@@ -155,6 +180,22 @@ internal sealed class RequestHeadersHandler
         state.RewriteToCanary = canary;
         state.HadContentLength = contentLength >= 0;
         return route.BufferBodyAnswer!;
+    }
+
+    /// <summary>+1 for a positive rating, -1 for a negative one, 0 when the value is not a rating.</summary>
+    private static int ParseRating(ReadOnlySpan<byte> value)
+    {
+        if (value.SequenceEqual("1"u8) || value.SequenceEqual("+1"u8) || System.Text.Ascii.EqualsIgnoreCase(value, "up"u8) || System.Text.Ascii.EqualsIgnoreCase(value, "positive"u8))
+        {
+            return 1;
+        }
+
+        if (value.SequenceEqual("-1"u8) || value.SequenceEqual("0"u8) || System.Text.Ascii.EqualsIgnoreCase(value, "down"u8) || System.Text.Ascii.EqualsIgnoreCase(value, "negative"u8))
+        {
+            return -1;
+        }
+
+        return 0;
     }
 
     /// <summary>An opt-in header counts unless it is empty, "0" or "false".</summary>

@@ -12,8 +12,20 @@ namespace Canary.Sidecar.Routing;
 /// </summary>
 internal sealed class RolloutRoute
 {
-    public RolloutRoute(int index, RolloutDefinition definition, string subsetHeader, int optInHeaderIndex, RolloutCounters counters, TelemetryRegistry? telemetry = null)
+    public RolloutRoute(int index, RolloutDefinition definition, string subsetHeader, int optInHeaderIndex, RolloutCounters counters, TelemetryRegistry? telemetry = null, string? servedSubsetHeader = null)
     {
+        if (servedSubsetHeader is not null)
+        {
+            // Indexed [canary * 2 + streamBody]: every combination is built once, per table.
+            ServedSubsetAnswers =
+            [
+                ProcessingAnswers.ResponseHeadersWithServedSubset(servedSubsetHeader, definition.StableSubset, streamBody: false),
+                ProcessingAnswers.ResponseHeadersWithServedSubset(servedSubsetHeader, definition.StableSubset, streamBody: true),
+                ProcessingAnswers.ResponseHeadersWithServedSubset(servedSubsetHeader, definition.CanarySubset, streamBody: false),
+                ProcessingAnswers.ResponseHeadersWithServedSubset(servedSubsetHeader, definition.CanarySubset, streamBody: true),
+            ];
+        }
+
         // Arms are created here, when a table is applied, so the response path only follows references.
         StableArm = telemetry?.EnsureArm(definition.RouteKey, definition.StableSubset);
         CanaryArm = telemetry?.EnsureArm(definition.RouteKey, definition.CanarySubset);
@@ -64,6 +76,9 @@ internal sealed class RolloutRoute
     public ProcessingAnswer CanaryAnswer { get; }
 
     public RolloutCounters Counters { get; }
+
+    /// <summary>response_headers answers naming the serving subset, or null when that header is off.</summary>
+    public ProcessingAnswer[]? ServedSubsetAnswers { get; }
 
     /// <summary>Telemetry of the stable arm; null when the sidecar records none (unit tests).</summary>
     public ArmTelemetry? StableArm { get; }

@@ -55,6 +55,11 @@ internal sealed class RolloutTableSnapshot
         Add(headers.RouteKeyHeader.Length);
         Add(headers.SubsetHeader.Length);
         Add("content-length".Length);
+        if (headers.FeedbackPath.Length > 0)
+        {
+            Add(":path".Length);
+            Add(headers.FeedbackRatingHeader.Length);
+        }
         if (headers.TenantHeader.Length > 0)
         {
             Add(headers.TenantHeader.Length);
@@ -106,7 +111,7 @@ internal sealed class RolloutTableSnapshot
             }
 
             var counters = previous?.FindCounters(definition.RouteKey) ?? new RolloutCounters();
-            routes[i] = new RolloutRoute(i, definition, headers.SubsetHeaderName, optInIndex, counters, telemetry);
+            routes[i] = new RolloutRoute(i, definition, headers.SubsetHeaderName, optInIndex, counters, telemetry, headers.ServedSubsetHeader);
             indexEntries.Add(new KeyValuePair<string, int>(definition.RouteKey, i));
         }
 

@@ -21,6 +21,9 @@ internal sealed class RoutingHeaders
         }
 
         RemoveSubsetHeaderOnUnmatched = options.RemoveSubsetHeaderOnUnmatched;
+        FeedbackPath = options.FeedbackPath is null ? [] : Encoding.ASCII.GetBytes(options.FeedbackPath);
+        FeedbackRatingHeader = Encoding.ASCII.GetBytes(options.FeedbackRatingHeader);
+        ServedSubsetHeader = options.ServedSubsetHeader;
         RemoveSubsetHeaderAnswer = ProcessingAnswers.RemoveRequestHeader(options.SubsetHeader);
     }
 
@@ -37,6 +40,14 @@ internal sealed class RoutingHeaders
     public byte[][] UserKeyHeaders { get; }
 
     public bool RemoveSubsetHeaderOnUnmatched { get; }
+
+    /// <summary>Empty when feedback is off.</summary>
+    public byte[] FeedbackPath { get; }
+
+    public byte[] FeedbackRatingHeader { get; }
+
+    /// <summary>Response header naming the serving subset; null when off.</summary>
+    public string? ServedSubsetHeader { get; }
 
     public ProcessingAnswer RemoveSubsetHeaderAnswer { get; }
 }
