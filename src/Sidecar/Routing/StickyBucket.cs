@@ -20,8 +20,10 @@ internal static class StickyBucket
         var length = salt.Length + userKey.Length;
         if (length <= StackLimit)
         {
-            Span<byte> buffer = stackalloc byte[StackLimit];
-            return Hash(buffer[..length], salt, userKey);
+            // Exactly the bytes needed: stackalloc zeroes what it allocates, so a fixed 512-byte buffer would cost more
+            // to clear than the hash costs to compute.
+            Span<byte> buffer = stackalloc byte[length];
+            return Hash(buffer, salt, userKey);
         }
 
         var rented = ArrayPool<byte>.Shared.Rent(length);
