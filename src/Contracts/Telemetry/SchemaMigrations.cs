@@ -10,6 +10,7 @@ public static class SchemaMigrations
     private static readonly SchemaMigration[] Migrations =
     [
         new(1, "Schema.sql"),
+        new(2, "0002_hourly_rollups.sql"),
     ];
 
     public static IReadOnlyList<SchemaMigration> All => Migrations;
