@@ -68,12 +68,20 @@ internal sealed class CompactionJob
     public DateTimeOffset Cutoff => TelemetryHours.Floor(_timeProvider.GetUtcNow() - _options.CompactAfter);
 
     /// <summary>Compacts every pending hour of every rollout; returns the hours this run compacted.</summary>
-    public async Task<int> RunAsync(CancellationToken cancellationToken)
+    public Task<int> RunAsync(CancellationToken cancellationToken) => RunAsync(null, cancellationToken);
+
+    /// <summary>Compacts the pending hours of one rollout, or of all when <paramref name="onlyRollout"/> is null.</summary>
+    public async Task<int> RunAsync(string? onlyRollout, CancellationToken cancellationToken)
     {
         var pending = await PendingHoursAsync(Cutoff, cancellationToken).ConfigureAwait(false);
         var compacted = 0;
         foreach (var (rollout, hour) in pending)
         {
+            if (onlyRollout is not null && !string.Equals(rollout, onlyRollout, StringComparison.Ordinal))
+            {
+                continue;
+            }
+
             if (await CompactHourAsync(rollout, hour, cancellationToken).ConfigureAwait(false))
             {
                 compacted++;
