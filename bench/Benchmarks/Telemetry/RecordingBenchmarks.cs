@@ -1,6 +1,7 @@
 using BenchmarkDotNet.Attributes;
 using Canary.Contracts.Telemetry;
 using Canary.Sidecar.Telemetry;
+using Canary.Sidecar.Telemetry.Scanning;
 
 namespace Canary.Benchmarks.Telemetry;
 
