@@ -72,7 +72,7 @@ internal static class StorageBenchmark
             Report("interval_histogram_rows", histogramRows);
             Report("interval_counter_rows", counterRows);
             Report("requests", requests);
-            await ExecuteAsync(dataSource, "VACUUM ANALYZE interval_histograms; VACUUM ANALYZE interval_counters");
+            await VacuumAsync(dataSource, "interval_histograms", "interval_counters");
             var rawBytes = await TotalSizeAsync(dataSource, "interval_histograms") + await TotalSizeAsync(dataSource, "interval_counters");
             Report("interval_bytes", rawBytes);
 
@@ -88,7 +88,7 @@ internal static class StorageBenchmark
                 .RunAsync(CancellationToken.None);
             Report("compaction_s", compaction.Elapsed.TotalSeconds);
             Report("compacted_hours", compacted);
-            await ExecuteAsync(dataSource, "VACUUM ANALYZE hourly_histograms; VACUUM ANALYZE hourly_counters; VACUUM ANALYZE compacted_hours");
+            await VacuumAsync(dataSource, "hourly_histograms", "hourly_counters", "compacted_hours");
             Report("hourly_rows", await CountAsync(dataSource, "hourly_histograms") + await CountAsync(dataSource, "hourly_counters"));
             var hourlyBytes = await TotalSizeAsync(dataSource, "hourly_histograms") + await TotalSizeAsync(dataSource, "hourly_counters")
                 + await TotalSizeAsync(dataSource, "compacted_hours");
@@ -113,7 +113,7 @@ internal static class StorageBenchmark
             var perRequest = Stopwatch.StartNew();
             await LoadRequestsAsync(dataSource, latencies, sidecars, intervals, random);
             Report("request_load_s", perRequest.Elapsed.TotalSeconds);
-            await ExecuteAsync(dataSource, "VACUUM ANALYZE request_latencies");
+            await VacuumAsync(dataSource, "request_latencies");
             var requestRows = await CountAsync(dataSource, "request_latencies");
             var requestBytes = await TotalSizeAsync(dataSource, "request_latencies");
             Report("request_rows", requestRows);
@@ -349,6 +349,14 @@ internal static class StorageBenchmark
     {
         await using var command = dataSource.CreateCommand(sql);
         await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task VacuumAsync(NpgsqlDataSource dataSource, params string[] tables)
+    {
+        foreach (var table in tables)
+        {
+            await ExecuteAsync(dataSource, $"VACUUM ANALYZE {table}");
+        }
     }
 
     private static async Task<long> CountAsync(NpgsqlDataSource dataSource, string table)
