@@ -23,7 +23,7 @@ internal sealed class RawTelemetry
     public int RowCount => _rows.Count;
 
     /// <summary>Adds intervals of <paramref name="intervalLength"/> from <paramref name="start"/> to <paramref name="end"/>.</summary>
-    public void AddIntervals(DateTimeOffset start, DateTimeOffset end, TimeSpan intervalLength, int sidecars, int seed)
+    public void AddIntervals(DateTimeOffset start, DateTimeOffset end, TimeSpan intervalLength, int sidecars, int seed, string sidecarPrefix = "sidecar-")
     {
         var random = new Random(seed);
         var buffer = new byte[HistogramCodec.MaxEncodedLength(TelemetryLayouts.For(TelemetryMetric.DurationUs))];
@@ -45,13 +45,13 @@ internal sealed class RawTelemetry
 
                         var histogram = recorder.TakeInterval();
                         var length = HistogramCodec.Encode(histogram, buffer);
-                        _rows.Add(new Row($"sidecar-{s}", subset, TelemetryNames.Metric(metric), t, (int)intervalLength.TotalMilliseconds,
+                        _rows.Add(new Row($"{sidecarPrefix}{s}", subset, TelemetryNames.Metric(metric), t, (int)intervalLength.TotalMilliseconds,
                             histogram.TotalCount(), histogram.Sum, histogram.Min, histogram.Max, buffer[..length]));
                     }
 
-                    _rows.Add(new Row($"sidecar-{s}", subset, TelemetryNames.Counter(TelemetryCounter.Requests), t,
+                    _rows.Add(new Row($"{sidecarPrefix}{s}", subset, TelemetryNames.Counter(TelemetryCounter.Requests), t,
                         (int)intervalLength.TotalMilliseconds, requests, 0, 0, 0, null));
-                    _rows.Add(new Row($"sidecar-{s}", subset, TelemetryNames.Counter(TelemetryCounter.Status5xx), t,
+                    _rows.Add(new Row($"{sidecarPrefix}{s}", subset, TelemetryNames.Counter(TelemetryCounter.Status5xx), t,
                         (int)intervalLength.TotalMilliseconds, random.Next(3), 0, 0, 0, null));
                 }
             }
