@@ -1,9 +1,22 @@
 using BenchmarkDotNet.Running;
+using Canary.Benchmarks.Storage;
 
 namespace Canary.Benchmarks;
 
-/// <summary>Entry point: <c>dotnet run -c Release --project bench/Benchmarks -- --filter '*'</c>.</summary>
+/// <summary>
+/// Entry point: <c>dotnet run -c Release --project bench/Benchmarks -- --filter '*'</c>; with <c>storage</c> as the first
+/// argument it runs <see cref="StorageBenchmark"/> instead (a database load, not a BenchmarkDotNet run).
+/// </summary>
 public static class BenchmarkProgram
 {
-    public static void Main(string[] args) => BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run(args);
+    public static async Task<int> Main(string[] args)
+    {
+        if (args.Length > 0 && args[0] == "storage")
+        {
+            return await StorageBenchmark.RunAsync(args[1..]);
+        }
+
+        BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run(args);
+        return 0;
+    }
 }

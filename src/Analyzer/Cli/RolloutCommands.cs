@@ -128,9 +128,37 @@ internal static class RolloutCommands
                 output.Out.WriteLine("no running rollout");
             }
 
-            return RunOutcomeWriter.Write(outcome, output);
+            var code = RunOutcomeWriter.Write(outcome, output);
+            if (!parse.GetValue(dryRun))
+            {
+                await MaintainStorageAsync(dataSource, output, ct).ConfigureAwait(false);
+            }
+
+            return code;
         }));
         return command;
+    }
+
+    /// <summary>
+    /// After acting: merge telemetry older than two hours into hourly rows and drop raw rows past retention, so the
+    /// next analysis reads few rows whatever the fleet size. Best effort: it never changes the run's exit code.
+    /// </summary>
+    private static async Task MaintainStorageAsync(Npgsql.NpgsqlDataSource dataSource, CliOutput output, CancellationToken ct)
+    {
+        try
+        {
+            var options = new Canary.Analyzer.Storage.StorageMaintenanceOptions();
+            var compacted = await new Canary.Analyzer.Storage.CompactionJob(dataSource, TimeProvider.System, options).RunAsync(ct).ConfigureAwait(false);
+            var deleted = await new Canary.Analyzer.Storage.RetentionJob(dataSource, TimeProvider.System, options).RunAsync(ct).ConfigureAwait(false);
+            if (compacted > 0 || deleted > 0)
+            {
+                output.Out.WriteLine($"storage: {compacted} hour(s) compacted, {deleted} raw row(s) past retention deleted");
+            }
+        }
+        catch (Npgsql.NpgsqlException e)
+        {
+            output.Error.WriteLine($"canary-analyzer run-once: storage maintenance skipped ({e.Message}); the next run retries");
+        }
     }
 
     private static Command Serve(CliOutput output)

@@ -10,7 +10,8 @@ public static class SchemaMigrations
     private static readonly SchemaMigration[] Migrations =
     [
         new(1, "Schema.sql"),
-        new(2, "0002_rollout_lifecycle.sql"),
+        new(2, "0002_hourly_rollups.sql"),
+        new(3, "0003_rollout_lifecycle.sql"),
     ];
 
     public static IReadOnlyList<SchemaMigration> All => Migrations;

@@ -1,4 +1,4 @@
--- Migration 2: the analyzer's rollout lifecycle and its audit trail, and the desired table the sidecars read.
+-- Migration 3: the analyzer's rollout lifecycle and its audit trail, and the desired table the sidecars read.
 
 -- The desired table (also created idempotently by DesiredTableSchema for sidecars that start before any migration).
 CREATE TABLE IF NOT EXISTS canary_desired_table (

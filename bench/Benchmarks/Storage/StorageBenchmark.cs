@@ -1,0 +1,379 @@
+using System.Diagnostics;
+using System.Globalization;
+using Canary.Analyzer.Storage;
+using Canary.Contracts.Telemetry;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Canary.Benchmarks.Storage;
+
+/// <summary>
+/// Storage benchmark (not BenchmarkDotNet: one load of a database, then timed queries). Fills a fresh database with a
+/// day of interval telemetry (sidecars flushing every 10 s, both subsets, every metric), compacts it, and times
+/// <see cref="TelemetryReader.ReadAsync"/> over 24 hours; then loads the obvious design (one row per request, latency
+/// column) with the same requests and times its PERCENTILE_CONT query; reports rows and bytes on disk of both.
+/// </summary>
+/// <remarks>
+/// <c>dotnet run -c Release --project bench/Benchmarks -- storage [--short] [--connection "..."] [--keep]</c>; the
+/// connection string defaults to CANARY_TEST_POSTGRES. Output is "key: value" lines, one per figure.
+/// </remarks>
+internal static class StorageBenchmark
+{
+    private const string Rollout = "model-a";
+    private static readonly DateTimeOffset Day = new(2026, 3, 1, 0, 0, 0, TimeSpan.Zero);
+    private static readonly string[] Subsets = ["stable", "canary"];
+    private static readonly TelemetryCounter[] Counters =
+        [TelemetryCounter.Requests, TelemetryCounter.Status2xx, TelemetryCounter.Status5xx, TelemetryCounter.FinishStop];
+
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var shortMode = args.Contains("--short");
+        var keep = args.Contains("--keep");
+        var connectionIndex = Array.IndexOf(args, "--connection");
+        var connectionString = connectionIndex >= 0 && connectionIndex + 1 < args.Length
+            ? args[connectionIndex + 1]
+            : Environment.GetEnvironmentVariable("CANARY_TEST_POSTGRES");
+        if (string.IsNullOrEmpty(connectionString))
+        {
+            await Console.Error.WriteLineAsync("storage: set CANARY_TEST_POSTGRES or pass --connection (source .ci/postgres.sh start).");
+            return 2;
+        }
+
+        // Full: 20 sidecars × 8640 intervals of 10 s (a day). Short: 4 sidecars × 6 hours, for CI.
+        var sidecars = shortMode ? 4 : 20;
+        var hours = shortMode ? 6 : 24;
+        var intervalsPerHour = 360;
+        var intervals = hours * intervalsPerHour;
+        var timedRuns = shortMode ? 5 : 20;
+
+        var database = "canary_storagebench_" + Guid.NewGuid().ToString("N")[..12];
+        await using (var server = new NpgsqlSlimDataSourceBuilder(connectionString).Build())
+        await using (var create = server.CreateCommand($"CREATE DATABASE {database}"))
+        {
+            await create.ExecuteNonQueryAsync();
+        }
+
+        var builder = new NpgsqlConnectionStringBuilder(connectionString) { Database = database, CommandTimeout = 0 };
+        try
+        {
+            await using var dataSource = new NpgsqlSlimDataSourceBuilder(builder.ConnectionString).Build();
+            await SchemaMigrator.MigrateAsync(dataSource);
+            Report("mode", shortMode ? "short" : "full");
+            Report("sidecars", sidecars);
+            Report("interval_s", 10);
+            Report("hours", hours);
+            Report("metrics", TelemetryNames.MetricCount);
+
+            var random = new Random(20260301);
+            var pool = HistogramPool.Create(random);
+            var load = Stopwatch.StartNew();
+            var (histogramRows, counterRows, requests, latencies) = await LoadIntervalsAsync(dataSource, pool, random, sidecars, intervals);
+            Report("interval_load_s", load.Elapsed.TotalSeconds);
+            Report("interval_histogram_rows", histogramRows);
+            Report("interval_counter_rows", counterRows);
+            Report("requests", requests);
+            await VacuumAsync(dataSource, "interval_histograms", "interval_counters");
+            var rawBytes = await TotalSizeAsync(dataSource, "interval_histograms") + await TotalSizeAsync(dataSource, "interval_counters");
+            Report("interval_bytes", rawBytes);
+
+            var end = Day.AddHours(hours);
+            var reader = new TelemetryReader(dataSource);
+            var rawRead = Stopwatch.StartNew();
+            var rawWindow = await reader.ReadAsync(Rollout, Day, end, CancellationToken.None);
+            Report("read_uncompacted_ms", rawRead.Elapsed.TotalMilliseconds);
+
+            // Compaction as the analyzer runs it the moment the day is old enough (default age 2 h): every hour.
+            var compaction = Stopwatch.StartNew();
+            var compacted = await new CompactionJob(dataSource, new FixedTimeProvider(end.AddHours(2)), new StorageMaintenanceOptions())
+                .RunAsync(CancellationToken.None);
+            Report("compaction_s", compaction.Elapsed.TotalSeconds);
+            Report("compacted_hours", compacted);
+            await VacuumAsync(dataSource, "hourly_histograms", "hourly_counters", "compacted_hours");
+            Report("hourly_rows", await CountAsync(dataSource, "hourly_histograms") + await CountAsync(dataSource, "hourly_counters"));
+            var hourlyBytes = await TotalSizeAsync(dataSource, "hourly_histograms") + await TotalSizeAsync(dataSource, "hourly_counters")
+                + await TotalSizeAsync(dataSource, "compacted_hours");
+            Report("hourly_bytes", hourlyBytes);
+
+            var compactedWindow = await reader.ReadAsync(Rollout, Day, end, CancellationToken.None);
+            Report("compacted_equals_raw", SameWindow(rawWindow, compactedWindow) ? "true" : "false");
+            var readMs = await TimeAsync(timedRuns, () => reader.ReadAsync(Rollout, Day, end, CancellationToken.None));
+            Report("read_compacted_window", $"{hours} h");
+            Report("read_compacted_median_ms", readMs.Median);
+            Report("read_compacted_max_ms", readMs.Max);
+
+            // A window ending "now" right after the day: the last two hours are not compactable yet and are read raw.
+            var recentJob = new CompactionJob(dataSource, new FixedTimeProvider(end), new StorageMaintenanceOptions());
+            await ExecuteAsync(dataSource, $"DELETE FROM hourly_histograms WHERE hour_start >= '{end.AddHours(-2):O}'; " +
+                $"DELETE FROM hourly_counters WHERE hour_start >= '{end.AddHours(-2):O}'; DELETE FROM compacted_hours WHERE hour_start >= '{end.AddHours(-2):O}'");
+            Report("recent_cutoff", recentJob.Cutoff.ToString("O", CultureInfo.InvariantCulture));
+            var recentMs = await TimeAsync(timedRuns, () => reader.ReadAsync(Rollout, Day, end, CancellationToken.None));
+            Report("read_last_2h_raw_median_ms", recentMs.Median);
+
+            // The obvious design: one row per request with its latency, percentiles computed by the query.
+            var perRequest = Stopwatch.StartNew();
+            await LoadRequestsAsync(dataSource, latencies, sidecars, intervals, random);
+            Report("request_load_s", perRequest.Elapsed.TotalSeconds);
+            await VacuumAsync(dataSource, "request_latencies");
+            var requestRows = await CountAsync(dataSource, "request_latencies");
+            var requestBytes = await TotalSizeAsync(dataSource, "request_latencies");
+            Report("request_rows", requestRows);
+            Report("request_bytes", requestBytes);
+            var percentileMs = await TimeAsync(timedRuns, () => PercentilesAsync(dataSource, Day, end));
+            Report("percentile_cont_median_ms", percentileMs.Median);
+            Report("percentile_cont_max_ms", percentileMs.Max);
+
+            var histogramRowsNow = await CountAsync(dataSource, "hourly_histograms") + await CountAsync(dataSource, "hourly_counters");
+            Report("ratio_rows_request_to_hourly", (double)requestRows / histogramRowsNow);
+            Report("ratio_bytes_request_to_hourly", (double)requestBytes / hourlyBytes);
+            Report("ratio_bytes_request_to_interval", (double)requestBytes / rawBytes);
+            Report("ratio_time_percentile_to_read", percentileMs.Median / readMs.Median);
+            Report("goal_read_24h_le_200ms", readMs.Median <= 200 ? "met" : "missed");
+            return 0;
+        }
+        finally
+        {
+            if (!keep)
+            {
+                await using var server = new NpgsqlSlimDataSourceBuilder(connectionString).Build();
+                await using var drop = server.CreateCommand($"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
+                await drop.ExecuteNonQueryAsync();
+            }
+            else
+            {
+                Report("database", database);
+            }
+        }
+    }
+
+    private static async Task<(long HistogramRows, long CounterRows, long Requests, List<long[]> Latencies)> LoadIntervalsAsync(
+        NpgsqlDataSource dataSource, HistogramPool pool, Random random, int sidecars, int intervals)
+    {
+        long histogramRows = 0;
+        long counterRows = 0;
+        long requests = 0;
+        var latencies = new List<long[]>(pool.Count);
+        for (var i = 0; i < pool.Count; i++)
+        {
+            latencies.Add(pool.Latencies(i));
+        }
+
+        // The pool entry of every (sidecar, interval, subset) is drawn once and kept, so the per-request table holds
+        // exactly the same requests and latencies.
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await using (var histograms = await connection.BeginBinaryImportAsync(
+            "COPY interval_histograms (sidecar_id, rollout, subset, metric, interval_start, interval_ms, count, sum, min, max, encoded) FROM STDIN (FORMAT BINARY)"))
+        {
+            var picks = new Random(7);
+            for (var s = 0; s < sidecars; s++)
+            {
+                var sidecar = "sidecar-" + s.ToString("D2", CultureInfo.InvariantCulture);
+                for (var t = 0; t < intervals; t++)
+                {
+                    var start = Day.AddSeconds(10 * t).UtcDateTime;
+                    foreach (var subset in Subsets)
+                    {
+                        var entry = picks.Next(pool.Count);
+                        requests += pool.Requests(entry);
+                        for (var m = 0; m < TelemetryNames.MetricCount; m++)
+                        {
+                            var encoded = pool.Encoded(entry, m);
+                            var header = HistogramCodec.ReadHeader(encoded);
+                            await histograms.StartRowAsync();
+                            await histograms.WriteAsync(sidecar, NpgsqlDbType.Text);
+                            await histograms.WriteAsync(Rollout, NpgsqlDbType.Text);
+                            await histograms.WriteAsync(subset, NpgsqlDbType.Text);
+                            await histograms.WriteAsync(TelemetryNames.Metrics[m], NpgsqlDbType.Text);
+                            await histograms.WriteAsync(start, NpgsqlDbType.TimestampTz);
+                            await histograms.WriteAsync(10_000, NpgsqlDbType.Integer);
+                            await histograms.WriteAsync(header.TotalCount, NpgsqlDbType.Bigint);
+                            await histograms.WriteAsync(header.Sum, NpgsqlDbType.Bigint);
+                            await histograms.WriteAsync(header.Min, NpgsqlDbType.Bigint);
+                            await histograms.WriteAsync(header.Max, NpgsqlDbType.Bigint);
+                            await histograms.WriteAsync(encoded, NpgsqlDbType.Bytea);
+                            histogramRows++;
+                        }
+                    }
+                }
+            }
+
+            await histograms.CompleteAsync();
+        }
+
+        await using (var counters = await connection.BeginBinaryImportAsync(
+            "COPY interval_counters (sidecar_id, rollout, subset, counter, interval_start, interval_ms, value) FROM STDIN (FORMAT BINARY)"))
+        {
+            var picks = new Random(7);
+            for (var s = 0; s < sidecars; s++)
+            {
+                var sidecar = "sidecar-" + s.ToString("D2", CultureInfo.InvariantCulture);
+                for (var t = 0; t < intervals; t++)
+                {
+                    var start = Day.AddSeconds(10 * t).UtcDateTime;
+                    foreach (var subset in Subsets)
+                    {
+                        var entry = picks.Next(pool.Count);
+                        var n = pool.Requests(entry);
+                        var errors = random.Next(100) == 0 ? 1 : 0;
+                        foreach (var counter in Counters)
+                        {
+                            var value = counter == TelemetryCounter.Status5xx ? errors : counter == TelemetryCounter.Status2xx ? n - errors : n;
+                            await counters.StartRowAsync();
+                            await counters.WriteAsync(sidecar, NpgsqlDbType.Text);
+                            await counters.WriteAsync(Rollout, NpgsqlDbType.Text);
+                            await counters.WriteAsync(subset, NpgsqlDbType.Text);
+                            await counters.WriteAsync(TelemetryNames.Counter(counter), NpgsqlDbType.Text);
+                            await counters.WriteAsync(start, NpgsqlDbType.TimestampTz);
+                            await counters.WriteAsync(10_000, NpgsqlDbType.Integer);
+                            await counters.WriteAsync((long)value, NpgsqlDbType.Bigint);
+                            counterRows++;
+                        }
+                    }
+                }
+            }
+
+            await counters.CompleteAsync();
+        }
+
+        return (histogramRows, counterRows, requests, latencies);
+    }
+
+    private static async Task LoadRequestsAsync(NpgsqlDataSource dataSource, List<long[]> latencies, int sidecars, int intervals, Random random)
+    {
+        await ExecuteAsync(dataSource,
+            """
+            CREATE TABLE request_latencies (
+                rollout     text        NOT NULL,
+                subset      text        NOT NULL,
+                at          timestamptz NOT NULL,
+                status      smallint    NOT NULL,
+                latency_us  bigint      NOT NULL
+            );
+            """);
+        await using (var connection = await dataSource.OpenConnectionAsync())
+        await using (var rows = await connection.BeginBinaryImportAsync(
+            "COPY request_latencies (rollout, subset, at, status, latency_us) FROM STDIN (FORMAT BINARY)"))
+        {
+            var picks = new Random(7);
+            for (var s = 0; s < sidecars; s++)
+            {
+                for (var t = 0; t < intervals; t++)
+                {
+                    foreach (var subset in Subsets)
+                    {
+                        var values = latencies[picks.Next(latencies.Count)];
+                        for (var r = 0; r < values.Length; r++)
+                        {
+                            await rows.StartRowAsync();
+                            await rows.WriteAsync(Rollout, NpgsqlDbType.Text);
+                            await rows.WriteAsync(subset, NpgsqlDbType.Text);
+                            await rows.WriteAsync(Day.AddSeconds((10 * t) + (r % 10)).UtcDateTime, NpgsqlDbType.TimestampTz);
+                            await rows.WriteAsync((short)(random.Next(100) == 0 ? 503 : 200), NpgsqlDbType.Smallint);
+                            await rows.WriteAsync(values[r], NpgsqlDbType.Bigint);
+                        }
+                    }
+                }
+            }
+
+            await rows.CompleteAsync();
+        }
+
+        await ExecuteAsync(dataSource, "CREATE INDEX request_latencies_rollout_time ON request_latencies (rollout, at)");
+    }
+
+    private static async Task<int> PercentilesAsync(NpgsqlDataSource dataSource, DateTimeOffset from, DateTimeOffset to)
+    {
+        await using var command = dataSource.CreateCommand(
+            """
+            SELECT subset, count(*), count(*) FILTER (WHERE status >= 500),
+                   percentile_cont(0.5) WITHIN GROUP (ORDER BY latency_us),
+                   percentile_cont(0.95) WITHIN GROUP (ORDER BY latency_us),
+                   percentile_cont(0.99) WITHIN GROUP (ORDER BY latency_us)
+            FROM request_latencies WHERE rollout = $1 AND at >= $2 AND at < $3 GROUP BY subset
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string> { NpgsqlDbType = NpgsqlDbType.Text, TypedValue = Rollout });
+        command.Parameters.Add(new NpgsqlParameter<DateTime> { NpgsqlDbType = NpgsqlDbType.TimestampTz, TypedValue = from.UtcDateTime });
+        command.Parameters.Add(new NpgsqlParameter<DateTime> { NpgsqlDbType = NpgsqlDbType.TimestampTz, TypedValue = to.UtcDateTime });
+        await using var reader = await command.ExecuteReaderAsync();
+        var arms = 0;
+        while (await reader.ReadAsync())
+        {
+            arms++;
+        }
+
+        return arms;
+    }
+
+    private static bool SameWindow(RolloutWindow expected, RolloutWindow actual)
+    {
+        foreach (var subset in Subsets)
+        {
+            for (var m = 0; m < TelemetryNames.MetricCount; m++)
+            {
+                var a = expected.Arm(subset).Histogram((TelemetryMetric)m);
+                var b = actual.Arm(subset).Histogram((TelemetryMetric)m);
+                if (a is null || b is null || a.TotalCount != b.TotalCount || a.Sum != b.Sum || a.Min != b.Min || a.Max != b.Max
+                    || !a.Counts.SequenceEqual(b.Counts))
+                {
+                    return false;
+                }
+            }
+
+            foreach (var counter in Counters)
+            {
+                if (expected.Arm(subset).Counter(counter) != actual.Arm(subset).Counter(counter))
+                {
+                    return false;
+                }
+            }
+        }
+
+        return true;
+    }
+
+    private static async Task<(double Median, double Max)> TimeAsync<T>(int runs, Func<Task<T>> action)
+    {
+        await action();
+        var times = new double[runs];
+        for (var i = 0; i < runs; i++)
+        {
+            var watch = Stopwatch.StartNew();
+            await action();
+            times[i] = watch.Elapsed.TotalMilliseconds;
+        }
+
+        Array.Sort(times);
+        return (times[runs / 2], times[^1]);
+    }
+
+    private static async Task ExecuteAsync(NpgsqlDataSource dataSource, string sql)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task VacuumAsync(NpgsqlDataSource dataSource, params string[] tables)
+    {
+        foreach (var table in tables)
+        {
+            await ExecuteAsync(dataSource, $"VACUUM ANALYZE {table}");
+        }
+    }
+
+    private static async Task<long> CountAsync(NpgsqlDataSource dataSource, string table)
+    {
+        await using var command = dataSource.CreateCommand($"SELECT count(*) FROM {table}");
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private static async Task<long> TotalSizeAsync(NpgsqlDataSource dataSource, string table)
+    {
+        await using var command = dataSource.CreateCommand($"SELECT pg_total_relation_size('{table}')");
+        return (long)(await command.ExecuteScalarAsync())!;
+    }
+
+    private static void Report(string key, string value) => Console.WriteLine($"{key}: {value}");
+
+    private static void Report(string key, long value) => Report(key, value.ToString(CultureInfo.InvariantCulture));
+
+    private static void Report(string key, double value) => Report(key, value.ToString("0.###", CultureInfo.InvariantCulture));
+}

@@ -1,0 +1,12 @@
+namespace Canary.Analyzer.Storage;
+
+/// <summary>When raw interval telemetry is compacted into hourly rows and when compacted raw rows are deleted.</summary>
+internal sealed class StorageMaintenanceOptions
+{
+    /// <summary>Whole hours ending at least this long ago are compacted, so late flushes of a sidecar still land in raw
+    /// rows before their hour is rolled up.</summary>
+    public TimeSpan CompactAfter { get; init; } = TimeSpan.FromHours(2);
+
+    /// <summary>Raw intervals of compacted hours ending at least this long ago are deleted; uncompacted hours are kept.</summary>
+    public TimeSpan RawRetention { get; init; } = TimeSpan.FromHours(48);
+}
