@@ -47,7 +47,7 @@ internal sealed class ExchangeProcessor
     /// <exception cref="RpcException">INVALID_ARGUMENT when the message is not valid protobuf.</exception>
     public ProcessingAnswer? Handle(ReadOnlySpan<byte> frame, ref ExchangeState state)
     {
-        _counters.Message();
+        state.MessageCount++;
         if (!ProcessingRequestView.TryRead(frame, out var request))
         {
             throw Malformed("ProcessingRequest is not valid protobuf");
@@ -136,6 +136,7 @@ internal sealed class ExchangeProcessor
     /// <summary>Tells the observers a routed exchange is over; called once per stream by its loop.</summary>
     public void EndExchange(ref ExchangeState state, bool cancelled)
     {
+        _counters.AddMessages(state.MessageCount);
         if (state.Route is null)
         {
             return;

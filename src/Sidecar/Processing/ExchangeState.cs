@@ -30,6 +30,9 @@ internal struct ExchangeState
     /// <summary>The request carried content-length, so a rewritten body must carry its new length.</summary>
     public bool HadContentLength;
 
+    /// <summary>Messages received on this stream (added to the process-wide counter when the stream ends).</summary>
+    public int MessageCount;
+
     /// <summary>Why the request went to its subset (for the no-user-key counter).</summary>
     public AssignmentReason Reason;
 

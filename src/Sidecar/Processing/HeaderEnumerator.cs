@@ -110,6 +110,20 @@ internal ref struct HeaderEnumerator
 
     private static bool TryReadHeaderValue(ReadOnlySpan<byte> entry, out ReadOnlySpan<byte> key, out ReadOnlySpan<byte> value)
     {
+        // Fast path for the shape Envoy sends: key (field 1) then raw_value (field 3), each under 128 bytes, nothing
+        // else. Any other shape, or anything that does not add up exactly, takes the general loop below.
+        if (entry.Length >= 4 && entry[0] == 0x0A && entry[1] < 0x80)
+        {
+            var keyLength = entry[1];
+            var at = 2 + keyLength;
+            if (at + 2 <= entry.Length && entry[at] == 0x1A && entry[at + 1] < 0x80 && at + 2 + entry[at + 1] == entry.Length)
+            {
+                key = entry.Slice(2, keyLength);
+                value = entry[(at + 2)..];
+                return true;
+            }
+        }
+
         key = default;
         value = default;
         ReadOnlySpan<byte> text = default;
