@@ -25,7 +25,7 @@ internal sealed class ModelRewriteHandler
     public bool TryHandle(ReadOnlySpan<byte> httpBody, byte[] subsetHeader, ref ExchangeState state, out ProcessingAnswer answer)
     {
         answer = ProcessingAnswers.ContinueRequestBody;
-        if (!TryReadBody(httpBody, out var body))
+        if (!HttpBodyReader.TryRead(httpBody, out var body, out _))
         {
             return false;
         }
@@ -42,33 +42,6 @@ internal sealed class ModelRewriteHandler
                 RequestBodyReply.ReplaceAndSetHeader(rewritten, state.HadContentLength, subsetHeader, route.CanarySubset, clearRouteCache: true));
             state.IsCanary = true;
             answer = pooled;
-        }
-
-        return true;
-    }
-
-    private static bool TryReadBody(ReadOnlySpan<byte> httpBody, out ReadOnlySpan<byte> body)
-    {
-        body = default;
-        var reader = new WireReader(httpBody);
-        while (!reader.IsAtEnd)
-        {
-            if (!reader.TryReadTag(out var field, out var wireType))
-            {
-                return false;
-            }
-
-            if (field == 1 && wireType == WireType.LengthDelimited)
-            {
-                if (!reader.TryReadLengthDelimited(out body))
-                {
-                    return false;
-                }
-            }
-            else if (!reader.TrySkip(wireType))
-            {
-                return false;
-            }
         }
 
         return true;

@@ -106,7 +106,7 @@ internal sealed class ExchangeProcessor
             case ProcessingRequestKind.ResponseBody:
                 if (state.WantsResponseBody && state.Route is not null)
                 {
-                    if (!TryReadBody(request.Payload, out var chunk, out var endOfStream))
+                    if (!HttpBodyReader.TryRead(request.Payload, out var chunk, out var endOfStream))
                     {
                         throw Malformed("response_body is not a valid HttpBody message");
                     }
@@ -177,43 +177,6 @@ internal sealed class ExchangeProcessor
 
         state.ResponseHeadersEndStream = enumerator.EndOfStream;
         return !enumerator.IsMalformed;
-    }
-
-    private static bool TryReadBody(ReadOnlySpan<byte> httpBody, out ReadOnlySpan<byte> body, out bool endOfStream)
-    {
-        body = default;
-        endOfStream = false;
-        var reader = new WireReader(httpBody);
-        while (!reader.IsAtEnd)
-        {
-            if (!reader.TryReadTag(out var field, out var wireType))
-            {
-                return false;
-            }
-
-            if (field == 1 && wireType == WireType.LengthDelimited)
-            {
-                if (!reader.TryReadLengthDelimited(out body))
-                {
-                    return false;
-                }
-            }
-            else if (field == 2 && wireType == WireType.Varint)
-            {
-                if (!reader.TryReadVarint(out var flag))
-                {
-                    return false;
-                }
-
-                endOfStream = flag != 0;
-            }
-            else if (!reader.TrySkip(wireType))
-            {
-                return false;
-            }
-        }
-
-        return true;
     }
 
     private RpcException Malformed(string detail)
