@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using System.Runtime.InteropServices;
 using Envoy.Config.Core.V3;
 using Envoy.Service.ExtProc.V3;
@@ -27,7 +25,7 @@ public sealed partial class AotBinarySmokeTests
         var directory = Directory.CreateTempSubdirectory("canary-aot-").FullName;
         var rollouts = Path.Combine(directory, "rollouts.json");
         await File.WriteAllTextAsync(rollouts, SidecarHost.RolloutsJson);
-        int extProc = FreePort(), control = FreePort(), metrics = FreePort();
+        int extProc = SidecarHost.FreePort(), control = SidecarHost.FreePort(), metrics = SidecarHost.FreePort();
         var start = new ProcessStartInfo(binary)
         {
             ArgumentList =
@@ -114,11 +112,4 @@ public sealed partial class AotBinarySmokeTests
 
     [LibraryImport("libc", EntryPoint = "kill")]
     private static partial int Kill(int pid, int signal);
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Canary.Sidecar.Hosting;
 using Canary.Sidecar.Routing;
 using Microsoft.AspNetCore.Builder;
@@ -23,10 +21,10 @@ public sealed class ControlSidecar : IAsyncDisposable
     {
         var app = SidecarApplication.Build(
         [
-            $"--Canary:ExtProc:Port={FreePort()}",
-            $"--Canary:Control:Port={FreePort()}",
+            $"--Canary:ExtProc:Port={LoopbackPort.Free()}",
+            $"--Canary:Control:Port={LoopbackPort.Free()}",
             "--Canary:Control:BindAddress=127.0.0.1",
-            $"--Canary:Metrics:Port={FreePort()}",
+            $"--Canary:Metrics:Port={LoopbackPort.Free()}",
             "--Canary:Metrics:BindAddress=127.0.0.1",
             .. settings,
         ]);
@@ -51,12 +49,5 @@ public sealed class ControlSidecar : IAsyncDisposable
     {
         await _app.StopAsync();
         await _app.DisposeAsync();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

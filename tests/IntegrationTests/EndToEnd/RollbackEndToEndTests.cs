@@ -1,5 +1,3 @@
-using System.Net;
-using System.Net.Sockets;
 using Canary.Analyzer.Decisions;
 using Canary.Analyzer.Discovery;
 using Canary.Analyzer.Push;
@@ -48,7 +46,7 @@ public sealed class RollbackEndToEndTests
         {
             for (var i = 0; i < 3; i++)
             {
-                int extProc = FreePort(), control = FreePort(), metrics = FreePort();
+                int extProc = LoopbackPort.Free(), control = LoopbackPort.Free(), metrics = LoopbackPort.Free();
                 var app = SidecarApplication.Build(
                 [
                     $"--Canary:SidecarId=sidecar-{i}", $"--Canary:ExtProc:Port={extProc}", $"--Canary:Control:Port={control}",
@@ -167,12 +165,5 @@ public sealed class RollbackEndToEndTests
         histogram.Parameters.Add(new NpgsqlParameter { Value = interval.Max, NpgsqlDbType = NpgsqlDbType.Bigint });
         histogram.Parameters.Add(new NpgsqlParameter { Value = buffer[..length], NpgsqlDbType = NpgsqlDbType.Bytea });
         await histogram.ExecuteNonQueryAsync();
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 
 namespace Canary.IntegrationTests.Postgres;
 
@@ -70,7 +68,7 @@ public sealed class PostgresCluster : IAsyncDisposable
             await RunAsync("chown", ["postgres:", directory], asPostgres: false).ConfigureAwait(false);
         }
 
-        var cluster = new PostgresCluster(bin, directory, FreePort());
+        var cluster = new PostgresCluster(bin, directory, LoopbackPort.Free());
         await cluster.RunPgAsync("initdb", ["-D", cluster.DataDirectory, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--no-locale"]).ConfigureAwait(false);
         await cluster.StartAsync().ConfigureAwait(false);
         return cluster;
@@ -140,12 +138,5 @@ public sealed class PostgresCluster : IAsyncDisposable
             throw new InvalidOperationException(
                 $"{program} {string.Join(' ', arguments)} exited with {process.ExitCode}:\n{await stdout.ConfigureAwait(false)}\n{await stderr.ConfigureAwait(false)}");
         }
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 }
