@@ -3,34 +3,57 @@ using Canary.Analyzer.Reports;
 
 namespace Canary.Analyzer.Cli;
 
-/// <summary><c>report</c>: writes a rollout's self-contained HTML report (today only the built-in sample).</summary>
+/// <summary><c>report</c>: writes a rollout's self-contained HTML report, from the database or the built-in sample.</summary>
 internal static class ReportCommand
 {
     public static Command Create(CliOutput output)
     {
-        var rollout = new Option<string>("--rollout") { Description = "Rollout to report on." };
+        var rollout = new Option<string>("--rollout") { Description = "Rollout to report on (read from the database)." };
         var sample = new Option<bool>("--sample") { Description = "Render the built-in example report instead of reading the database." };
         var file = new Option<FileInfo>("--output", "-o") { Description = "HTML file to write; default <rollout>.html in the current directory." };
+        var connection = new AnalyzerConnection();
         var command = new Command("report", "Write one self-contained HTML page for a rollout: latency CDFs, rates with intervals, stages, decisions.")
         {
             rollout,
             sample,
             file,
         };
-        command.SetAction(async (parse, cancellationToken) =>
+        connection.AddTo(command);
+        command.SetAction((parse, cancellationToken) => CommandFailures.RunAsync("report", output, async () =>
         {
-            if (!parse.GetValue(sample))
+            RolloutReport report;
+            if (parse.GetValue(sample))
             {
-                output.Error.WriteLine("canary-analyzer report: reading a rollout from the database is not implemented yet; use --sample.");
-                return ExitCodes.Usage;
+                report = SampleReport.Create();
+            }
+            else if (parse.GetValue(rollout) is { Length: > 0 } name)
+            {
+                await using var dataSource = connection.OpenDataSource(parse);
+                report = await ReportLoader.LoadAsync(dataSource, name, TimeProvider.System.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+            }
+            else
+            {
+                throw new ArgumentException("pass --rollout <name> (read from the database) or --sample");
             }
 
-            var report = SampleReport.Create();
-            var path = parse.GetValue(file)?.FullName ?? Path.GetFullPath($"{report.Rollout}.html");
+            var path = parse.GetValue(file)?.FullName ?? Path.GetFullPath($"{FileName(report.Rollout)}.html");
             await File.WriteAllTextAsync(path, ReportRenderer.Render(report), cancellationToken).ConfigureAwait(false);
             output.Out.WriteLine(path);
             return ExitCodes.Ok;
-        });
+        }));
         return command;
+    }
+
+    /// <summary>Route keys may hold characters a file name cannot (a path separator in a model name).</summary>
+    private static string FileName(string rollout)
+    {
+        var invalid = Path.GetInvalidFileNameChars();
+        var chars = rollout.ToCharArray();
+        for (var i = 0; i < chars.Length; i++)
+        {
+            chars[i] = Array.IndexOf(invalid, chars[i]) >= 0 ? '_' : chars[i];
+        }
+
+        return new string(chars);
     }
 }

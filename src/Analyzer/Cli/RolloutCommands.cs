@@ -1,5 +1,7 @@
 using System.CommandLine;
+using Canary.Analyzer.Alerts;
 using Canary.Analyzer.Decisions;
+using Canary.Analyzer.Metrics;
 using Canary.Analyzer.Rollouts;
 using Canary.Contracts.Rollouts;
 
@@ -120,8 +122,11 @@ internal static class RolloutCommands
         connection.AddTo(command);
         command.SetAction((parse, ct) => CommandFailures.RunAsync("run-once", output, async () =>
         {
+            // Read before anything runs, so a bad alert setting is a usage error with nothing changed.
+            var alertSettings = AlertConfiguration.Read(Environment.GetEnvironmentVariable);
             await using var dataSource = connection.OpenDataSource(parse);
             var (runner, _) = connection.Create(parse, dataSource);
+            await using var alerts = new AlertNotifier(dataSource, alertSettings, TimeProvider.System, TextWriter.Synchronized(output.Error));
             var outcome = await runner.RunOnceAsync(parse.GetValue(dryRun), ct).ConfigureAwait(false);
             if (outcome.Decisions.Count == 0)
             {
@@ -129,6 +134,7 @@ internal static class RolloutCommands
             }
 
             var code = RunOutcomeWriter.Write(outcome, output);
+            await SendAlertsAsync(alerts, outcome, output, ct).ConfigureAwait(false);
             if (!parse.GetValue(dryRun))
             {
                 await MaintainStorageAsync(dataSource, output, ct).ConfigureAwait(false);
@@ -137,6 +143,17 @@ internal static class RolloutCommands
             return code;
         }));
         return command;
+    }
+
+    /// <summary>After the run committed: queue its alerts and wait a bounded time for delivery; never changes the exit code.</summary>
+    private static async Task SendAlertsAsync(AlertNotifier alerts, RunOutcome outcome, CliOutput output, CancellationToken ct)
+    {
+        var queued = await alerts.NotifyAsync(outcome, ct).ConfigureAwait(false);
+        if (queued > 0)
+        {
+            await alerts.DrainAsync().ConfigureAwait(false);
+            output.Out.WriteLine($"alerts: {queued} queued, {alerts.Delivered} delivered, {alerts.Failed} failed");
+        }
     }
 
     /// <summary>
@@ -164,27 +181,61 @@ internal static class RolloutCommands
     private static Command Serve(CliOutput output)
     {
         var interval = new Option<TimeSpan>("--interval") { Description = "Time between analyses, e.g. 00:01:00.", DefaultValueFactory = _ => TimeSpan.FromMinutes(1) };
+        var metricsPort = new Option<int?>("--metrics-port") { Description = "Serve Prometheus metrics about the analyzer on this port at /metrics (default: off; 0 picks a free port)." };
+        var metricsAddress = new Option<string>("--metrics-address") { Description = "Address the metrics port binds to.", DefaultValueFactory = _ => "0.0.0.0" };
         var connection = new AnalyzerConnection();
-        var command = new Command("serve", "Analyze and act on a fixed interval until stopped (for a Deployment).") { interval };
+        var command = new Command("serve", "Analyze and act on a fixed interval until stopped (for a Deployment).") { interval, metricsPort, metricsAddress };
         connection.AddTo(command);
         command.SetAction((parse, ct) => CommandFailures.RunAsync("serve", output, async () =>
         {
+            var alertSettings = AlertConfiguration.Read(Environment.GetEnvironmentVariable);
+            if (!System.Net.IPAddress.TryParse(parse.GetValue(metricsAddress), out var bind))
+            {
+                throw new ArgumentException($"--metrics-address \"{parse.GetValue(metricsAddress)}\" is not an IP address");
+            }
+
             await using var dataSource = connection.OpenDataSource(parse);
             var (runner, _) = connection.Create(parse, dataSource);
-            using var timer = new PeriodicTimer(parse.GetValue(interval));
-            do
+            var log = TextWriter.Synchronized(output.Error);
+            await using var alerts = new AlertNotifier(dataSource, alertSettings, TimeProvider.System, log);
+            var metrics = new AnalyzerMetrics();
+            await using var listener = parse.GetValue(metricsPort) is { } port
+                ? new MetricsListener(bind, port, () => MetricsExposition.Write(metrics, alerts))
+                : null;
+            if (listener is not null)
             {
-                try
-                {
-                    RunOutcomeWriter.Write(await runner.RunOnceAsync(dryRun: false, ct).ConfigureAwait(false), output);
-                }
-                catch (Exception e) when (e is Npgsql.NpgsqlException or InvalidOperationException)
-                {
-                    // One failed look is retried at the next tick; nothing was half-written (one transaction per run).
-                    output.Error.WriteLine($"canary-analyzer serve: {e.Message}");
-                }
+                output.Out.WriteLine($"metrics on http://{bind}:{listener.Port}/metrics");
             }
-            while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false));
+
+            using var timer = new PeriodicTimer(parse.GetValue(interval));
+            try
+            {
+                do
+                {
+                    var started = System.Diagnostics.Stopwatch.GetTimestamp();
+                    try
+                    {
+                        var outcome = await runner.RunOnceAsync(dryRun: false, ct).ConfigureAwait(false);
+                        RunOutcomeWriter.Write(outcome, output);
+                        metrics.RecordRun(outcome, TimeProvider.System.GetUtcNow(), System.Diagnostics.Stopwatch.GetElapsedTime(started));
+                        // Delivery runs in the background; the next tick does not wait for it.
+                        await alerts.NotifyAsync(outcome, ct).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is Npgsql.NpgsqlException or InvalidOperationException or System.Net.Sockets.SocketException or TimeoutException)
+                    {
+                        // One failed look is retried at the next tick; nothing was half-written (one transaction per run).
+                        metrics.RecordFailedRun(TimeProvider.System.GetUtcNow(), System.Diagnostics.Stopwatch.GetElapsedTime(started));
+                        log.WriteLine($"canary-analyzer serve: {e.Message}");
+                    }
+                }
+                while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false));
+            }
+            catch (OperationCanceledException) when (ct.IsCancellationRequested)
+            {
+                // Stopped (SIGTERM): give queued alerts their bounded chance, then exit cleanly.
+                await alerts.DrainAsync().ConfigureAwait(false);
+            }
+
             return ExitCodes.Ok;
         }));
         return command;

@@ -158,7 +158,7 @@ internal sealed class DecisionEngine(TimeProvider timeProvider)
                 Text($"Promoting from {Percent(weight / 10000.0)} to {Percent(nextWeight / 10000.0)}: all guards are within their thresholds after {Duration(inStage)} in the stage."));
     }
 
-    private static bool IsMismatch(DecisionOptions options, SampleRatioMismatchResult split) =>
+    internal static bool IsMismatch(DecisionOptions options, SampleRatioMismatchResult split) =>
         split.PValue < options.SplitMismatchAlpha
         && Math.Abs((split.ObservedShare / split.ExpectedShare) - 1) > options.SplitMismatchMinimumRelativeDeviation;
 

@@ -46,6 +46,7 @@ internal sealed class RolloutRunner
         var decisionClock = Stopwatch.GetTimestamp();
         var records = new List<DecisionRecord>();
         var updates = new List<RolloutProgress>();
+        var looks = new List<RolloutLook>();
         foreach (var rollout in progress)
         {
             if (rollout.Status != RolloutStatus.Running)
@@ -78,6 +79,10 @@ internal sealed class RolloutRunner
                 decision.CurrentWeightBasisPoints, updated.CurrentWeightBasisPoints, ReferenceEquals(next, original) ? null : next.Generation,
                 decision.WindowStart, decision.WindowEnd, decision.CanaryRequests, decision.StableRequests,
                 DecisionEvidenceJson.Write(decision), dryRun));
+            looks.Add(new RolloutLook(
+                rollout.Rollout, action, rollout.StageIndex, rollout.StageStartedAt,
+                rollout.StageIndex < rollout.Options.MinimumStageDurations.Count ? rollout.Options.MinimumStageDurations[rollout.StageIndex] : null,
+                decision.Split is { } split && DecisionEngine.IsMismatch(rollout.Options, split) ? SplitText(split) : null));
         }
 
         var changed = !ReferenceEquals(table, original);
@@ -105,9 +110,17 @@ internal sealed class RolloutRunner
         {
             push = await PushAsync(table, decisionClock, cancellationToken).ConfigureAwait(false);
         }
+        else if (!dryRun && desired?.Table is { } current)
+        {
+            push = await CompletePushAsync(current, cancellationToken).ConfigureAwait(false);
+        }
 
-        return new RunOutcome(records, changed && !dryRun ? table.Generation : null, push);
+        return new RunOutcome(records, changed && !dryRun ? table.Generation : null, push) { Looks = looks };
     }
+
+    private static string SplitText(Canary.Analyzer.Statistics.SampleRatioMismatchResult split) => string.Create(
+        System.Globalization.CultureInfo.InvariantCulture,
+        $"the canary has {split.ObservedShare * 100:0.###} % of requests against {split.ExpectedShare * 100:0.###} % configured (p = {split.PValue:0.###e+0})");
 
     /// <summary>Pushes <paramref name="table"/> to every discovered sidecar and records who acknowledged.</summary>
     public async Task<PushSummary?> PushAsync(RolloutTable table, long decisionTimestamp, CancellationToken cancellationToken)
@@ -119,6 +132,37 @@ internal sealed class RolloutRunner
 
         var sidecars = await _discovery.DiscoverAsync(cancellationToken).ConfigureAwait(false);
         var summary = await _pusher.PushAsync(table, sidecars, decisionTimestamp, cancellationToken).ConfigureAwait(false);
+        await RolloutStore.InsertAcksAsync(_dataSource, summary, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        return summary;
+    }
+
+    /// <summary>
+    /// Finishes an earlier partial push: the table in force is pushed again to the discovered sidecars that have not
+    /// acknowledged its generation (down, refusing the token, or new). Null when every sidecar has it.
+    /// </summary>
+    private async Task<PushSummary?> CompletePushAsync(RolloutTable table, CancellationToken cancellationToken)
+    {
+        if (_discovery is null || _pusher is null || table.Generation == 0)
+        {
+            return null;
+        }
+
+        var acknowledged = await RolloutStore.ReadAcknowledgedEndpointsAsync(_dataSource, table.Generation, cancellationToken).ConfigureAwait(false);
+        var missing = new List<SidecarEndpoint>();
+        foreach (var sidecar in await _discovery.DiscoverAsync(cancellationToken).ConfigureAwait(false))
+        {
+            if (!acknowledged.Contains($"{sidecar.Address}:{sidecar.Port}"))
+            {
+                missing.Add(sidecar);
+            }
+        }
+
+        if (missing.Count == 0)
+        {
+            return null;
+        }
+
+        var summary = await _pusher.PushAsync(table, missing, Stopwatch.GetTimestamp(), cancellationToken).ConfigureAwait(false);
         await RolloutStore.InsertAcksAsync(_dataSource, summary, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
         return summary;
     }

@@ -102,6 +102,21 @@ internal static class RolloutStore
         }
     }
 
+    /// <summary>The endpoints (<c>address:port</c>) that acknowledged <paramref name="generation"/>.</summary>
+    public static async Task<HashSet<string>> ReadAcknowledgedEndpointsAsync(NpgsqlDataSource dataSource, long generation, CancellationToken cancellationToken)
+    {
+        var endpoints = new HashSet<string>(StringComparer.Ordinal);
+        await using var command = dataSource.CreateCommand("SELECT endpoint FROM rollout_push_acks WHERE generation = $1 AND acknowledged");
+        command.Parameters.Add(new NpgsqlParameter { Value = generation, NpgsqlDbType = NpgsqlDbType.Bigint });
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            endpoints.Add(reader.GetString(0));
+        }
+
+        return endpoints;
+    }
+
     public static async Task<List<DecisionRecord>> ReadHistoryAsync(NpgsqlDataSource dataSource, string rollout, int limit, CancellationToken cancellationToken)
     {
         var records = new List<DecisionRecord>();

@@ -1,0 +1,73 @@
+using Canary.Analyzer.Rollouts;
+
+namespace Canary.Analyzer.Metrics;
+
+/// <summary>
+/// What <c>serve</c> reports about itself on <c>/metrics</c>. Updated by the one serve loop and read by the metrics
+/// listener on other threads: counters go through <see cref="Interlocked"/>, gauges through <see cref="Volatile"/>.
+/// </summary>
+internal sealed class AnalyzerMetrics
+{
+    /// <summary>Verdict label values in exposition order; a record's verdict outside this list counts as "other".</summary>
+    public static readonly string[] Verdicts = ["hold", "rollback", "promote", "accelerate", "complete", "manual", "other"];
+
+    private readonly long[] _decisions = new long[Verdicts.Length];
+    private long _runsSucceeded;
+    private long _runsFailed;
+    private long _pushFailures;
+    private long _pushes;
+    private double _lastDecisionToAckSeconds = double.NaN;
+    private double _lastRunTimestampSeconds = double.NaN;
+    private double _lastRunDurationSeconds = double.NaN;
+
+    public long RunsSucceeded => Interlocked.Read(ref _runsSucceeded);
+
+    public long RunsFailed => Interlocked.Read(ref _runsFailed);
+
+    public long PushFailures => Interlocked.Read(ref _pushFailures);
+
+    public long Pushes => Interlocked.Read(ref _pushes);
+
+    public double LastDecisionToAckSeconds => Volatile.Read(ref _lastDecisionToAckSeconds);
+
+    public double LastRunTimestampSeconds => Volatile.Read(ref _lastRunTimestampSeconds);
+
+    public double LastRunDurationSeconds => Volatile.Read(ref _lastRunDurationSeconds);
+
+    public long Decisions(int verdictIndex) => Interlocked.Read(ref _decisions[verdictIndex]);
+
+    public void RecordRun(RunOutcome outcome, DateTimeOffset finishedAt, TimeSpan duration)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        foreach (var record in outcome.Decisions)
+        {
+            var index = Array.IndexOf(Verdicts, record.Verdict);
+            Interlocked.Increment(ref _decisions[index < 0 ? Verdicts.Length - 1 : index]);
+        }
+
+        if (outcome.Push is { } push)
+        {
+            Interlocked.Increment(ref _pushes);
+            Interlocked.Add(ref _pushFailures, push.Results.Count - push.Acknowledged);
+            if (push.Acknowledged > 0)
+            {
+                Volatile.Write(ref _lastDecisionToAckSeconds, push.DecisionToLastAck.TotalSeconds);
+            }
+        }
+
+        Interlocked.Increment(ref _runsSucceeded);
+        Finished(finishedAt, duration);
+    }
+
+    public void RecordFailedRun(DateTimeOffset finishedAt, TimeSpan duration)
+    {
+        Interlocked.Increment(ref _runsFailed);
+        Finished(finishedAt, duration);
+    }
+
+    private void Finished(DateTimeOffset finishedAt, TimeSpan duration)
+    {
+        Volatile.Write(ref _lastRunTimestampSeconds, finishedAt.ToUnixTimeMilliseconds() / 1000.0);
+        Volatile.Write(ref _lastRunDurationSeconds, duration.TotalSeconds);
+    }
+}
