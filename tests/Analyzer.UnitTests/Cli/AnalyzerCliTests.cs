@@ -119,12 +119,21 @@ public sealed class AnalyzerCliTests
     }
 
     [Fact]
-    public async Task RunAsync_ReportWithoutSample_ExitsUsage()
+    public async Task RunAsync_ReportWithoutRolloutOrSample_ExitsUsage()
     {
-        var (code, _, stderr) = await RunAsync("report", "--rollout", "chat");
+        var (code, _, stderr) = await RunAsync("report");
 
         Assert.Equal(ExitCodes.Usage, code);
-        Assert.Contains("not implemented yet", stderr, StringComparison.Ordinal);
+        Assert.Contains("pass --rollout <name>", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_ServeWithBadMetricsAddress_ExitsUsage()
+    {
+        var (code, _, stderr) = await RunAsync("serve", "--metrics-port", "0", "--metrics-address", "not-an-ip", "--database", "Host=127.0.0.1;Port=1");
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--metrics-address", stderr, StringComparison.Ordinal);
     }
 
     [Fact]
