@@ -104,10 +104,13 @@ internal static class RolloutCommands
         connection.AddTo(command);
         command.SetAction((parse, ct) => CommandFailures.RunAsync(name, output, async () =>
         {
+            var alertSettings = AlertConfiguration.Read(Environment.GetEnvironmentVariable);
             await using var dataSource = connection.OpenDataSource(parse);
             var (_, lifecycle) = connection.Create(parse, dataSource);
+            await using var alerts = new AlertNotifier(dataSource, alertSettings, TimeProvider.System, TextWriter.Synchronized(output.Error));
             var outcome = await act(lifecycle, parse.GetValue(rollout)!, withReason ? parse.GetValue(reason) : null, ct).ConfigureAwait(false);
             var code = RunOutcomeWriter.Write(outcome, output);
+            await SendAlertsAsync(alerts, outcome, output, ct).ConfigureAwait(false);
             // A manual rollback is the operator's intent, not news: only a partial push changes the exit code.
             return code == ExitCodes.RollbackPerformed ? ExitCodes.Ok : code;
         }));
