@@ -210,6 +210,14 @@ internal static class RolloutCommands
                 output.Out.WriteLine($"metrics on http://{bind}:{listener.Port}/metrics");
             }
 
+            // SIGTERM (Kubernetes stopping the pod) ends the loop like Ctrl+C: drain alerts, exit 0.
+            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+            {
+                context.Cancel = true;
+                stop.Cancel();
+            });
+            ct = stop.Token;
             using var timer = new PeriodicTimer(parse.GetValue(interval));
             try
             {

@@ -154,14 +154,14 @@ internal static class ReportLoader
         const string sql = """
             SELECT subset, counter, date_bin($4, c.interval_start, $2) AS bucket, sum(value)::bigint
             FROM interval_counters c
-            WHERE c.rollout = $1 AND c.interval_start >= $2 AND c.interval_start < $3 AND c.counter = ANY($5)
+            WHERE c.rollout = $1 AND c.interval_start >= $2 AND c.interval_start < $3 AND c.counter IN ($5, $6, $7)
               AND NOT EXISTS (SELECT 1 FROM compacted_hours h WHERE h.rollout = c.rollout
                               AND c.interval_start >= h.hour_start AND c.interval_start < h.hour_start + interval '1 hour')
             GROUP BY 1, 2, 3
             UNION ALL
             SELECT subset, counter, date_bin($4, hour_start, $2), sum(value)::bigint
             FROM hourly_counters
-            WHERE rollout = $1 AND hour_start >= $2 AND hour_start < $3 AND counter = ANY($5)
+            WHERE rollout = $1 AND hour_start >= $2 AND hour_start < $3 AND counter IN ($5, $6, $7)
             GROUP BY 1, 2, 3
             """;
         var names = new[]
@@ -177,7 +177,11 @@ internal static class ReportLoader
             command.AddTime(start);
             command.AddTime(end);
             command.Parameters.Add(new NpgsqlParameter { Value = bucket, NpgsqlDbType = NpgsqlDbType.Interval });
-            command.Parameters.Add(new NpgsqlParameter { Value = names, NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.Text });
+            foreach (var name in names)
+            {
+                // Three parameters, not an array: the slim (AOT) data source has no array support.
+                command.AddText(name);
+            }
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
