@@ -183,7 +183,7 @@ internal static class RolloutCommands
 
     private static Command Serve(CliOutput output)
     {
-        var interval = new Option<TimeSpan>("--interval") { Description = "Time between analyses, e.g. 00:01:00.", DefaultValueFactory = _ => TimeSpan.FromMinutes(1) };
+        var interval = new Option<string>("--interval") { Description = "Time between analyses: 30s, 2m, 1h or 00:01:00.", DefaultValueFactory = _ => "1m" };
         var metricsPort = new Option<int?>("--metrics-port") { Description = "Serve Prometheus metrics about the analyzer on this port at /metrics (default: off; 0 picks a free port)." };
         var metricsAddress = new Option<string>("--metrics-address") { Description = "Address the metrics port binds to.", DefaultValueFactory = _ => "0.0.0.0" };
         var connection = new AnalyzerConnection();
@@ -192,6 +192,13 @@ internal static class RolloutCommands
         command.SetAction((parse, ct) => CommandFailures.RunAsync("serve", output, async () =>
         {
             var alertSettings = AlertConfiguration.Read(Environment.GetEnvironmentVariable);
+            var every = parse.GetValue(interval)!;
+            // The chart passes "2m"; the TimeSpan form stays accepted for existing command lines.
+            if (!(ScheduleParser.TryParseDuration(every, out var period) || TimeSpan.TryParse(every, System.Globalization.CultureInfo.InvariantCulture, out period)) || period <= TimeSpan.Zero)
+            {
+                throw new ArgumentException($"--interval \"{every}\": use 30s, 2m, 1h or 00:01:00");
+            }
+
             if (!System.Net.IPAddress.TryParse(parse.GetValue(metricsAddress), out var bind))
             {
                 throw new ArgumentException($"--metrics-address \"{parse.GetValue(metricsAddress)}\" is not an IP address");
@@ -218,7 +225,7 @@ internal static class RolloutCommands
                 stop.Cancel();
             });
             ct = stop.Token;
-            using var timer = new PeriodicTimer(parse.GetValue(interval));
+            using var timer = new PeriodicTimer(period);
             try
             {
                 do

@@ -128,6 +128,15 @@ public sealed class AnalyzerCliTests
     }
 
     [Fact]
+    public async Task RunAsync_ServeWithBadInterval_ExitsUsage()
+    {
+        var (code, _, stderr) = await RunAsync("serve", "--interval", "soon", "--database", "Host=127.0.0.1;Port=1");
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("--interval \"soon\"", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task RunAsync_ServeWithBadMetricsAddress_ExitsUsage()
     {
         var (code, _, stderr) = await RunAsync("serve", "--metrics-port", "0", "--metrics-address", "not-an-ip", "--database", "Host=127.0.0.1;Port=1");
