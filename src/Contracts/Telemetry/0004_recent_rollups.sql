@@ -38,3 +38,26 @@ CREATE TABLE compacted_slices (
     compacted_at   timestamptz NOT NULL DEFAULT now(),
     PRIMARY KEY (rollout, slice_start)
 );
+
+-- What-if verdicts recorded by `canary-analyzer replay --record`: the decision engine run over stored telemetry as of
+-- past instants. Kept apart from rollout_decisions so nothing that reads the audit trail (status, history, reports,
+-- alerts) can take a replay for a decision that was made; a replay never acts and never writes the desired table.
+CREATE TABLE replay_decisions (
+    id               bigserial   PRIMARY KEY,
+    replay_id        text        NOT NULL,
+    rollout          text        NOT NULL,
+    as_of            timestamptz NOT NULL,
+    recorded_at      timestamptz NOT NULL DEFAULT now(),
+    verdict          text        NOT NULL,
+    reason           text        NOT NULL,
+    stage_index      integer     NOT NULL,
+    weight_bp        integer     NOT NULL,
+    target_weight_bp integer     NOT NULL,
+    window_start     timestamptz NOT NULL,
+    window_end       timestamptz NOT NULL,
+    canary_requests  bigint      NOT NULL,
+    stable_requests  bigint      NOT NULL,
+    evidence_json    jsonb       NOT NULL
+);
+
+CREATE INDEX replay_decisions_rollout ON replay_decisions (rollout, replay_id, as_of);
