@@ -22,7 +22,7 @@ internal sealed class CompactionJob
 {
     // A loose index scan over (rollout, interval_start): one probe per (rollout, bucket) instead of reading every raw row,
     // and one more per rollout to jump past its recent (not yet compactable) rows. $1 is the cutoff, $2 the bucket length
-    // in seconds; buckets are aligned to the epoch, which for hours is the UTC hour.
+    // in seconds; buckets are aligned to the epoch, which for hours is the UTC hour. $3 is the oldest bucket start wanted.
     private static string PendingSql(RollupTier tier) =>
         $"""
         WITH RECURSIVE
@@ -45,9 +45,9 @@ internal sealed class CompactionJob
                 ORDER BY i.rollout, i.interval_start LIMIT 1) n
         ),
         buckets AS (
-            SELECT rollout, to_timestamp(floor(extract(epoch FROM interval_start) / $2) * $2) AS bucket_start FROM h WHERE interval_start < $1
+            SELECT rollout, to_timestamp(floor(extract(epoch FROM interval_start) / $2) * $2) AS bucket_start FROM h WHERE interval_start < $1 AND interval_start >= $3
             UNION
-            SELECT rollout, to_timestamp(floor(extract(epoch FROM interval_start) / $2) * $2) FROM c WHERE interval_start < $1
+            SELECT rollout, to_timestamp(floor(extract(epoch FROM interval_start) / $2) * $2) FROM c WHERE interval_start < $1 AND interval_start >= $3
         )
         SELECT rollout, bucket_start FROM buckets
         WHERE NOT EXISTS (SELECT 1 FROM {tier.LedgerTable} l WHERE l.rollout = buckets.rollout AND l.{tier.StartColumn} = buckets.bucket_start)
@@ -89,6 +89,10 @@ internal sealed class CompactionJob
     }
 
     /// <summary>Rolls up the pending five-minute slices; returns how many this run rolled up.</summary>
+    /// <remarks>
+    /// Not before the raw retention horizon: retention drops old slices with their hour's raw rows, and a late raw row it
+    /// keeps must not bring a slice back every run.
+    /// </remarks>
     public Task<int> RunSlicesAsync(string? onlyRollout, CancellationToken cancellationToken) =>
         RunTierAsync(RollupTier.Slices, SliceCutoff, onlyRollout, cancellationToken);
 
@@ -133,6 +137,9 @@ internal sealed class CompactionJob
         await using var command = _dataSource.CreateCommand(PendingSql(tier));
         command.AddTime(cutoff);
         command.AddBigint((long)tier.Length.TotalSeconds);
+        command.AddTime(tier == RollupTier.Slices
+            ? TelemetryHours.Floor(_timeProvider.GetUtcNow() - _options.RawRetention)
+            : DateTimeOffset.MinValue.ToUniversalTime());
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
