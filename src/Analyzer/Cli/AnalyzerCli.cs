@@ -14,6 +14,7 @@ internal static class AnalyzerCli
         }
 
         root.Subcommands.Add(ReportCommand.Create(output));
+        root.Subcommands.Add(ReplayCommand.Create(output));
         root.Subcommands.Add(DiscoverCommand.Create(output));
         root.Subcommands.Add(MeshWeightCommand.Create(output));
         return root;

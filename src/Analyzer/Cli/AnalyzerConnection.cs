@@ -1,6 +1,7 @@
 using System.CommandLine;
 using Canary.Analyzer.Decisions;
 using Canary.Analyzer.Discovery;
+using Canary.Analyzer.Pricing;
 using Canary.Analyzer.Push;
 using Canary.Analyzer.Rollouts;
 using Npgsql;
@@ -69,6 +70,23 @@ internal sealed class AnalyzerConnection
             });
     }
 
+    /// <summary>
+    /// The price table to re-price cost with, from the file named by <c>CANARY_PRICE_TABLE</c> (the sidecar's settings
+    /// file or its price list); null when unset. A broken file fails the command rather than silently using old prices.
+    /// </summary>
+    private static AnalyzerPriceTable? PricesFromEnvironment()
+    {
+        var path = Environment.GetEnvironmentVariable("CANARY_PRICE_TABLE");
+        if (string.IsNullOrEmpty(path))
+        {
+            return null;
+        }
+
+        var errors = new List<string>();
+        var table = PriceTableFile.Parse(File.ReadAllText(path), errors);
+        return errors.Count == 0 ? table : throw new ArgumentException($"CANARY_PRICE_TABLE {path}: " + string.Join("; ", errors));
+    }
+
     public (RolloutRunner Runner, RolloutLifecycle Lifecycle) Create(ParseResult parse, NpgsqlDataSource dataSource)
     {
         var time = TimeProvider.System;
@@ -79,7 +97,7 @@ internal sealed class AnalyzerConnection
         var tokenFile = parse.GetValue(_tokenFile) ?? Environment.GetEnvironmentVariable("Canary__Control__TokenFile");
         var token = tokenFile is not null ? File.ReadAllText(tokenFile).Trim() : Environment.GetEnvironmentVariable("CANARY_CONTROL_TOKEN");
         var pusher = new TablePusher(token, TimeSpan.FromSeconds(2));
-        var runner = new RolloutRunner(dataSource, new DecisionEngine(time), time, discovery, pusher);
+        var runner = new RolloutRunner(dataSource, new DecisionEngine(time), time, discovery, pusher) { Prices = PricesFromEnvironment() };
         return (runner, new RolloutLifecycle(dataSource, runner, time));
     }
 }

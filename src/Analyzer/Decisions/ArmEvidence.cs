@@ -27,8 +27,23 @@ internal sealed record ArmEvidence
 
     public BucketedDistribution? TimePerOutputToken { get; init; }
 
-    /// <summary>Cost per request, re-priced from raw tokens with the current price table.</summary>
+    /// <summary>Cost per request as the sidecar priced it (its CostMicroUsd histogram), micro-USD.</summary>
     public BucketedDistribution? Cost { get; init; }
+
+    /// <summary>
+    /// Mean cost per request re-priced from the token histograms with the analyzer's current price table (micro-USD);
+    /// null without a price for this arm's model. Cost guards use it instead of <see cref="Cost"/> when both arms have it.
+    /// </summary>
+    public MeanEstimate? RepricedCost { get; init; }
+
+    /// <summary>Responses with a 2xx status: the denominator of cost per successful request.</summary>
+    public long Successes { get; init; }
+
+    /// <summary>Finish reasons of the responses that reported one.</summary>
+    public FinishReasonCounts FinishReasons { get; init; }
+
+    /// <summary>Output tokens per response (reasoning included).</summary>
+    public BucketedDistribution? OutputTokenDistribution { get; init; }
 
     public long InputTokens { get; init; }
 

@@ -39,6 +39,9 @@ internal sealed record Decision
 
     public SampleRatioMismatchResult? Split { get; init; }
 
+    /// <summary>G-test of the canary's finish-reason mix against stable's (reported, single look); null without finish reasons.</summary>
+    public GTestResult? FinishReasonMix { get; init; }
+
     public IReadOnlyList<GuardEvidence> Guards { get; init; } = [];
 
     /// <summary>Per-test level of the rollback tests and the promotion level, as judged.</summary>

@@ -212,7 +212,7 @@ internal sealed class DecisionEngine(TimeProvider timeProvider)
             return "the canary's " + name;
         }
 
-        var isRate = guard.Metric is GuardMetric.ErrorRate or GuardMetric.RefusalRate;
+        var isRate = guard.Metric is GuardMetric.ErrorRate or GuardMetric.RefusalRate or GuardMetric.LengthFinishRate or GuardMetric.NegativeFeedbackRate;
         var canary = isRate ? Percent(c.CanaryValue, "0.###") : c.CanaryValue.ToString("G4", CultureInfo.InvariantCulture);
         var stable = isRate ? Percent(c.StableValue, "0.###") : c.StableValue.ToString("G4", CultureInfo.InvariantCulture);
         return Text($"the canary's {name} {canary} against stable {stable} (ratio {c.Ratio:0.###}, always-valid interval {c.LowerBound:0.###}–{c.UpperBound:0.###})");
@@ -237,6 +237,20 @@ internal sealed class DecisionEngine(TimeProvider timeProvider)
     }
 
     private static string Text(FormattableString text) => text.ToString(CultureInfo.InvariantCulture);
+
+    private static GTestResult? FinishMix(FinishReasonCounts canary, FinishReasonCounts stable)
+    {
+        if (canary.Total == 0 || stable.Total == 0)
+        {
+            return null;
+        }
+
+        Span<long> c = stackalloc long[FinishReasonCounts.Names.Length];
+        Span<long> s = stackalloc long[FinishReasonCounts.Names.Length];
+        canary.CopyTo(c);
+        stable.CopyTo(s);
+        return HomogeneityGTest.Evaluate(c, s);
+    }
 
     private readonly record struct Context(
         DecisionOptions Options,
@@ -270,6 +284,7 @@ internal sealed class DecisionEngine(TimeProvider timeProvider)
                 CanaryEvidence = Input.Canary,
                 StableEvidence = Input.Stable,
                 Split = split,
+                FinishReasonMix = FinishMix(Input.Canary.FinishReasons, Input.Stable.FinishReasons),
                 Guards = guards,
                 RollbackAlphaPerTest = Options.RollbackAlphaPerTest,
                 PromotionAlpha = Options.PromotionAlpha,

@@ -16,17 +16,24 @@ internal static class GuardEvaluator
         double promotionLevel)
     {
         var hypotheses = RatioHypotheses.ForMargin(1 + guard.Threshold, guard.ClearlyBetterRatio, options.RollbackAlphaPerTest);
+        var minimum = guard.MinimumSamples ?? options.MinimumSamplesPerArm;
         RatioEvidence comparison;
         long canarySamples;
         long stableSamples;
         var belowFloor = double.NegativeInfinity;
         if (guard.IsRate)
         {
-            canarySamples = canary.Requests;
-            stableSamples = stable.Requests;
-            var canaryEvents = guard.Metric == GuardMetric.ErrorRate ? canary.Errors : canary.Refusals;
-            var stableEvents = guard.Metric == GuardMetric.ErrorRate ? stable.Errors : stable.Refusals;
-            if (canarySamples < options.MinimumSamplesPerArm || stableSamples < options.MinimumSamplesPerArm)
+            var (canaryEvents, canaryTrials) = Rate(guard.Metric, canary);
+            var (stableEvents, stableTrials) = Rate(guard.Metric, stable);
+            canarySamples = canaryTrials;
+            stableSamples = stableTrials;
+            if (guard.Metric is GuardMetric.LengthFinishRate or GuardMetric.NegativeFeedbackRate && (canaryTrials == 0 || stableTrials == 0))
+            {
+                // No finish reasons (not an LLM API) or no feedback in one arm: nothing to compare, the guard does not apply.
+                return Unevaluated(guard, GuardStatus.NotApplicable, canarySamples, stableSamples, prior);
+            }
+
+            if (canarySamples < minimum || stableSamples < minimum)
             {
                 return Unevaluated(guard, GuardStatus.InsufficientSamples, canarySamples, stableSamples, prior);
             }
@@ -37,6 +44,32 @@ internal static class GuardEvaluator
                 belowFloor = BernoulliMixtureTest.LogEvidence(
                     canaryEvents, canarySamples - canaryEvents, guard.AbsoluteRateFloor, Alternative.Less, hypotheses.Tau);
             }
+        }
+        else if (guard.Metric is GuardMetric.CostPerSuccessfulRequest
+                 || (guard.Metric is GuardMetric.CostPerRequest && canary.RepricedCost is not null && stable.RepricedCost is not null))
+        {
+            var c = CostEstimate(guard.Metric, canary);
+            var s = CostEstimate(guard.Metric, stable);
+            if (c is null && s is null)
+            {
+                return Unevaluated(guard, GuardStatus.NotApplicable, 0, 0, prior);
+            }
+
+            canarySamples = c?.Count ?? 0;
+            stableSamples = s?.Count ?? 0;
+            if (canarySamples < minimum || stableSamples < minimum)
+            {
+                return Unevaluated(guard, GuardStatus.InsufficientSamples, canarySamples, stableSamples, prior);
+            }
+
+            var ce = c!.Value;
+            var se = s!.Value;
+            if (!(ce.Mean > 0) || !(se.Mean > 0) || !double.IsFinite(ce.LogVariance) || !double.IsFinite(se.LogVariance))
+            {
+                return Unevaluated(guard, GuardStatus.Inconclusive, canarySamples, stableSamples, prior);
+            }
+
+            comparison = LogRatioTest.FromLogRatio(ce.Mean, se.Mean, ce.LogVariance + se.LogVariance, hypotheses);
         }
         else
         {
@@ -49,7 +82,7 @@ internal static class GuardEvaluator
                 return Unevaluated(guard, GuardStatus.NotApplicable, 0, 0, prior);
             }
 
-            if (canarySamples < options.MinimumSamplesPerArm || stableSamples < options.MinimumSamplesPerArm)
+            if (canarySamples < minimum || stableSamples < minimum)
             {
                 return Unevaluated(guard, GuardStatus.InsufficientSamples, canarySamples, stableSamples, prior);
             }
@@ -111,8 +144,30 @@ internal static class GuardEvaluator
         GuardMetric.TimeToFirstToken => arm.TimeToFirstToken,
         GuardMetric.TimePerOutputToken => arm.TimePerOutputToken,
         GuardMetric.CostPerRequest => arm.Cost,
+        GuardMetric.OutputTokens => arm.OutputTokenDistribution,
         _ => null,
     };
+
+    private static (long Events, long Trials) Rate(GuardMetric metric, ArmEvidence arm) => metric switch
+    {
+        GuardMetric.ErrorRate => (arm.Errors, arm.Requests),
+        GuardMetric.RefusalRate => (arm.Refusals, arm.Requests),
+        GuardMetric.LengthFinishRate => (arm.FinishReasons.Length, arm.FinishReasons.Total),
+        GuardMetric.NegativeFeedbackRate => (arm.FeedbackNegative, arm.FeedbackPositive + arm.FeedbackNegative),
+        _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, "Not a rate guard."),
+    };
+
+    /// <summary>Mean cost per request (re-priced when there is a price, else the sidecar's), or spread over the successes.</summary>
+    internal static MeanEstimate? CostEstimate(GuardMetric metric, ArmEvidence arm)
+    {
+        var perRequest = arm.RepricedCost ?? (arm.Cost is { Count: > 1 } cost ? MeanEstimate.FromMoments(cost.Mean(), cost.Variance(), cost.Count) : null);
+        if (perRequest is not { } estimate || metric == GuardMetric.CostPerRequest)
+        {
+            return perRequest;
+        }
+
+        return estimate.PerSuccess(arm.Successes, arm.Requests);
+    }
 
     private static GuardEvidence Unevaluated(GuardOptions guard, GuardStatus status, long canarySamples, long stableSamples, GuardSequentialState prior) => new()
     {

@@ -18,6 +18,18 @@ internal enum GuardMetric
     /// <summary>A quantile of time per output token (streams).</summary>
     TimePerOutputToken,
 
-    /// <summary>Mean cost per request, re-priced from tokens.</summary>
+    /// <summary>Mean cost per request: re-priced from tokens when both arms have a price, else as the sidecar priced it.</summary>
     CostPerRequest,
+
+    /// <summary>All spend over the 2xx responses: a canary that fails more pays more per useful answer.</summary>
+    CostPerSuccessfulRequest,
+
+    /// <summary>Share of responses that finished on the length limit (truncated) among those with a finish reason.</summary>
+    LengthFinishRate,
+
+    /// <summary>A quantile of output tokens per response.</summary>
+    OutputTokens,
+
+    /// <summary>Negative / (positive + negative) user feedback; applies only when both arms have feedback.</summary>
+    NegativeFeedbackRate,
 }

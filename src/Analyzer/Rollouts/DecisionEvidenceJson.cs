@@ -18,6 +18,16 @@ internal static class DecisionEvidenceJson
             writer.WriteEndObject();
         }
 
+        if (decision.FinishReasonMix is { } mix)
+        {
+            // A single-look G-test, reported for people; the gate on the mix is the length_finish_rate guard.
+            writer.WriteStartObject("finishReasonMix");
+            Number(writer, "g", mix.G);
+            writer.WriteNumber("degreesOfFreedom", mix.DegreesOfFreedom);
+            Number(writer, "pValue", mix.PValue);
+            writer.WriteEndObject();
+        }
+
         writer.WriteNumber("rollbackAlphaPerTest", decision.RollbackAlphaPerTest);
         writer.WriteNumber("promotionAlpha", decision.PromotionAlpha);
         writer.WriteStartArray("guards");
@@ -25,6 +35,7 @@ internal static class DecisionEvidenceJson
         {
             writer.WriteStartObject();
             writer.WriteString("key", guard.Key);
+            writer.WriteString("metric", guard.Metric.ToString());
             writer.WriteString("status", guard.Status.ToString());
             writer.WriteNumber("threshold", guard.Threshold);
             writer.WriteNumber("canarySamples", guard.CanarySamples);
@@ -74,8 +85,41 @@ internal static class DecisionEvidenceJson
             Number(writer, "costMeanMicroUsd", cost.Mean());
         }
 
+        if (arm.RepricedCost is { } repriced)
+        {
+            Number(writer, "repricedCostMeanMicroUsd", repriced.Mean);
+        }
+
+        if (GuardEvaluator.CostEstimate(GuardMetric.CostPerSuccessfulRequest, arm) is { } perSuccess)
+        {
+            Number(writer, "costPerSuccessMicroUsd", perSuccess.Mean);
+        }
+
+        writer.WriteNumber("successes", arm.Successes);
         writer.WriteNumber("inputTokens", arm.InputTokens);
         writer.WriteNumber("outputTokens", arm.OutputTokens);
+        if (arm.OutputTokenDistribution is { Count: > 0 } output)
+        {
+            Number(writer, "outputTokensP50", output.Quantile(0.5));
+            Number(writer, "outputTokensP95", output.Quantile(0.95));
+        }
+
+        var finish = arm.FinishReasons;
+        if (finish.Total > 0)
+        {
+            Span<long> counts = stackalloc long[FinishReasonCounts.Names.Length];
+            finish.CopyTo(counts);
+            writer.WriteStartObject("finishReasons");
+            for (var i = 0; i < counts.Length; i++)
+            {
+                writer.WriteNumber(FinishReasonCounts.Names[i], counts[i]);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        writer.WriteNumber("feedbackPositive", arm.FeedbackPositive);
+        writer.WriteNumber("feedbackNegative", arm.FeedbackNegative);
         writer.WriteEndObject();
     }
 

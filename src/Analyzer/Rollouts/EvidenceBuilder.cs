@@ -1,4 +1,5 @@
 using Canary.Analyzer.Decisions;
+using Canary.Analyzer.Pricing;
 using Canary.Analyzer.Statistics;
 using Canary.Analyzer.Storage;
 using Canary.Contracts.Telemetry;
@@ -12,7 +13,10 @@ namespace Canary.Analyzer.Rollouts;
 /// </summary>
 internal static class EvidenceBuilder
 {
-    public static ArmEvidence Build(ArmWindow arm) => new()
+    public static ArmEvidence Build(ArmWindow arm) => Build(arm, null);
+
+    /// <summary>Builds the evidence; with <paramref name="prices"/> the mean cost is also re-priced from the tokens.</summary>
+    public static ArmEvidence Build(ArmWindow arm, TokenPrices? prices) => new()
     {
         Requests = arm.Counter(TelemetryCounter.Requests),
         Errors = arm.Counter(TelemetryCounter.Status5xx) + arm.Counter(TelemetryCounter.EndedWithoutResponse),
@@ -27,6 +31,15 @@ internal static class EvidenceBuilder
         OutputTokens = arm.Histogram(TelemetryMetric.OutputTokens)?.Sum ?? 0,
         FeedbackPositive = arm.Counter(TelemetryCounter.FeedbackPositive),
         FeedbackNegative = arm.Counter(TelemetryCounter.FeedbackNegative),
+        Successes = arm.Counter(TelemetryCounter.Status2xx),
+        FinishReasons = new FinishReasonCounts(
+            arm.Counter(TelemetryCounter.FinishStop),
+            arm.Counter(TelemetryCounter.FinishLength),
+            arm.Counter(TelemetryCounter.FinishContentFilter),
+            arm.Counter(TelemetryCounter.FinishToolCalls),
+            arm.Counter(TelemetryCounter.FinishOther)),
+        OutputTokenDistribution = Distribution(arm.Histogram(TelemetryMetric.OutputTokens)),
+        RepricedCost = prices is { } p ? CostRepricer.Reprice(arm, p) : null,
     };
 
     /// <summary>The non-empty buckets, each with its exact value range, so sparse input keeps correct bucket widths.</summary>

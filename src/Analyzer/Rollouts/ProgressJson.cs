@@ -7,8 +7,8 @@ namespace Canary.Analyzer.Rollouts;
 
 /// <summary>
 /// JSON forms of what a rollout carries between analyzer runs: its schedule settings and the sequential-test state.
-/// Written and read by hand (no reflection, AOT-safe). Guards keep their defaults; the schedule, minimum samples and
-/// warm-up are what operators set per rollout.
+/// Written and read by hand (no reflection, AOT-safe). The schedule, minimum samples, warm-up and guards are what operators
+/// set per rollout; options stored before guards were kept read back with the default guards.
 /// </summary>
 internal static class ProgressJson
 {
@@ -32,6 +32,28 @@ internal static class ProgressJson
         writer.WriteNumber("minimumStageDurationFloorSeconds", options.MinimumStageDurationFloor.TotalSeconds);
         writer.WriteNumber("minimumSamplesPerArm", options.MinimumSamplesPerArm);
         writer.WriteNumber("warmUpSeconds", options.WarmUp.TotalSeconds);
+        writer.WriteStartArray("guards");
+        foreach (var guard in options.Guards)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("metric", guard.Metric.ToString());
+            writer.WriteNumber("threshold", guard.Threshold);
+            writer.WriteNumber("quantile", guard.Quantile);
+            if (guard.ClearlyBetterRatio is { } better)
+            {
+                writer.WriteNumber("clearlyBetterRatio", better);
+            }
+
+            writer.WriteNumber("absoluteRateFloor", guard.AbsoluteRateFloor);
+            if (guard.MinimumSamples is { } min)
+            {
+                writer.WriteNumber("minimumSamples", min);
+            }
+
+            writer.WriteEndObject();
+        }
+
+        writer.WriteEndArray();
         writer.WriteEndObject();
     });
 
@@ -51,7 +73,7 @@ internal static class ProgressJson
             durations.Add(TimeSpan.FromSeconds(seconds.GetDouble()));
         }
 
-        return new DecisionOptions
+        var options = new DecisionOptions
         {
             StageWeightsBasisPoints = weights,
             MinimumStageDurations = durations,
@@ -59,6 +81,33 @@ internal static class ProgressJson
             MinimumSamplesPerArm = root.GetProperty("minimumSamplesPerArm").GetInt64(),
             WarmUp = TimeSpan.FromSeconds(root.GetProperty("warmUpSeconds").GetDouble()),
         };
+
+        // Options written before guards were stored carry none: those rollouts keep the default guards.
+        if (!root.TryGetProperty("guards", out var stored))
+        {
+            return options;
+        }
+
+        var guards = new List<GuardOptions>();
+        foreach (var g in stored.EnumerateArray())
+        {
+            if (!Enum.TryParse<GuardMetric>(g.GetProperty("metric").GetString(), out var metric))
+            {
+                throw new FormatException($"Unknown guard metric \"{g.GetProperty("metric").GetString()}\" in stored options.");
+            }
+
+            guards.Add(new GuardOptions
+            {
+                Metric = metric,
+                Threshold = g.GetProperty("threshold").GetDouble(),
+                Quantile = g.GetProperty("quantile").GetDouble(),
+                ClearlyBetterRatio = g.TryGetProperty("clearlyBetterRatio", out var better) ? better.GetDouble() : null,
+                AbsoluteRateFloor = g.GetProperty("absoluteRateFloor").GetDouble(),
+                MinimumSamples = g.TryGetProperty("minimumSamples", out var min) ? min.GetInt64() : null,
+            });
+        }
+
+        return options with { Guards = guards };
     }
 
     public static string WriteSequential(SequentialState state) => Write(writer =>

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Canary.Analyzer.Decisions;
 using Canary.Analyzer.Discovery;
+using Canary.Analyzer.Pricing;
 using Canary.Analyzer.Push;
 using Canary.Analyzer.Storage;
 using Canary.Contracts.Rollouts;
@@ -30,6 +31,9 @@ internal sealed class RolloutRunner
         _discovery = discovery;
         _pusher = pusher;
     }
+
+    /// <summary>Current prices to re-price cost with (arms priced by the rollout's model-rewrite names); null: recorded cost.</summary>
+    public AnalyzerPriceTable? Prices { get; init; }
 
     public async Task<RunOutcome> RunOnceAsync(bool dryRun, CancellationToken cancellationToken)
     {
@@ -62,12 +66,13 @@ internal sealed class RolloutRunner
 
             var windowStart = DecisionEngine.WindowStart(rollout.Options, rollout.StageStartedAt);
             var window = await reader.ReadAsync(rollout.Rollout, windowStart, now, cancellationToken).ConfigureAwait(false);
+            var (canaryPrices, stablePrices) = ArmPrices(definition);
             var decision = _engine.Decide(rollout.Options, new DecisionInput
             {
                 StageIndex = rollout.StageIndex,
                 StageStartedAt = rollout.StageStartedAt,
-                Canary = EvidenceBuilder.Build(window.Arm(definition.CanarySubset)),
-                Stable = EvidenceBuilder.Build(window.Arm(definition.StableSubset)),
+                Canary = EvidenceBuilder.Build(window.Arm(definition.CanarySubset), canaryPrices),
+                Stable = EvidenceBuilder.Build(window.Arm(definition.StableSubset), stablePrices),
                 Previous = rollout.Sequential,
             });
 
@@ -191,6 +196,18 @@ internal sealed class RolloutRunner
             default:
                 return (table, "hold", rollout with { Sequential = decision.State, HoldSince = rollout.HoldSince ?? now });
         }
+    }
+
+    /// <summary>Both arms' prices, or neither: a comparison of a re-priced arm with a recorded one would mix price lists.</summary>
+    private (TokenPrices? Canary, TokenPrices? Stable) ArmPrices(RolloutDefinition definition)
+    {
+        if (Prices is { } table && definition.CanaryModel is { } canaryModel && definition.StableModel is { } stableModel
+            && table.TryGetPrices(canaryModel, out var canary) && table.TryGetPrices(stableModel, out var stable))
+        {
+            return (canary, stable);
+        }
+
+        return (null, null);
     }
 
     private static RolloutDefinition? Find(RolloutTable table, string routeKey)

@@ -5,22 +5,26 @@ using NpgsqlTypes;
 namespace Canary.Analyzer.Storage;
 
 /// <summary>
-/// Rolls raw interval telemetry up into hourly rows per rollout, subset and metric or counter, exactly across sidecars
-/// and intervals: histograms are decoded, added bucket by bucket and re-encoded with <see cref="HistogramCodec"/>,
-/// counters are summed. Only whole UTC hours ending at or before now − <see cref="StorageMaintenanceOptions.CompactAfter"/>.
+/// Rolls raw interval telemetry up into hourly rows, and into five-minute slice rows for reads of recent windows, per
+/// rollout, subset and metric or counter, exactly across sidecars and intervals: histograms are decoded, added bucket by
+/// bucket and re-encoded with <see cref="HistogramCodec"/>, counters are summed. Only whole UTC hours ending at or before
+/// now − <see cref="StorageMaintenanceOptions.CompactAfter"/>, and slices ending at or before now −
+/// <see cref="StorageMaintenanceOptions.SliceCompactAfter"/>.
 /// </summary>
 /// <remarks>
-/// Each (rollout, hour) is compacted in one transaction that first claims the hour in <c>compacted_hours</c> and then
-/// writes its hourly rows, so a crash or error leaves either nothing or everything, and a rerun (or a second job
-/// racing this one) finds the hour claimed and skips it: the ledger insert of the loser waits for the winner's commit
-/// and then conflicts. Raw rows are left in place for <see cref="RetentionJob"/>.
+/// Each (rollout, hour) or (rollout, slice) is compacted in one transaction that first claims it in its ledger
+/// (<c>compacted_hours</c>, <c>compacted_slices</c>) and then writes its rows, so a crash or error leaves either nothing
+/// or everything, and a rerun (or a second job racing this one) finds it claimed and skips it: the ledger insert of the
+/// loser waits for the winner's commit and then conflicts. Both tiers read the raw rows, which are left in place for
+/// <see cref="RetentionJob"/>.
 /// </remarks>
 internal sealed class CompactionJob
 {
-    // A loose index scan over (rollout, interval_start): one probe per (rollout, hour) instead of reading every raw row,
-    // and one more per rollout to jump past its recent (not yet compactable) rows.
-    private const string PendingHoursSql =
-        """
+    // A loose index scan over (rollout, interval_start): one probe per (rollout, bucket) instead of reading every raw row,
+    // and one more per rollout to jump past its recent (not yet compactable) rows. $1 is the cutoff, $2 the bucket length
+    // in seconds; buckets are aligned to the epoch, which for hours is the UTC hour. $3 is the oldest bucket start wanted.
+    private static string PendingSql(RollupTier tier) =>
+        $"""
         WITH RECURSIVE
         h AS (
             (SELECT rollout, interval_start FROM interval_histograms ORDER BY rollout, interval_start LIMIT 1)
@@ -28,7 +32,7 @@ internal sealed class CompactionJob
             SELECT n.rollout, n.interval_start FROM h CROSS JOIN LATERAL (
                 SELECT i.rollout, i.interval_start FROM interval_histograms i
                 WHERE (i.rollout, i.interval_start) >= (h.rollout, CASE WHEN h.interval_start >= $1 THEN 'infinity'::timestamptz
-                    ELSE date_trunc('hour', h.interval_start AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' + interval '1 hour' END)
+                    ELSE to_timestamp((floor(extract(epoch FROM h.interval_start) / $2) + 1) * $2) END)
                 ORDER BY i.rollout, i.interval_start LIMIT 1) n
         ),
         c AS (
@@ -37,17 +41,17 @@ internal sealed class CompactionJob
             SELECT n.rollout, n.interval_start FROM c CROSS JOIN LATERAL (
                 SELECT i.rollout, i.interval_start FROM interval_counters i
                 WHERE (i.rollout, i.interval_start) >= (c.rollout, CASE WHEN c.interval_start >= $1 THEN 'infinity'::timestamptz
-                    ELSE date_trunc('hour', c.interval_start AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' + interval '1 hour' END)
+                    ELSE to_timestamp((floor(extract(epoch FROM c.interval_start) / $2) + 1) * $2) END)
                 ORDER BY i.rollout, i.interval_start LIMIT 1) n
         ),
-        hours AS (
-            SELECT rollout, date_trunc('hour', interval_start AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' AS hour_start FROM h WHERE interval_start < $1
+        buckets AS (
+            SELECT rollout, to_timestamp(floor(extract(epoch FROM interval_start) / $2) * $2) AS bucket_start FROM h WHERE interval_start < $1 AND interval_start >= $3
             UNION
-            SELECT rollout, date_trunc('hour', interval_start AT TIME ZONE 'UTC') AT TIME ZONE 'UTC' FROM c WHERE interval_start < $1
+            SELECT rollout, to_timestamp(floor(extract(epoch FROM interval_start) / $2) * $2) FROM c WHERE interval_start < $1 AND interval_start >= $3
         )
-        SELECT rollout, hour_start FROM hours
-        WHERE NOT EXISTS (SELECT 1 FROM compacted_hours l WHERE l.rollout = hours.rollout AND l.hour_start = hours.hour_start)
-        ORDER BY rollout, hour_start
+        SELECT rollout, bucket_start FROM buckets
+        WHERE NOT EXISTS (SELECT 1 FROM {tier.LedgerTable} l WHERE l.rollout = buckets.rollout AND l.{tier.StartColumn} = buckets.bucket_start)
+        ORDER BY rollout, bucket_start
         """;
 
     private readonly NpgsqlDataSource _dataSource;
@@ -61,28 +65,64 @@ internal sealed class CompactionJob
         _options = options;
     }
 
-    /// <summary>Runs between writing the hourly rows and committing; lets tests interrupt a compaction.</summary>
+    /// <summary>Runs between writing an hour's rows and committing; lets tests interrupt a compaction.</summary>
     internal Func<string, DateTimeOffset, CancellationToken, Task>? BeforeCommit { get; init; }
 
     /// <summary>End (exclusive) of the last hour old enough to compact now.</summary>
     public DateTimeOffset Cutoff => TelemetryHours.Floor(_timeProvider.GetUtcNow() - _options.CompactAfter);
 
-    /// <summary>Compacts every pending hour of every rollout; returns the hours this run compacted.</summary>
+    /// <summary>End (exclusive) of the last five-minute slice old enough to roll up now.</summary>
+    public DateTimeOffset SliceCutoff => TelemetrySlices.Floor(_timeProvider.GetUtcNow() - _options.SliceCompactAfter);
+
+    /// <summary>Compacts every pending hour and slice of every rollout; returns the hours this run compacted.</summary>
     public Task<int> RunAsync(CancellationToken cancellationToken) => RunAsync(null, cancellationToken);
 
-    /// <summary>Compacts the pending hours of one rollout, or of all when <paramref name="onlyRollout"/> is null.</summary>
+    /// <summary>
+    /// Compacts the pending hours, then the pending slices, of one rollout, or of all when <paramref name="onlyRollout"/>
+    /// is null; returns the hours compacted (<see cref="RunSlicesAsync"/> alone returns the slices).
+    /// </summary>
     public async Task<int> RunAsync(string? onlyRollout, CancellationToken cancellationToken)
     {
-        var pending = await PendingHoursAsync(Cutoff, cancellationToken).ConfigureAwait(false);
+        var compacted = await RunTierAsync(RollupTier.Hourly, Cutoff, onlyRollout, cancellationToken).ConfigureAwait(false);
+        await RunSlicesAsync(onlyRollout, cancellationToken).ConfigureAwait(false);
+        return compacted;
+    }
+
+    /// <summary>Rolls up the pending five-minute slices; returns how many this run rolled up.</summary>
+    /// <remarks>
+    /// Not before the raw retention horizon: retention drops old slices with their hour's raw rows, and a late raw row it
+    /// keeps must not bring a slice back every run.
+    /// </remarks>
+    public Task<int> RunSlicesAsync(string? onlyRollout, CancellationToken cancellationToken) =>
+        RunTierAsync(RollupTier.Slices, SliceCutoff, onlyRollout, cancellationToken);
+
+    /// <summary>(rollout, hour) pairs with raw rows before <paramref name="cutoff"/> and not yet in the ledger.</summary>
+    public Task<List<(string Rollout, DateTimeOffset Hour)>> PendingHoursAsync(DateTimeOffset cutoff, CancellationToken cancellationToken) =>
+        PendingAsync(RollupTier.Hourly, cutoff, cancellationToken);
+
+    /// <summary>
+    /// Compacts one hour of one rollout in one transaction; false when the hour is already in the ledger (compacted by
+    /// an earlier run or by a concurrent job).
+    /// </summary>
+    public Task<bool> CompactHourAsync(string rollout, DateTimeOffset hour, CancellationToken cancellationToken) =>
+        CompactAsync(RollupTier.Hourly, rollout, hour, cancellationToken);
+
+    /// <summary>Rolls up one five-minute slice of one rollout in one transaction; false when it is already in the ledger.</summary>
+    public Task<bool> CompactSliceAsync(string rollout, DateTimeOffset slice, CancellationToken cancellationToken) =>
+        CompactAsync(RollupTier.Slices, rollout, slice, cancellationToken);
+
+    private async Task<int> RunTierAsync(RollupTier tier, DateTimeOffset cutoff, string? onlyRollout, CancellationToken cancellationToken)
+    {
+        var pending = await PendingAsync(tier, cutoff, cancellationToken).ConfigureAwait(false);
         var compacted = 0;
-        foreach (var (rollout, hour) in pending)
+        foreach (var (rollout, start) in pending)
         {
             if (onlyRollout is not null && !string.Equals(rollout, onlyRollout, StringComparison.Ordinal))
             {
                 continue;
             }
 
-            if (await CompactHourAsync(rollout, hour, cancellationToken).ConfigureAwait(false))
+            if (await CompactAsync(tier, rollout, start, cancellationToken).ConfigureAwait(false))
             {
                 compacted++;
             }
@@ -91,12 +131,15 @@ internal sealed class CompactionJob
         return compacted;
     }
 
-    /// <summary>(rollout, hour) pairs with raw rows before <paramref name="cutoff"/> and not yet in the ledger.</summary>
-    public async Task<List<(string Rollout, DateTimeOffset Hour)>> PendingHoursAsync(DateTimeOffset cutoff, CancellationToken cancellationToken)
+    private async Task<List<(string Rollout, DateTimeOffset Start)>> PendingAsync(RollupTier tier, DateTimeOffset cutoff, CancellationToken cancellationToken)
     {
         var pending = new List<(string, DateTimeOffset)>();
-        await using var command = _dataSource.CreateCommand(PendingHoursSql);
+        await using var command = _dataSource.CreateCommand(PendingSql(tier));
         command.AddTime(cutoff);
+        command.AddBigint((long)tier.Length.TotalSeconds);
+        command.AddTime(tier == RollupTier.Slices
+            ? TelemetryHours.Floor(_timeProvider.GetUtcNow() - _options.RawRetention)
+            : DateTimeOffset.MinValue.ToUniversalTime());
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
@@ -106,25 +149,22 @@ internal sealed class CompactionJob
         return pending;
     }
 
-    /// <summary>
-    /// Compacts one hour of one rollout in one transaction; false when the hour is already in the ledger (compacted by
-    /// an earlier run or by a concurrent job).
-    /// </summary>
-    public async Task<bool> CompactHourAsync(string rollout, DateTimeOffset hour, CancellationToken cancellationToken)
+    private async Task<bool> CompactAsync(RollupTier tier, string rollout, DateTimeOffset start, CancellationToken cancellationToken)
     {
-        if (TelemetryHours.Floor(hour) != hour)
+        if (tier.Floor(start) != start)
         {
-            throw new ArgumentException($"{hour:O} is not a whole UTC hour.", nameof(hour));
+            throw new ArgumentException($"{start:O} is not the start of a whole {tier.Name}.", nameof(start));
         }
 
+        var end = start + tier.Length;
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
 
         await using (var claim = new NpgsqlCommand(
-            "INSERT INTO compacted_hours (rollout, hour_start) VALUES ($1, $2) ON CONFLICT DO NOTHING", connection, transaction))
+            $"INSERT INTO {tier.LedgerTable} (rollout, {tier.StartColumn}) VALUES ($1, $2) ON CONFLICT DO NOTHING", connection, transaction))
         {
             claim.AddText(rollout);
-            claim.AddTime(hour);
+            claim.AddTime(start);
             if (await claim.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
             {
                 await transaction.RollbackAsync(cancellationToken).ConfigureAwait(false);
@@ -139,8 +179,8 @@ internal sealed class CompactionJob
             connection, transaction))
         {
             read.AddText(rollout);
-            read.AddTime(hour);
-            read.AddTime(hour + TelemetryHours.Hour);
+            read.AddTime(start);
+            read.AddTime(end);
             await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
@@ -161,16 +201,16 @@ internal sealed class CompactionJob
 
         if (merged.Count > 0)
         {
-            await WriteHourlyHistogramsAsync(connection, rollout, hour, merged, cancellationToken).ConfigureAwait(false);
+            await WriteHistogramsAsync(connection, tier, rollout, start, merged, cancellationToken).ConfigureAwait(false);
         }
 
         long counterRows;
         await using (var counters = new NpgsqlCommand(
-            """
+            $"""
             WITH raw AS (
                 SELECT subset, counter, value FROM interval_counters WHERE rollout = $1 AND interval_start >= $2 AND interval_start < $3
             ), written AS (
-                INSERT INTO hourly_counters (rollout, subset, counter, hour_start, value)
+                INSERT INTO {tier.CounterTable} (rollout, subset, counter, {tier.StartColumn}, value)
                 SELECT $1, subset, counter, $2, sum(value)::bigint FROM raw GROUP BY subset, counter
             )
             SELECT count(*) FROM raw
@@ -178,40 +218,41 @@ internal sealed class CompactionJob
             connection, transaction))
         {
             counters.AddText(rollout);
-            counters.AddTime(hour);
-            counters.AddTime(hour + TelemetryHours.Hour);
+            counters.AddTime(start);
+            counters.AddTime(end);
             counterRows = (long)(await counters.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
         }
 
         await using (var ledger = new NpgsqlCommand(
-            "UPDATE compacted_hours SET histogram_rows = $3, counter_rows = $4 WHERE rollout = $1 AND hour_start = $2", connection, transaction))
+            $"UPDATE {tier.LedgerTable} SET histogram_rows = $3, counter_rows = $4 WHERE rollout = $1 AND {tier.StartColumn} = $2", connection, transaction))
         {
             ledger.AddText(rollout);
-            ledger.AddTime(hour);
+            ledger.AddTime(start);
             ledger.AddBigint(histogramRows);
             ledger.AddBigint(counterRows);
             await ledger.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        if (BeforeCommit is { } beforeCommit)
+        if (tier == RollupTier.Hourly && BeforeCommit is { } beforeCommit)
         {
-            await beforeCommit(rollout, hour, cancellationToken).ConfigureAwait(false);
+            await beforeCommit(rollout, start, cancellationToken).ConfigureAwait(false);
         }
 
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return true;
     }
 
-    private static async Task WriteHourlyHistogramsAsync(
+    private static async Task WriteHistogramsAsync(
         NpgsqlConnection connection,
+        RollupTier tier,
         string rollout,
-        DateTimeOffset hour,
+        DateTimeOffset start,
         Dictionary<(string Subset, string Metric), MergedHistogram> merged,
         CancellationToken cancellationToken)
     {
         var buffer = Array.Empty<byte>();
         await using var writer = await connection.BeginBinaryImportAsync(
-            "COPY hourly_histograms (rollout, subset, metric, hour_start, count, sum, min, max, encoded) FROM STDIN (FORMAT BINARY)",
+            $"COPY {tier.HistogramTable} (rollout, subset, metric, {tier.StartColumn}, count, sum, min, max, encoded) FROM STDIN (FORMAT BINARY)",
             cancellationToken).ConfigureAwait(false);
         foreach (var ((subset, metric), histogram) in merged)
         {
@@ -226,7 +267,7 @@ internal sealed class CompactionJob
             await writer.WriteAsync(rollout, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
             await writer.WriteAsync(subset, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
             await writer.WriteAsync(metric, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-            await writer.WriteAsync(hour.UtcDateTime, NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
+            await writer.WriteAsync(start.UtcDateTime, NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
             await writer.WriteAsync(histogram.TotalCount, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
             await writer.WriteAsync(histogram.Sum, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
             await writer.WriteAsync(histogram.Min, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);

@@ -13,6 +13,7 @@ namespace Canary.Analyzer.Storage;
 internal sealed class RetentionJob
 {
     private static readonly string[] RawTables = ["interval_histograms", "interval_counters"];
+    private static readonly string[] SliceTables = ["slice_histograms", "slice_counters", "compacted_slices"];
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly TimeProvider _timeProvider;
@@ -28,7 +29,10 @@ internal sealed class RetentionJob
     /// <summary>Hours ending at or before this time may lose their raw rows.</summary>
     public DateTimeOffset Cutoff => TelemetryHours.Floor(_timeProvider.GetUtcNow() - _options.RawRetention);
 
-    /// <summary>Deletes the expired raw rows; returns how many rows (histograms and counters) were deleted.</summary>
+    /// <summary>
+    /// Deletes the expired raw rows and the five-minute slices of the same hours (the hourly rows hold them); returns how
+    /// many raw rows (histograms and counters) were deleted.
+    /// </summary>
     public async Task<long> RunAsync(CancellationToken cancellationToken)
     {
         var cutoff = Cutoff;
@@ -44,6 +48,18 @@ internal sealed class RetentionJob
                 """);
             command.AddTime(cutoff);
             deleted += await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+
+        foreach (var table in SliceTables)
+        {
+            await using var command = _dataSource.CreateCommand(
+                $"""
+                DELETE FROM {table} s USING compacted_hours l
+                WHERE l.hour_start + interval '1 hour' <= $1
+                  AND s.rollout = l.rollout AND s.slice_start >= l.hour_start AND s.slice_start < l.hour_start + interval '1 hour'
+                """);
+            command.AddTime(cutoff);
+            await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
         return deleted;

@@ -7,6 +7,11 @@ internal sealed class StorageMaintenanceOptions
     /// rows before their hour is rolled up.</summary>
     public TimeSpan CompactAfter { get; init; } = TimeSpan.FromHours(2);
 
-    /// <summary>Raw intervals of compacted hours ending at least this long ago are deleted; uncompacted hours are kept.</summary>
+    /// <summary>Five-minute slices ending at least this long ago are rolled up for reads of recent windows; a sidecar
+    /// flushes every 10 s, so two minutes leaves room for a slow flush (a later one still reaches the hourly roll-up).</summary>
+    public TimeSpan SliceCompactAfter { get; init; } = TimeSpan.FromMinutes(2);
+
+    /// <summary>Raw intervals (and their slices) of compacted hours ending at least this long ago are deleted; uncompacted
+    /// hours are kept.</summary>
     public TimeSpan RawRetention { get; init; } = TimeSpan.FromHours(48);
 }

@@ -203,6 +203,50 @@ public class CompactionTests
         Assert.Equal([Day.AddHours(3), Day.AddHours(4), Day.AddHours(5)], perHour.Keys.Order().ToArray());
     }
 
+    [PostgresFact]
+    public async Task ReadAsync_WindowEndingNow_ReadsSlicesAndRecentRawExactly()
+    {
+        var dataSource = await DatabaseAsync();
+        var raw = new RawTelemetry("recent");
+        raw.AddIntervals(Day, Day.AddHours(2), TimeSpan.FromMinutes(1), 3, seed: 11);
+        await raw.LoadAsync(dataSource);
+        var now = Day.AddHours(2);
+        var from = Day.AddMinutes(7);
+
+        var hours = await Job(dataSource, now).RunAsync(raw.Rollout, CancellationToken.None);
+        var slices = await SliceLedgerAsync(dataSource, raw.Rollout);
+        // Raw rows of one rolled-up slice are inflated afterwards: the window must still read that slice's roll-up.
+        await ExecuteAsync(dataSource,
+            $"UPDATE interval_counters SET value = value + 1000 WHERE rollout = '{raw.Rollout}' AND interval_start >= '{Day.AddMinutes(30):O}' AND interval_start < '{Day.AddMinutes(35):O}'");
+        var window = await new TelemetryReader(dataSource).ReadAsync(raw.Rollout, from, now, CancellationToken.None);
+
+        // Hours end at least 2 h ago (none yet); slices end at least 2 min ago: 00:00 to 01:50, 23 of them.
+        Assert.Equal(0, hours);
+        Assert.Equal(23, slices.Count);
+        Assert.Equal(Day, slices[0]);
+        Assert.Equal(Day.AddMinutes(110), slices[^1]);
+        AssertWindowEquals(raw, from, now, window);
+    }
+
+    [PostgresFact]
+    public async Task RunSlicesAsync_Rerun_IsNoOpAndRetentionDropsSlicesWithTheirHour()
+    {
+        var dataSource = await DatabaseAsync();
+        var raw = await SixHoursAsync(dataSource, "slice-retention");
+        var job = Job(dataSource, Day.AddHours(8));
+
+        await job.RunAsync(raw.Rollout, CancellationToken.None);
+        var again = await job.RunSlicesAsync(raw.Rollout, CancellationToken.None);
+        await new RetentionJob(dataSource, new FakeTimeProvider(Day.AddHours(51)), new StorageMaintenanceOptions()).RunAsync(CancellationToken.None);
+
+        Assert.Equal(0, again);
+        var slices = await SliceLedgerAsync(dataSource, raw.Rollout);
+        Assert.Equal(36, slices.Count);
+        Assert.Equal(Day.AddHours(3), slices[0]);
+        AssertWindowEquals(raw, Day.AddHours(3).AddMinutes(10), Day.AddHours(6), await new TelemetryReader(dataSource).ReadAsync(
+            raw.Rollout, Day.AddHours(3).AddMinutes(10), Day.AddHours(6), CancellationToken.None));
+    }
+
     private static CompactionJob Job(NpgsqlDataSource dataSource, DateTimeOffset now) =>
         new(dataSource, new FakeTimeProvider(now), new StorageMaintenanceOptions());
 
@@ -252,6 +296,19 @@ public class CompactionTests
         }
 
         return hours;
+    }
+
+    private static async Task<List<DateTimeOffset>> SliceLedgerAsync(NpgsqlDataSource dataSource, string rollout)
+    {
+        var slices = new List<DateTimeOffset>();
+        await using var command = dataSource.CreateCommand($"SELECT slice_start FROM compacted_slices WHERE rollout = '{rollout}' ORDER BY slice_start");
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            slices.Add(new DateTimeOffset(reader.GetFieldValue<DateTime>(0), TimeSpan.Zero));
+        }
+
+        return slices;
     }
 
     private static async Task<List<string>> HourlySnapshotAsync(NpgsqlDataSource dataSource, string rollout)

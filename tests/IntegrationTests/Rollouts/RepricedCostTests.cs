@@ -1,0 +1,98 @@
+using System.Text.Json;
+using Canary.Analyzer.Decisions;
+using Canary.Analyzer.Pricing;
+using Canary.Analyzer.Rollouts;
+using Canary.Contracts.Rollouts;
+using Canary.Contracts.Telemetry;
+using Canary.IntegrationTests.Postgres;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Canary.IntegrationTests.Rollouts;
+
+/// <summary>A live run with a price table re-prices both arms' cost from their stored token histograms.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class RepricedCostTests
+{
+    private const string Rollout = "repricing.internal";
+    private readonly PostgresServerFixture _postgres;
+
+    public RepricedCostTests(PostgresServerFixture postgres) => _postgres = postgres;
+
+    [PostgresFact]
+    public async Task RunOnceAsync_PriceTable_RecordsRepricedCostAndJudgesTheCostGuardOnIt()
+    {
+        await using var dataSource = await _postgres.CreateDatabaseAsync();
+        await SchemaMigrator.MigrateAsync(dataSource);
+        var time = TimeProvider.System;
+        var errors = new List<string>();
+        var prices = PriceTableFile.Parse(
+            """[ { "Model": "model-old", "Input": 1, "Output": 10 }, { "Model": "model-new-*", "Input": "1", "Output": "10" } ]""", errors);
+        Assert.Empty(errors);
+        var runner = new RolloutRunner(dataSource, new DecisionEngine(time), time, null, null) { Prices = prices };
+        var options = ScheduleParser.Parse("5/1h,10/1h,25/1h,50/1h,75/1h,100", new DecisionOptions(), errors) with { WarmUp = TimeSpan.Zero };
+        await new RolloutLifecycle(dataSource, runner, time).StartAsync(new RolloutDefinition
+        {
+            RouteKey = Rollout, StableSubset = "stable", CanarySubset = "canary", Salt = "price",
+            StableModel = "model-old", CanaryModel = "model-new-2026",
+        }, options, default);
+
+        // Same recorded cost (2000 µ$, the old price list), but the canary writes three times the output tokens.
+        await SeedAsync(dataSource, "stable", outputTokens: 100);
+        await SeedAsync(dataSource, "canary", outputTokens: 300);
+        await Task.Delay(50);
+        var outcome = await runner.RunOnceAsync(dryRun: true, default);
+
+        using var evidence = JsonDocument.Parse(Assert.Single(outcome.Decisions).EvidenceJson);
+        var root = evidence.RootElement;
+        // By hand: 1000 input × 1 + 100 output × 10 = 2000 µ$ (stable); 1000 + 300 × 10 = 4000 µ$ (canary).
+        Assert.Equal(2000, root.GetProperty("stable").GetProperty("repricedCostMeanMicroUsd").GetDouble(), 1e-6);
+        Assert.Equal(4000, root.GetProperty("canary").GetProperty("repricedCostMeanMicroUsd").GetDouble(), 1e-6);
+        // The recorded cost's mean is read off the histogram buckets (3 significant digits), so within 0.5 %.
+        Assert.Equal(2000, root.GetProperty("canary").GetProperty("costMeanMicroUsd").GetDouble(), 10.0);
+        var cost = root.GetProperty("guards").EnumerateArray().Single(g => g.GetProperty("key").GetString() == "cost_per_request");
+        Assert.Equal(4000, cost.GetProperty("canaryValue").GetDouble(), 1e-6);
+        Assert.Equal(2, cost.GetProperty("ratio").GetDouble(), 1e-9);
+    }
+
+    private static async Task SeedAsync(NpgsqlDataSource dataSource, string subset, long outputTokens)
+    {
+        const int requests = 1200;
+        var at = DateTime.UtcNow;
+        await using var connection = await dataSource.OpenConnectionAsync();
+        foreach (var (metric, value) in new[] { (TelemetryMetric.InputTokens, 1000L), (TelemetryMetric.OutputTokens, outputTokens), (TelemetryMetric.CostMicroUsd, 2000L) })
+        {
+            var recorder = new IntervalRecorder(TelemetryLayouts.For(metric));
+            for (var i = 0; i < requests; i++)
+            {
+                recorder.Record(value);
+            }
+
+            var histogram = recorder.TakeInterval();
+            var buffer = new byte[HistogramCodec.MaxEncodedLength(histogram.Layout)];
+            var length = HistogramCodec.Encode(histogram, buffer);
+            await using var command = new NpgsqlCommand(
+                "INSERT INTO interval_histograms (sidecar_id, rollout, subset, metric, interval_start, interval_ms, count, sum, min, max, encoded) VALUES ('seed', $1, $2, $3, $4, 10000, $5, $6, $7, $8, $9)",
+                connection);
+            command.Parameters.Add(new NpgsqlParameter { Value = Rollout, NpgsqlDbType = NpgsqlDbType.Text });
+            command.Parameters.Add(new NpgsqlParameter { Value = subset, NpgsqlDbType = NpgsqlDbType.Text });
+            command.Parameters.Add(new NpgsqlParameter { Value = TelemetryNames.Metric(metric), NpgsqlDbType = NpgsqlDbType.Text });
+            command.Parameters.Add(new NpgsqlParameter { Value = at, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+            command.Parameters.Add(new NpgsqlParameter { Value = histogram.TotalCount(), NpgsqlDbType = NpgsqlDbType.Bigint });
+            command.Parameters.Add(new NpgsqlParameter { Value = histogram.Sum, NpgsqlDbType = NpgsqlDbType.Bigint });
+            command.Parameters.Add(new NpgsqlParameter { Value = histogram.Min, NpgsqlDbType = NpgsqlDbType.Bigint });
+            command.Parameters.Add(new NpgsqlParameter { Value = histogram.Max, NpgsqlDbType = NpgsqlDbType.Bigint });
+            command.Parameters.Add(new NpgsqlParameter { Value = buffer[..length], NpgsqlDbType = NpgsqlDbType.Bytea });
+            await command.ExecuteNonQueryAsync();
+        }
+
+        await using var counter = new NpgsqlCommand(
+            "INSERT INTO interval_counters (sidecar_id, rollout, subset, counter, interval_start, interval_ms, value) VALUES ('seed', $1, $2, 'requests', $3, 10000, $4)",
+            connection);
+        counter.Parameters.Add(new NpgsqlParameter { Value = Rollout, NpgsqlDbType = NpgsqlDbType.Text });
+        counter.Parameters.Add(new NpgsqlParameter { Value = subset, NpgsqlDbType = NpgsqlDbType.Text });
+        counter.Parameters.Add(new NpgsqlParameter { Value = at, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        counter.Parameters.Add(new NpgsqlParameter { Value = (long)requests, NpgsqlDbType = NpgsqlDbType.Bigint });
+        await counter.ExecuteNonQueryAsync();
+    }
+}
