@@ -160,8 +160,8 @@ internal static class RolloutCommands
     }
 
     /// <summary>
-    /// After acting: merge telemetry older than two hours into hourly rows and drop raw rows past retention, so the
-    /// next analysis reads few rows whatever the fleet size. Best effort: it never changes the run's exit code.
+    /// After acting: merge closed intervals into five-minute slices and hourly rows and drop raw rows past retention, so
+    /// the next analysis reads few rows whatever the fleet size. Best effort: it never changes the run's exit code.
     /// </summary>
     private static async Task MaintainStorageAsync(Npgsql.NpgsqlDataSource dataSource, CliOutput output, CancellationToken ct)
     {
@@ -177,7 +177,7 @@ internal static class RolloutCommands
         }
         catch (Npgsql.NpgsqlException e)
         {
-            output.Error.WriteLine($"canary-analyzer run-once: storage maintenance skipped ({e.Message}); the next run retries");
+            output.Error.WriteLine($"canary-analyzer: storage maintenance skipped ({e.Message}); the next run retries");
         }
     }
 
@@ -238,6 +238,8 @@ internal static class RolloutCommands
                         metrics.RecordRun(outcome, TimeProvider.System.GetUtcNow(), System.Diagnostics.Stopwatch.GetElapsedTime(started));
                         // Delivery runs in the background; the next tick does not wait for it.
                         await alerts.NotifyAsync(outcome, ct).ConfigureAwait(false);
+                        // Each tick rolls up what closed since the last one, so windows ending now stay cheap to read.
+                        await MaintainStorageAsync(dataSource, output, ct).ConfigureAwait(false);
                     }
                     catch (Exception e) when (e is Npgsql.NpgsqlException or InvalidOperationException or System.Net.Sockets.SocketException or TimeoutException)
                     {
