@@ -89,6 +89,8 @@ internal static class SidecarApplication
         services.AddSingleton<RequestHeadersHandler>();
         services.AddSingleton<ExchangeProcessor>();
         services.AddSingleton<IMetricsSource, RoutingMetricsSource>();
+        services.AddSingleton<GcPauseHistogram>();
+        services.AddHostedService<GcPauseSampler>();
         services.AddSingleton<IMetricsSource, ProcessMetricsSource>();
         ControlFeature.AddServices(services, control, tripwire);
         services.AddGrpc(grpc =>
