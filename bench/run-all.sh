@@ -4,17 +4,20 @@
 # open-loop soak at 70 % of the measured maximum, rollback propagation over 50 sidecar processes, and start-up
 # (bench/startup.sh). Results land in artifacts/bench-all/ and, in a full run, in bench/README.md's generated section.
 #
-# Usage: bench/run-all.sh [--short] [--no-readme]
+# Usage: bench/run-all.sh [--short] [--no-build] [--no-readme]
 #   --short: every step at toy size (under ~90 s on an idle 2-core machine once built): CI checks that everything
 #            runs and its output parses, and nothing is written to bench/README.md.
+#   --no-build: use what is already built (.ci/run has built the solution and published the AOT sidecar); without the
+#            AOT baseline servers, their JIT build stands in.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
-short=false readme=true
+short=false readme=true build=true
 while [ $# -gt 0 ]; do
   case "$1" in
     --short) short=true readme=false; shift ;;
     --no-readme) readme=false; shift ;;
+    --no-build) build=false; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -41,6 +44,11 @@ fi
 out="$root/artifacts/bench-all"
 rm -rf "$out"
 mkdir -p "$out"
+cat > "$out/config.json" <<JSON
+{"holdStreams":$hold_streams,"holdConnections":$hold_connections,"holdChunks":$hold_chunks,"holdInterval":$hold_interval,
+ "holdRamp":$hold_ramp,"holdDuration":$hold_duration,"soakDuration":$soak_duration,"propSidecars":$prop_sidecars,
+ "propRounds":$prop_rounds,"h2Duration":$h2_duration,"h2Warmup":$h2_warmup,"loadArgs":"${load_args[*]}"}
+JSON
 step() { printf '\n=== %s (%ss)\n' "$*" "$SECONDS"; echo "$(date -u +%H:%M:%S) $* loadavg $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/steps.txt"; }
 pids=()
 cleanup() {
@@ -72,14 +80,18 @@ if ! command -v h2load >/dev/null 2>&1; then
     || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq nghttp2-client >/dev/null; }
 fi
 h2load --version | head -n 1 > "$out/h2load-version.txt"
-aot="$root/artifacts/aot/canary-sidecar"
-[ -x "$aot" ] || bash eng/publish-aot.sh "$root/artifacts/aot" | tail -n 1
+aot="${CANARY_AOT_BINARY:-$root/artifacts/aot/canary-sidecar}"
 baseline="$root/artifacts/baseline/canary-baseline-server"
-[ -x "$baseline" ] || dotnet publish bench/BaselineServers/Canary.BaselineServers.csproj -c Release -r linux-x64 \
-  -o "$root/artifacts/baseline" -nologo -clp:ErrorsOnly >/dev/null
-for project in src/Sidecar/Canary.Sidecar.csproj bench/LoadGenerator/Canary.LoadGenerator.csproj bench/Benchmarks/Canary.Benchmarks.csproj; do
-  dotnet build "$project" -c Release -nologo -clp:ErrorsOnly >/dev/null
-done
+if $build; then
+  [ -x "$aot" ] || bash eng/publish-aot.sh "$root/artifacts/aot" | tail -n 1
+  [ -x "$baseline" ] || dotnet publish bench/BaselineServers/Canary.BaselineServers.csproj -c Release -r linux-x64 \
+    -o "$root/artifacts/baseline" -nologo -clp:ErrorsOnly >/dev/null
+  for project in src/Sidecar/Canary.Sidecar.csproj bench/LoadGenerator/Canary.LoadGenerator.csproj bench/Benchmarks/Canary.Benchmarks.csproj; do
+    dotnet build "$project" -c Release -nologo -clp:ErrorsOnly >/dev/null
+  done
+fi
+baseline_cmd=("$baseline")
+[ -x "$baseline" ] || baseline_cmd=(dotnet "$root/bench/BaselineServers/bin/Release/net10.0/canary-baseline-server.dll")
 load="$root/bench/LoadGenerator/bin/Release/net10.0/canary-load.dll"
 jit="$root/src/Sidecar/bin/Release/net10.0/canary-sidecar.dll"
 benchmarks="$root/bench/Benchmarks/bin/Release/net10.0/Canary.Benchmarks.dll"
@@ -110,7 +122,7 @@ sample() { # pid, interval, file, metrics-url
 }
 
 step "side-by-side throughput (bench/run-load.sh ${load_args[*]})"
-bash bench/run-load.sh "${load_args[@]}" --out "$out/throughput.jsonl" | tee "$out/throughput.md"
+bash bench/run-load.sh --no-build "${load_args[@]}" --out "$out/throughput.jsonl" | tee "$out/throughput.md"
 
 step "h2load headers-only (${h2_duration} s per target)"
 dotnet "$load" --h2load-body "$out/h2load-body.bin"
@@ -128,8 +140,8 @@ h2_target() { # label, ready-url, command...
   stop_server
 }
 h2_target sidecar-aot http://127.0.0.1:51091/healthz "$aot" "${sidecar_args[@]}"
-h2_target floor http://127.0.0.1:52051/healthz "$baseline" floor 51051 52051
-h2_target typical http://127.0.0.1:52051/healthz "$baseline" typical 51051 52051
+h2_target floor http://127.0.0.1:52051/healthz "${baseline_cmd[@]}" floor 51051 52051
+h2_target typical http://127.0.0.1:52051/healthz "${baseline_cmd[@]}" typical 51051 52051
 h2_target sidecar-jit http://127.0.0.1:51091/healthz dotnet "$jit" "${sidecar_args[@]}"
 
 step "$hold_streams concurrent streams on one AOT sidecar"
@@ -151,6 +163,7 @@ dotnet "$load" --target http://127.0.0.1:51051 --label soak-max --connections 4 
 max=$(python3 -c "import json,sys; print(json.loads(open(sys.argv[1]).readline())['streamsPerSecond'])" "$out/soak-max.jsonl")
 rate=$(python3 -c "print(round(0.7 * $max))")
 echo "maximum $max streams/s; soak rate $rate streams/s" | tee "$out/soak-rate.txt"
+echo "{\"targetRate\":$rate}" > "$out/soak-target.json"
 curl -fs http://127.0.0.1:51091/metrics > "$out/soak-metrics-before.txt"
 sample "$server_pid" 10 "$out/soak-samples.txt" http://127.0.0.1:51091/metrics &
 pids+=($!)

@@ -149,6 +149,10 @@ def histogram(path, name):
     return buckets, totals
 
 
+def cfg_soak_seconds(d):
+    return json.loads((d / "config.json").read_text())["soakDuration"]
+
+
 def soak(d):
     rows = jsonl(d / "soak.jsonl")
     max_rows = jsonl(d / "soak-max.jsonl")
@@ -177,7 +181,8 @@ def soak(d):
     if r["errors"] > 0 or r["streams"] == 0:
         problems.append(f"soak: {r['errors']} errors, {r['streams']} streams ({err})")
     return {
-        "max": max_rows[0]["streamsPerSecond"], "rate": r["streamsPerSecond"], "streams": r["streams"],
+        "max": max_rows[0]["streamsPerSecond"], "target": json.loads((d / "soak-target.json").read_text())["targetRate"] if (d / "soak-target.json").exists() else None,
+        "completedRate": r["streams"] / cfg_soak_seconds(d), "streams": r["streams"],
         "errors": r["errors"], "seconds": r.get("elapsedSeconds"), "samples": len(series),
         "rssFirst": series[0][1] / 1024 if series else None,
         "rssLateMin": min(late) / 1024 if late else None, "rssLateMax": max(late) / 1024 if late else None,
@@ -217,6 +222,7 @@ def startup(d):
 
 def render(d):
     meta = json.loads((d / "meta.json").read_text())
+    cfg = json.loads((d / "config.json").read_text())
     end = json.loads((d / "meta-end.json").read_text()) if (d / "meta-end.json").exists() else {}
     tp, h2, hd, sk, pr, su = throughput(d), h2load(d), hold(d), soak(d), propagation(d), startup(d)
     floor = tp.get("floor", {})
@@ -234,7 +240,7 @@ def render(d):
         steps,
         "```",
         "",
-        "**Side-by-side throughput** (`bench/run-load.sh`, closed loop, 4 HTTP/2 connections, 128 streams in flight, "
+        f"**Side-by-side throughput** (`bench/run-load.sh {cfg['loadArgs']}`: closed loop, 4 HTTP/2 connections, "
         "request_headers → response_headers → half-close; mean over rounds; allocation read from each server's "
         "`/metrics` at the start and end of the measured phase):",
         "",
@@ -267,9 +273,10 @@ def render(d):
     if hd:
         lines += [
             "",
-            f"**{hd['peak']:,} concurrent streams on one AOT sidecar** (4 connections; each stream: request_headers, "
-            "response_headers, 10 SSE body chunks 2 s apart, half-close; opened over 15 s, then held for 60 s; server "
-            "sampled every second):",
+            f"**{cfg['holdStreams']:,} concurrent streams on one AOT sidecar** ({cfg['holdConnections']} HTTP/2 connections; "
+            f"each stream: request_headers, response_headers, {cfg['holdChunks']} SSE body chunks {cfg['holdInterval']} s apart, "
+            f"half-close, then the next stream; opened over {cfg['holdRamp']} s, run for {cfg['holdDuration']} s in all, then "
+            "drained; the sidecar sampled every second):",
             "",
             "| figure | value |",
             "|---|---|",
@@ -290,11 +297,12 @@ def render(d):
             "",
             "| figure | value |",
             "|---|---|",
-            f"| duration / streams / achieved rate / errors | {fmt(sk['seconds'])} s / {sk['streams']:,} / {fmt(sk['rate'])} streams/s / {sk['errors']} |",
+            f"| target rate / streams completed per second of the run / errors | {fmt(sk['target'])} / {fmt(sk['completedRate'])} streams/s / {sk['errors']} |",
+            f"| duration (run + drain of the last streams) / streams | {cfg['soakDuration']} s ({fmt(sk['seconds'])} s) / {sk['streams']:,} |",
             f"| RSS first sample / minute 2 to end (min – max) | {fmt(sk['rssFirst'])} MiB / {fmt(sk['rssLateMin'])} – {fmt(sk['rssLateMax'])} MiB |",
             f"| RSS spread from minute 2 to the end | {within} |",
             f"| stream p99 / p99.9 | {fmt(sk['p99'])} / {fmt(sk['p999'])} µs |",
-            f"| collections gen0 / gen1 / gen2 | {sk['gen0']:.0f} / {sk['gen1']:.0f} / {sk['gen2']:.0f} |",
+            f"| collections of gen0 / gen1 / gen2 (a gen2 collection counts in all three) | {sk['gen0']:.0f} / {sk['gen1']:.0f} / {sk['gen2']:.0f} |",
             f"| GC pause p50 / p99 / p99.9 / max (≤) | {fmt(sk['gc50'], 2)} / {fmt(sk['gc99'], 2)} / {fmt(sk['gc999'], 2)} / {fmt(sk['gcMax'], 2)} ms ({sk['gcCount']:.0f} sampled, {sk['gcUnsampled']:.0f} between samples) |",
             f"| time paused in GC | {fmt(None if sk['pausedShare'] is None else sk['pausedShare'] * 100, 2)} % |",
             f"| server bytes allocated per stream | {fmt(sk['allocPerStream'])} |",

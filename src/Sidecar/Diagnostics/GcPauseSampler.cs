@@ -12,16 +12,29 @@ internal sealed class GcPauseSampler : BackgroundService
     private readonly GcPauseHistogram _histogram;
     private readonly TimeProvider _timeProvider;
     private long _lastIndex;
+    private int _lastCollectionCount;
 
     public GcPauseSampler(GcPauseHistogram histogram, TimeProvider timeProvider)
     {
         _histogram = histogram;
         _timeProvider = timeProvider;
         _lastIndex = GC.GetGCMemoryInfo(GCKind.Any).Index;
+        _lastCollectionCount = GC.CollectionCount(0);
     }
 
     /// <summary>Takes one sample: the newest collection's pauses, and how many older ones were missed since the last.</summary>
-    public void SampleOnce() => Observe(GC.GetGCMemoryInfo(GCKind.Any));
+    public void SampleOnce()
+    {
+        // Reading the GC information allocates; the gen0 count says for free whether anything ran since the last sample.
+        var collections = GC.CollectionCount(0);
+        if (collections == _lastCollectionCount)
+        {
+            return;
+        }
+
+        _lastCollectionCount = collections;
+        Observe(GC.GetGCMemoryInfo(GCKind.Any));
+    }
 
     internal void Observe(GCMemoryInfo info)
     {
