@@ -118,13 +118,16 @@ def hold(d):
     r = rows[0]
     target = r.get("peakInFlight", 0)
     series = samples(d / "hold-samples.txt")
-    # Time the server itself reported (nearly) all of the streams open at once.
+    # From the first to the last sample where the server itself reported (nearly) all of the streams open: how long,
+    # and how many were open at least and on average in between (replacing a finished stream takes a moment).
     at_target = [t for t, _, open_ in series if open_ >= 0.99 * target and target > 0]
     plateau = (max(at_target) - min(at_target)) if at_target else 0
+    window = [o for t, _, o in series if at_target and min(at_target) <= t <= max(at_target)]
     err = (d / "hold.err").read_text().strip() if (d / "hold.err").exists() else ""
     if r["errors"] > 0 or r["streams"] == 0:
         problems.append(f"hold: {r['errors']} errors, {r['streams']} streams ({err})")
     return {"peak": target, "serverPeak": max((o for _, _, o in series), default=0), "plateau": plateau,
+            "windowMin": min(window, default=0), "windowMean": mean(window) if window else 0,
             "streams": r["streams"], "errors": r["errors"], "rssMax": max((k for _, k, _ in series), default=0) / 1024,
             "rhP99": r["requestHeadersP99Us"], "bodyP99": r["responseBodyP99Us"], "bodyP50": r.get("responseBodyP50Us")}
 
@@ -182,7 +185,7 @@ def soak(d):
         problems.append(f"soak: {r['errors']} errors, {r['streams']} streams ({err})")
     return {
         "max": max_rows[0]["streamsPerSecond"], "target": json.loads((d / "soak-target.json").read_text())["targetRate"] if (d / "soak-target.json").exists() else None,
-        "completedRate": r["streams"] / cfg_soak_seconds(d), "streams": r["streams"],
+        "completedRate": r["streams"] / r["elapsedSeconds"] if r.get("elapsedSeconds") else None, "streams": r["streams"],
         "errors": r["errors"], "seconds": r.get("elapsedSeconds"), "samples": len(series),
         "rssFirst": series[0][1] / 1024 if series else None,
         "rssLateMin": min(late) / 1024 if late else None, "rssLateMax": max(late) / 1024 if late else None,
@@ -218,6 +221,10 @@ def startup(d):
     if len(rows) != 2:
         problems.append("startup: output does not parse")
     return rows
+
+
+def pause(ms):
+    return "> 1000" if ms == float("inf") else fmt(ms, 2)
 
 
 def render(d):
@@ -281,7 +288,7 @@ def render(d):
             "| figure | value |",
             "|---|---|",
             f"| streams open at once (client / sidecar's `canary_extproc_streams_open`) | {hd['peak']:,} / {fmt(hd['serverPeak'])} |",
-            f"| seconds the sidecar held ≥ 99 % of them | {hd['plateau']:.0f} |",
+            f"| from the first to the last second the sidecar had ≥ 99 % of them open | {hd['plateau']:.0f} s (open streams in that window: at least {fmt(hd['windowMin'])}, mean {fmt(hd['windowMean'])}) |",
             f"| streams completed / errors | {hd['streams']:,} / {hd['errors']} |",
             f"| peak RSS | {hd['rssMax']:.0f} MiB |",
             f"| request_headers p99 | {fmt(hd['rhP99'])} µs |",
@@ -297,13 +304,13 @@ def render(d):
             "",
             "| figure | value |",
             "|---|---|",
-            f"| target rate / streams completed per second of the run / errors | {fmt(sk['target'])} / {fmt(sk['completedRate'])} streams/s / {sk['errors']} |",
-            f"| duration (run + drain of the last streams) / streams | {cfg['soakDuration']} s ({fmt(sk['seconds'])} s) / {sk['streams']:,} |",
+            f"| target rate / streams issued / errors | {fmt(sk['target'])} streams/s for {cfg['soakDuration']} s / {sk['streams']:,} / {sk['errors']} |",
+            f"| time until the last stream completed / completed per second over that time | {fmt(sk['seconds'])} s / {fmt(sk['completedRate'])} streams/s (below the target rate means a queue built up: see p99) |",
             f"| RSS first sample / minute 2 to end (min – max) | {fmt(sk['rssFirst'])} MiB / {fmt(sk['rssLateMin'])} – {fmt(sk['rssLateMax'])} MiB |",
             f"| RSS spread from minute 2 to the end | {within} |",
             f"| stream p99 / p99.9 | {fmt(sk['p99'])} / {fmt(sk['p999'])} µs |",
             f"| collections of gen0 / gen1 / gen2 (a gen2 collection counts in all three) | {sk['gen0']:.0f} / {sk['gen1']:.0f} / {sk['gen2']:.0f} |",
-            f"| GC pause p50 / p99 / p99.9 / max (≤) | {fmt(sk['gc50'], 2)} / {fmt(sk['gc99'], 2)} / {fmt(sk['gc999'], 2)} / {fmt(sk['gcMax'], 2)} ms ({sk['gcCount']:.0f} sampled, {sk['gcUnsampled']:.0f} between samples) |",
+            f"| GC pause p50 / p99 / p99.9 / max (≤ bucket bound; > 1000 is the overflow bucket) | {pause(sk['gc50'])} / {pause(sk['gc99'])} / {pause(sk['gc999'])} / {pause(sk['gcMax'])} ms ({sk['gcCount']:.0f} sampled, {sk['gcUnsampled']:.0f} between samples) |",
             f"| time paused in GC | {fmt(None if sk['pausedShare'] is None else sk['pausedShare'] * 100, 2)} % |",
             f"| server bytes allocated per stream | {fmt(sk['allocPerStream'])} |",
         ]
