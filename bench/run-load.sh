@@ -3,12 +3,13 @@
 # constant CONTINUE) and the typical implementation (no-op on generated types), each driven by the Envoy-like load
 # generator in the same run, in alternating order. Prints a markdown table and writes JSON lines.
 #
-# Usage: bench/run-load.sh [--short] [--chunks K] [--duration S] [--concurrency N] [--connections C] [--out FILE]
+# Usage: bench/run-load.sh [--short] [--no-build] [--chunks K] [--duration S] [--concurrency N] [--connections C] [--out FILE]
 #   --short: a few seconds per target (CI: checks that everything runs and the output parses).
+#   --no-build: use the binaries already built (bench/run-all.sh builds once for all its steps).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
-duration=20 warmup=5 chunks=0 concurrency=128 connections=4 rounds=2 out="$root/artifacts/load/results.jsonl"
+duration=20 warmup=5 chunks=0 concurrency=128 connections=4 rounds=2 out="$root/artifacts/load/results.jsonl" build=true
 while [ $# -gt 0 ]; do
   case "$1" in
     --short) duration=2 warmup=1 rounds=1 concurrency=32; shift ;;
@@ -18,6 +19,7 @@ while [ $# -gt 0 ]; do
     --connections) connections="$2"; shift 2 ;;
     --rounds) rounds="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
+    --no-build) build=false; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -25,13 +27,18 @@ mkdir -p "$(dirname "$out")" "$root/artifacts/load"
 : > "$out"
 
 aot="$root/artifacts/aot/canary-sidecar"
-[ -x "$aot" ] || bash eng/publish-aot.sh "$root/artifacts/aot" >/dev/null
 baseline="$root/artifacts/baseline/canary-baseline-server"
-if [ ! -x "$baseline" ]; then
-  dotnet publish bench/BaselineServers/Canary.BaselineServers.csproj -c Release -r linux-x64 -o "$root/artifacts/baseline" -nologo -clp:ErrorsOnly >/dev/null
+if $build; then
+  [ -x "$aot" ] || bash eng/publish-aot.sh "$root/artifacts/aot" >/dev/null
+  if [ ! -x "$baseline" ]; then
+    dotnet publish bench/BaselineServers/Canary.BaselineServers.csproj -c Release -r linux-x64 -o "$root/artifacts/baseline" -nologo -clp:ErrorsOnly >/dev/null
+  fi
+  dotnet build src/Sidecar/Canary.Sidecar.csproj -c Release -nologo -clp:ErrorsOnly >/dev/null
+  dotnet build bench/LoadGenerator/Canary.LoadGenerator.csproj -c Release -nologo -clp:ErrorsOnly >/dev/null
 fi
-dotnet build src/Sidecar/Canary.Sidecar.csproj -c Release -nologo -clp:ErrorsOnly >/dev/null
-dotnet build bench/LoadGenerator/Canary.LoadGenerator.csproj -c Release -nologo -clp:ErrorsOnly >/dev/null
+# Without the AOT baseline (CI's short run skips its publish), the JIT build of the same servers stands in.
+baseline_cmd=("$baseline")
+[ -x "$baseline" ] || baseline_cmd=(dotnet "$root/bench/BaselineServers/bin/Release/net10.0/canary-baseline-server.dll")
 load="$root/bench/LoadGenerator/bin/Release/net10.0/canary-load.dll"
 sidecar_args=(--Canary:ExtProc:Port=51051 --Canary:Control:Port=51052 --Canary:Metrics:Port=51091
   --Canary:Metrics:BindAddress=127.0.0.1 --Canary:Control:BindAddress=127.0.0.1
@@ -51,8 +58,8 @@ echo "| target | mode | streams/s | errors | request_headers p50 / p99 (µs) | r
 echo "|---|---|---|---|---|---|---|---|"
 for _ in $(seq "$rounds"); do
   run_target sidecar-aot http://127.0.0.1:51091/metrics "$aot" "${sidecar_args[@]}"
-  run_target floor http://127.0.0.1:52051/metrics "$baseline" floor 51051 52051
-  run_target typical http://127.0.0.1:52051/metrics "$baseline" typical 51051 52051
+  run_target floor http://127.0.0.1:52051/metrics "${baseline_cmd[@]}" floor 51051 52051
+  run_target typical http://127.0.0.1:52051/metrics "${baseline_cmd[@]}" typical 51051 52051
   run_target sidecar-jit http://127.0.0.1:51091/metrics dotnet "$root/src/Sidecar/bin/Release/net10.0/canary-sidecar.dll" "${sidecar_args[@]}"
 done
 

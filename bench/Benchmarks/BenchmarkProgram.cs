@@ -16,6 +16,11 @@ public static class BenchmarkProgram
             return await StorageBenchmark.RunAsync(args[1..]);
         }
 
+        if (args.Length > 0 && args[0] == "propagation")
+        {
+            return await Canary.Benchmarks.Propagation.PropagationBenchmark.RunAsync(args[1..]);
+        }
+
         BenchmarkSwitcher.FromAssembly(typeof(BenchmarkProgram).Assembly).Run(args);
         return 0;
     }

@@ -33,7 +33,16 @@ internal sealed record LoadOptions
     /// <summary>Hold each stream open this long after its last message (long LLM responses hold streams for minutes).</summary>
     public TimeSpan Hold { get; init; } = TimeSpan.Zero;
 
+    /// <summary>Pause before each response body chunk: a slow LLM response keeps its stream open between tokens.</summary>
+    public TimeSpan ChunkInterval { get; init; } = TimeSpan.Zero;
+
+    /// <summary>Spread the first streams of a closed-loop run over this long instead of opening them all at once.</summary>
+    public TimeSpan RampUp { get; init; } = TimeSpan.Zero;
+
     public string Authority { get; init; } = "chat.example.internal";
+
+    /// <summary>Write the gRPC-framed headers-only request body for h2load to this file and exit.</summary>
+    public string? H2loadBody { get; init; }
 
     public string? JsonOutput { get; init; }
 
@@ -57,7 +66,10 @@ internal sealed record LoadOptions
                 "--chunks" => options with { BodyChunks = int.Parse(value, CultureInfo.InvariantCulture) },
                 "--users" => options with { Users = int.Parse(value, CultureInfo.InvariantCulture) },
                 "--hold" => options with { Hold = TimeSpan.FromSeconds(double.Parse(value, CultureInfo.InvariantCulture)) },
+                "--chunk-interval" => options with { ChunkInterval = TimeSpan.FromSeconds(double.Parse(value, CultureInfo.InvariantCulture)) },
+                "--ramp-up" => options with { RampUp = TimeSpan.FromSeconds(double.Parse(value, CultureInfo.InvariantCulture)) },
                 "--authority" => options with { Authority = value },
+                "--h2load-body" => options with { H2loadBody = value },
                 "--json" => options with { JsonOutput = value },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };

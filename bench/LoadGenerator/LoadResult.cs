@@ -8,6 +8,13 @@ internal sealed class LoadResult
     public long Streams;
     public long Errors;
 
+    /// <summary>Streams open right now, and the most that were open at once during the measured phase.</summary>
+    public long InFlight;
+    public long PeakInFlight;
+
+    /// <summary>The first error seen, for the log (a count alone does not say what broke).</summary>
+    public string? FirstError;
+
     public LongConcurrentHistogram RequestHeaders { get; private set; } = NewHistogram();
 
     public LongConcurrentHistogram ResponseHeaders { get; private set; } = NewHistogram();
@@ -25,6 +32,8 @@ internal sealed class LoadResult
     {
         Streams = 0;
         Errors = 0;
+        PeakInFlight = Interlocked.Read(ref InFlight);
+        FirstError = null;
         RequestHeaders = NewHistogram();
         ResponseHeaders = NewHistogram();
         ResponseBody = NewHistogram();

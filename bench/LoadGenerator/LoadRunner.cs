@@ -42,11 +42,18 @@ internal sealed class LoadRunner
 
     public LoadResult Results { get; } = new();
 
-    public async Task RunAsync()
+    /// <summary>Runs the warm-up, then <paramref name="measuredPhaseStarting"/> (server counters are read there, so the
+    /// warm-up's allocations are not charged to the measured streams), then the measured phase.</summary>
+    public async Task RunAsync(Func<Task>? measuredPhaseStarting = null)
     {
         using (var warmup = new CancellationTokenSource(_options.Warmup))
         {
             await RunPhaseAsync(record: false, warmup.Token).ConfigureAwait(false);
+        }
+
+        if (measuredPhaseStarting is not null)
+        {
+            await measuredPhaseStarting().ConfigureAwait(false);
         }
 
         Results.Reset();
@@ -72,8 +79,14 @@ internal sealed class LoadRunner
         for (var w = 0; w < workers.Length; w++)
         {
             var invoker = _invokers[w % _invokers.Length];
+            var delay = _options.RampUp * w / workers.Length;
             workers[w] = Task.Run(async () =>
             {
+                if (delay > TimeSpan.Zero)
+                {
+                    await Task.Delay(delay, CancellationToken.None).ConfigureAwait(false);
+                }
+
                 while (!stop.IsCancellationRequested)
                 {
                     await OneStreamAsync(invoker, Stopwatch.GetTimestamp(), record).ConfigureAwait(false);
@@ -128,6 +141,12 @@ internal sealed class LoadRunner
     private async Task OneStreamAsync(CallInvoker invoker, long intendedStart, bool record)
     {
         var user = (int)(Interlocked.Increment(ref _userCounter) % _script.RequestHeaders.Length);
+        var open = Interlocked.Increment(ref Results.InFlight);
+        long peak;
+        while (open > (peak = Interlocked.Read(ref Results.PeakInFlight)) && Interlocked.CompareExchange(ref Results.PeakInFlight, open, peak) != peak)
+        {
+        }
+
         try
         {
             using var call = invoker.AsyncDuplexStreamingCall(ProcessMethod, null, new CallOptions());
@@ -135,6 +154,11 @@ internal sealed class LoadRunner
             await ExchangeAsync(call, _script.ResponseHeaders, record ? Results.ResponseHeaders : null).ConfigureAwait(false);
             foreach (var chunk in _script.BodyChunks)
             {
+                if (_options.ChunkInterval > TimeSpan.Zero)
+                {
+                    await Task.Delay(_options.ChunkInterval).ConfigureAwait(false);
+                }
+
                 await ExchangeAsync(call, chunk, record ? Results.ResponseBody : null).ConfigureAwait(false);
             }
 
@@ -154,12 +178,18 @@ internal sealed class LoadRunner
                 Interlocked.Increment(ref Results.Streams);
             }
         }
-        catch (RpcException)
+        catch (Exception e) when (e is RpcException or IOException or HttpRequestException or InvalidOperationException)
         {
+            // Every failed stream is an error, whatever layer reported it (a reset connection surfaces as IOException).
             if (record)
             {
                 Interlocked.Increment(ref Results.Errors);
+                Interlocked.CompareExchange(ref Results.FirstError, $"{e.GetType().Name}: {e.Message}", null);
             }
+        }
+        finally
+        {
+            Interlocked.Decrement(ref Results.InFlight);
         }
     }
 

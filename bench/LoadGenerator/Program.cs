@@ -4,13 +4,24 @@ using Canary.LoadGenerator;
 using HdrHistogram;
 
 var options = LoadOptions.Parse(args);
-var before = await ReadAllocatedBytesAsync(options.MetricsUrl);
+if (options.H2loadBody is not null)
+{
+    await File.WriteAllBytesAsync(options.H2loadBody, H2loadBody.Build(new StreamScript(1, 0, options.Authority)));
+    return 0;
+}
+
+long? before = null;
 var runner = new LoadRunner(options);
-await runner.RunAsync();
+await runner.RunAsync(async () => before = await ReadAllocatedBytesAsync(options.MetricsUrl));
 var after = await ReadAllocatedBytesAsync(options.MetricsUrl);
 var result = runner.Results;
+if (result.FirstError is not null)
+{
+    await Console.Error.WriteLineAsync($"{options.Label}: {result.Errors} errors; first: {result.FirstError}");
+}
 
-// The allocation delta covers warm-up streams too; divide by every stream the server saw in that window.
+// Read when the measured phase starts and after its last stream ended: only measured streams are charged (streams
+// straddling the start are a rounding error against thousands per second).
 double? bytesPerStream = before is null || after is null ? null : (after.Value - before.Value) / (double)Math.Max(1, result.Streams);
 var line = new StringBuilder();
 line.Append(CultureInfo.InvariantCulture, $"| {options.Label} | {options.Mode} | {result.StreamsPerSecond:F0} | {result.Errors} ");
@@ -27,6 +38,7 @@ if (options.JsonOutput is not null)
         $"{{\"label\":\"{options.Label}\",\"mode\":\"{options.Mode}\",\"streamsPerSecond\":{result.StreamsPerSecond:F1},\"streams\":{result.Streams},\"errors\":{result.Errors}," +
         $"\"requestHeadersP50Us\":{Percentile(result.RequestHeaders, 50)},\"requestHeadersP99Us\":{Percentile(result.RequestHeaders, 99)}," +
         $"\"responseHeadersP99Us\":{Percentile(result.ResponseHeaders, 99)},\"responseBodyP99Us\":{Percentile(result.ResponseBody, 99)}," +
+        $"\"responseBodyP50Us\":{Percentile(result.ResponseBody, 50)},\"peakInFlight\":{result.PeakInFlight},\"elapsedSeconds\":{result.Elapsed.TotalSeconds:F1}," +
         $"\"streamP50Us\":{Percentile(result.Stream, 50)},\"streamP99Us\":{Percentile(result.Stream, 99)},\"streamP999Us\":{Percentile(result.Stream, 99.9)}," +
         $"\"serverBytesPerStream\":{(bytesPerStream is null ? "null" : bytesPerStream.Value.ToString("F1", CultureInfo.InvariantCulture))}}}");
     await File.AppendAllTextAsync(options.JsonOutput, json + Environment.NewLine);

@@ -3,6 +3,10 @@ namespace Canary.Sidecar.Diagnostics;
 /// <summary>The process's own health: memory, allocation and garbage-collection figures (the load harness reads them too).</summary>
 internal sealed class ProcessMetricsSource : IMetricsSource
 {
+    private readonly GcPauseHistogram _pauses;
+
+    public ProcessMetricsSource(GcPauseHistogram pauses) => _pauses = pauses;
+
     public void Write(PrometheusTextWriter writer)
     {
         writer.Metric("process_resident_memory_bytes", "gauge", "Resident set size.", Environment.WorkingSet);
@@ -12,5 +16,8 @@ internal sealed class ProcessMetricsSource : IMetricsSource
         {
             writer.Metric("dotnet_gc_collections_total", "counter", "Garbage collections by generation.", GC.CollectionCount(generation), ("generation", generation.ToString(System.Globalization.CultureInfo.InvariantCulture)));
         }
+
+        writer.Histogram("dotnet_gc_pause_duration_seconds", "Pause of each sampled garbage collection.", GcPauseHistogram.UpperBounds, _pauses.CumulativeCounts(), _pauses.Sum.TotalSeconds);
+        writer.Metric("dotnet_gc_pause_unsampled_total", "counter", "Collections that began and ended between two samples (in the pause total, not the histogram).", _pauses.Unsampled);
     }
 }

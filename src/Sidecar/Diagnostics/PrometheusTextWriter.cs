@@ -40,6 +40,23 @@ internal sealed class PrometheusTextWriter
         _text.Append(' ').Append(value.ToString("R", CultureInfo.InvariantCulture)).Append('\n');
     }
 
+    /// <summary>A histogram family: cumulative bucket counts (the last is +Inf, so also the total count) and the sum.</summary>
+    public void Histogram(string name, string help, ReadOnlySpan<double> upperBounds, ReadOnlySpan<long> cumulativeCounts, double sum)
+    {
+        _text.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n');
+        _text.Append("# TYPE ").Append(name).Append(" histogram\n");
+        _lastFamily = name;
+        for (var i = 0; i < cumulativeCounts.Length; i++)
+        {
+            _text.Append(name).Append("_bucket{le=\"");
+            _text.Append(i < upperBounds.Length ? upperBounds[i].ToString("R", CultureInfo.InvariantCulture) : "+Inf");
+            _text.Append("\"} ").Append(cumulativeCounts[i].ToString(CultureInfo.InvariantCulture)).Append('\n');
+        }
+
+        _text.Append(name).Append("_sum ").Append(sum.ToString("R", CultureInfo.InvariantCulture)).Append('\n');
+        _text.Append(name).Append("_count ").Append(cumulativeCounts[^1].ToString(CultureInfo.InvariantCulture)).Append('\n');
+    }
+
     public override string ToString() => _text.ToString();
 
     private void AppendEscaped(string value)
