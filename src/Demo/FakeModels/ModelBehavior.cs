@@ -1,0 +1,25 @@
+namespace Canary.Demo.FakeModels;
+
+/// <summary>
+/// How one fake model backend behaves: the model name it reports, and its regression knobs relative to a healthy model
+/// (share of 500 answers, latency multiplier, share of refusals, output-token multiplier).
+/// </summary>
+internal sealed record ModelBehavior
+{
+    public required string Model { get; init; }
+
+    /// <summary>Share of requests answered 500 (0..1).</summary>
+    public double ErrorRate { get; init; }
+
+    /// <summary>Multiplies time to first token and the time between chunks (1 = healthy).</summary>
+    public double LatencyFactor { get; init; } = 1;
+
+    /// <summary>Share of requests answered with a refusal instead of content (0..1).</summary>
+    public double RefusalRate { get; init; }
+
+    /// <summary>Multiplies the number of output tokens, and with it the cost (1 = healthy).</summary>
+    public double TokensFactor { get; init; } = 1;
+
+    /// <summary>The healthy stable model: a small error and refusal rate, as real model APIs have.</summary>
+    public static ModelBehavior Healthy(string model) => new() { Model = model, ErrorRate = 0.02, RefusalRate = 0.02 };
+}
