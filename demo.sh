@@ -9,8 +9,8 @@
 #   ./demo.sh --short          fewer, shorter stages (CI runs `--short --plain` and `--short --healthy --plain`)
 #   ./demo.sh --plain          append-only output (also chosen automatically for TERM=dumb or a pipe)
 #   ./demo.sh --canary-error-rate 0.02 --canary-latency 2 --canary-refusal-rate 0.1 --canary-tokens 1.8
-#                              the bad canary's regressions (defaults 0.08, 1.4, 0.02, 1)
-#   other options: --rate N (req/s, 150), --users N (5000), --schedule 5/12s,...,100, --min-samples N, --seed N,
+#                              the bad canary's regressions (defaults 0.15, 1.4, 0.05, 1; both models have 5 % errors and 5 % refusals)
+#   other options: --rate N (req/s, 150), --users N (5000), --schedule 25/10s,50/10s,75/10s,100, --min-samples N, --seed N,
 #                  --report FILE, --time-limit S
 #
 # Real: the sidecar binary, PostgreSQL, gRPC ext_proc, the analyzer binary and its decisions. Simulated: Envoy (the
@@ -68,7 +68,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-step() { printf '=== %s\n' "$*"; }
+started=$(date +%s)
+step() { printf "=== %s (%ss)\n" "$*" "$(( $(date +%s) - started ))"; }
 
 free_port() {
   local port
@@ -106,7 +107,7 @@ stale=0
 for binary in canary-sidecar canary-analyzer; do
   if [ ! -x "$aot_dir/$binary" ]; then
     stale=1
-  elif [ -n "$(find src/Sidecar src/Analyzer src/Contracts -name '*.cs' -newer "$aot_dir/$binary" -print -quit)" ]; then
+  elif [ -n "$(find src/Sidecar src/Analyzer src/Contracts \( -name bin -o -name obj \) -prune -o -name '*.cs' -newer "$aot_dir/$binary" -print -quit)" ]; then
     stale=1
   fi
 done

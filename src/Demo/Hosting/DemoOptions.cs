@@ -41,16 +41,19 @@ internal sealed record DemoOptions
 
     public int Seed { get; init; } = 7;
 
-    public double CanaryErrorRate { get; init; } = 0.08;
+    public double CanaryErrorRate { get; init; } = 0.15;
 
     public double CanaryLatencyFactor { get; init; } = 1.4;
 
-    public double CanaryRefusalRate { get; init; } = 0.02;
+    public double CanaryRefusalRate { get; init; } = 0.05;
 
     public double CanaryTokensFactor { get; init; } = 1;
 
-    /// <summary>Short runs use fewer, shorter stages so CI sees both endings in about a minute each.</summary>
-    public string EffectiveSchedule => Schedule ?? (Short ? "10/6s,50/6s,100" : "5/12s,10/12s,25/12s,50/12s,75/12s,100");
+    /// <summary>
+    /// Stages of seconds instead of days, starting at 25 % so the canary gets enough requests within a minute; short runs
+    /// have fewer, shorter stages so CI sees both endings in about a minute each.
+    /// </summary>
+    public string EffectiveSchedule => Schedule ?? (Short ? "25/5s,50/5s,100" : "25/10s,50/10s,75/10s,100");
 
     public long EffectiveMinSamples => MinSamples ?? (Short ? 150 : 200);
 

@@ -16,6 +16,7 @@ internal sealed class DemoRunner(DemoOptions options, Terminal terminal, TimePro
 {
     private static readonly TimeSpan Tick = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan AfterFinal = TimeSpan.FromSeconds(4);
+    private static readonly TimeSpan TrafficWarmUp = TimeSpan.FromSeconds(3);
     private readonly DemoOptions _options = options;
     private readonly Terminal _terminal = terminal;
     private readonly TimeProvider _time = time;
@@ -76,6 +77,10 @@ internal sealed class DemoRunner(DemoOptions options, Terminal terminal, TimePro
             AnalyzeEvery = _options.AnalyzeEvery,
         };
         var decisions = new List<DecisionLine>();
+        _terminal.Show(state);
+        // Traffic first: the first seconds of a fresh process (JIT, connection set-up) would otherwise count against
+        // whichever arm they hit.
+        await Task.Delay(TrafficWarmUp, _time, cancellationToken).ConfigureAwait(false);
         var stageStart = _time.GetUtcNow();
 
         var start = await _analyzer.RunAsync(
@@ -119,11 +124,14 @@ internal sealed class DemoRunner(DemoOptions options, Terminal terminal, TimePro
                     }
 
                     stageStart = _time.GetUtcNow();
-                    var index = IndexOf(stages, decision.ToPercent);
+                    // A completion from below 100 % is printed with the last stage's weight as its target; the table
+                    // it writes says 100 %.
+                    var weight = decision.Action == "complete" ? 100 : decision.ToPercent;
+                    var index = IndexOf(stages, weight);
                     state = state with
                     {
                         StageIndex = index < 0 ? state.StageIndex : index,
-                        WeightPercent = decision.ToPercent,
+                        WeightPercent = weight,
                         Status = decision.Action switch { "rollback" => "rolled back", "complete" => "complete", _ => "running" },
                     };
                     if (decision.IsFinal)
