@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using Canary.Demo.Hosting;
 using Canary.Demo.LiveView;
 
@@ -13,12 +14,10 @@ catch (Exception e) when (e is ArgumentException or FormatException)
 }
 
 using var cancel = new CancellationTokenSource();
-// The first Ctrl-C stops the run cleanly (backends, driver, child analyzer); demo.sh's trap removes the rest.
-Console.CancelKeyPress += (_, e) =>
-{
-    e.Cancel = true;
-    cancel.Cancel();
-};
+// Ctrl-C or demo.sh's SIGTERM stops the run in order (driver, backends, a running analyzer); demo.sh's trap then stops
+// the sidecar and PostgreSQL and removes the temp directory.
+using var onInterrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, Stop);
+using var onTerminate = PosixSignalRegistration.Create(PosixSignal.SIGTERM, Stop);
 var terminal = new Terminal(Console.Out, Terminal.CanRedraw(options.Plain), TimeProvider.System);
 try
 {
@@ -28,4 +27,10 @@ catch (OperationCanceledException) when (cancel.IsCancellationRequested)
 {
     Console.Error.WriteLine("canary-demo: interrupted");
     return 130;
+}
+
+void Stop(PosixSignalContext context)
+{
+    context.Cancel = true;
+    cancel.Cancel();
 }

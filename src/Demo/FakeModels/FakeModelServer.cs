@@ -31,6 +31,7 @@ internal sealed class FakeModelServer : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        builder.Services.AddSingleton<IHostLifetime, NoSignalLifetime>();
         builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0));
         var server = new FakeModelServer(builder.Build(), behavior, seed, time);
         await server._app.StartAsync().ConfigureAwait(false);

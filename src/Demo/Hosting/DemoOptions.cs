@@ -53,11 +53,11 @@ internal sealed record DemoOptions
     /// Stages of seconds instead of days, starting at 25 % so the canary gets enough requests within a minute; short runs
     /// have fewer, shorter stages so CI sees both endings in about a minute each.
     /// </summary>
-    public string EffectiveSchedule => Schedule ?? (Short ? "25/5s,50/5s,100" : "25/10s,50/10s,75/10s,100");
+    public string EffectiveSchedule => Schedule ?? (Short ? "50/5s,100" : "25/10s,50/10s,75/10s,100");
 
     public long EffectiveMinSamples => MinSamples ?? (Short ? 150 : 200);
 
-    public TimeSpan EffectiveTimeLimit => TimeLimit ?? TimeSpan.FromSeconds(Short ? 80 : 170);
+    public TimeSpan EffectiveTimeLimit => TimeLimit ?? TimeSpan.FromSeconds(Short ? 100 : 170);
 
     /// <summary>The decision the run must end with: rollback of the bad canary, completion of the healthy one.</summary>
     public string ExpectedAction => Healthy ? "complete" : "rollback";
