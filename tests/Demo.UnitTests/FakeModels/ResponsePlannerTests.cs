@@ -4,7 +4,7 @@ namespace Canary.Demo.UnitTests.FakeModels;
 
 public sealed class ResponsePlannerTests
 {
-    private const int Draws = 20_000;
+    private const int Draws = 5_000;
 
     [Fact]
     public void Plan_ErrorRate_AnswersThatShareWith500()
@@ -55,7 +55,7 @@ public sealed class ResponsePlannerTests
         var plans = Draw(ModelBehavior.Healthy("demo-model-v1"));
 
         var content = plans.Where(p => p.Status == 200 && !p.Refusal).ToList();
-        Assert.InRange(content.Count / (double)Draws, 0.95, 0.97);
+        Assert.InRange(content.Count / (double)Draws, 0.89, 0.91);
         Assert.All(content, p =>
         {
             Assert.Equal("text/event-stream", p.ContentType);
