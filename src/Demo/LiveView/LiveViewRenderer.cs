@@ -27,10 +27,16 @@ internal static class LiveViewRenderer
             "",
             Text($"decisions (canary-analyzer run-once every {Seconds(state.AnalyzeEvery)}):"),
         };
+        for (var i = 0; i < lines.Count; i++)
+        {
+            lines[i] = Fit(lines[i], width);
+        }
+
+        // Reasons are the point of the view: they wrap instead of being cut.
         var first = Math.Max(0, state.Decisions.Count - MaxDecisionLines);
         for (var i = first; i < state.Decisions.Count; i++)
         {
-            lines.Add(Decision(state.Decisions[i]));
+            Wrap(lines, Decision(state.Decisions[i]), width);
         }
 
         if (state.Decisions.Count == 0)
@@ -40,15 +46,28 @@ internal static class LiveViewRenderer
 
         if (state.Holding is not null)
         {
-            lines.Add("  now: " + state.Holding);
-        }
-
-        for (var i = 0; i < lines.Count; i++)
-        {
-            lines[i] = Fit(lines[i], width);
+            Wrap(lines, "  now: " + state.Holding, width);
         }
 
         return lines;
+    }
+
+    private static void Wrap(List<string> lines, string text, int width)
+    {
+        const string Indent = "        ";
+        var rest = text.AsSpan();
+        var prefix = "";
+        while (prefix.Length + rest.Length > width)
+        {
+            var room = Math.Max(1, width - prefix.Length);
+            var cut = rest[..room].LastIndexOf(' ');
+            cut = cut <= 0 ? room : cut;
+            lines.Add(string.Concat(prefix, rest[..cut].TrimEnd()));
+            rest = rest[cut..].TrimStart();
+            prefix = Indent;
+        }
+
+        lines.Add(string.Concat(prefix, rest));
     }
 
     /// <summary>One line for terminals that cannot redraw: time, stage, weight and both arms' key figures.</summary>

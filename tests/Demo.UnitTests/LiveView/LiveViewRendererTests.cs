@@ -55,6 +55,22 @@ public sealed class LiveViewRendererTests
     }
 
     [Fact]
+    public void Render_LongReason_WrapsWithoutLosingWords()
+    {
+        var reason = string.Join(' ', Enumerable.Range(0, 40).Select(i => "word" + i));
+        var state = State() with { Decisions = [new DecisionLine(At, "rollback", 25, 0, reason)], Holding = null };
+
+        var lines = LiveViewRenderer.Render(state, width: 50);
+
+        var from = lines.ToList().FindIndex(l => l.Contains("rollback", StringComparison.Ordinal));
+        var wrapped = lines.Skip(from).ToList();
+        Assert.True(wrapped.Count > 3);
+        Assert.All(wrapped, l => Assert.True(l.Length <= 50, l));
+        Assert.All(wrapped.Skip(1), l => Assert.StartsWith("        word", l, StringComparison.Ordinal));
+        Assert.EndsWith(reason, string.Join(' ', wrapped.Select(l => l.Trim())), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Render_ManyDecisions_ShowsOnlyTheLatest()
     {
         var lines = LiveViewRenderer.Render(State(decisions: 20));
