@@ -8,8 +8,9 @@
 #   ./demo.sh --healthy        healthy canary: promoted stage by stage to 100 %
 #   ./demo.sh --short          fewer, shorter stages (CI runs `--short --plain` and `--short --healthy --plain`)
 #   ./demo.sh --plain          append-only output (also chosen automatically for TERM=dumb or a pipe)
-#   ./demo.sh --canary-error-rate 0.02 --canary-latency 2 --canary-refusal-rate 0.1 --canary-tokens 1.8
-#                              the bad canary's regressions (defaults 0.15, 1.4, 0.05, 1; both models have 5 % errors and 5 % refusals)
+#   ./demo.sh --canary-error-rate 0.05 --canary-latency 1 --canary-tokens 1.8
+#                              the bad canary's regressions; defaults: --canary-error-rate 0.15 --canary-latency 1.4
+#                              --canary-refusal-rate 0.05 --canary-tokens 1 (stable: 5 % errors, 5 % refusals)
 #   other options: --rate N (req/s, 150), --users N (5000), --schedule 25/10s,50/10s,75/10s,100, --min-samples N, --seed N,
 #                  --report FILE, --time-limit S
 #
@@ -29,7 +30,7 @@ demo_args=()
 report=""
 while [ $# -gt 0 ]; do
   case "$1" in
-    -h|--help) sed -n '2,22p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
     --healthy) healthy=1; demo_args+=("$1") ;;
     --report) report="$2"; shift ;;
     *) demo_args+=("$1") ;;
