@@ -17,7 +17,7 @@ internal sealed record ModelBehavior
     /// <summary>Share of requests answered with a refusal instead of content (0..1).</summary>
     public double RefusalRate { get; init; }
 
-    /// <summary>Multiplies the number of output tokens, and with it the cost (1 = healthy).</summary>
+    /// <summary>Multiplies the number of output tokens, and with them the cost and the streaming time (1 = healthy).</summary>
     public double TokensFactor { get; init; } = 1;
 
     /// <summary>
