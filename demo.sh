@@ -1,8 +1,181 @@
 #!/usr/bin/env bash
-# Main job: builds the sidecar and runs it with the sample rollout table (samples/rollouts.json) on the default
-# ports (ext_proc 50051, control 50052, metrics 9091). Ctrl-C stops it.
+# The whole canary loop on one machine, in about two minutes: a throwaway PostgreSQL, the Native-AOT sidecar, two fake
+# model backends (stable healthy; canary with regressions), an Envoy-like traffic driver with thousands of users, and
+# the analyzer on a compressed schedule. A live view shows stages, both arms and each decision; the default run ends
+# with the rollback of the bad canary, --healthy with its promotion to 100 %. The HTML report is written at the end.
+#
+#   ./demo.sh                  bad canary: rolled back
+#   ./demo.sh --healthy        healthy canary: promoted stage by stage to 100 %
+#   ./demo.sh --short          fewer, shorter stages (CI runs `--short --plain` and `--short --healthy --plain`)
+#   ./demo.sh --plain          append-only output (also chosen automatically for TERM=dumb or a pipe)
+#   ./demo.sh --canary-error-rate 0.05 --canary-latency 1 --canary-tokens 1.8
+#                              the bad canary's regressions; defaults: --canary-error-rate 0.15 --canary-latency 1.4
+#                              --canary-refusal-rate 0.05 --canary-tokens 1 (stable: 5 % errors, 5 % refusals)
+#   other options: --rate N (req/s, 150), --users N (5000), --schedule 25/10s,50/10s,75/10s,100, --min-samples N, --seed N,
+#                  --report FILE, --time-limit S
+#
+# Real: the sidecar binary, PostgreSQL, gRPC ext_proc, the analyzer binary and its decisions. Simulated: Envoy (the
+# driver plays its ext_proc client and routes on x-canary-subset) and the models (fake OpenAI-shaped SSE backends).
+#
+# Reuses, when set: CANARY_TEST_POSTGRES (a running server; the demo creates and drops its own database in it),
+# CANARY_AOT_BINARY or CANARY_AOT_DIR (published binaries), CANARY_DEMO_NO_BUILD=1 (canary-demo is already built).
+# Ctrl-C or the end stops every process the demo started and deletes its temp directories.
 set -euo pipefail
 cd "$(dirname "$0")"
-dotnet build src/Sidecar/Canary.Sidecar.csproj -c Release -nologo -clp:ErrorsOnly
-echo "sidecar: ext_proc on 127.0.0.1:50051, metrics on http://127.0.0.1:9091/metrics (Ctrl-C to stop)"
-exec dotnet src/Sidecar/bin/Release/net10.0/canary-sidecar.dll --Canary:Routing:RolloutsFile=samples/rollouts.json "$@"
+root="$PWD"
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
+
+healthy=0
+demo_args=()
+report=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
+    --healthy) healthy=1; demo_args+=("$1") ;;
+    --report) report="$2"; shift ;;
+    *) demo_args+=("$1") ;;
+  esac
+  shift
+done
+if [ -z "$report" ]; then
+  report="$root/artifacts/demo/canary-demo-$([ "$healthy" = 1 ] && echo healthy || echo bad)-report.html"
+fi
+mkdir -p "$(dirname "$report")"
+
+work="$(mktemp -d "${TMPDIR:-/tmp}/canary-demo.XXXXXX")"
+sidecar_pid=""
+demo_pid=""
+pg_started=0
+demo_db=""
+pg_admin=()
+
+cleanup() {
+  local status=$?
+  trap - EXIT INT TERM
+  for pid in $demo_pid $sidecar_pid; do
+    kill -TERM "$pid" 2>/dev/null || true
+  done
+  for pid in $demo_pid $sidecar_pid; do
+    wait "$pid" 2>/dev/null || true
+  done
+  if [ "$pg_started" = 1 ]; then
+    CANARY_PG_STATE="$work/pg.state" bash .ci/postgres.sh stop 2>/dev/null || true
+  elif [ -n "$demo_db" ]; then
+    "${pg_admin[@]}" -c "DROP DATABASE IF EXISTS $demo_db WITH (FORCE)" >/dev/null 2>&1 || true
+  fi
+  rm -rf "$work"
+  exit "$status"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
+
+started=$(date +%s)
+step() { printf "=== %s (%ss)\n" "$*" "$(( $(date +%s) - started ))"; }
+
+# The kernel picks: bind port 0, read the port back.
+free_port() {
+  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+wait_for_port() {
+  for _ in $(seq 1 100); do
+    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
+      return 0
+    fi
+    if ! kill -0 "$2" 2>/dev/null; then
+      return 1
+    fi
+    sleep 0.2
+  done
+  return 1
+}
+
+# 1. Binaries: the AOT sidecar and analyzer (published when missing or older than their sources), and canary-demo.
+aot_dir="${CANARY_AOT_DIR:-}"
+if [ -z "$aot_dir" ] && [ -n "${CANARY_AOT_BINARY:-}" ]; then
+  aot_dir="$(dirname "$CANARY_AOT_BINARY")"
+fi
+aot_dir="${aot_dir:-$root/artifacts/aot}"
+stale=0
+for binary in canary-sidecar canary-analyzer; do
+  if [ ! -x "$aot_dir/$binary" ]; then
+    stale=1
+  elif [ -n "$(find src/Sidecar src/Analyzer src/Contracts \( -name bin -o -name obj \) -prune -o -name '*.cs' -newer "$aot_dir/$binary" -print -quit)" ]; then
+    stale=1
+  fi
+done
+if [ "$stale" = 1 ]; then
+  missing=()
+  command -v clang >/dev/null 2>&1 || missing+=(clang)
+  dpkg -s zlib1g-dev >/dev/null 2>&1 || missing+=(zlib1g-dev)
+  if [ ${#missing[@]} -gt 0 ]; then
+    step "installing ${missing[*]} (Native AOT needs them)"
+    DEBIAN_FRONTEND=noninteractive apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+  step "publishing the sidecar and the analyzer with Native AOT into $aot_dir (a few minutes, once)"
+  bash eng/publish-aot.sh "$aot_dir" > "$work/publish.log" 2>&1 || { tail -n 30 "$work/publish.log"; exit 1; }
+  tail -n 1 "$work/publish.log"
+fi
+if [ "${CANARY_DEMO_NO_BUILD:-0}" != 1 ]; then
+  step "building canary-demo"
+  dotnet build src/Demo/Canary.Demo.csproj -c Release -nologo -clp:ErrorsOnly -v:q > "$work/build.log" 2>&1 || { cat "$work/build.log"; exit 1; }
+fi
+demo_dll="$root/src/Demo/bin/Release/net10.0/canary-demo.dll"
+
+# 2. PostgreSQL: a throwaway cluster from the machine's binaries, or a fresh database in the one given.
+if [ -n "${CANARY_TEST_POSTGRES:-}" ]; then
+  pg_host="$(sed -n 's/.*Host=\([^;]*\).*/\1/p' <<<"$CANARY_TEST_POSTGRES")"
+  pg_port="$(sed -n 's/.*Port=\([^;]*\).*/\1/p' <<<"$CANARY_TEST_POSTGRES")"
+  psql="$(command -v psql 2>/dev/null || ls /usr/lib/postgresql/*/bin/psql 2>/dev/null | sort -V | tail -n 1)"
+  demo_db="canary_demo_$$_$RANDOM"
+  pg_admin=("$psql" -h "$pg_host" -p "${pg_port:-5432}" -U postgres -d postgres -v ON_ERROR_STOP=1 -q)
+  step "PostgreSQL: database $demo_db on $pg_host:$pg_port"
+  "${pg_admin[@]}" -c "CREATE DATABASE $demo_db" >/dev/null
+  database="$(sed "s/Database=[^;]*/Database=$demo_db/" <<<"$CANARY_TEST_POSTGRES")"
+else
+  step "PostgreSQL: starting a throwaway cluster"
+  pg_started=1
+  CANARY_PG_STATE="$work/pg.state" bash .ci/postgres.sh start > "$work/pg.out"
+  database="$(sed -n 's/^CANARY_TEST_POSTGRES=//p' "$work/pg.out")"
+fi
+
+# 3. The sidecar: real binary, real ports, telemetry flushed every second, desired table polled every two seconds.
+extproc_port="$(free_port)"
+control_port="$(free_port)"
+metrics_port="$(free_port)"
+token="$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
+printf '%s' "$token" > "$work/token"
+step "sidecar: ext_proc 127.0.0.1:$extproc_port, control 127.0.0.1:$control_port, metrics http://127.0.0.1:$metrics_port/metrics"
+"$aot_dir/canary-sidecar" \
+  --Canary:SidecarId=demo-sidecar \
+  --Canary:ExtProc:Port="$extproc_port" \
+  --Canary:Control:Port="$control_port" --Canary:Control:BindAddress=127.0.0.1 --Canary:Control:TokenFile="$work/token" \
+  --Canary:Metrics:Port="$metrics_port" --Canary:Metrics:BindAddress=127.0.0.1 \
+  --Canary:Database:ConnectionString="$database" --Canary:Database:PollInterval=00:00:02 \
+  --Canary:Telemetry:FlushInterval=00:00:01 \
+  --Canary:Telemetry:Prices:0:Model='demo-model-*' --Canary:Telemetry:Prices:0:Input=2.5 --Canary:Telemetry:Prices:0:Output=10 \
+  > "$work/sidecar.log" 2>&1 &
+sidecar_pid=$!
+if ! wait_for_port "$extproc_port" "$sidecar_pid" || ! wait_for_port "$control_port" "$sidecar_pid"; then
+  echo "demo.sh: the sidecar did not start:" >&2
+  cat "$work/sidecar.log" >&2
+  exit 1
+fi
+
+# 4. The demo: fake backends, driver, live view; it runs the analyzer binary with this environment.
+export Canary__Database__ConnectionString="$database"
+export CANARY_SIDECARS="demo-sidecar=127.0.0.1:$control_port"
+export CANARY_CONTROL_TOKEN="$token"
+step "demo running (Ctrl-C stops it and cleans up)"
+set +e
+dotnet "$demo_dll" --extproc "http://127.0.0.1:$extproc_port" --analyzer "$aot_dir/canary-analyzer" --report "$report" "${demo_args[@]}" &
+demo_pid=$!
+wait "$demo_pid"
+status=$?
+demo_pid=""
+set -e
+if [ "$status" -ne 0 ]; then
+  echo "--- sidecar log (last 20 lines)" >&2
+  tail -n 20 "$work/sidecar.log" >&2
+fi
+exit "$status"

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Canary.EnvoyClient.ExtProc;
 using Grpc.Core;
 using Grpc.Net.Client;
 using HdrHistogram;
@@ -13,10 +14,6 @@ namespace Canary.LoadGenerator;
 /// </summary>
 internal sealed class LoadRunner
 {
-    private static readonly Method<byte[], byte[]> ProcessMethod = new(
-        MethodType.DuplexStreaming, "envoy.service.ext_proc.v3.ExternalProcessor", "Process",
-        Marshallers.Create(static b => b, static b => b), Marshallers.Create(static b => b, static b => b));
-
     private readonly LoadOptions _options;
     private readonly StreamScript _script;
     private readonly CallInvoker[] _invokers;
@@ -149,7 +146,7 @@ internal sealed class LoadRunner
 
         try
         {
-            using var call = invoker.AsyncDuplexStreamingCall(ProcessMethod, null, new CallOptions());
+            using var call = invoker.AsyncDuplexStreamingCall(ExtProcExchange.ProcessMethod, null, new CallOptions());
             await ExchangeAsync(call, _script.RequestHeaders[user], record ? Results.RequestHeaders : null).ConfigureAwait(false);
             await ExchangeAsync(call, _script.ResponseHeaders, record ? Results.ResponseHeaders : null).ConfigureAwait(false);
             foreach (var chunk in _script.BodyChunks)
@@ -167,10 +164,7 @@ internal sealed class LoadRunner
                 await Task.Delay(_options.Hold).ConfigureAwait(false);
             }
 
-            await call.RequestStream.CompleteAsync().ConfigureAwait(false);
-            while (await call.ResponseStream.MoveNext(CancellationToken.None).ConfigureAwait(false))
-            {
-            }
+            await ExtProcExchange.CompleteAsync(call).ConfigureAwait(false);
 
             if (record)
             {
@@ -196,11 +190,7 @@ internal sealed class LoadRunner
     private static async Task ExchangeAsync(AsyncDuplexStreamingCall<byte[], byte[]> call, byte[] frame, LongConcurrentHistogram? histogram)
     {
         var sent = Stopwatch.GetTimestamp();
-        await call.RequestStream.WriteAsync(frame).ConfigureAwait(false);
-        if (!await call.ResponseStream.MoveNext(CancellationToken.None).ConfigureAwait(false))
-        {
-            throw new RpcException(new Status(StatusCode.Internal, "stream ended before the answer"));
-        }
+        await ExtProcExchange.ExchangeAsync(call, frame).ConfigureAwait(false);
 
         if (histogram is not null)
         {

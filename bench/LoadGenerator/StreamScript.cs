@@ -1,5 +1,4 @@
-using System.Text;
-using Envoy.Config.Core.V3;
+using Canary.EnvoyClient.ExtProc;
 using Envoy.Service.ExtProc.V3;
 using Google.Protobuf;
 
@@ -17,12 +16,12 @@ internal sealed class StreamScript
         RequestHeaders = new byte[users][];
         for (var u = 0; u < users; u++)
         {
-            RequestHeaders[u] = Frame(new ProcessingRequest { RequestHeaders = Headers(RealisticRequest(authority, $"user-{u:D7}"), endOfStream: false) });
+            RequestHeaders[u] = Frame(new ProcessingRequest { RequestHeaders = EnvoyHeaders.Headers(EnvoyHeaders.RealisticRequest(authority, $"user-{u:D7}"), endOfStream: false) });
         }
 
         ResponseHeaders = Frame(new ProcessingRequest
         {
-            ResponseHeaders = Headers([(":status", "200"), ("content-type", "text/event-stream"), ("x-request-id", "5f0c6c2e-8a7d-4a52-9d0b-1f6f4c2b7e11"), ("date", "Thu, 26 Nov 2026 09:00:00 GMT")], endOfStream: false),
+            ResponseHeaders = EnvoyHeaders.Headers([(":status", "200"), ("content-type", "text/event-stream"), ("x-request-id", "5f0c6c2e-8a7d-4a52-9d0b-1f6f4c2b7e11"), ("date", "Thu, 26 Nov 2026 09:00:00 GMT")], endOfStream: false),
         });
         BodyChunks = new byte[bodyChunks][];
         for (var i = 0; i < bodyChunks; i++)
@@ -40,30 +39,6 @@ internal sealed class StreamScript
     public byte[] ResponseHeaders { get; }
 
     public byte[][] BodyChunks { get; }
-
-    internal static (string, string)[] RealisticRequest(string authority, string user) =>
-    [
-        (":authority", authority), (":path", "/v1/chat/completions"), (":method", "POST"), (":scheme", "https"),
-        ("content-type", "application/json"), ("content-length", "1834"), ("accept", "text/event-stream"),
-        ("accept-encoding", "gzip, deflate, br"), ("user-agent", "openai-python/1.54.3"),
-        ("authorization", "Bearer sk-live-0123456789abcdef0123456789abcdef"),
-        ("x-request-id", "5f0c6c2e-8a7d-4a52-9d0b-1f6f4c2b7e11"), ("x-forwarded-for", "10.12.3.4"),
-        ("x-forwarded-proto", "https"), ("x-envoy-attempt-count", "1"),
-        ("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"), ("x-tenant-id", "acme"),
-        ("openai-organization", "org-canary"), ("x-stainless-lang", "python"), ("x-stainless-retry-count", "0"),
-        ("x-user-id", user),
-    ];
-
-    private static HttpHeaders Headers((string Key, string Value)[] headers, bool endOfStream)
-    {
-        var map = new HeaderMap();
-        foreach (var (key, value) in headers)
-        {
-            map.Headers.Add(new HeaderValue { Key = key, RawValue = ByteString.CopyFrom(Encoding.UTF8.GetBytes(value)) });
-        }
-
-        return new HttpHeaders { Headers = map, EndOfStream = endOfStream };
-    }
 
     private static byte[] Frame(ProcessingRequest request) => request.ToByteArray();
 }

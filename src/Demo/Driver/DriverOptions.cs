@@ -1,0 +1,24 @@
+namespace Canary.Demo.Driver;
+
+/// <summary>Where the driver sends traffic and how much: ext_proc endpoint, route, users, arrival rate, backends per subset.</summary>
+internal sealed record DriverOptions
+{
+    public required Uri ExtProc { get; init; }
+
+    /// <summary>The <c>:authority</c> of every request: the rollout's route key.</summary>
+    public required string Authority { get; init; }
+
+    public required string StableSubset { get; init; }
+
+    /// <summary>Backend base address per subset name, as Envoy's cluster per subset.</summary>
+    public required IReadOnlyDictionary<string, Uri> Backends { get; init; }
+
+    public int Users { get; init; } = 5000;
+
+    /// <summary>New requests per second (open loop: arrivals do not wait for answers).</summary>
+    public double RequestsPerSecond { get; init; } = 150;
+
+    public int MaxInFlight { get; init; } = 400;
+
+    public int Seed { get; init; } = 7;
+}

@@ -1,0 +1,61 @@
+using System.Globalization;
+using System.Text;
+
+namespace Canary.Demo.FakeModels;
+
+/// <summary>
+/// Draws one OpenAI-shaped streamed chat completion (SSE, usage in the last chunk) from a model's behaviour: a 500, a
+/// refusal, or a few content chunks whose timing and token count follow the latency and token knobs.
+/// </summary>
+internal static class ResponsePlanner
+{
+    /// <summary>Content chunks per answer; each carries several tokens, as real streams often do.</summary>
+    public const int ContentChunks = 5;
+
+    public static ResponsePlan Plan(ModelBehavior behavior, Random random)
+    {
+        ArgumentNullException.ThrowIfNull(behavior);
+        ArgumentNullException.ThrowIfNull(random);
+        var roll = random.NextDouble();
+        var firstToken = TimeSpan.FromMilliseconds((60 + random.Next(80)) * behavior.LatencyFactor);
+        if (roll < behavior.ErrorRate)
+        {
+            const string error = "{\"error\":{\"message\":\"The server had an error while processing your request.\",\"type\":\"server_error\"}}";
+            return new ResponsePlan(500, "application/json", [new SseChunk(firstToken / 2, error)], 0, Refusal: false);
+        }
+
+        var prompt = 300 + random.Next(200);
+        if (roll < behavior.ErrorRate + behavior.RefusalRate)
+        {
+            return new ResponsePlan(200, "text/event-stream",
+            [
+                new SseChunk(firstToken, Event(behavior.Model, "{\"refusal\":\"I can't help with that request.\"}", null)),
+                new SseChunk(TimeSpan.Zero, Event(behavior.Model, "{}", "stop") + Usage(behavior.Model, prompt, 9) + "data: [DONE]\n\n"),
+            ], 9, Refusal: true);
+        }
+
+        var tokens = Math.Max(ContentChunks, (int)Math.Round((40 + random.Next(80)) * behavior.TokensFactor));
+        var perChunk = TimeSpan.FromMilliseconds(tokens * 1.2 * behavior.LatencyFactor / ContentChunks);
+        var chunks = new List<SseChunk>(ContentChunks + 1);
+        for (var i = 0; i < ContentChunks; i++)
+        {
+            var words = new StringBuilder();
+            var count = (tokens / ContentChunks) + (i < tokens % ContentChunks ? 1 : 0);
+            for (var w = 0; w < count; w++)
+            {
+                words.Append(" word");
+            }
+
+            chunks.Add(new SseChunk(i == 0 ? firstToken : perChunk, Event(behavior.Model, "{\"content\":\"" + words + "\"}", null)));
+        }
+
+        chunks.Add(new SseChunk(TimeSpan.Zero, Event(behavior.Model, "{}", "stop") + Usage(behavior.Model, prompt, tokens) + "data: [DONE]\n\n"));
+        return new ResponsePlan(200, "text/event-stream", chunks, tokens, Refusal: false);
+    }
+
+    private static string Event(string model, string delta, string? finishReason) => string.Create(CultureInfo.InvariantCulture,
+        $"data: {{\"id\":\"chatcmpl-demo\",\"object\":\"chat.completion.chunk\",\"model\":\"{model}\",\"choices\":[{{\"index\":0,\"delta\":{delta},\"finish_reason\":{(finishReason is null ? "null" : "\"" + finishReason + "\"")}}}]}}\n\n");
+
+    private static string Usage(string model, int prompt, int completion) => string.Create(CultureInfo.InvariantCulture,
+        $"data: {{\"id\":\"chatcmpl-demo\",\"object\":\"chat.completion.chunk\",\"model\":\"{model}\",\"choices\":[],\"usage\":{{\"prompt_tokens\":{prompt},\"completion_tokens\":{completion},\"total_tokens\":{prompt + completion}}}}}\n\n");
+}
