@@ -212,11 +212,21 @@ internal sealed class DecisionEngine(TimeProvider timeProvider)
             return "the canary's " + name;
         }
 
-        var isRate = guard.Metric is GuardMetric.ErrorRate or GuardMetric.RefusalRate or GuardMetric.LengthFinishRate or GuardMetric.NegativeFeedbackRate;
-        var canary = isRate ? Percent(c.CanaryValue, "0.###") : c.CanaryValue.ToString("G4", CultureInfo.InvariantCulture);
-        var stable = isRate ? Percent(c.StableValue, "0.###") : c.StableValue.ToString("G4", CultureInfo.InvariantCulture);
+        var canary = InUnits(guard.Metric, c.CanaryValue);
+        var stable = InUnits(guard.Metric, c.StableValue);
         return Text($"the canary's {name} {canary} against stable {stable} (ratio {c.Ratio:0.###}, always-valid interval {c.LowerBound:0.###}–{c.UpperBound:0.###})");
     }
+
+    /// <summary>A metric's value in the unit an operator reads: rates in %, times in ms (stored in µs), cost in USD (stored in µUSD).</summary>
+    private static string InUnits(GuardMetric metric, double value) => metric switch
+    {
+        GuardMetric.ErrorRate or GuardMetric.RefusalRate or GuardMetric.LengthFinishRate or GuardMetric.NegativeFeedbackRate => Percent(value, "0.###"),
+        GuardMetric.Latency or GuardMetric.TimeToFirstToken or GuardMetric.TimePerOutputToken =>
+            (value / 1000).ToString(value >= 100_000 ? "0" : "0.##", CultureInfo.InvariantCulture) + " ms",
+        GuardMetric.CostPerRequest or GuardMetric.CostPerSuccessfulRequest => "$" + (value / 1_000_000).ToString("0.######", CultureInfo.InvariantCulture),
+        GuardMetric.OutputTokens => value.ToString("0.#", CultureInfo.InvariantCulture) + " tokens",
+        _ => value.ToString("G4", CultureInfo.InvariantCulture),
+    };
 
     private static string Percent(double fraction, string format = "0.##") =>
         (fraction * 100).ToString(format, CultureInfo.InvariantCulture) + " %";

@@ -1,4 +1,5 @@
 using Canary.Analyzer.Decisions;
+using Canary.Contracts.Rollouts;
 
 namespace Canary.Analyzer.Rollouts;
 
@@ -22,5 +23,11 @@ internal sealed record RolloutProgress
     /// <summary>Since when the verdict has been "hold" without interruption (for the long-hold alert).</summary>
     public DateTimeOffset? HoldSince { get; init; }
 
-    public int CurrentWeightBasisPoints => Status == RolloutStatus.RolledBack ? 0 : Options.StageWeightsBasisPoints[StageIndex];
+    public int CurrentWeightBasisPoints => Status switch
+    {
+        RolloutStatus.RolledBack => 0,
+        // Completing may skip the last stages (clearly better canary), and the table it writes is at 100 %.
+        RolloutStatus.Completed => RolloutDefinition.MaxWeightBasisPoints,
+        _ => Options.StageWeightsBasisPoints[StageIndex],
+    };
 }

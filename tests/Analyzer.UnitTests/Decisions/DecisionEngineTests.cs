@@ -60,6 +60,8 @@ public sealed class DecisionEngineTests
 
         Assert.Equal(Verdict.Rollback, decision.Verdict);
         Assert.Contains("p95 latency", decision.Reason, StringComparison.Ordinal);
+        // Latency is stored in microseconds and read by operators in milliseconds.
+        Assert.Matches(@"p95 latency [0-9.]+ ms against stable [0-9.]+ ms", decision.Reason);
     }
 
     [Fact]

@@ -118,7 +118,7 @@ public sealed class GuardMetricDecisionTests
         var decision = Decide(new DecisionOptions(), canary, stable);
 
         Assert.Equal(Verdict.Rollback, decision.Verdict);
-        Assert.Contains("cost per request 4000 against stable 2000", decision.Reason, StringComparison.Ordinal);
+        Assert.Contains("cost per request $0.004 against stable $0.002", decision.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
