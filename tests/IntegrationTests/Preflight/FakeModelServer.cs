@@ -167,34 +167,34 @@ internal sealed class FakeModelServer : IAsyncDisposable
     }
 
     private static string OpenAiBody(FakeReply reply) =>
-        $$"""{"id":"c1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":{{Json(reply.Text)}}},"finish_reason":"{{reply.StopReason ?? "stop"}}"}],"usage":{"prompt_tokens":{{reply.InputTokens}},"completion_tokens":{{reply.OutputTokens}},"total_tokens":{{reply.InputTokens + reply.OutputTokens}}}}""";
+        $$$$"""{"id":"c1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":{{{{Json(reply.Text)}}}}},"finish_reason":"{{{{reply.StopReason ?? "stop"}}}}"}],"usage":{"prompt_tokens":{{{{reply.InputTokens}}}},"completion_tokens":{{{{reply.OutputTokens}}}},"total_tokens":{{{{reply.InputTokens + reply.OutputTokens}}}}}}""";
 
     private static string AnthropicBody(FakeReply reply) =>
-        $$"""{"id":"m1","type":"message","role":"assistant","content":[{"type":"text","text":{{Json(reply.Text)}}}],"stop_reason":"{{reply.StopReason ?? "end_turn"}}","usage":{"input_tokens":{{reply.InputTokens}},"output_tokens":{{reply.OutputTokens}}}}""";
+        $$$$"""{"id":"m1","type":"message","role":"assistant","content":[{"type":"text","text":{{{{Json(reply.Text)}}}}}],"stop_reason":"{{{{reply.StopReason ?? "end_turn"}}}}","usage":{"input_tokens":{{{{reply.InputTokens}}}},"output_tokens":{{{{reply.OutputTokens}}}}}}""";
 
     private static IEnumerable<string> OpenAiEvents(FakeReply reply)
     {
         foreach (var piece in Pieces(reply.Text))
         {
-            yield return $$"""data: {"choices":[{"index":0,"delta":{"content":{{Json(piece)}}},"finish_reason":null}]}""" + "\n\n";
+            yield return $$$$"""data: {"choices":[{"index":0,"delta":{"content":{{{{Json(piece)}}}}},"finish_reason":null}]}""" + "\n\n";
             if (reply.CutStream)
             {
                 yield break;
             }
         }
 
-        yield return $$"""data: {"choices":[{"index":0,"delta":{},"finish_reason":"{{reply.StopReason ?? "stop"}}"}]}""" + "\n\n";
-        yield return $$"""data: {"choices":[],"usage":{"prompt_tokens":{{reply.InputTokens}},"completion_tokens":{{reply.OutputTokens}}}}""" + "\n\n";
+        yield return $$$$"""data: {"choices":[{"index":0,"delta":{},"finish_reason":"{{{{reply.StopReason ?? "stop"}}}}"}]}""" + "\n\n";
+        yield return $$$$"""data: {"choices":[],"usage":{"prompt_tokens":{{{{reply.InputTokens}}}},"completion_tokens":{{{{reply.OutputTokens}}}}}}""" + "\n\n";
         yield return "data: [DONE]\n\n";
     }
 
     private static IEnumerable<string> AnthropicEvents(FakeReply reply)
     {
-        yield return $$"""event: message_start{{"\n"}}data: {"type":"message_start","message":{"id":"m1","type":"message","role":"assistant","content":[],"usage":{"input_tokens":{{reply.InputTokens}},"output_tokens":1}}}""" + "\n\n";
+        yield return $$$$"""event: message_start{{{{"\n"}}}}data: {"type":"message_start","message":{"id":"m1","type":"message","role":"assistant","content":[],"usage":{"input_tokens":{{{{reply.InputTokens}}}},"output_tokens":1}}}""" + "\n\n";
         yield return "event: content_block_start\ndata: {\"type\":\"content_block_start\",\"index\":0,\"content_block\":{\"type\":\"text\",\"text\":\"\"}}\n\n";
         foreach (var piece in Pieces(reply.Text))
         {
-            yield return $$"""event: content_block_delta{{"\n"}}data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":{{Json(piece)}}}}""" + "\n\n";
+            yield return $$$$"""event: content_block_delta{{{{"\n"}}}}data: {"type":"content_block_delta","index":0,"delta":{"type":"text_delta","text":{{{{Json(piece)}}}}}}""" + "\n\n";
             if (reply.CutStream)
             {
                 yield break;
@@ -202,7 +202,7 @@ internal sealed class FakeModelServer : IAsyncDisposable
         }
 
         yield return "event: content_block_stop\ndata: {\"type\":\"content_block_stop\",\"index\":0}\n\n";
-        yield return $$"""event: message_delta{{"\n"}}data: {"type":"message_delta","delta":{"stop_reason":"{{reply.StopReason ?? "end_turn"}}"},"usage":{"output_tokens":{{reply.OutputTokens}}}}""" + "\n\n";
+        yield return $$$$"""event: message_delta{{{{"\n"}}}}data: {"type":"message_delta","delta":{"stop_reason":"{{{{reply.StopReason ?? "end_turn"}}}}"},"usage":{"output_tokens":{{{{reply.OutputTokens}}}}}}""" + "\n\n";
         yield return "event: message_stop\ndata: {\"type\":\"message_stop\"}\n\n";
     }
 
