@@ -130,6 +130,9 @@ internal static class PreflightCommand
             {
                 var id = await PreflightStore.InsertAsync(dataSource, report, json, ct).ConfigureAwait(false);
                 output.Out.WriteLine($"stored: stage-1 record {id} for rollout \"{report.Rollout}\"");
+                var now = time.GetUtcNow();
+                var testers = await TesterTraffic.ReadAsync(dataSource, report.Rollout, report.Canary.Subset, now.AddHours(-24), now, ct).ConfigureAwait(false);
+                output.Out.WriteLine(testers.Describe());
             }
 
             return report.Verdict switch

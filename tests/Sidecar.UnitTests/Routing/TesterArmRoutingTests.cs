@@ -18,10 +18,11 @@ public sealed class TesterArmRoutingTests
     };
 
     [Theory]
-    [InlineData(AssignmentReason.Forced)]
-    [InlineData(AssignmentReason.OptIn)]
-    public void ArmFor_TesterReasons_TestersArmNotCanaryArm(AssignmentReason reason)
+    [InlineData((int)AssignmentReason.Forced)]
+    [InlineData((int)AssignmentReason.OptIn)]
+    public void ArmFor_TesterReasons_TestersArmNotCanaryArm(int reasonValue)
     {
+        var reason = (AssignmentReason)reasonValue;
         var registry = new TelemetryRegistry();
         var route = new RolloutRoute(0, Definition("alice"), "x-canary-subset", optInHeaderIndex: 0, new RolloutCounters(), registry);
 
@@ -34,10 +35,11 @@ public sealed class TesterArmRoutingTests
     }
 
     [Theory]
-    [InlineData(AssignmentReason.Sticky)]
-    [InlineData(AssignmentReason.NoUserKey)]
-    public void ArmFor_SampledCanaryUsers_CanaryArm(AssignmentReason reason)
+    [InlineData((int)AssignmentReason.Sticky)]
+    [InlineData((int)AssignmentReason.NoUserKey)]
+    public void ArmFor_SampledCanaryUsers_CanaryArm(int reasonValue)
     {
+        var reason = (AssignmentReason)reasonValue;
         var route = new RolloutRoute(0, Definition("alice"), "x-canary-subset", optInHeaderIndex: -1, new RolloutCounters(), new TelemetryRegistry());
 
         Assert.Same(route.CanaryArm, route.ArmFor(canary: true, reason));
