@@ -47,7 +47,11 @@ public sealed class FeedbackStreamTests : IAsyncLifetime
     {
         var stableUser = Enumerable.Range(0, 200).Select(i => $"u{i}").First(u =>
             Canary.Sidecar.Routing.StickyBucket.Compute("functional"u8, System.Text.Encoding.UTF8.GetBytes(u)) >= 2500);
-        var canaryAnswer = await ExchangeAsync("/v1/feedback?id=7", "tester", "up");
+        var canaryUser = Enumerable.Range(0, 200).Select(i => $"u{i}").First(u =>
+            Canary.Sidecar.Routing.StickyBucket.Compute("functional"u8, System.Text.Encoding.UTF8.GetBytes(u)) < 2500);
+        var canaryAnswer = await ExchangeAsync("/v1/feedback?id=7", canaryUser, "up");
+        await ExchangeAsync("/v1/feedback", "tester", "up");
+        await ExchangeAsync("/v1/feedback", "tester", "up");
         await ExchangeAsync("/v1/feedback", stableUser, "-1");
         await ExchangeAsync("/v1/feedback", stableUser, "not-a-rating");
         await ExchangeAsync("/v1/chat/completions", stableUser, "up");
@@ -62,5 +66,7 @@ public sealed class FeedbackStreamTests : IAsyncLifetime
         Assert.Equal(0, canary.Read(TelemetryCounter.FeedbackNegative));
         Assert.Equal(1, stable.Read(TelemetryCounter.FeedbackNegative));
         Assert.Equal(0, stable.Read(TelemetryCounter.FeedbackPositive));
+        Assert.True(registry.TryGetArm("chat.example.internal", "canary:testers", out var testers));
+        Assert.Equal(2, testers.Read(TelemetryCounter.FeedbackPositive));
     }
 }

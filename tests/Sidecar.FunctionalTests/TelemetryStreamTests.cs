@@ -70,8 +70,9 @@ public sealed class TelemetryStreamTests : IAsyncLifetime
     public async Task Process_StreamedResponses_RecordedIntoTheirArms()
     {
         var stableUser = Enumerable.Range(0, 200).Select(i => $"u{i}").First(u => !IsCanary(u));
-        await StreamAsync("tester", "200", SseChunks);
-        await StreamAsync("tester", "200", SseChunks);
+        var canaryUser = Enumerable.Range(0, 200).Select(i => $"u{i}").First(IsCanary);
+        await StreamAsync(canaryUser, "200", SseChunks);
+        await StreamAsync(canaryUser, "200", SseChunks);
         await StreamAsync(stableUser, "200", SseChunks);
         await StreamAsync(stableUser, "503", []);
         await StreamAsync(stableUser, "200", SseChunks[..2], cutBeforeEnd: true);
@@ -102,6 +103,29 @@ public sealed class TelemetryStreamTests : IAsyncLifetime
         Assert.Equal(2, canary.Recorder(TelemetryMetric.DurationUs).TakeInterval().TotalCount());
         Assert.Equal(3, stable.Recorder(TelemetryMetric.DurationUs).TakeInterval().TotalCount());
         Assert.Equal(1, stable.Recorder(TelemetryMetric.OutputTokens).TakeInterval().TotalCount());
+    }
+
+    [Fact]
+    public async Task Process_ForcedTesterRequests_RecordedApartFromTheCanaryArm()
+    {
+        await StreamAsync("tester", "200", SseChunks);
+        await StreamAsync("tester", "503", []);
+        await StreamAsync("tester", "200", SseChunks);
+
+        var registry = _host.Services.GetRequiredService<TelemetryRegistry>();
+        Assert.True(registry.TryGetArm("chat.example.internal", TesterArm.SubsetFor("canary"), out var testers));
+        Assert.True(registry.TryGetArm("chat.example.internal", "canary", out var canary));
+        var deadline = DateTime.UtcNow.AddSeconds(5);
+        while (testers.Read(TelemetryCounter.Requests) < 3 && DateTime.UtcNow < deadline)
+        {
+            await Task.Delay(20);
+        }
+
+        Assert.Equal(3, testers.Read(TelemetryCounter.Requests));
+        Assert.Equal(1, testers.Read(TelemetryCounter.Status5xx));
+        Assert.Equal(14, testers.Recorder(TelemetryMetric.OutputTokens).TakeInterval().Sum);
+        Assert.Equal(0, canary.Read(TelemetryCounter.Requests));
+        Assert.Equal(0, canary.Read(TelemetryCounter.Status5xx));
     }
 
     private static bool IsCanary(string user) =>

@@ -13,6 +13,7 @@ internal static class AnalyzerCli
             root.Subcommands.Add(command);
         }
 
+        root.Subcommands.Add(PreflightCommand.Create(output));
         root.Subcommands.Add(ReportCommand.Create(output));
         root.Subcommands.Add(ReplayCommand.Create(output));
         root.Subcommands.Add(DiscoverCommand.Create(output));

@@ -23,6 +23,11 @@ internal static class CommandFailures
             output.Error.WriteLine($"canary-analyzer {command}: {ex.Message}");
             return ExitCodes.NotFound;
         }
+        catch (Canary.Analyzer.Preflight.PreflightRequiredException ex)
+        {
+            output.Error.WriteLine($"canary-analyzer {command}: {ex.Message}");
+            return ExitCodes.PreflightFailed;
+        }
         catch (Exception ex) when (ex is Npgsql.NpgsqlException or System.Net.Sockets.SocketException)
         {
             // Nothing was written: the desired table, the lifecycle rows and the record share one transaction.

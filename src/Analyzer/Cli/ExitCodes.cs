@@ -26,4 +26,10 @@ internal static class ExitCodes
 
     /// <summary>The named rollout (or VirtualService) does not exist.</summary>
     public const int NotFound = 6;
+
+    /// <summary>A preflight judged the canary and it failed a gate; or <c>start</c> was refused for want of a passing preflight.</summary>
+    public const int PreflightFailed = 7;
+
+    /// <summary>A preflight could not judge the canary: some case got no answer (unreachable, 401, timeout, malformed).</summary>
+    public const int PreflightIncomplete = 8;
 }

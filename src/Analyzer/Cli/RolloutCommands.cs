@@ -35,10 +35,12 @@ internal static class RolloutCommands
         var forced = new Option<string[]>("--forced-user") { Description = "User key that always gets the canary (repeatable).", AllowMultipleArgumentsPerToken = true };
         var stableModel = new Option<string?>("--stable-model") { Description = "Model-rewrite mode: the model requests ask for." };
         var canaryModel = new Option<string?>("--canary-model") { Description = "Model-rewrite mode: the model canary requests are rewritten to." };
+        var skipPreflight = new Option<bool>("--skip-preflight") { Description = "Start without a passing preflight for these versions (recorded with who and when)." };
+        var skippedBy = new Option<string?>("--skipped-by") { Description = "Who skips the preflight, for the record (default: $USER)." };
         var connection = new AnalyzerConnection();
-        var command = new Command("start", "Start a rollout: route key, stable and canary versions, and the stage schedule.")
+        var command = new Command("start", "Start a rollout: route key, stable and canary versions, and the stage schedule. Needs a passing preflight (stage 1) for the same versions.")
         {
-            route, stable, canary, salt, schedule, minSamples, warmUp, forced, stableModel, canaryModel,
+            route, stable, canary, salt, schedule, minSamples, warmUp, forced, stableModel, canaryModel, skipPreflight, skippedBy,
         };
         connection.AddTo(command);
         command.SetAction((parse, ct) => CommandFailures.RunAsync("start", output, async () =>
@@ -84,6 +86,10 @@ internal static class RolloutCommands
                 CanaryModel = parse.GetValue(canaryModel),
             };
             await using var dataSource = connection.OpenDataSource(parse);
+            var skipper = parse.GetValue(skipPreflight) ? parse.GetValue(skippedBy) ?? Environment.GetEnvironmentVariable("USER") ?? Environment.UserName : null;
+            var stage1 = await Canary.Analyzer.Preflight.PreflightGate.CheckAsync(
+                dataSource, definition.RouteKey, definition.StableSubset, definition.CanarySubset, skipper, TimeProvider.System, ct).ConfigureAwait(false);
+            output.Out.WriteLine(stage1);
             var (_, lifecycle) = connection.Create(parse, dataSource);
             return RunOutcomeWriter.Write(await lifecycle.StartAsync(definition, options, ct).ConfigureAwait(false), output);
         }));

@@ -13,6 +13,8 @@ public static class SchemaMigrations
         new(2, "0002_hourly_rollups.sql"),
         new(3, "0003_rollout_lifecycle.sql"),
         new(4, "0004_recent_rollups.sql"),
+        new(5, "0005_preflight.sql"),
+        new(6, "0006_rollout_alerts.sql"),
         new(6, "0006_rollout_alerts.sql"),
     ];
 

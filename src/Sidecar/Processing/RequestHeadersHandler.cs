@@ -141,7 +141,7 @@ internal sealed class RequestHeadersHandler
         if (isFeedbackPath && feedback != 0)
         {
             // Sticky assignment makes the user's current arm the arm that served them: no request ids needed.
-            (canary ? route.CanaryArm : route.StableArm)?.CountFeedback(feedback > 0);
+            route.ArmFor(canary, reason)?.CountFeedback(feedback > 0);
         }
 
         state.Route = route;

@@ -29,6 +29,12 @@ internal sealed class RolloutRoute
         // Arms are created here, when a table is applied, so the response path only follows references.
         StableArm = telemetry?.EnsureArm(definition.RouteKey, definition.StableSubset);
         CanaryArm = telemetry?.EnsureArm(definition.RouteKey, definition.CanarySubset);
+
+        // Only a route that can have testers gets their arm, so a table without testers adds no empty arm.
+        if (definition.ForcedCanaryUsers.Count > 0 || optInHeaderIndex >= 0)
+        {
+            TestersArm = telemetry?.EnsureArm(definition.RouteKey, Canary.Contracts.Telemetry.TesterArm.SubsetFor(definition.CanarySubset));
+        }
         Index = index;
         Definition = definition;
         Salt = Encoding.UTF8.GetBytes(definition.Salt);
@@ -84,6 +90,16 @@ internal sealed class RolloutRoute
     public ArmTelemetry? StableArm { get; }
 
     public ArmTelemetry? CanaryArm { get; }
+
+    /// <summary>
+    /// Telemetry of canary requests from forced users and opt-in requests (subset <c>&lt;canary&gt;:testers</c>), kept
+    /// apart from the canary arm; null when the route has neither forced users nor an opt-in header.
+    /// </summary>
+    public ArmTelemetry? TestersArm { get; }
+
+    /// <summary>The arm a request's telemetry goes to: testers apart from the sampled canary users.</summary>
+    public ArmTelemetry? ArmFor(bool canary, AssignmentReason reason) =>
+        !canary ? StableArm : reason is AssignmentReason.Forced or AssignmentReason.OptIn ? TestersArm ?? CanaryArm : CanaryArm;
 
     public bool IsModelRewrite => CanaryRewrite is not null;
 

@@ -208,7 +208,7 @@ internal sealed class TelemetryObserver : IExchangeObserver
     }
 
     private static ArmTelemetry? Arm(ref ExchangeState state) =>
-        state.Route is null ? null : state.IsCanary ? state.Route.CanaryArm : state.Route.StableArm;
+        state.Route?.ArmFor(state.IsCanary, state.Reason);
 
     private long MicrosecondsSince(long timestamp) =>
         Math.Max(1, (long)_time.GetElapsedTime(timestamp).TotalMicroseconds);

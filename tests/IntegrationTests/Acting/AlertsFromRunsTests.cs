@@ -34,7 +34,7 @@ public sealed class AlertsFromRunsTests
             ["Canary__Alerts__LongHoldFactor"] = "2",
         };
         var start = await AnalyzerRun.RunAsync(
-            ["start", "--route", Route, "--stable", "stable", "--canary", "canary", "--schedule", "5/1s,100", "--warm-up", "0s", "--database", dataSource.ConnectionString],
+            ["start", "--skip-preflight", "--route", Route, "--stable", "stable", "--canary", "canary", "--schedule", "5/1s,100", "--warm-up", "0s", "--database", dataSource.ConnectionString],
             environment);
         Assert.True(start.ExitCode == 0, start.ToString());
         // 2 % of requests on the canary where 5 % is configured: a split mismatch, so every look holds.
@@ -71,7 +71,7 @@ public sealed class AlertsFromRunsTests
             ["Canary__Alerts__AttemptTimeout"] = "2s",
         };
         var start = await AnalyzerRun.RunAsync(
-            ["start", "--route", Route, "--stable", "stable", "--canary", "canary", "--schedule", "5/1h,100", "--warm-up", "0s", "--database", dataSource.ConnectionString],
+            ["start", "--skip-preflight", "--route", Route, "--stable", "stable", "--canary", "canary", "--schedule", "5/1h,100", "--warm-up", "0s", "--database", dataSource.ConnectionString],
             environment);
         Assert.True(start.ExitCode == 0, start.ToString());
         await TelemetrySeed.WriteAsync(dataSource, Route, "canary", requests: 1100, errors: 110, DateTime.UtcNow);

@@ -25,7 +25,7 @@ public sealed class BadInputTests
     public async Task Rollback_UnknownRollout_ExitsNotFoundAndChangesNothing()
     {
         await using var dataSource = await _postgres.CreateDatabaseAsync();
-        var start = await AnalyzerRun.RunAsync(["start", "--route", "known", "--stable", "s", "--canary", "c", "--database", dataSource.ConnectionString]);
+        var start = await AnalyzerRun.RunAsync(["start", "--skip-preflight", "--route", "known", "--stable", "s", "--canary", "c", "--database", dataSource.ConnectionString]);
         Assert.True(start.ExitCode == 0, start.ToString());
 
         var run = await AnalyzerRun.RunAsync(["rollback", "--rollout", "unknown", "--reason", "typo", "--database", dataSource.ConnectionString]);
@@ -65,7 +65,7 @@ public sealed class BadInputTests
             refusing = await SidecarProcess.StartAsync("refusing", wrong);
             string[] common = ["--database", dataSource.ConnectionString, "--token-file", good];
             var start = await AnalyzerRun.RunAsync(
-                ["start", "--route", "r.example", "--stable", "stable", "--canary", "canary", "--forced-user", "probe", "--sidecars", refusing.Endpoint, $"late=127.0.0.1:{downPort}", .. common]);
+                ["start", "--skip-preflight", "--route", "r.example", "--stable", "stable", "--canary", "canary", "--forced-user", "probe", "--sidecars", refusing.Endpoint, $"late=127.0.0.1:{downPort}", .. common]);
             _output.WriteLine(start.ToString());
             Assert.True(start.ExitCode == 4, start.ToString());
             Assert.Contains("refusing (127.0.0.1:", start.Output, StringComparison.Ordinal);

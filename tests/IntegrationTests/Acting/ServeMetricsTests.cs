@@ -25,7 +25,7 @@ public sealed partial class ServeMetricsTests
     public async Task Serve_WithMetricsPort_ScrapeShowsRunsDecisionsAndLastRun()
     {
         await using var dataSource = await _postgres.CreateDatabaseAsync();
-        var start = await AnalyzerRun.RunAsync(["start", "--route", "m.example", "--stable", "stable", "--canary", "canary", "--database", dataSource.ConnectionString]);
+        var start = await AnalyzerRun.RunAsync(["start", "--skip-preflight", "--route", "m.example", "--stable", "stable", "--canary", "canary", "--database", dataSource.ConnectionString]);
         Assert.True(start.ExitCode == 0, start.ToString());
         await using var serve = ChildProcess.Start(CanaryProgram.Analyzer,
             ["serve", "--interval", "00:00:00.500", "--metrics-port", "0", "--metrics-address", "127.0.0.1", "--database", dataSource.ConnectionString]);

@@ -82,7 +82,7 @@ public sealed partial class ProcessEndToEndTests
             // 2. An automatic rollback: a day-one canary with ten times stable's error rate, decided by run-once.
             const string Bad = "bad.example.internal";
             var started = await AnalyzerRun.RunAsync(
-                ["start", "--route", Bad, "--stable", "stable", "--canary", "canary", "--schedule", "5/1h,10/1h,25/1h,50/1h,75/1h,100", "--warm-up", "0s", "--forced-user", "probe", .. connection],
+                ["start", "--skip-preflight", "--route", Bad, "--stable", "stable", "--canary", "canary", "--schedule", "5/1h,10/1h,25/1h,50/1h,75/1h,100", "--warm-up", "0s", "--forced-user", "probe", .. connection],
                 environment);
             Assert.True(started.ExitCode == 0, started.ToString());
             await AssertEverySidecarRoutesAsync(sidecars, Bad, "probe", "canary");

@@ -1,0 +1,54 @@
+using Canary.Analyzer.Preflight;
+using Canary.Analyzer.Rollouts;
+using Canary.Analyzer.Storage;
+using Canary.Contracts.Telemetry;
+using Canary.IntegrationTests.Postgres;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Canary.IntegrationTests.Preflight;
+
+/// <summary>Testers' telemetry (subset <c>&lt;canary&gt;:testers</c>) stays out of the arm comparison but can be shown.</summary>
+[Collection(PostgresCollection.Name)]
+public sealed class TesterArmAnalysisTests
+{
+    private readonly PostgresServerFixture _postgres;
+
+    public TesterArmAnalysisTests(PostgresServerFixture postgres) => _postgres = postgres;
+
+    [PostgresFact]
+    public async Task ReadAsync_TestersRows_KeptOutOfTheCanaryEvidenceAndCountedApart()
+    {
+        await using var dataSource = await _postgres.CreateDatabaseAsync();
+        await SchemaMigrator.MigrateAsync(dataSource, CancellationToken.None);
+        var now = DateTimeOffset.UtcNow;
+        await SeedAsync(dataSource, "v1", now, requests: 1000, errors: 1);
+        await SeedAsync(dataSource, "v2", now, requests: 50, errors: 0);
+        await SeedAsync(dataSource, TesterArm.SubsetFor("v2"), now, requests: 400, errors: 40);
+
+        var window = await new TelemetryReader(dataSource).ReadAsync("chat", now.AddHours(-1), now.AddMinutes(1), CancellationToken.None);
+        var canary = EvidenceBuilder.Build(window.Arm("v2"));
+        var testers = await TesterTraffic.ReadAsync(dataSource, "chat", "v2", now.AddHours(-1), now.AddMinutes(1), CancellationToken.None);
+
+        Assert.Equal(50, canary.Requests);
+        Assert.Equal(0, canary.Errors);
+        Assert.Equal(400, testers.Requests);
+        Assert.Equal(40, testers.Errors);
+        Assert.Contains("testers (v2:testers, 1 h): 400 request(s), 40 error(s)", testers.Describe(), StringComparison.Ordinal);
+    }
+
+    private static async Task SeedAsync(NpgsqlDataSource dataSource, string subset, DateTimeOffset at, long requests, long errors)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync();
+        foreach (var (counter, value) in new[] { (TelemetryCounter.Requests, requests), (TelemetryCounter.Status5xx, errors) })
+        {
+            await using var command = new NpgsqlCommand(
+                "INSERT INTO interval_counters (sidecar_id, rollout, subset, counter, interval_start, interval_ms, value) VALUES ('seed', 'chat', $1, $2, $3, 10000, $4)", connection);
+            command.Parameters.Add(new NpgsqlParameter { Value = subset, NpgsqlDbType = NpgsqlDbType.Text });
+            command.Parameters.Add(new NpgsqlParameter { Value = TelemetryNames.Counter(counter), NpgsqlDbType = NpgsqlDbType.Text });
+            command.Parameters.Add(new NpgsqlParameter { Value = at.AddMinutes(-5).UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+            command.Parameters.Add(new NpgsqlParameter { Value = value, NpgsqlDbType = NpgsqlDbType.Bigint });
+            await command.ExecuteNonQueryAsync();
+        }
+    }
+}
