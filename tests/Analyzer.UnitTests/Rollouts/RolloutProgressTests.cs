@@ -11,16 +11,16 @@ public sealed class RolloutProgressTests
     };
 
     [Theory]
-    [InlineData(RolloutStatus.Running, 1, 2500)]
-    [InlineData(RolloutStatus.RolledBack, 1, 0)]
+    [InlineData("Running", 1, 2500)]
+    [InlineData("RolledBack", 1, 0)]
     // Completed early from the 25 % stage (a clearly better canary): the table written is at 100 %.
-    [InlineData(RolloutStatus.Completed, 1, 10000)]
-    public void CurrentWeightBasisPoints_ByStatus_IsTheWeightInForce(RolloutStatus status, int stage, int expected)
+    [InlineData("Completed", 1, 10000)]
+    public void CurrentWeightBasisPoints_ByStatus_IsTheWeightInForce(string status, int stage, int expected)
     {
         var progress = new RolloutProgress
         {
             Rollout = "chat",
-            Status = status,
+            Status = Enum.Parse<RolloutStatus>(status),
             StageIndex = stage,
             StageStartedAt = DateTimeOffset.UnixEpoch,
             Options = Schedule,
