@@ -40,6 +40,7 @@ internal static class PreflightCommand
         var attempts = new Option<int>("--attempts") { Description = "Attempts per request (429, 5xx, resets and timeouts are retried).", DefaultValueFactory = _ => 3 };
         var passMargin = new Option<double>("--pass-rate-margin") { Description = "Canary pass rate may trail stable's by this much (0.05 = 5 points).", DefaultValueFactory = _ => new PreflightGates().PassRateMargin };
         var latency = new Option<double>("--max-latency-increase") { Description = "Canary p95 latency may exceed stable's by this fraction (0.3 = +30 %).", DefaultValueFactory = _ => new PreflightGates().LatencyP95Increase };
+        var latencySlack = new Option<double>("--latency-slack-ms") { Description = "A canary p95 at most this many milliseconds above stable's passes whatever the ratio.", DefaultValueFactory = _ => new PreflightGates().LatencyP95Slack.TotalMilliseconds };
         var cost = new Option<double>("--max-cost-increase") { Description = "Canary cost per request may exceed stable's by this fraction (0.5 = +50 %).", DefaultValueFactory = _ => new PreflightGates().CostIncrease };
         var refusal = new Option<double>("--refusal-margin") { Description = "Canary refusal rate may exceed stable's by this much (0.02 = 2 points).", DefaultValueFactory = _ => new PreflightGates().RefusalMargin };
         var outputDir = new Option<string>("--output-dir") { Description = "Directory for preflight-<rollout>.json and .html.", DefaultValueFactory = _ => "." };
@@ -48,7 +49,7 @@ internal static class PreflightCommand
         var command = new Command("preflight", "Stage 1: run a curated test set against stable and canary, judge the canary on the gates, and record the verdict that start requires.")
         {
             rollout, stable, canary, testSet, stableUrl, canaryUrl, meshUrl, subsetHeader, protocol, stableProtocol, canaryProtocol, model, stableModel,
-            canaryModel, stream, apiKeyFile, stableKeyFile, canaryKeyFile, stablePrice, canaryPrice, concurrency, timeout, attempts, passMargin, latency,
+            canaryModel, stream, apiKeyFile, stableKeyFile, canaryKeyFile, stablePrice, canaryPrice, concurrency, timeout, attempts, passMargin, latency, latencySlack,
             cost, refusal, outputDir, noStore,
         };
         connection.AddTo(command);
@@ -72,6 +73,7 @@ internal static class PreflightCommand
             {
                 PassRateMargin = NonNegative(parse.GetValue(passMargin), "--pass-rate-margin"),
                 LatencyP95Increase = NonNegative(parse.GetValue(latency), "--max-latency-increase"),
+                LatencyP95Slack = TimeSpan.FromMilliseconds(NonNegative(parse.GetValue(latencySlack), "--latency-slack-ms")),
                 CostIncrease = NonNegative(parse.GetValue(cost), "--max-cost-increase"),
                 RefusalMargin = NonNegative(parse.GetValue(refusal), "--refusal-margin"),
             };

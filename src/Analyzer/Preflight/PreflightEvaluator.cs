@@ -51,11 +51,14 @@ internal static class PreflightEvaluator
 
         if (stable.LatencyP95 is { } stableP95 && canary.LatencyP95 is { } canaryP95)
         {
-            var ceiling = stableP95 * (1 + gates.LatencyP95Increase);
+            var byRatio = stableP95 * (1 + gates.LatencyP95Increase);
+            var bySlack = stableP95 + gates.LatencyP95Slack;
+            var ceiling = byRatio >= bySlack ? byRatio : bySlack;
+            var rule = byRatio >= bySlack ? $"+{Percent(gates.LatencyP95Increase)}" : $"+{Ms(gates.LatencyP95Slack)} slack";
             results.Add(new GateResult(
                 "latency-p95",
                 canaryP95 <= ceiling ? GateStatus.Pass : GateStatus.Fail,
-                $"canary {Ms(canaryP95)} vs stable {Ms(stableP95)} (ceiling {Ms(ceiling)}, +{Percent(gates.LatencyP95Increase)})"));
+                $"canary {Ms(canaryP95)} vs stable {Ms(stableP95)} (ceiling {Ms(ceiling)}, {rule})"));
         }
         else
         {

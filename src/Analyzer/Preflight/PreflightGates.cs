@@ -12,6 +12,12 @@ internal sealed record PreflightGates
     /// <summary>Canary p95 latency may be at most this fraction above stable's (0.30 = +30 %).</summary>
     public double LatencyP95Increase { get; init; } = 0.30;
 
+    /// <summary>
+    /// A p95 this much above stable's passes whatever the ratio: on a test set of tens of cases against fast endpoints
+    /// the p95 is one or two answers, and a few milliseconds of scheduling noise would otherwise fail a ratio gate.
+    /// </summary>
+    public TimeSpan LatencyP95Slack { get; init; } = TimeSpan.FromMilliseconds(20);
+
     /// <summary>Canary mean cost per request may be at most this fraction above stable's (0.50 = +50 %).</summary>
     public double CostIncrease { get; init; } = 0.50;
 

@@ -44,6 +44,25 @@ public sealed class PreflightEvaluatorTests
     }
 
     [Fact]
+    public void Evaluate_FastEndpointsWithinSlack_PassesLatencyGate()
+    {
+        // 4 ms against 2 ms is +100 %, but scheduling noise at that scale is not a regression.
+        var report = Evaluate(Answers(2, 10), Answers(4, 10));
+
+        Assert.Equal(GateStatus.Pass, report.Gates.Single(g => g.Name == "latency-p95").Status);
+        Assert.Equal(PreflightVerdict.Pass, report.Verdict);
+    }
+
+    [Fact]
+    public void Evaluate_FastEndpointsBeyondSlack_FailsLatencyGateAndNamesTheSlack()
+    {
+        var report = Evaluate(Answers(10, 10), Answers(31, 10));
+
+        Assert.Equal(PreflightVerdict.Fail, report.Verdict);
+        Assert.Equal("latency-p95: canary 31 ms vs stable 10 ms (ceiling 30 ms, +20 ms slack)", report.Reason);
+    }
+
+    [Fact]
     public void Evaluate_CostAboveFiftyPercent_FailsCostGate()
     {
         var report = Evaluate(Answers(100, 10), Answers(100, 30));
