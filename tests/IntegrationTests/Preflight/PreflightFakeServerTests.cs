@@ -32,7 +32,7 @@ public sealed class PreflightFakeServerTests
 
         var report = await RunAsync(Endpoint("stable", stable, protocol, stream), Endpoint("canary", canary, protocol, stream));
 
-        Assert.Equal(PreflightVerdict.Pass, report.Verdict);
+        Assert.True(report.Verdict == PreflightVerdict.Pass, report.Reason);
         Assert.Equal(3, report.Canary.Passed);
         Assert.Equal(1.0, report.Canary.PassRate);
         Assert.Equal(0.0, report.Canary.RefusalRate);
@@ -121,7 +121,7 @@ public sealed class PreflightFakeServerTests
             Endpoint("stable", stable, ModelProtocol.Anthropic, true), Endpoint("canary", canary, ModelProtocol.Anthropic, true),
             new ClientOptions { RetryBaseDelay = TimeSpan.FromSeconds(30) });
 
-        Assert.Equal(PreflightVerdict.Pass, report.Verdict);
+        Assert.True(report.Verdict == PreflightVerdict.Pass, report.Reason);
         Assert.All(report.CanaryResults, r => Assert.Equal(2, r.Call.Attempts));
         Assert.Equal(6, canary.Requests.Count);
         Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(10));
@@ -193,7 +193,7 @@ public sealed class PreflightFakeServerTests
 
         var report = await RunAsync(stable, canary);
 
-        Assert.Equal(PreflightVerdict.Pass, report.Verdict);
+        Assert.True(report.Verdict == PreflightVerdict.Pass, report.Reason);
         Assert.Equal(3, mesh.Requests.Count(r => r.Headers["x-canary-subset"] == "v1"));
         Assert.Equal(3, mesh.Requests.Count(r => r.Headers["x-canary-subset"] == "v2"));
     }
