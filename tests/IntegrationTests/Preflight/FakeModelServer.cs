@@ -1,10 +1,10 @@
 using System.Collections.Concurrent;
 using System.Globalization;
 using System.Net;
-using System.Net.Sockets;
 using System.Text;
 using System.Text.Json;
 using Canary.Analyzer.Preflight;
+using Canary.IntegrationTests.StandIns;
 
 namespace Canary.IntegrationTests.Preflight;
 
@@ -14,86 +14,25 @@ namespace Canary.IntegrationTests.Preflight;
 /// </summary>
 internal sealed class FakeModelServer : IAsyncDisposable
 {
-    private readonly HttpListener _listener;
+    private readonly LoopbackHttpServer _server;
     private readonly ModelProtocol _protocol;
     private readonly Func<FakeRequest, FakeReply> _respond;
-    private readonly CancellationTokenSource _stop = new();
     private readonly ConcurrentDictionary<string, int> _attempts = new();
-    private readonly Task _loop;
 
     public FakeModelServer(ModelProtocol protocol, Func<FakeRequest, FakeReply> respond)
     {
         _protocol = protocol;
         _respond = respond;
-        (_listener, Uri) = Start();
-        _loop = Task.Run(AcceptLoopAsync);
+        _server = new LoopbackHttpServer(ServeAsync);
     }
 
-    public Uri Uri { get; }
+    public Uri Uri => _server.Uri;
 
     public ConcurrentQueue<FakeRequest> Requests { get; } = new();
 
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
-        _listener.Stop();
-        try
-        {
-            await _loop;
-        }
-        catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException)
-        {
-        }
+    public ValueTask DisposeAsync() => _server.DisposeAsync();
 
-        _listener.Close();
-        _stop.Dispose();
-    }
-
-    private static (HttpListener, Uri) Start()
-    {
-        for (var attempt = 0; ; attempt++)
-        {
-            int port;
-            using (var probe = new TcpListener(IPAddress.Loopback, 0))
-            {
-                probe.Start();
-                port = ((IPEndPoint)probe.LocalEndpoint).Port;
-            }
-
-            var listener = new HttpListener();
-            var uri = new Uri($"http://127.0.0.1:{port}/");
-            listener.Prefixes.Add(uri.ToString());
-            try
-            {
-                listener.Start();
-                return (listener, uri);
-            }
-            catch (HttpListenerException) when (attempt < 5)
-            {
-                listener.Close();
-            }
-        }
-    }
-
-    private async Task AcceptLoopAsync()
-    {
-        while (!_stop.IsCancellationRequested)
-        {
-            HttpListenerContext context;
-            try
-            {
-                context = await _listener.GetContextAsync();
-            }
-            catch (Exception ex) when (ex is HttpListenerException or ObjectDisposedException)
-            {
-                return;
-            }
-
-            _ = Task.Run(() => ServeAsync(context));
-        }
-    }
-
-    private async Task ServeAsync(HttpListenerContext context)
+    private async Task ServeAsync(HttpListenerContext context, CancellationToken stop)
     {
         try
         {
@@ -121,7 +60,7 @@ internal sealed class FakeModelServer : IAsyncDisposable
             var reply = _respond(request);
             if (reply.Delay > TimeSpan.Zero)
             {
-                await Task.Delay(reply.Delay, _stop.Token);
+                await Task.Delay(reply.Delay, stop);
             }
 
             var response = context.Response;
