@@ -2,6 +2,7 @@ using System.Buffers;
 using BenchmarkDotNet.Attributes;
 using Canary.Benchmarks.Processing;
 using Canary.Contracts.Rollouts;
+using Canary.EnvoyClient.ExtProc;
 using Canary.Sidecar.Configuration;
 using Canary.Sidecar.ModelRewrite;
 using Canary.Sidecar.Processing;
@@ -57,7 +58,7 @@ public class TableApplyBenchmarks
     public void SetupDecision()
     {
         var map = new HeaderMap();
-        foreach (var (key, value) in DecisionPathBenchmarks.RealisticHeaders())
+        foreach (var (key, value) in EnvoyHeaders.RealisticRequest("chat.example.internal", "user-0012345"))
         {
             map.Headers.Add(new HeaderValue { Key = key, RawValue = ByteString.CopyFromUtf8(value) });
         }

@@ -3,6 +3,7 @@ using System.Security.Cryptography;
 using System.Text;
 using BenchmarkDotNet.Attributes;
 using Canary.Contracts.Rollouts;
+using Canary.EnvoyClient.ExtProc;
 using Canary.Sidecar.Configuration;
 using Canary.Sidecar.ModelRewrite;
 using Canary.Sidecar.Processing;
@@ -29,7 +30,7 @@ public class DecisionPathBenchmarks
     public void Setup()
     {
         var map = new HeaderMap();
-        foreach (var (key, value) in RealisticHeaders())
+        foreach (var (key, value) in EnvoyHeaders.RealisticRequest("chat.example.internal", "user-0012345"))
         {
             map.Headers.Add(new HeaderValue { Key = key, RawValue = ByteString.CopyFromUtf8(value) });
         }
@@ -102,28 +103,4 @@ public class DecisionPathBenchmarks
         _output.Write(answer.Payload);
         return _output.WrittenCount;
     }
-
-    internal static (string Key, string Value)[] RealisticHeaders() =>
-    [
-        (":authority", "chat.example.internal"),
-        (":path", "/v1/chat/completions"),
-        (":method", "POST"),
-        (":scheme", "https"),
-        ("content-type", "application/json"),
-        ("content-length", "1834"),
-        ("accept", "text/event-stream"),
-        ("accept-encoding", "gzip, deflate, br"),
-        ("user-agent", "openai-python/1.54.3"),
-        ("authorization", "Bearer sk-live-0123456789abcdef0123456789abcdef"),
-        ("x-request-id", "5f0c6c2e-8a7d-4a52-9d0b-1f6f4c2b7e11"),
-        ("x-forwarded-for", "10.12.3.4"),
-        ("x-forwarded-proto", "https"),
-        ("x-envoy-attempt-count", "1"),
-        ("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
-        ("x-tenant-id", "acme"),
-        ("openai-organization", "org-canary"),
-        ("x-stainless-lang", "python"),
-        ("x-stainless-retry-count", "0"),
-        ("x-user-id", "user-0012345"),
-    ];
 }

@@ -1,5 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Canary.Contracts.Rollouts;
+using Canary.EnvoyClient.ExtProc;
 using Canary.Sidecar.Configuration;
 using Canary.Sidecar.ModelRewrite;
 using Canary.Sidecar.Processing;
@@ -30,7 +31,7 @@ public class ExchangeBenchmarks
     public void Setup()
     {
         var request = new HeaderMap();
-        foreach (var (key, value) in DecisionPathBenchmarks.RealisticHeaders())
+        foreach (var (key, value) in EnvoyHeaders.RealisticRequest("chat.example.internal", "user-0012345"))
         {
             request.Headers.Add(new HeaderValue { Key = key, RawValue = ByteString.CopyFromUtf8(value) });
         }
