@@ -97,19 +97,24 @@ internal sealed class LoadRunner
     private async Task OpenLoopAsync(bool record, CancellationToken stop)
     {
         var gate = new SemaphoreSlim(_options.Concurrency);
-        var inFlight = new List<Task>();
+        var drained = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+
+        // Streams still running, plus one held by this loop until it stops issuing. A counter rather than a list of
+        // tasks: when the server falls behind, the backlog can reach millions, and scanning a list of them every
+        // millisecond would make the client, not the server, the bottleneck.
+        long pending = 1;
         var start = Stopwatch.GetTimestamp();
-        var interval = Stopwatch.Frequency / _options.Rate;
+        var interval = (double)Stopwatch.Frequency / _options.Rate;
         long issued = 0;
         while (!stop.IsCancellationRequested)
         {
-            var now = Stopwatch.GetTimestamp();
-            var due = (long)((now - start) / interval);
+            var due = (long)((Stopwatch.GetTimestamp() - start) / interval);
             for (; issued < due && !stop.IsCancellationRequested; issued++)
             {
                 var intended = start + (long)(issued * interval);
                 var invoker = _invokers[issued % _invokers.Length];
-                inFlight.Add(Task.Run(async () =>
+                Interlocked.Increment(ref pending);
+                _ = Task.Run(async () =>
                 {
                     // Time spent waiting for a free slot counts: the stream was due at its intended start.
                     await gate.WaitAsync().ConfigureAwait(false);
@@ -120,19 +125,23 @@ internal sealed class LoadRunner
                     finally
                     {
                         gate.Release();
+                        if (Interlocked.Decrement(ref pending) == 0)
+                        {
+                            drained.TrySetResult();
+                        }
                     }
-                }));
-            }
-
-            if (inFlight.Count > 50_000)
-            {
-                inFlight.RemoveAll(t => t.IsCompleted);
+                });
             }
 
             await Task.Delay(1).ConfigureAwait(false);
         }
 
-        await Task.WhenAll(inFlight).ConfigureAwait(false);
+        if (Interlocked.Decrement(ref pending) == 0)
+        {
+            drained.TrySetResult();
+        }
+
+        await drained.Task.ConfigureAwait(false);
     }
 
     private async Task OneStreamAsync(CallInvoker invoker, long intendedStart, bool record)
