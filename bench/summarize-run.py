@@ -165,6 +165,16 @@ def soak(d):
     series = samples(d / "soak-samples.txt")
     late = [k for t, k, _ in series if t >= 120]
     spread = (max(late) - min(late)) / min(late) if late else None
+    # A leak shows as a trend, a sawtooth as spread: the least-squares slope and the means of the first and last thirds.
+    late_points = [(t / 60, k / 1024) for t, k, _ in series if t >= 120]
+    trend = None
+    if len(late_points) >= 6:
+        n = len(late_points)
+        mt = sum(t for t, _ in late_points) / n
+        mk = sum(k for _, k in late_points) / n
+        slope = sum((t - mt) * (k - mk) for t, k in late_points) / sum((t - mt) ** 2 for t, _ in late_points)
+        third = n // 3
+        trend = (sum(k for _, k in late_points[:third]) / third, sum(k for _, k in late_points[-third:]) / third, slope)
     before, tb = histogram(d / "soak-metrics-before.txt", "dotnet_gc_pause_duration_seconds")
     after, ta = histogram(d / "soak-metrics-after.txt", "dotnet_gc_pause_duration_seconds")
     if not after or "+Inf" not in after:
@@ -189,7 +199,7 @@ def soak(d):
         "errors": r["errors"], "seconds": r.get("elapsedSeconds"), "samples": len(series),
         "rssFirst": series[0][1] / 1024 if series else None,
         "rssLateMin": min(late) / 1024 if late else None, "rssLateMax": max(late) / 1024 if late else None,
-        "spread": spread, "p99": r["streamP99Us"], "p999": r.get("streamP999Us"),
+        "spread": spread, "trend": trend, "p99": r["streamP99Us"], "p999": r.get("streamP999Us"),
         "gcCount": count, "gcUnsampled": ta.get("dotnet_gc_pause_unsampled_total", 0) - tb.get("dotnet_gc_pause_unsampled_total", 0),
         "gc50": pause_percentile(50), "gc99": pause_percentile(99), "gc999": pause_percentile(99.9), "gcMax": pause_percentile(100),
         "pausedShare": paused / r["elapsedSeconds"] if r.get("elapsedSeconds") else None,
@@ -308,6 +318,8 @@ def render(d):
             f"| time until the last stream completed / completed per second over that time | {fmt(sk['seconds'])} s / {fmt(sk['completedRate'])} streams/s (below the target rate means a queue built up: see p99) |",
             f"| RSS first sample / minute 2 to end (min – max) | {fmt(sk['rssFirst'])} MiB / {fmt(sk['rssLateMin'])} – {fmt(sk['rssLateMax'])} MiB |",
             f"| RSS spread from minute 2 to the end | {within} |",
+            f"| RSS trend from minute 2 (mean of the first third → last third; least-squares slope) | "
+            + ("n/a" if sk["trend"] is None else f"{sk['trend'][0]:.1f} → {sk['trend'][1]:.1f} MiB; {sk['trend'][2]:+.2f} MiB/min") + " |",
             f"| stream p99 / p99.9 | {fmt(sk['p99'])} / {fmt(sk['p999'])} µs |",
             f"| collections of gen0 / gen1 / gen2 (a gen2 collection counts in all three) | {sk['gen0']:.0f} / {sk['gen1']:.0f} / {sk['gen2']:.0f} |",
             f"| GC pause p50 / p99 / p99.9 / max (≤ bucket bound; > 1000 is the overflow bucket) | {pause(sk['gc50'])} / {pause(sk['gc99'])} / {pause(sk['gc999'])} / {pause(sk['gcMax'])} ms ({sk['gcCount']:.0f} sampled, {sk['gcUnsampled']:.0f} between samples) |",
