@@ -23,6 +23,11 @@ internal static class CommandFailures
             output.Error.WriteLine($"canary-analyzer {command}: {ex.Message}");
             return ExitCodes.NotFound;
         }
+        catch (Canary.Analyzer.Rollouts.LifecycleRefusedException ex)
+        {
+            output.Error.WriteLine($"canary-analyzer {command}: {ex.Message}; nothing was changed");
+            return ExitCodes.Usage;
+        }
         catch (Canary.Analyzer.Preflight.PreflightRequiredException ex)
         {
             output.Error.WriteLine($"canary-analyzer {command}: {ex.Message}");

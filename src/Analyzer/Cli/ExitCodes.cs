@@ -12,7 +12,8 @@ internal static class ExitCodes
     /// <summary>Unexpected failure (a bug or an unclassified error); the message says what.</summary>
     public const int Error = 1;
 
-    /// <summary>Bad command line or configuration, or a command that is not implemented yet; nothing was changed.</summary>
+    /// <summary>Bad command line or configuration, or a manual action that does not fit where the rollout stands (promote a
+    /// testers-only stage, resume a running rollout); nothing was changed.</summary>
     public const int Usage = 2;
 
     /// <summary>A rollback was decided and performed (all sidecars acknowledged weight 0).</summary>

@@ -37,10 +37,11 @@ internal static class RolloutCommands
         var canaryModel = new Option<string?>("--canary-model") { Description = "Model-rewrite mode: the model canary requests are rewritten to." };
         var skipPreflight = new Option<bool>("--skip-preflight") { Description = "Start without a passing preflight for these versions (recorded with who and when)." };
         var skippedBy = new Option<string?>("--skipped-by") { Description = "Who skips the preflight, for the record (default: $USER)." };
+        var testersOnly = new Option<bool>("--testers-only") { Description = "Stage 1: put the rollout in the table at weight 0 so only the --forced-user testers reach the canary while the preflight runs; no preflight needed, no automatic decisions. Run start again without it to go to the first weight." };
         var connection = new AnalyzerConnection();
-        var command = new Command("start", "Start a rollout: route key, stable and canary versions, and the stage schedule. Needs a passing preflight (stage 1) for the same versions.")
+        var command = new Command("start", "Start a rollout: route key, stable and canary versions, and the stage schedule. Needs a passing preflight (stage 1) for the same versions, except with --testers-only.")
         {
-            route, stable, canary, salt, schedule, minSamples, warmUp, forced, stableModel, canaryModel, skipPreflight, skippedBy,
+            route, stable, canary, salt, schedule, minSamples, warmUp, forced, stableModel, canaryModel, skipPreflight, skippedBy, testersOnly,
         };
         connection.AddTo(command);
         command.SetAction((parse, ct) => CommandFailures.RunAsync("start", output, async () =>
@@ -69,6 +70,17 @@ internal static class RolloutCommands
                 }
             }
 
+            var testers = parse.GetValue(testersOnly);
+            if (testers && parse.GetValue(skipPreflight))
+            {
+                errors.Add("--testers-only and --skip-preflight: the testers-only stage needs no preflight; skip it when leaving stage 1");
+            }
+
+            if (testers && (parse.GetValue(forced) ?? []).Length == 0)
+            {
+                errors.Add("--testers-only needs at least one --forced-user: at weight 0 nobody else reaches the canary");
+            }
+
             if (errors.Count > 0)
             {
                 throw new ArgumentException(string.Join("; ", errors));
@@ -86,6 +98,12 @@ internal static class RolloutCommands
                 CanaryModel = parse.GetValue(canaryModel),
             };
             await using var dataSource = connection.OpenDataSource(parse);
+            if (testers)
+            {
+                var (_, testersLifecycle) = connection.Create(parse, dataSource);
+                return RunOutcomeWriter.Write(await testersLifecycle.StartTestersAsync(definition, options, ct).ConfigureAwait(false), output);
+            }
+
             var skipper = parse.GetValue(skipPreflight) ? parse.GetValue(skippedBy) ?? Environment.GetEnvironmentVariable("USER") ?? Environment.UserName : null;
             var stage1 = await Canary.Analyzer.Preflight.PreflightGate.CheckAsync(
                 dataSource, definition.RouteKey, definition.StableSubset, definition.CanarySubset, skipper, TimeProvider.System, ct).ConfigureAwait(false);
@@ -279,6 +297,7 @@ internal static class RolloutCommands
             await Canary.Contracts.Telemetry.SchemaMigrator.MigrateAsync(dataSource, ct).ConfigureAwait(false);
             await using var connectionHandle = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
             var rollouts = await RolloutStore.ReadProgressAsync(connectionHandle, null, ct).ConfigureAwait(false);
+            var table = (await DesiredTableStore.ReadAsync(dataSource, ct).ConfigureAwait(false))?.Table;
             var filter = parse.GetValue(only);
             var now = DateTimeOffset.UtcNow;
             output.Out.WriteLine($"{"ROLLOUT",-32} {"STATUS",-12} {"STAGE",-6} {"WEIGHT",-8} {"IN STAGE",-10} LAST DECISION");
@@ -293,7 +312,16 @@ internal static class RolloutCommands
                 shown++;
                 var last = (await RolloutStore.ReadHistoryAsync(dataSource, rollout.Rollout, 1, ct).ConfigureAwait(false)).FirstOrDefault();
                 var inStage = now - rollout.StageStartedAt;
-                output.Out.WriteLine($"{rollout.Rollout,-32} {RolloutStore.StatusName(rollout.Status),-12} {rollout.StageIndex + 1 + "/" + rollout.Options.StageWeightsBasisPoints.Count,-6} {rollout.CurrentWeightBasisPoints / 100.0 + "%",-8} {FormatDuration(inStage),-10} {(last is null ? "-" : $"{last.Action}: {last.Reason} (canary {last.CanaryRequests} / stable {last.StableRequests} requests)")}");
+                // Stage 0 is the testers-only stage before the schedule's first weight.
+                var stage = (rollout.Status == RolloutStatus.Testers ? 0 : rollout.StageIndex + 1) + "/" + rollout.Options.StageWeightsBasisPoints.Count;
+                output.Out.WriteLine($"{rollout.Rollout,-32} {RolloutStore.StatusName(rollout.Status),-12} {stage,-6} {rollout.CurrentWeightBasisPoints / 100.0 + "%",-8} {FormatDuration(inStage),-10} {(last is null ? "-" : $"{last.Action}: {last.Reason} (canary {last.CanaryRequests} / stable {last.StableRequests} requests)")}");
+                if (FindRollout(table, rollout.Rollout) is { } definition && rollout.Status is not (RolloutStatus.RolledBack or RolloutStatus.Completed)
+                    && (definition.ForcedCanaryUsers.Count > 0 || definition.OptInHeader is not null))
+                {
+                    // Testers' traffic is never part of the comparison above; shown so stage 1 has something to read.
+                    var testers = await Canary.Analyzer.Preflight.TesterTraffic.ReadAsync(dataSource, rollout.Rollout, definition.CanarySubset, now.AddHours(-24), now, ct).ConfigureAwait(false);
+                    output.Out.WriteLine($"  {testers.Describe()}");
+                }
             }
 
             if (filter is not null && shown == 0)
@@ -330,6 +358,19 @@ internal static class RolloutCommands
             return ExitCodes.Ok;
         }));
         return command;
+    }
+
+    private static RolloutDefinition? FindRollout(RolloutTable? table, string rollout)
+    {
+        foreach (var definition in table?.Rollouts ?? [])
+        {
+            if (definition.RouteKey == rollout)
+            {
+                return definition;
+            }
+        }
+
+        return null;
     }
 
     private static string FormatDuration(TimeSpan span) =>

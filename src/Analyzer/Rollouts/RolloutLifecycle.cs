@@ -27,10 +27,42 @@ internal sealed class RolloutLifecycle
         ActAsync(definition.RouteKey, allowNew: true, "start", cancellationToken, (table, progress, now) =>
         {
             var weight = options.StageWeightsBasisPoints[0];
-            var next = TableEdits.Add(table, definition with { CanaryWeightBasisPoints = weight, State = RolloutState.Active });
+            var next = TableEdits.Add(table, CarryTesters(table, progress, definition) with { CanaryWeightBasisPoints = weight, State = RolloutState.Active });
             var started = new RolloutProgress { Rollout = definition.RouteKey, Status = RolloutStatus.Running, StageIndex = 0, StageStartedAt = now, Options = options };
             return (next, started, $"Started: {definition.CanarySubset} gets {weight / 100.0:0.##}% of users against {definition.StableSubset}.");
         });
+
+    /// <summary>
+    /// Stage 1 with testers only: the rollout enters the table at weight 0, so its forced users (and opt-in requests)
+    /// reach the canary while the preflight runs and everyone else stays on stable. Their traffic is recorded under
+    /// the testers subset, apart from the arms. No preflight is needed for this (it is the stage the preflight belongs
+    /// to) and no automatic decision is taken; <see cref="StartAsync"/> moves the rollout on.
+    /// </summary>
+    public Task<RunOutcome> StartTestersAsync(RolloutDefinition definition, DecisionOptions options, CancellationToken cancellationToken)
+    {
+        if (definition.ForcedCanaryUsers.Count == 0 && definition.OptInHeader is null)
+        {
+            throw new ArgumentException("a testers-only stage needs at least one --forced-user: at weight 0 nobody else reaches the canary");
+        }
+
+        return ActAsync(definition.RouteKey, allowNew: true, "testers", cancellationToken, (table, progress, now) =>
+        {
+            if (progress is { Status: RolloutStatus.Running or RolloutStatus.Paused })
+            {
+                throw new LifecycleRefusedException(
+                    $"rollout \"{definition.RouteKey}\" is already past stage 1 ({RolloutStore.StatusName(progress.Status)} at {progress.CurrentWeightBasisPoints / 100.0:0.##}%); roll it back first to give the canary to testers only");
+            }
+
+            var next = TableEdits.Add(table, definition with { CanaryWeightBasisPoints = 0, State = RolloutState.Active });
+            var testers = new RolloutProgress { Rollout = definition.RouteKey, Status = RolloutStatus.Testers, StageIndex = 0, StageStartedAt = now, Options = options };
+            var who = definition.ForcedCanaryUsers.Count switch
+            {
+                0 => $"requests carrying {definition.OptInHeader}",
+                var n => $"{n} forced user(s){(definition.OptInHeader is null ? "" : $" and requests carrying {definition.OptInHeader}")}",
+            };
+            return (next, testers, $"Stage 1, testers only: {who} get {definition.CanarySubset}; every other user stays on {definition.StableSubset} until start.");
+        });
+    }
 
     public Task<RunOutcome> RollbackAsync(string rollout, string reason, CancellationToken cancellationToken) =>
         ActAsync(rollout, allowNew: false, "rollback", cancellationToken, (table, progress, now) =>
@@ -43,10 +75,11 @@ internal sealed class RolloutLifecycle
     public Task<RunOutcome> PromoteAsync(string rollout, CancellationToken cancellationToken) =>
         ActAsync(rollout, allowNew: false, "promote", cancellationToken, (table, progress, now) =>
         {
+            RefuseUnless(progress!, progress!.Status is RolloutStatus.Running or RolloutStatus.Paused, "promote", "only a running or paused rollout moves to its next stage");
             var stages = progress!.Options.StageWeightsBasisPoints;
             if (progress.StageIndex + 1 >= stages.Count)
             {
-                throw new InvalidOperationException($"rollout \"{rollout}\" is already at its last stage");
+                throw new LifecycleRefusedException($"rollout \"{rollout}\" is already at its last stage");
             }
 
             var stage = progress.StageIndex + 1;
@@ -58,19 +91,64 @@ internal sealed class RolloutLifecycle
 
     public Task<RunOutcome> PauseAsync(string rollout, CancellationToken cancellationToken) =>
         ActAsync(rollout, allowNew: false, "pause", cancellationToken, (table, progress, now) =>
-        (
-            TableEdits.With(table, rollout, d => d with { State = RolloutState.Paused }),
-            progress! with { Status = RolloutStatus.Paused },
-            "Paused by an operator: weights stay as they are and no automatic decision is taken."
-        ));
+        {
+            RefuseUnless(progress!, progress!.Status == RolloutStatus.Running, "pause", "only a running rollout can be paused");
+            return (
+                TableEdits.With(table, rollout, d => d with { State = RolloutState.Paused }),
+                progress! with { Status = RolloutStatus.Paused },
+                "Paused by an operator: weights stay as they are and no automatic decision is taken.");
+        });
 
     public Task<RunOutcome> ResumeAsync(string rollout, CancellationToken cancellationToken) =>
         ActAsync(rollout, allowNew: false, "resume", cancellationToken, (table, progress, now) =>
-        (
-            TableEdits.With(table, rollout, d => d with { State = RolloutState.Active }),
-            progress! with { Status = RolloutStatus.Running },
-            "Resumed by an operator."
-        ));
+        {
+            RefuseUnless(progress!, progress!.Status == RolloutStatus.Paused, "resume", "only a paused rollout can be resumed");
+            return (
+                TableEdits.With(table, rollout, d => d with { State = RolloutState.Active }),
+                progress! with { Status = RolloutStatus.Running },
+                "Resumed by an operator.");
+        });
+
+    /// <summary>
+    /// A testers-only stage goes on only through <c>start</c>, which checks the preflight; promoting it would skip that
+    /// gate. Pausing and resuming are refused where they would leave the table and the lifecycle row disagreeing.
+    /// </summary>
+    private static void RefuseUnless(RolloutProgress progress, bool allowed, string action, string why)
+    {
+        if (allowed)
+        {
+            return;
+        }
+
+        var hint = progress.Status == RolloutStatus.Testers ? "; a testers-only rollout moves on with 'start' (which needs a passing preflight)" : "";
+        throw new LifecycleRefusedException($"cannot {action} rollout \"{progress.Rollout}\": it is {RolloutStore.StatusName(progress.Status).Replace('_', ' ')}, and {why}{hint}");
+    }
+
+    /// <summary>
+    /// A later <c>start</c> after the testers-only stage keeps the testers when none are named again, so they stay on
+    /// the canary from stage 1 into the first weight.
+    /// </summary>
+    private static RolloutDefinition CarryTesters(RolloutTable table, RolloutProgress? progress, RolloutDefinition definition)
+    {
+        if (progress?.Status != RolloutStatus.Testers)
+        {
+            return definition;
+        }
+
+        foreach (var existing in table.Rollouts)
+        {
+            if (existing.RouteKey == definition.RouteKey && existing.CanarySubset == definition.CanarySubset)
+            {
+                return definition with
+                {
+                    ForcedCanaryUsers = definition.ForcedCanaryUsers.Count > 0 ? definition.ForcedCanaryUsers : existing.ForcedCanaryUsers,
+                    OptInHeader = definition.OptInHeader ?? existing.OptInHeader,
+                };
+            }
+        }
+
+        return definition;
+    }
 
     private async Task<RunOutcome> ActAsync(
         string rollout,

@@ -25,7 +25,7 @@ internal sealed record RolloutProgress
 
     public int CurrentWeightBasisPoints => Status switch
     {
-        RolloutStatus.RolledBack => 0,
+        RolloutStatus.RolledBack or RolloutStatus.Testers => 0,
         // Completing may skip the last stages (clearly better canary), and the table it writes is at 100 %.
         RolloutStatus.Completed => RolloutDefinition.MaxWeightBasisPoints,
         _ => Options.StageWeightsBasisPoints[StageIndex],

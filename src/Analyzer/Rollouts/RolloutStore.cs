@@ -139,6 +139,7 @@ internal static class RolloutStore
 
     public static string StatusName(RolloutStatus status) => status switch
     {
+        RolloutStatus.Testers => "testers",
         RolloutStatus.Running => "running",
         RolloutStatus.Paused => "paused",
         RolloutStatus.RolledBack => "rolled_back",
@@ -147,6 +148,7 @@ internal static class RolloutStore
 
     private static RolloutStatus ParseStatus(string name) => name switch
     {
+        "testers" => RolloutStatus.Testers,
         "running" => RolloutStatus.Running,
         "paused" => RolloutStatus.Paused,
         "rolled_back" => RolloutStatus.RolledBack,

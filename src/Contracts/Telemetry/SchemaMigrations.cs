@@ -15,6 +15,7 @@ public static class SchemaMigrations
         new(4, "0004_recent_rollups.sql"),
         new(5, "0005_preflight.sql"),
         new(6, "0006_rollout_alerts.sql"),
+        new(7, "0007_testers_stage.sql"),
     ];
 
     public static IReadOnlyList<SchemaMigration> All => Migrations;
