@@ -5,20 +5,25 @@ using Canary.Analyzer.Reports;
 namespace Canary.Analyzer.Preflight;
 
 /// <summary>
-/// The preflight as HTML in the rollout report's look: <see cref="WriteSection"/> is the "Stage 1: preflight" section
-/// (a rollout report can put it first), <see cref="Render"/> a self-contained page around it. Everything is escaped.
+/// The preflight as HTML in the rollout report's look: <see cref="WriteSection"/> is the "Stage 1" section a rollout
+/// report puts first, <see cref="Render"/> a self-contained page around the same section. Both render a
+/// <see cref="StoredPreflight"/>, so a fresh run and a stored record look alike. Everything is escaped.
 /// </summary>
 internal static class PreflightHtml
 {
+    /// <summary>The section's own classes; the rollout report's style includes them.</summary>
+    internal const string SectionStyle = """
+        .verdict-pass,.gate-pass{color:#15803d;font-weight:600}.verdict-fail,.gate-fail{color:#b91c1c;font-weight:600}
+        .verdict-incomplete,.verdict-skipped,.verdict-unknown,.gate-skip{color:#a16207;font-weight:600}
+        """;
+
     private const string Style = """
         body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2328;margin:24px auto;max-width:1240px;padding:0 16px}
         h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #d0d7de;padding-bottom:4px}
         .meta{color:#57606a}.status{display:inline-block;padding:1px 8px;border-radius:10px;background:#eef2ff;color:#3730a3;font-weight:600}
         table{border-collapse:collapse;width:100%;margin-top:8px}th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}
         th{background:#f6f8fa}td.num{text-align:right;font-variant-numeric:tabular-nums}
-        .verdict-pass,.gate-pass{color:#15803d;font-weight:600}.verdict-fail,.gate-fail{color:#b91c1c;font-weight:600}
-        .verdict-incomplete,.gate-skip{color:#a16207;font-weight:600}
-        """;
+        """ + SectionStyle;
 
     public static string Render(PreflightReport report)
     {
@@ -27,61 +32,118 @@ internal static class PreflightHtml
         html.Append("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">");
         html.Append(CultureInfo.InvariantCulture, $"<title>Canary preflight: {Html.Escape(report.Rollout)}</title><style>{Style}</style></head><body>");
         html.Append(CultureInfo.InvariantCulture, $"<h1 id=\"rollout\">{Html.Escape(report.Rollout)}</h1>");
-        WriteSection(html, report);
+        WriteSection(html, StoredPreflight.From(report), testers: null);
         html.Append("</body></html>");
         return html.ToString();
     }
 
-    public static void WriteSection(StringBuilder html, PreflightReport report)
+    /// <summary>
+    /// The stage-1 section: the record (or a note that there is none), then, when given, one line on what the internal
+    /// testers saw of the canary.
+    /// </summary>
+    public static void WriteSection(StringBuilder html, StoredPreflight? preflight, TesterTraffic? testers)
     {
-        var verdict = PreflightReport.VerdictName(report.Verdict);
-        html.Append("<section id=\"preflight\"><h2>Stage 1: preflight on the test set</h2>");
-        html.Append(CultureInfo.InvariantCulture, $"<p class=\"meta\">stable <b>{Html.Escape(report.Stable.Subset)}</b> against canary <b>{Html.Escape(report.Canary.Subset)}</b> · {report.Stable.Cases} case(s) from {Html.Escape(report.TestSet)} · {Time(report.StartedAt)} to {Time(report.FinishedAt)} UTC</p>");
-        html.Append(CultureInfo.InvariantCulture, $"<p>verdict <span class=\"status verdict-{verdict}\" id=\"preflight-verdict\">{verdict}</span> {Html.Escape(report.Reason)}</p>");
+        if (preflight is null)
+        {
+            html.Append("<section id=\"preflight\"><h2>Stage 1: no preflight recorded</h2>");
+            html.Append("<p class=\"meta\" id=\"preflight-none\">No stage-1 record for this rollout's versions: <code>canary-analyzer preflight</code> stores one, <code>start --skip-preflight</code> records a skip.</p>");
+            Testers(html, testers);
+            html.Append("</section>");
+            return;
+        }
+
+        var verdict = preflight.Verdict is "pass" or "fail" or "incomplete" or PreflightStore.SkippedVerdict ? preflight.Verdict : "unknown";
+        var verdictSpan = $"<span class=\"status verdict-{verdict}\" id=\"preflight-verdict\">{Html.Escape(preflight.Verdict)}</span>";
+        var versions = $"stable <b>{Html.Escape(preflight.StableSubset)}</b> against canary <b>{Html.Escape(preflight.CanarySubset)}</b>";
+        if (preflight.Skipped)
+        {
+            html.Append("<section id=\"preflight\"><h2>Stage 1: preflight skipped</h2>");
+            html.Append(CultureInfo.InvariantCulture, $"<p class=\"meta\">{versions}</p>");
+            html.Append(CultureInfo.InvariantCulture, $"<p>verdict {verdictSpan} skipped by <b>{Html.Escape(preflight.SkippedBy ?? "(unknown)")}</b> at {Time(preflight.FinishedAt)} UTC: {Html.Escape(preflight.Reason)}</p>");
+        }
+        else
+        {
+            var cases = preflight.Stable?.Cases ?? preflight.Cases;
+            var testSet = preflight.TestSet is null ? "" : $" from {Html.Escape(preflight.TestSet)}";
+            var sha = preflight.TestSetSha256 is { Length: >= 12 } fingerprint ? $" [sha256 {Html.Escape(fingerprint[..12])}]" : "";
+            html.Append("<section id=\"preflight\"><h2>Stage 1: preflight on the test set</h2>");
+            html.Append(CultureInfo.InvariantCulture, $"<p class=\"meta\">{versions} · {cases} case(s){testSet}{sha} · {Time(preflight.StartedAt)} to {Time(preflight.FinishedAt)} UTC</p>");
+            html.Append(CultureInfo.InvariantCulture, $"<p>verdict {verdictSpan} {Html.Escape(preflight.Reason)}</p>");
+        }
+
+        if (preflight.Unreadable is { } why)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<p class=\"meta\" id=\"preflight-unreadable\">The record's details could not be read ({Html.Escape(why)}); the verdict and reason above are its own columns.</p>");
+        }
+
+        if (preflight is { Stable: { } stable, Canary: { } canary })
+        {
+            Summary(html, stable, canary);
+            Gates(html, preflight.Gates);
+            Failures(html, preflight.Failures);
+        }
+
+        Testers(html, testers);
+        html.Append("</section>");
+    }
+
+    private static void Summary(StringBuilder html, StoredVersionSummary stable, StoredVersionSummary canary)
+    {
         html.Append("<table id=\"preflight-summary\"><thead><tr><th></th><th>stable</th><th>canary</th></tr></thead><tbody>");
-        Row(html, "answered", $"{report.Stable.Completed}/{report.Stable.Cases}", $"{report.Canary.Completed}/{report.Canary.Cases}");
-        Row(html, "cases passed", PreflightEvaluator.Percent(report.Stable.PassRate), PreflightEvaluator.Percent(report.Canary.PassRate));
-        Row(html, "expectations failed", $"{report.Stable.ExpectationsFailed}/{report.Stable.ExpectationsChecked}", $"{report.Canary.ExpectationsFailed}/{report.Canary.ExpectationsChecked}");
-        Row(html, "refusal rate", PreflightEvaluator.Percent(report.Stable.RefusalRate), PreflightEvaluator.Percent(report.Canary.RefusalRate));
-        Row(html, "latency p50", Ms(report.Stable.LatencyP50), Ms(report.Canary.LatencyP50));
-        Row(html, "latency p95", Ms(report.Stable.LatencyP95), Ms(report.Canary.LatencyP95));
-        Row(html, "cost per request", Cost(report.Stable.MeanCost), Cost(report.Canary.MeanCost));
+        Row(html, "answered", OutOf(stable.Answered, stable.Cases), OutOf(canary.Answered, canary.Cases));
+        Row(html, "cases passed", Percent(stable.PassRate), Percent(canary.PassRate));
+        Row(html, "expectations failed", OutOf(stable.ExpectationsFailed, stable.ExpectationsChecked), OutOf(canary.ExpectationsFailed, canary.ExpectationsChecked));
+        Row(html, "refusal rate", Percent(stable.RefusalRate), Percent(canary.RefusalRate));
+        Row(html, "latency p50", Ms(stable.LatencyP50Ms), Ms(canary.LatencyP50Ms));
+        Row(html, "latency p95", Ms(stable.LatencyP95Ms), Ms(canary.LatencyP95Ms));
+        Row(html, "cost per request", Cost(stable.MeanCostUsd), Cost(canary.MeanCostUsd));
         html.Append("</tbody></table>");
+    }
+
+    private static void Gates(StringBuilder html, IReadOnlyList<GateResult> gates)
+    {
         html.Append("<table id=\"preflight-gates\"><thead><tr><th>gate</th><th>result</th><th>detail</th></tr></thead><tbody>");
-        foreach (var gate in report.Gates)
+        foreach (var gate in gates)
         {
             var status = PreflightText.StatusName(gate.Status).ToLowerInvariant();
             html.Append(CultureInfo.InvariantCulture, $"<tr><td>{Html.Escape(gate.Name)}</td><td class=\"gate-{status}\">{status}</td><td>{Html.Escape(gate.Detail)}</td></tr>");
         }
 
         html.Append("</tbody></table>");
-        html.Append("<table id=\"preflight-failures\"><thead><tr><th>version</th><th>case</th><th>line</th><th>failure</th></tr></thead><tbody>");
-        Failures(html, "stable", report.StableResults);
-        Failures(html, "canary", report.CanaryResults);
-        html.Append("</tbody></table></section>");
     }
 
-    private static void Failures(StringBuilder html, string arm, IReadOnlyList<CaseResult> results)
+    private static void Failures(StringBuilder html, IReadOnlyList<StoredFailure> failures)
     {
-        foreach (var result in results)
+        html.Append("<table id=\"preflight-failures\"><thead><tr><th>version</th><th>case</th><th>line</th><th>failure</th></tr></thead><tbody>");
+        foreach (var failure in failures)
         {
-            var id = Html.Escape(result.Case.Id + (result.Case.MustPass ? " (must-pass)" : ""));
-            if (result.Call.Failure is { } kind)
-            {
-                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{arm}</td><td>{id}</td><td class=\"num\">{result.Case.LineNumber}</td><td>no answer: {PreflightEvaluator.KindName(kind)} ({Html.Escape(result.Call.FailureMessage)})</td></tr>");
-            }
+            var id = Html.Escape(failure.CaseId + (failure.MustPass ? " (must-pass)" : ""));
+            var line = failure.Line is { } number ? number.ToString(CultureInfo.InvariantCulture) : "-";
+            html.Append(CultureInfo.InvariantCulture, $"<tr><td>{Html.Escape(failure.Version)}</td><td>{id}</td><td class=\"num\">{line}</td><td>{Html.Escape(failure.Text)}</td></tr>");
+        }
 
-            foreach (var failure in result.Failures)
-            {
-                html.Append(CultureInfo.InvariantCulture, $"<tr><td>{arm}</td><td>{id}</td><td class=\"num\">{result.Case.LineNumber}</td><td>{Html.Escape(failure)}</td></tr>");
-            }
+        html.Append("</tbody></table>");
+    }
+
+    private static void Testers(StringBuilder html, TesterTraffic? testers)
+    {
+        if (testers is not null)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<p class=\"meta\" id=\"preflight-testers\">{Html.Escape(testers.Describe())}</p>");
         }
     }
 
     private static void Row(StringBuilder html, string label, string stable, string canary) =>
         html.Append(CultureInfo.InvariantCulture, $"<tr><th>{label}</th><td class=\"num\">{Html.Escape(stable)}</td><td class=\"num\">{Html.Escape(canary)}</td></tr>");
 
-    private static string Ms(TimeSpan? value) => value is { } v ? PreflightEvaluator.Ms(v) : "-";
+    private static string OutOf(int? part, int? whole) =>
+        part is null && whole is null ? "-" : $"{Number(part)}/{Number(whole)}";
+
+    private static string Number(int? value) => value is { } v ? v.ToString(CultureInfo.InvariantCulture) : "?";
+
+    private static string Percent(double? value) => value is { } v ? PreflightEvaluator.Percent(v) : "-";
+
+    private static string Ms(double? value) => value is { } v ? PreflightEvaluator.Ms(TimeSpan.FromMilliseconds(v)) : "-";
 
     private static string Cost(double? value) => value is { } v ? PreflightEvaluator.Dollars(v) : "-";
 

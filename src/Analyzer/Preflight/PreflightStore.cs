@@ -47,6 +47,48 @@ internal static class PreflightStore
             Utc(reader.GetDateTime(6)), Utc(reader.GetDateTime(7)), reader.GetInt32(8), reader.IsDBNull(9) ? null : reader.GetString(9));
     }
 
+    /// <summary>
+    /// The newest record for this rollout, with its details, for reports: for these two versions when given, else of
+    /// any versions. Null when there is none.
+    /// </summary>
+    public static async Task<StoredPreflight?> ReadStoredAsync(
+        NpgsqlDataSource dataSource, string rollout, (string Stable, string Canary)? versions, CancellationToken cancellationToken)
+    {
+        await SchemaMigrator.MigrateAsync(dataSource, cancellationToken).ConfigureAwait(false);
+        // report_json cast to text: a plain string whatever JSON mappings the (slim, AOT) data source has; PreflightJson parses it.
+        await using var command = dataSource.CreateCommand(
+            "SELECT rollout, stable_subset, canary_subset, verdict, reason, started_at, finished_at, cases, skipped_by, test_set, test_set_sha256, report_json::text " +
+            "FROM rollout_preflights WHERE rollout = $1" + (versions is null ? "" : " AND stable_subset = $2 AND canary_subset = $3") + " ORDER BY id DESC LIMIT 1");
+        command.Parameters.Add(Text(rollout));
+        if (versions is { } pair)
+        {
+            command.Parameters.Add(Text(pair.Stable));
+            command.Parameters.Add(Text(pair.Canary));
+        }
+
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+
+        var row = new StoredPreflight
+        {
+            Rollout = reader.GetString(0),
+            StableSubset = reader.GetString(1),
+            CanarySubset = reader.GetString(2),
+            Verdict = reader.GetString(3),
+            Reason = reader.GetString(4),
+            StartedAt = Utc(reader.GetDateTime(5)),
+            FinishedAt = Utc(reader.GetDateTime(6)),
+            Cases = reader.GetInt32(7),
+            SkippedBy = reader.IsDBNull(8) ? null : reader.GetString(8),
+            TestSet = reader.IsDBNull(9) ? null : reader.GetString(9),
+            TestSetSha256 = reader.IsDBNull(10) ? null : reader.GetString(10),
+        };
+        return PreflightJson.Read(row, reader.GetString(11));
+    }
+
     private static async Task<long> InsertRowAsync(
         NpgsqlDataSource dataSource, string rollout, string stable, string canary, string verdict, string reason, DateTimeOffset startedAt,
         DateTimeOffset finishedAt, string? testSet, string? sha256, int cases, string? skippedBy, string json, CancellationToken cancellationToken)

@@ -14,6 +14,12 @@ internal sealed record TesterTraffic(string Subset, DateTimeOffset From, DateTim
     {
         await SchemaMigrator.MigrateAsync(dataSource, cancellationToken).ConfigureAwait(false);
         var window = await new TelemetryReader(dataSource).ReadAsync(rollout, from, to, cancellationToken).ConfigureAwait(false);
+        return FromWindow(window, canarySubset, from, to);
+    }
+
+    /// <summary>The testers' counts from a window already read (the rollout report reads one for the whole rollout).</summary>
+    public static TesterTraffic FromWindow(RolloutWindow window, string canarySubset, DateTimeOffset from, DateTimeOffset to)
+    {
         var subset = TesterArm.SubsetFor(canarySubset);
         var arm = window.Arm(subset);
         return new TesterTraffic(

@@ -1,3 +1,4 @@
+using Canary.Analyzer.Preflight;
 using Canary.Analyzer.Rollouts;
 using Canary.Analyzer.Storage;
 using Canary.Contracts.Rollouts;
@@ -11,7 +12,7 @@ namespace Canary.Analyzer.Reports;
 /// Builds a <see cref="RolloutReport"/> from PostgreSQL: the lifecycle row and the desired table (names, status),
 /// every decision record (reasons and the stage timeline), the merged histograms of the whole rollout (latency CDFs,
 /// exact across sidecars and intervals) and per-interval counters bucketed over time (error and refusal rates with
-/// Wilson 95 % intervals).
+/// Wilson 95 % intervals), and the stage-1 record with what the internal testers saw over the same window.
 /// </summary>
 internal static class ReportLoader
 {
@@ -65,6 +66,10 @@ internal static class ReportLoader
             }
         }
 
+        // The preflight of the versions the rollout runs; with no table entry to name them, the rollout's newest record.
+        var preflight = await PreflightStore.ReadStoredAsync(
+            dataSource, rollout, definition is null ? null : (definition.StableSubset, definition.CanarySubset), cancellationToken).ConfigureAwait(false);
+        var testers = TesterTraffic.FromWindow(window, definition?.CanarySubset ?? preflight?.CanarySubset ?? canary, start, end);
         var rates = await ReadRatesAsync(dataSource, rollout, stable, canary, start, end, cancellationToken).ConfigureAwait(false);
         var decisions = new List<DecisionEntry>(records.Count);
         foreach (var record in records)
@@ -81,7 +86,9 @@ internal static class ReportLoader
             latencies,
             rates,
             Stages(records),
-            decisions);
+            decisions,
+            preflight,
+            testers);
     }
 
     /// <summary>One span per weight the rollout served: a new span at every record that changed the weight.</summary>

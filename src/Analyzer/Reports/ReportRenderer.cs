@@ -1,11 +1,13 @@
 using System.Globalization;
 using System.Text;
+using Canary.Analyzer.Preflight;
 
 namespace Canary.Analyzer.Reports;
 
 /// <summary>
 /// Renders one rollout as a single self-contained HTML page: inline CSS and inline SVG, no scripts and no external
-/// assets, so it can be attached to a ticket or opened offline. Every caller-supplied string is HTML-escaped.
+/// assets, so it can be attached to a ticket or opened offline. Stage 1 (the preflight) comes first, then the live
+/// stages' charts, timeline and decisions. Every caller-supplied string is HTML-escaped.
 /// </summary>
 internal static class ReportRenderer
 {
@@ -18,7 +20,7 @@ internal static class ReportRenderer
         table{border-collapse:collapse;width:100%;margin-top:8px}th,td{border:1px solid #d0d7de;padding:4px 8px;text-align:left;vertical-align:top}
         th{background:#f6f8fa}td.num{text-align:right;font-variant-numeric:tabular-nums}
         .action-rollback{color:#b91c1c;font-weight:600}.action-promote,.action-complete,.action-accelerate{color:#15803d;font-weight:600}
-        """;
+        """ + PreflightHtml.SectionStyle;
 
     public static string Render(RolloutReport report)
     {
@@ -30,6 +32,7 @@ internal static class ReportRenderer
         html.Append(CultureInfo.InvariantCulture, $"<title>Canary report: {Html.Escape(report.Rollout)}</title><style>{Style}</style></head><body>");
         html.Append(CultureInfo.InvariantCulture, $"<h1 id=\"rollout\">{Html.Escape(report.Rollout)}</h1>");
         html.Append(CultureInfo.InvariantCulture, $"<p class=\"meta\">stable <b>{Html.Escape(report.StableVersion)}</b> against canary <b>{Html.Escape(report.CanaryVersion)}</b> · status <span class=\"status\">{Html.Escape(report.Status)}</span> · generated {Time(report.GeneratedAt)}</p>");
+        PreflightHtml.WriteSection(html, report.Preflight, report.Testers);
 
         html.Append("<h2>Latency distributions (CDF)</h2><div class=\"charts\" id=\"latency\">");
         foreach (var distribution in report.Latencies)

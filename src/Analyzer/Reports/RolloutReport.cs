@@ -1,6 +1,11 @@
+using Canary.Analyzer.Preflight;
+
 namespace Canary.Analyzer.Reports;
 
-/// <summary>Everything one rollout's HTML report shows; filled from the database by the caller.</summary>
+/// <summary>
+/// Everything one rollout's HTML report shows; filled from the database by the caller. <see cref="Preflight"/> is the
+/// rollout's stage-1 record (null when none is stored), <see cref="Testers"/> the testers' traffic over the report's window.
+/// </summary>
 internal sealed record RolloutReport(
     string Rollout,
     string StableVersion,
@@ -10,4 +15,6 @@ internal sealed record RolloutReport(
     IReadOnlyList<LatencyDistribution> Latencies,
     IReadOnlyList<RateSeries> Rates,
     IReadOnlyList<StageSpan> Stages,
-    IReadOnlyList<DecisionEntry> Decisions);
+    IReadOnlyList<DecisionEntry> Decisions,
+    StoredPreflight? Preflight = null,
+    TesterTraffic? Testers = null);

@@ -1,3 +1,5 @@
+using Canary.Analyzer.Preflight;
+
 namespace Canary.Analyzer.Reports;
 
 /// <summary>A deterministic example report (a canary rolled back at 25 %), for <c>report --sample</c> and tests.</summary>
@@ -36,8 +38,48 @@ internal static class SampleReport
                 Rates("refusal rate", t0, 0.004, 0.005, 0.006),
             ],
             stages,
-            decisions);
+            decisions,
+            SamplePreflight(t0),
+            new TesterTraffic("gpt-5-mini:testers", t0, t0.AddMinutes(120), 412, 3, 0, 2));
     }
+
+    private static StoredPreflight SamplePreflight(DateTimeOffset t0) => new()
+    {
+        Rollout = "chat-assistant",
+        StableSubset = "gpt-4.1",
+        CanarySubset = "gpt-5-mini",
+        Verdict = "pass",
+        Reason = "every gate passed on 40 case(s)",
+        StartedAt = t0.AddMinutes(-18),
+        FinishedAt = t0.AddMinutes(-14),
+        Cases = 40,
+        TestSet = "support-chat.jsonl",
+        TestSetSha256 = "3f1c9a7be2d04c6f8a5e91b0d7c2e4f6a8b0c1d2e3f405162738495a6b7c8d9e",
+        Gates =
+        [
+            new GateResult("pass-rate", GateStatus.Pass, "canary 97.5% vs stable 95% (floor 90%, margin 5 points)"),
+            new GateResult("must-pass", GateStatus.Pass, "every answered must-pass case passed on the canary"),
+            new GateResult("latency-p95", GateStatus.Pass, "canary 2310 ms vs stable 2140 ms (ceiling 2782 ms, +30%)"),
+            new GateResult("cost", GateStatus.Pass, "canary $0.000910 vs stable $0.001420 per request (ceiling $0.002130, +50%)"),
+            new GateResult("refusal-rate", GateStatus.Pass, "canary 0% vs stable 0% (ceiling 2%, margin 2 points)"),
+        ],
+        Stable = new StoredVersionSummary
+        {
+            Subset = "gpt-4.1", Cases = 40, Answered = 40, Passed = 38, PassRate = 0.95, ExpectationsChecked = 96, ExpectationsFailed = 2,
+            RefusalRate = 0, LatencyP50Ms = 1180, LatencyP95Ms = 2140, MeanCostUsd = 0.00142,
+        },
+        Canary = new StoredVersionSummary
+        {
+            Subset = "gpt-5-mini", Cases = 40, Answered = 40, Passed = 39, PassRate = 0.975, ExpectationsChecked = 96, ExpectationsFailed = 1,
+            RefusalRate = 0, LatencyP50Ms = 1240, LatencyP95Ms = 2310, MeanCostUsd = 0.00091,
+        },
+        Failures =
+        [
+            new StoredFailure("stable", "refund-policy", false, 12, "contains \"30 days\": not found"),
+            new StoredFailure("stable", "order-json", false, 27, "json_schema: $.total: expected number, got string"),
+            new StoredFailure("canary", "order-json", false, 27, "json_schema: $.total: expected number, got string"),
+        ],
+    };
 
     private static CdfPoint[] Cdf(double median, double sigma)
     {

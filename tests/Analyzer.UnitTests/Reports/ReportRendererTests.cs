@@ -1,3 +1,4 @@
+using Canary.Analyzer.Preflight;
 using Canary.Analyzer.Reports;
 
 namespace Canary.Analyzer.UnitTests.Reports;
@@ -14,6 +15,7 @@ public sealed class ReportRendererTests
             Stages = [new StageSpan("<img src=x onerror=alert(2)>", 5, sample.GeneratedAt.AddHours(-1), null)],
             Decisions = [new DecisionEntry(sample.GeneratedAt, "rollback\"><b>", 5, 0, "a & b < c")],
             Latencies = [new LatencyDistribution("ttft</figcaption><script>", "ms", [new CdfPoint(1, 1)], [])],
+            Preflight = sample.Preflight! with { Failures = [new StoredFailure("canary", "<script>x</script>", true, 3, "<img src=y>")] },
         };
 
         var html = ReportRenderer.Render(report);
@@ -36,6 +38,32 @@ public sealed class ReportRendererTests
         Assert.DoesNotContain("href=", html, StringComparison.Ordinal);
         Assert.DoesNotContain("<script", html, StringComparison.Ordinal);
         Assert.True(html.Length < 100_000, $"{html.Length} characters");
+    }
+
+    [Fact]
+    public void Render_WithPreflight_StageOneSectionFirstAfterTheHeader()
+    {
+        var html = ReportRenderer.Render(SampleReport.Create());
+
+        var header = html.IndexOf("<p class=\"meta\">stable <b>gpt-4.1</b>", StringComparison.Ordinal);
+        var section = html.IndexOf("<section id=\"preflight\"><h2>Stage 1: preflight on the test set</h2>", StringComparison.Ordinal);
+        Assert.InRange(header, 0, int.MaxValue);
+        Assert.Equal(html.IndexOf("</p>", header, StringComparison.Ordinal) + "</p>".Length, section);
+        Assert.True(section < html.IndexOf("<h2>Latency distributions", StringComparison.Ordinal));
+        Assert.Contains("id=\"preflight-verdict\">pass<", html, StringComparison.Ordinal);
+        Assert.Contains("<tr><td>canary</td><td>order-json</td><td class=\"num\">27</td>", html, StringComparison.Ordinal);
+        Assert.Contains("id=\"preflight-testers\">testers (gpt-5-mini:testers, 2 h): 412 request(s)", html, StringComparison.Ordinal);
+        Assert.Contains(".verdict-pass", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_NoPreflight_ShortSectionSaysNoneRecorded()
+    {
+        var html = ReportRenderer.Render(SampleReport.Create() with { Preflight = null, Testers = null });
+
+        Assert.Contains("<section id=\"preflight\"><h2>Stage 1: no preflight recorded</h2>", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("preflight-verdict", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("preflight-testers", html, StringComparison.Ordinal);
     }
 
     [Fact]
