@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Every load figure of bench/README.md in one run: side-by-side throughput (bench/run-load.sh), the h2load
 # headers-only scenario against the same four servers, 10 000 concurrent slow streams on one sidecar, a 10-minute
-# open-loop soak at 70 % of the measured maximum, rollback propagation over 50 sidecar processes, and start-up
+# open-loop soak at 70 % of the measured maximum (and the floor under the same soak), rollback propagation over 50 sidecar processes, and start-up
 # (bench/startup.sh). Results land in artifacts/bench-all/ and, in a full run, in bench/README.md's generated section.
 #
 # Usage: bench/run-all.sh [--short] [--no-build] [--no-readme]
@@ -31,7 +31,7 @@ if $short; then
   prop_sidecars=5 prop_rounds=5
   startup_runs=1
 else
-  load_args=(--duration 10 --rounds 2 --concurrency 128)
+  load_args=(--duration 10 --rounds 4 --concurrency 128)
   h2_duration=10 h2_warmup=3
   # 10 000 streams over 4 connections (2 500 each: far above Kestrel's default of 100 per connection), each sending
   # 10 body chunks 2 s apart, opened over 15 s, then held at 10 000 for 60 s.
@@ -182,6 +182,20 @@ pids+=($!)
 dotnet "$load" --target http://127.0.0.1:51051 --label soak --mode open --rate "$rate" --connections 4 \
   --concurrency 128 --chunks 4 --warmup 0 --duration "$soak_duration" --json "$out/soak.jsonl" > "$out/soak.md" 2> "$out/soak.err" || true
 curl -fs http://127.0.0.1:51091/metrics > "$out/soak-metrics-after.txt" || true
+stop_server
+
+step "soak of the floor: the same shape and duration, at 70 % of its own maximum"
+# What the framework alone does to RSS under this load, to read the sidecar's RSS figures against.
+start_server soak-floor http://127.0.0.1:52051/healthz "${baseline_cmd[@]}" floor 51051 52051
+dotnet "$load" --target http://127.0.0.1:51051 --label soak-floor-max --connections 4 --concurrency 128 --chunks 4 \
+  --warmup 2 --duration "$soak_probe" --json "$out/soak-floor-max.jsonl" > "$out/soak-floor-max.md" 2>&1 || true
+floor_max=$(python3 -c "import json,sys; print(json.loads(open(sys.argv[1]).readline())['streamsPerSecond'])" "$out/soak-floor-max.jsonl")
+floor_rate=$(python3 -c "print(round(0.7 * $floor_max))")
+echo "floor maximum $floor_max streams/s; soak rate $floor_rate streams/s" | tee -a "$out/soak-rate.txt"
+sample "$server_pid" 10 "$out/soak-floor-samples.txt" http://127.0.0.1:52051/metrics &
+pids+=($!)
+dotnet "$load" --target http://127.0.0.1:51051 --label soak-floor --mode open --rate "$floor_rate" --connections 4 \
+  --concurrency 128 --chunks 4 --warmup 0 --duration "$soak_duration" --json "$out/soak-floor.jsonl" > "$out/soak-floor.md" 2> "$out/soak-floor.err" || true
 stop_server
 
 step "rollback propagation over $prop_sidecars AOT sidecars"

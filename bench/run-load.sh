@@ -56,11 +56,18 @@ run_target() { # label, metrics-url, command...
 
 echo "| target | mode | streams/s | errors | request_headers p50 / p99 (µs) | response_headers p50 / p99 (µs) | stream p50 / p99 (µs) | server bytes allocated per stream |"
 echo "|---|---|---|---|---|---|---|---|"
-for _ in $(seq "$rounds"); do
-  run_target sidecar-aot http://127.0.0.1:51091/metrics "$aot" "${sidecar_args[@]}"
-  run_target floor http://127.0.0.1:52051/metrics "${baseline_cmd[@]}" floor 51051 52051
-  run_target typical http://127.0.0.1:52051/metrics "${baseline_cmd[@]}" typical 51051 52051
-  run_target sidecar-jit http://127.0.0.1:51091/metrics dotnet "$root/src/Sidecar/bin/Release/net10.0/canary-sidecar.dll" "${sidecar_args[@]}"
+target() { # index
+  case "$1" in
+    0) run_target sidecar-aot http://127.0.0.1:51091/metrics "$aot" "${sidecar_args[@]}" ;;
+    1) run_target floor http://127.0.0.1:52051/metrics "${baseline_cmd[@]}" floor 51051 52051 ;;
+    2) run_target typical http://127.0.0.1:52051/metrics "${baseline_cmd[@]}" typical 51051 52051 ;;
+    3) run_target sidecar-jit http://127.0.0.1:51091/metrics dotnet "$root/src/Sidecar/bin/Release/net10.0/canary-sidecar.dll" "${sidecar_args[@]}" ;;
+  esac
+}
+# Each round starts one target later than the one before, so with four rounds every target runs once in each position:
+# on a shared machine the first run after a quiet spell (or after a build) is not always the same target's.
+for round in $(seq 0 $(( rounds - 1 ))); do
+  for i in 0 1 2 3; do target $(( (round + i) % 4 )); done
 done
 
 # Every target must have produced a parsable result line.

@@ -32,6 +32,14 @@ def mean(values):
     return sum(values) / len(values) if values else float("nan")
 
 
+def median(values):
+    if not values:
+        return float("nan")
+    ordered = sorted(values)
+    middle = len(ordered) // 2
+    return ordered[middle] if len(ordered) % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+
 def nearest_rank(sorted_values, p):
     if not sorted_values:
         return float("nan")
@@ -59,9 +67,11 @@ def throughput(d):
             problems.append(f"throughput: no result for {label}")
             continue
         out[label] = {
-            "rounds": len(rs), "rate": mean([r["streamsPerSecond"] for r in rs]),
+            # Median over rounds: one round disturbed by a neighbour on the shared cores moves it least.
+            "rounds": len(rs), "rate": median([r["streamsPerSecond"] for r in rs]),
+            "rateMin": min(r["streamsPerSecond"] for r in rs), "rateMax": max(r["streamsPerSecond"] for r in rs),
             "errors": sum(r["errors"] for r in rs),
-            "p50": mean([r["streamP50Us"] for r in rs]), "p99": mean([r["streamP99Us"] for r in rs]),
+            "p50": median([r["streamP50Us"] for r in rs]), "p99": median([r["streamP99Us"] for r in rs]),
             "rhP99": mean([r["requestHeadersP99Us"] for r in rs]),
             "alloc": mean([r["serverBytesPerStream"] for r in rs if r.get("serverBytesPerStream") is not None]),
         }
@@ -156,6 +166,23 @@ def cfg_soak_seconds(d):
     return json.loads((d / "config.json").read_text())["soakDuration"]
 
 
+def rss_late(series):
+    """RSS from minute 2 to the end: the KiB samples, their spread over the minimum, and the trend. A leak shows as a
+    trend, a sawtooth as spread: the means of the first and last thirds (MiB) and the least-squares slope (MiB/min)."""
+    late = [k for t, k, _ in series if t >= 120]
+    spread = (max(late) - min(late)) / min(late) if late else None
+    points = [(t / 60, k / 1024) for t, k, _ in series if t >= 120]
+    trend = None
+    if len(points) >= 6:
+        n = len(points)
+        mt = sum(t for t, _ in points) / n
+        mk = sum(k for _, k in points) / n
+        slope = sum((t - mt) * (k - mk) for t, k in points) / sum((t - mt) ** 2 for t, _ in points)
+        third = n // 3
+        trend = (sum(k for _, k in points[:third]) / third, sum(k for _, k in points[-third:]) / third, slope)
+    return late, spread, trend
+
+
 def soak(d):
     rows = jsonl(d / "soak.jsonl")
     max_rows = jsonl(d / "soak-max.jsonl")
@@ -163,18 +190,13 @@ def soak(d):
         return None
     r = rows[0]
     series = samples(d / "soak-samples.txt")
-    late = [k for t, k, _ in series if t >= 120]
-    spread = (max(late) - min(late)) / min(late) if late else None
-    # A leak shows as a trend, a sawtooth as spread: the least-squares slope and the means of the first and last thirds.
-    late_points = [(t / 60, k / 1024) for t, k, _ in series if t >= 120]
-    trend = None
-    if len(late_points) >= 6:
-        n = len(late_points)
-        mt = sum(t for t, _ in late_points) / n
-        mk = sum(k for _, k in late_points) / n
-        slope = sum((t - mt) * (k - mk) for t, k in late_points) / sum((t - mt) ** 2 for t, _ in late_points)
-        third = n // 3
-        trend = (sum(k for _, k in late_points[:third]) / third, sum(k for _, k in late_points[-third:]) / third, slope)
+    late, spread, trend = rss_late(series)
+    floor_rows = jsonl(d / "soak-floor.jsonl") if (d / "soak-floor.jsonl").exists() else []
+    floor_max = jsonl(d / "soak-floor-max.jsonl") if (d / "soak-floor-max.jsonl").exists() else []
+    floor_series = samples(d / "soak-floor-samples.txt") if (d / "soak-floor-samples.txt").exists() else []
+    floor_late, floor_spread, floor_trend = rss_late(floor_series)
+    if floor_rows and (floor_rows[0]["errors"] > 0 or floor_rows[0]["streams"] == 0):
+        problems.append(f"soak of the floor: {floor_rows[0]['errors']} errors, {floor_rows[0]['streams']} streams")
     before, tb = histogram(d / "soak-metrics-before.txt", "dotnet_gc_pause_duration_seconds")
     after, ta = histogram(d / "soak-metrics-after.txt", "dotnet_gc_pause_duration_seconds")
     if not after or "+Inf" not in after:
@@ -199,7 +221,13 @@ def soak(d):
         "errors": r["errors"], "seconds": r.get("elapsedSeconds"), "samples": len(series),
         "rssFirst": series[0][1] / 1024 if series else None,
         "rssLateMin": min(late) / 1024 if late else None, "rssLateMax": max(late) / 1024 if late else None,
-        "spread": spread, "trend": trend, "p99": r["streamP99Us"], "p999": r.get("streamP999Us"),
+        "spread": spread, "trend": trend,
+        "floor": None if not floor_rows or not floor_late else {
+            "max": floor_max[0]["streamsPerSecond"] if floor_max else None, "streams": floor_rows[0]["streams"],
+            "errors": floor_rows[0]["errors"], "rate": floor_rows[0]["streams"] / floor_rows[0]["elapsedSeconds"],
+            "rssLateMin": min(floor_late) / 1024, "rssLateMax": max(floor_late) / 1024, "spread": floor_spread, "trend": floor_trend,
+        },
+        "p99": r["streamP99Us"], "p999": r.get("streamP999Us"),
         "gcCount": count, "gcUnsampled": ta.get("dotnet_gc_pause_unsampled_total", 0) - tb.get("dotnet_gc_pause_unsampled_total", 0),
         "gc50": pause_percentile(50), "gc99": pause_percentile(99), "gc999": pause_percentile(99.9), "gcMax": pause_percentile(100),
         "pausedShare": paused / r["elapsedSeconds"] if r.get("elapsedSeconds") else None,
@@ -258,17 +286,18 @@ def render(d):
         "```",
         "",
         f"**Side-by-side throughput** (`bench/run-load.sh {cfg['loadArgs']}`: closed loop, 4 HTTP/2 connections, "
-        "request_headers → response_headers → half-close; mean over rounds; allocation read from each server's "
+        "request_headers → response_headers → half-close; each round starts with the next target; median over rounds "
+        "(streams/s, p50, p99) with the range of the rounds' streams/s, mean allocation; allocation read from each server's "
         "`/metrics` at the start and end of the measured phase):",
         "",
-        "| target | rounds | streams/s | × floor | errors | stream p50 / p99 (µs) | p99 × floor | server bytes allocated per stream | × floor |",
+        "| target | rounds | streams/s (median; rounds min – max) | × floor | errors | stream p50 / p99 (µs) | p99 × floor | server bytes allocated per stream | × floor |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for label, name in TARGETS:
         t = tp.get(label)
         if not t:
             continue
-        lines.append(f"| {name} | {t['rounds']} | {fmt(t['rate'])} | {t['rate'] / floor['rate']:.2f} | {t['errors']} | "
+        lines.append(f"| {name} | {t['rounds']} | {fmt(t['rate'])} ({fmt(t['rateMin'])} – {fmt(t['rateMax'])}) | {t['rate'] / floor['rate']:.2f} | {t['errors']} | "
                      f"{fmt(t['p50'])} / {fmt(t['p99'])} | {t['p99'] / floor['p99']:.2f} | {fmt(t['alloc'])} | "
                      f"{t['alloc'] / floor['alloc']:.2f} |" if floor else f"| {name} | {fmt(t['rate'])} |")
     lines += [
@@ -320,6 +349,15 @@ def render(d):
             f"| RSS spread from minute 2 to the end | {within} |",
             f"| RSS trend from minute 2 (mean of the first third → last third; least-squares slope) | "
             + ("n/a" if sk["trend"] is None else f"{sk['trend'][0]:.1f} → {sk['trend'][1]:.1f} MiB; {sk['trend'][2]:+.2f} MiB/min") + " |",
+        ]
+        if sk["floor"]:
+            f = sk["floor"]
+            lines += [
+                f"| the floor under the same soak ({fmt(f['rate'])} streams/s, 70 % of its {fmt(f['max'])}; {f['streams']:,} streams, {f['errors']} errors): RSS minute 2 to end / spread / trend | "
+                f"{fmt(f['rssLateMin'])} – {fmt(f['rssLateMax'])} MiB / {f['spread'] * 100:.1f} % / "
+                + ("n/a" if f["trend"] is None else f"{f['trend'][0]:.1f} → {f['trend'][1]:.1f} MiB, {f['trend'][2]:+.2f} MiB/min") + " |",
+            ]
+        lines += [
             f"| stream p99 / p99.9 | {fmt(sk['p99'])} / {fmt(sk['p999'])} µs |",
             f"| collections of gen0 / gen1 / gen2 (a gen2 collection counts in all three) | {sk['gen0']:.0f} / {sk['gen1']:.0f} / {sk['gen2']:.0f} |",
             f"| GC pause p50 / p99 / p99.9 / max (≤ bucket bound; > 1000 is the overflow bucket) | {pause(sk['gc50'])} / {pause(sk['gc99'])} / {pause(sk['gc999'])} / {pause(sk['gcMax'])} ms ({sk['gcCount']:.0f} sampled, {sk['gcUnsampled']:.0f} between samples) |",
