@@ -104,8 +104,8 @@ load="$root/bench/LoadGenerator/bin/Release/net10.0/canary-load.dll"
 jit="$root/src/Sidecar/bin/Release/net10.0/canary-sidecar.dll"
 benchmarks="$root/bench/Benchmarks/bin/Release/net10.0/Canary.Benchmarks.dll"
 
-# A sidecar on ports 51051 (ext_proc), 51052 (control), 51091 (metrics), the same flags run-load.sh uses.
-sidecar_args=(--Canary:ExtProc:Port=51051 --Canary:Control:Port=51052 --Canary:Metrics:Port=51091
+# A sidecar on ports 21051 (ext_proc), 21052 (control), 21091 (metrics), the same flags run-load.sh uses.
+sidecar_args=(--Canary:ExtProc:Port=21051 --Canary:Control:Port=21052 --Canary:Metrics:Port=21091
   --Canary:Metrics:BindAddress=127.0.0.1 --Canary:Control:BindAddress=127.0.0.1
   --Canary:Routing:RolloutsFile="$root/samples/rollouts.json" --Logging:LogLevel:Default=Warning)
 start_server() { # label, ready-url, command... (sets server_pid)
@@ -140,26 +140,26 @@ h2_target() { # label, ready-url, command...
   # One gRPC exchange first, checked by hand: h2load counts HTTP 200 as success and cannot see grpc-status.
   curl -s --http2-prior-knowledge -H 'content-type: application/grpc' -H 'te: trailers' \
     --data-binary @"$out/h2load-body.bin" -o "$out/h2load-$label.response" -D "$out/h2load-$label.headers" \
-    http://127.0.0.1:51051/envoy.service.ext_proc.v3.ExternalProcessor/Process
+    http://127.0.0.1:21051/envoy.service.ext_proc.v3.ExternalProcessor/Process
   h2load -D "$h2_duration" --warm-up-time "$h2_warmup" -t 1 -c 4 -m 64 \
     -d "$out/h2load-body.bin" -H 'content-type: application/grpc' -H 'te: trailers' \
     --log-file "$out/h2load-$label.tsv" \
-    http://127.0.0.1:51051/envoy.service.ext_proc.v3.ExternalProcessor/Process > "$out/h2load-$label.txt" 2>&1 || true
+    http://127.0.0.1:21051/envoy.service.ext_proc.v3.ExternalProcessor/Process > "$out/h2load-$label.txt" 2>&1 || true
   stop_server
 }
-h2_target sidecar-aot http://127.0.0.1:51091/healthz "$aot" "${sidecar_args[@]}"
-h2_target floor http://127.0.0.1:52051/healthz "${baseline_cmd[@]}" floor 51051 52051
-h2_target typical http://127.0.0.1:52051/healthz "${baseline_cmd[@]}" typical 51051 52051
-h2_target sidecar-jit http://127.0.0.1:51091/healthz dotnet "$jit" "${sidecar_args[@]}"
+h2_target sidecar-aot http://127.0.0.1:21091/healthz "$aot" "${sidecar_args[@]}"
+h2_target floor http://127.0.0.1:22051/healthz "${baseline_cmd[@]}" floor 21051 22051
+h2_target typical http://127.0.0.1:22051/healthz "${baseline_cmd[@]}" typical 21051 22051
+h2_target sidecar-jit http://127.0.0.1:21091/healthz dotnet "$jit" "${sidecar_args[@]}"
 
 step "$hold_streams concurrent streams on one AOT sidecar"
-start_server hold http://127.0.0.1:51091/healthz "$aot" "${sidecar_args[@]}"
-sample "$server_pid" 1 "$out/hold-samples.txt" http://127.0.0.1:51091/metrics &
+start_server hold http://127.0.0.1:21091/healthz "$aot" "${sidecar_args[@]}"
+sample "$server_pid" 1 "$out/hold-samples.txt" http://127.0.0.1:21091/metrics &
 pids+=($!)
-dotnet "$load" --target http://127.0.0.1:51051 --label hold --connections "$hold_connections" \
+dotnet "$load" --target http://127.0.0.1:21051 --label hold --connections "$hold_connections" \
   --concurrency "$hold_streams" --chunks "$hold_chunks" --chunk-interval "$hold_interval" --ramp-up "$hold_ramp" \
   --warmup 0 --duration "$hold_duration" --json "$out/hold.jsonl" > "$out/hold.md" 2> "$out/hold.err" || true
-curl -fs http://127.0.0.1:51091/metrics > "$out/hold-metrics.txt" || true
+curl -fs http://127.0.0.1:21091/metrics > "$out/hold-metrics.txt" || true
 stop_server
 
 step "soak: open loop at 70 % of the maximum, ${soak_duration} s"
@@ -169,32 +169,32 @@ step "soak: open loop at 70 % of the maximum, ${soak_duration} s"
 # these 2 shared cores the HTTP/2 client and server together, the floor's as much as the sidecar's, complete about
 # 7,600 streams/s at 128 in flight but only about 2,300 at 2,048, so a larger cap lets one hiccup queue enough
 # streams to collapse the rate for the rest of the run, which measures the client stack instead of the sidecar.
-start_server soak http://127.0.0.1:51091/healthz "$aot" "${sidecar_args[@]}"
-dotnet "$load" --target http://127.0.0.1:51051 --label soak-max --connections 4 --concurrency 128 --chunks 4 \
+start_server soak http://127.0.0.1:21091/healthz "$aot" "${sidecar_args[@]}"
+dotnet "$load" --target http://127.0.0.1:21051 --label soak-max --connections 4 --concurrency 128 --chunks 4 \
   --warmup 2 --duration "$soak_probe" --json "$out/soak-max.jsonl" > "$out/soak-max.md" 2>&1 || true
 max=$(python3 -c "import json,sys; print(json.loads(open(sys.argv[1]).readline())['streamsPerSecond'])" "$out/soak-max.jsonl")
 rate=$(python3 -c "print(round(0.7 * $max))")
 echo "maximum $max streams/s; soak rate $rate streams/s" | tee "$out/soak-rate.txt"
 echo "{\"targetRate\":$rate}" > "$out/soak-target.json"
-curl -fs http://127.0.0.1:51091/metrics > "$out/soak-metrics-before.txt"
-sample "$server_pid" 10 "$out/soak-samples.txt" http://127.0.0.1:51091/metrics &
+curl -fs http://127.0.0.1:21091/metrics > "$out/soak-metrics-before.txt"
+sample "$server_pid" 10 "$out/soak-samples.txt" http://127.0.0.1:21091/metrics &
 pids+=($!)
-dotnet "$load" --target http://127.0.0.1:51051 --label soak --mode open --rate "$rate" --connections 4 \
+dotnet "$load" --target http://127.0.0.1:21051 --label soak --mode open --rate "$rate" --connections 4 \
   --concurrency 128 --chunks 4 --warmup 0 --duration "$soak_duration" --json "$out/soak.jsonl" > "$out/soak.md" 2> "$out/soak.err" || true
-curl -fs http://127.0.0.1:51091/metrics > "$out/soak-metrics-after.txt" || true
+curl -fs http://127.0.0.1:21091/metrics > "$out/soak-metrics-after.txt" || true
 stop_server
 
 step "soak of the floor: the same shape and duration, at 70 % of its own maximum"
 # What the framework alone does to RSS under this load, to read the sidecar's RSS figures against.
-start_server soak-floor http://127.0.0.1:52051/healthz "${baseline_cmd[@]}" floor 51051 52051
-dotnet "$load" --target http://127.0.0.1:51051 --label soak-floor-max --connections 4 --concurrency 128 --chunks 4 \
+start_server soak-floor http://127.0.0.1:22051/healthz "${baseline_cmd[@]}" floor 21051 22051
+dotnet "$load" --target http://127.0.0.1:21051 --label soak-floor-max --connections 4 --concurrency 128 --chunks 4 \
   --warmup 2 --duration "$soak_probe" --json "$out/soak-floor-max.jsonl" > "$out/soak-floor-max.md" 2>&1 || true
 floor_max=$(python3 -c "import json,sys; print(json.loads(open(sys.argv[1]).readline())['streamsPerSecond'])" "$out/soak-floor-max.jsonl")
 floor_rate=$(python3 -c "print(round(0.7 * $floor_max))")
 echo "floor maximum $floor_max streams/s; soak rate $floor_rate streams/s" | tee -a "$out/soak-rate.txt"
-sample "$server_pid" 10 "$out/soak-floor-samples.txt" http://127.0.0.1:52051/metrics &
+sample "$server_pid" 10 "$out/soak-floor-samples.txt" http://127.0.0.1:22051/metrics &
 pids+=($!)
-dotnet "$load" --target http://127.0.0.1:51051 --label soak-floor --mode open --rate "$floor_rate" --connections 4 \
+dotnet "$load" --target http://127.0.0.1:21051 --label soak-floor --mode open --rate "$floor_rate" --connections 4 \
   --concurrency 128 --chunks 4 --warmup 0 --duration "$soak_duration" --json "$out/soak-floor.jsonl" > "$out/soak-floor.md" 2> "$out/soak-floor.err" || true
 stop_server
 
@@ -202,24 +202,26 @@ step "rollback propagation over $prop_sidecars AOT sidecars"
 # Small-memory settings, as for a sidecar with a tight limit: workstation GC, a 64 MiB managed-heap cap.
 prop_pids=()
 for i in $(seq 0 $(( prop_sidecars - 1 ))); do
-  DOTNET_GCHeapHardLimit=0x4000000 DOTNET_gcServer=0 "$aot" --Canary:ExtProc:Port=$(( 53000 + i )) \
-    --Canary:Control:Port=$(( 54000 + i )) --Canary:Metrics:Port=$(( 55000 + i )) --Canary:Metrics:BindAddress=127.0.0.1 \
+  DOTNET_GCHeapHardLimit=0x4000000 DOTNET_gcServer=0 "$aot" --Canary:ExtProc:Port=$(( 23000 + i )) \
+    --Canary:Control:Port=$(( 24000 + i )) --Canary:Metrics:Port=$(( 25000 + i )) --Canary:Metrics:BindAddress=127.0.0.1 \
     --Canary:Control:BindAddress=127.0.0.1 --Canary:Control:AllowUnauthenticated=true --Canary:SidecarId=prop-$i \
     --Canary:Routing:RolloutsFile="$root/samples/rollouts.json" --Logging:LogLevel:Default=Warning > "$out/prop-$i.log" 2>&1 &
   prop_pids+=($!)
   pids+=($!)
 done
+not_ready=0
 for i in $(seq 0 $(( prop_sidecars - 1 ))); do
-  for _ in $(seq 600); do curl -fs "http://127.0.0.1:$(( 55000 + i ))/healthz" >/dev/null 2>&1 && break; sleep 0.05; done
+  for _ in $(seq 600); do curl -fs "http://127.0.0.1:$(( 25000 + i ))/healthz" >/dev/null 2>&1 && break; sleep 0.05; done
+  curl -fs "http://127.0.0.1:$(( 25000 + i ))/healthz" >/dev/null 2>&1 || { not_ready=$(( not_ready + 1 )); echo "prop-$i did not start: $(grep -m1 -i 'exception\|failed' "$out/prop-$i.log")" >&2; }
 done
-dotnet "$benchmarks" propagation --control-ports "54000:$prop_sidecars" --rounds "$prop_rounds" \
+dotnet "$benchmarks" propagation --control-ports "24000:$prop_sidecars" --rounds "$prop_rounds" \
   --rollouts "$root/samples/rollouts.json" --json "$out/propagation.jsonl" | tee "$out/propagation.txt" || true
 rss_total=0
-for pid in "${prop_pids[@]}"; do rss_total=$(( rss_total + $(ps -o rss= -p "$pid" | tr -d ' ') )); done
-echo "{\"sidecars\":$prop_sidecars,\"rssTotalKiB\":$rss_total}" > "$out/propagation-rss.json"
+for pid in "${prop_pids[@]}"; do rss=$(ps -o rss= -p "$pid" | tr -d ' '); rss_total=$(( rss_total + ${rss:-0} )); done
+echo "{\"sidecars\":$prop_sidecars,\"notReady\":$not_ready,\"rssTotalKiB\":$rss_total}" > "$out/propagation-rss.json"
 gens=0
 for i in $(seq 0 $(( prop_sidecars - 1 ))); do
-  g=$(curl -fs "http://127.0.0.1:$(( 55000 + i ))/metrics" | awk '/^canary_rollout_table_generation /{print $2}')
+  g=$(curl -fs "http://127.0.0.1:$(( 25000 + i ))/metrics" | awk '/^canary_rollout_table_generation /{print $2}')
   gens=$(( gens + (${g:-0} > 1000 ? 1 : 0) ))
 done
 echo "{\"sidecarsOnPushedGeneration\":$gens}" > "$out/propagation-check.json"

@@ -40,7 +40,7 @@ fi
 baseline_cmd=("$baseline")
 [ -x "$baseline" ] || baseline_cmd=(dotnet "$root/bench/BaselineServers/bin/Release/net10.0/canary-baseline-server.dll")
 load="$root/bench/LoadGenerator/bin/Release/net10.0/canary-load.dll"
-sidecar_args=(--Canary:ExtProc:Port=51051 --Canary:Control:Port=51052 --Canary:Metrics:Port=51091
+sidecar_args=(--Canary:ExtProc:Port=21051 --Canary:Control:Port=21052 --Canary:Metrics:Port=21091
   --Canary:Metrics:BindAddress=127.0.0.1 --Canary:Control:BindAddress=127.0.0.1
   --Canary:Routing:RolloutsFile="$root/samples/rollouts.json" --Logging:LogLevel:Default=Warning)
 
@@ -49,7 +49,7 @@ run_target() { # label, metrics-url, command...
   "$@" >"$root/artifacts/load/$label.log" 2>&1 &
   local pid=$!
   for _ in $(seq 400); do curl -fs "$metrics" >/dev/null 2>&1 && break; sleep 0.05; done
-  dotnet "$load" --target http://127.0.0.1:51051 --metrics "$metrics" --label "$label" --connections "$connections" \
+  dotnet "$load" --target http://127.0.0.1:21051 --metrics "$metrics" --label "$label" --connections "$connections" \
     --concurrency "$concurrency" --duration "$duration" --warmup "$warmup" --chunks "$chunks" --json "$out" || true
   kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
 }
@@ -58,10 +58,10 @@ echo "| target | mode | streams/s | errors | request_headers p50 / p99 (µs) | r
 echo "|---|---|---|---|---|---|---|---|"
 target() { # index
   case "$1" in
-    0) run_target sidecar-aot http://127.0.0.1:51091/metrics "$aot" "${sidecar_args[@]}" ;;
-    1) run_target floor http://127.0.0.1:52051/metrics "${baseline_cmd[@]}" floor 51051 52051 ;;
-    2) run_target typical http://127.0.0.1:52051/metrics "${baseline_cmd[@]}" typical 51051 52051 ;;
-    3) run_target sidecar-jit http://127.0.0.1:51091/metrics dotnet "$root/src/Sidecar/bin/Release/net10.0/canary-sidecar.dll" "${sidecar_args[@]}" ;;
+    0) run_target sidecar-aot http://127.0.0.1:21091/metrics "$aot" "${sidecar_args[@]}" ;;
+    1) run_target floor http://127.0.0.1:22051/metrics "${baseline_cmd[@]}" floor 21051 22051 ;;
+    2) run_target typical http://127.0.0.1:22051/metrics "${baseline_cmd[@]}" typical 21051 22051 ;;
+    3) run_target sidecar-jit http://127.0.0.1:21091/metrics dotnet "$root/src/Sidecar/bin/Release/net10.0/canary-sidecar.dll" "${sidecar_args[@]}" ;;
   esac
 }
 # Each round starts one target later than the one before, so with four rounds every target runs once in each position:

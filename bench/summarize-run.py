@@ -73,7 +73,7 @@ def throughput(d):
             "errors": sum(r["errors"] for r in rs),
             "p50": median([r["streamP50Us"] for r in rs]), "p99": median([r["streamP99Us"] for r in rs]),
             "rhP99": mean([r["requestHeadersP99Us"] for r in rs]),
-            "alloc": mean([r["serverBytesPerStream"] for r in rs if r.get("serverBytesPerStream") is not None]),
+            "alloc": median([r["serverBytesPerStream"] for r in rs if r.get("serverBytesPerStream") is not None]),
         }
     return out
 
@@ -243,6 +243,8 @@ def propagation(d):
     r = rows[0]
     rss = json.loads((d / "propagation-rss.json").read_text()) if (d / "propagation-rss.json").exists() else {}
     check = json.loads((d / "propagation-check.json").read_text()) if (d / "propagation-check.json").exists() else {}
+    if rss.get("notReady"):
+        problems.append(f"propagation: {rss['notReady']} of {r['sidecars']} sidecar processes did not start (see prop-*.log)")
     if r["incomplete"] or r["rounds"] == 0 or check.get("sidecarsOnPushedGeneration") != r["sidecars"]:
         problems.append(f"propagation: {r['incomplete']} incomplete pushes, {check.get('sidecarsOnPushedGeneration')} of {r['sidecars']} sidecars on the pushed generation")
     r["rssTotalMiB"] = rss.get("rssTotalKiB", 0) / 1024
@@ -287,7 +289,7 @@ def render(d):
         "",
         f"**Side-by-side throughput** (`bench/run-load.sh {cfg['loadArgs']}`: closed loop, 4 HTTP/2 connections, "
         "request_headers → response_headers → half-close; each round starts with the next target; median over rounds "
-        "(streams/s, p50, p99) with the range of the rounds' streams/s, mean allocation; allocation read from each server's "
+        "(streams/s, p50, p99) with the range of the rounds' streams/s, median allocation; allocation read from each server's "
         "`/metrics` at the start and end of the measured phase):",
         "",
         "| target | rounds | streams/s (median; rounds min – max) | × floor | errors | stream p50 / p99 (µs) | p99 × floor | server bytes allocated per stream | × floor |",
