@@ -213,6 +213,13 @@ public sealed class PreflightFakeServerTests
         OutputPricePerMillion = 15,
     };
 
+    /// <summary>
+    /// The default gates with a 200 ms latency slack: the fake servers answer in a few milliseconds, so on a busy test
+    /// machine one scheduling stall (48 ms against 6 ms was seen) can decide the p95 of three cases. The slower canary
+    /// in these tests is 400 ms slower, far outside it.
+    /// </summary>
+    private static readonly PreflightGates Gates = new() { LatencyP95Slack = TimeSpan.FromMilliseconds(200) };
+
     private static async Task<PreflightReport> RunAsync(ModelEndpoint stable, ModelEndpoint canary, ClientOptions? options = null)
     {
         options ??= new ClientOptions { Timeout = TimeSpan.FromSeconds(10), RetryBaseDelay = TimeSpan.FromMilliseconds(20) };
@@ -221,6 +228,6 @@ public sealed class PreflightFakeServerTests
         var runner = new PreflightRunner(new ModelClient(http, options, TimeProvider.System), options);
         var started = DateTimeOffset.UtcNow;
         var (stableResults, canaryResults) = await runner.RunAsync(cases, stable, canary, CancellationToken.None);
-        return PreflightEvaluator.Evaluate("chat", "cases.jsonl", TestSetReader.Fingerprint(TestSet), started, DateTimeOffset.UtcNow, stable, canary, stableResults, canaryResults, new PreflightGates());
+        return PreflightEvaluator.Evaluate("chat", "cases.jsonl", TestSetReader.Fingerprint(TestSet), started, DateTimeOffset.UtcNow, stable, canary, stableResults, canaryResults, Gates);
     }
 }

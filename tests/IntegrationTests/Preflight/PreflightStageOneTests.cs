@@ -117,7 +117,7 @@ public sealed class PreflightStageOneTests : IDisposable
         [
             "preflight", "--rollout", "chat", "--stable", "v1", "--canary", "v2", "--test-set", testSet,
             "--stable-url", stable.Uri.ToString(), "--canary-url", canary.Uri.ToString(), "--api-key-file", keyFile,
-            "--stable-price", "3/15", "--canary-price", "3/15", "--timeout", "10s", "--output-dir", _directory,
+            "--stable-price", "3/15", "--canary-price", "3/15", "--timeout", "10s", "--latency-slack-ms", "200", "--output-dir", _directory,
             "--database", dataSource.ConnectionString,
         ];
         return await RunAsync([.. args, .. extra ?? []]);

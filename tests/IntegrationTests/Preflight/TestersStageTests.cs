@@ -125,7 +125,7 @@ public sealed class TestersStageTests : IDisposable
         [
             "preflight", "--rollout", Route, "--stable", "v1", "--canary", "v2", "--test-set", testSet,
             "--stable-url", stable.Uri.ToString(), "--canary-url", canary.Uri.ToString(), "--api-key-file", keyFile,
-            "--timeout", "10s", "--output-dir", _directory, "--database", dataSource.ConnectionString,
+            "--timeout", "10s", "--latency-slack-ms", "200", "--output-dir", _directory, "--database", dataSource.ConnectionString,
         ]);
     }
 
