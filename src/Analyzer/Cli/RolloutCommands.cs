@@ -315,7 +315,7 @@ internal static class RolloutCommands
                 // Stage 0 is the testers-only stage before the schedule's first weight.
                 var stage = (rollout.Status == RolloutStatus.Testers ? 0 : rollout.StageIndex + 1) + "/" + rollout.Options.StageWeightsBasisPoints.Count;
                 output.Out.WriteLine($"{rollout.Rollout,-32} {RolloutStore.StatusName(rollout.Status),-12} {stage,-6} {rollout.CurrentWeightBasisPoints / 100.0 + "%",-8} {FormatDuration(inStage),-10} {(last is null ? "-" : $"{last.Action}: {last.Reason} (canary {last.CanaryRequests} / stable {last.StableRequests} requests)")}");
-                if (FindRollout(table, rollout.Rollout) is { } definition && rollout.Status is not (RolloutStatus.RolledBack or RolloutStatus.Completed)
+                if (table?.Find(rollout.Rollout) is { } definition && rollout.Status is not (RolloutStatus.RolledBack or RolloutStatus.Completed)
                     && (definition.ForcedCanaryUsers.Count > 0 || definition.OptInHeader is not null))
                 {
                     // Testers' traffic is never part of the comparison above; shown so stage 1 has something to read.
@@ -358,19 +358,6 @@ internal static class RolloutCommands
             return ExitCodes.Ok;
         }));
         return command;
-    }
-
-    private static RolloutDefinition? FindRollout(RolloutTable? table, string rollout)
-    {
-        foreach (var definition in table?.Rollouts ?? [])
-        {
-            if (definition.RouteKey == rollout)
-            {
-                return definition;
-            }
-        }
-
-        return null;
     }
 
     private static string FormatDuration(TimeSpan span) =>

@@ -135,19 +135,13 @@ internal sealed class RolloutLifecycle
             return definition;
         }
 
-        foreach (var existing in table.Rollouts)
-        {
-            if (existing.RouteKey == definition.RouteKey && existing.CanarySubset == definition.CanarySubset)
+        return table.Find(definition.RouteKey) is { } existing && existing.CanarySubset == definition.CanarySubset
+            ? definition with
             {
-                return definition with
-                {
-                    ForcedCanaryUsers = definition.ForcedCanaryUsers.Count > 0 ? definition.ForcedCanaryUsers : existing.ForcedCanaryUsers,
-                    OptInHeader = definition.OptInHeader ?? existing.OptInHeader,
-                };
+                ForcedCanaryUsers = definition.ForcedCanaryUsers.Count > 0 ? definition.ForcedCanaryUsers : existing.ForcedCanaryUsers,
+                OptInHeader = definition.OptInHeader ?? existing.OptInHeader,
             }
-        }
-
-        return definition;
+            : definition;
     }
 
     private async Task<RunOutcome> ActAsync(

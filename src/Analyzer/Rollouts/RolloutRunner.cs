@@ -58,7 +58,7 @@ internal sealed class RolloutRunner
                 continue;
             }
 
-            var definition = Find(table, rollout.Rollout);
+            var definition = table.Find(rollout.Rollout);
             if (definition is null)
             {
                 continue;
@@ -208,18 +208,5 @@ internal sealed class RolloutRunner
         }
 
         return (null, null);
-    }
-
-    private static RolloutDefinition? Find(RolloutTable table, string routeKey)
-    {
-        foreach (var rollout in table.Rollouts)
-        {
-            if (rollout.RouteKey == routeKey)
-            {
-                return rollout;
-            }
-        }
-
-        return null;
     }
 }

@@ -11,4 +11,18 @@ public sealed record RolloutTable
     public long Generation { get; init; }
 
     public required IReadOnlyList<RolloutDefinition> Rollouts { get; init; }
+
+    /// <summary>The rollout with this route key, or null (route keys are unique in a valid table).</summary>
+    public RolloutDefinition? Find(string routeKey)
+    {
+        foreach (var rollout in Rollouts)
+        {
+            if (rollout.RouteKey == routeKey)
+            {
+                return rollout;
+            }
+        }
+
+        return null;
+    }
 }
