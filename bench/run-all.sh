@@ -169,34 +169,29 @@ step "soak: open loop at 70 % of the maximum, ${soak_duration} s"
 # these 2 shared cores the HTTP/2 client and server together, the floor's as much as the sidecar's, complete about
 # 7,600 streams/s at 128 in flight but only about 2,300 at 2,048, so a larger cap lets one hiccup queue enough
 # streams to collapse the rate for the rest of the run, which measures the client stack instead of the sidecar.
+soak() { # label, metrics-url (of the server started last): probe its maximum, then the open loop at 70 % of it
+  local label="$1" metrics="$2" max rate
+  dotnet "$load" --target http://127.0.0.1:21051 --label "$label-max" --connections 4 --concurrency 128 --chunks 4 \
+    --warmup 2 --duration "$soak_probe" --json "$out/$label-max.jsonl" > "$out/$label-max.md" 2>&1 || true
+  max=$(python3 -c "import json,sys; print(json.loads(open(sys.argv[1]).readline())['streamsPerSecond'])" "$out/$label-max.jsonl")
+  rate=$(python3 -c "print(round(0.7 * $max))")
+  echo "$label: maximum $max streams/s; soak rate $rate streams/s" | tee -a "$out/soak-rate.txt"
+  echo "{\"targetRate\":$rate}" > "$out/$label-target.json"
+  curl -fs "$metrics" > "$out/$label-metrics-before.txt" || true
+  sample "$server_pid" 10 "$out/$label-samples.txt" "$metrics" &
+  pids+=($!)
+  dotnet "$load" --target http://127.0.0.1:21051 --label "$label" --mode open --rate "$rate" --connections 4 \
+    --concurrency 128 --chunks 4 --warmup 0 --duration "$soak_duration" --json "$out/$label.jsonl" > "$out/$label.md" 2> "$out/$label.err" || true
+  curl -fs "$metrics" > "$out/$label-metrics-after.txt" || true
+  stop_server
+}
 start_server soak http://127.0.0.1:21091/healthz "$aot" "${sidecar_args[@]}"
-dotnet "$load" --target http://127.0.0.1:21051 --label soak-max --connections 4 --concurrency 128 --chunks 4 \
-  --warmup 2 --duration "$soak_probe" --json "$out/soak-max.jsonl" > "$out/soak-max.md" 2>&1 || true
-max=$(python3 -c "import json,sys; print(json.loads(open(sys.argv[1]).readline())['streamsPerSecond'])" "$out/soak-max.jsonl")
-rate=$(python3 -c "print(round(0.7 * $max))")
-echo "maximum $max streams/s; soak rate $rate streams/s" | tee "$out/soak-rate.txt"
-echo "{\"targetRate\":$rate}" > "$out/soak-target.json"
-curl -fs http://127.0.0.1:21091/metrics > "$out/soak-metrics-before.txt"
-sample "$server_pid" 10 "$out/soak-samples.txt" http://127.0.0.1:21091/metrics &
-pids+=($!)
-dotnet "$load" --target http://127.0.0.1:21051 --label soak --mode open --rate "$rate" --connections 4 \
-  --concurrency 128 --chunks 4 --warmup 0 --duration "$soak_duration" --json "$out/soak.jsonl" > "$out/soak.md" 2> "$out/soak.err" || true
-curl -fs http://127.0.0.1:21091/metrics > "$out/soak-metrics-after.txt" || true
-stop_server
+soak soak http://127.0.0.1:21091/metrics
 
 step "soak of the floor: the same shape and duration, at 70 % of its own maximum"
 # What the framework alone does to RSS under this load, to read the sidecar's RSS figures against.
 start_server soak-floor http://127.0.0.1:22051/healthz "${baseline_cmd[@]}" floor 21051 22051
-dotnet "$load" --target http://127.0.0.1:21051 --label soak-floor-max --connections 4 --concurrency 128 --chunks 4 \
-  --warmup 2 --duration "$soak_probe" --json "$out/soak-floor-max.jsonl" > "$out/soak-floor-max.md" 2>&1 || true
-floor_max=$(python3 -c "import json,sys; print(json.loads(open(sys.argv[1]).readline())['streamsPerSecond'])" "$out/soak-floor-max.jsonl")
-floor_rate=$(python3 -c "print(round(0.7 * $floor_max))")
-echo "floor maximum $floor_max streams/s; soak rate $floor_rate streams/s" | tee -a "$out/soak-rate.txt"
-sample "$server_pid" 10 "$out/soak-floor-samples.txt" http://127.0.0.1:22051/metrics &
-pids+=($!)
-dotnet "$load" --target http://127.0.0.1:21051 --label soak-floor --mode open --rate "$floor_rate" --connections 4 \
-  --concurrency 128 --chunks 4 --warmup 0 --duration "$soak_duration" --json "$out/soak-floor.jsonl" > "$out/soak-floor.md" 2> "$out/soak-floor.err" || true
-stop_server
+soak soak-floor http://127.0.0.1:22051/metrics
 
 step "rollback propagation over $prop_sidecars AOT sidecars"
 # Small-memory settings, as for a sidecar with a tight limit: workstation GC, a 64 MiB managed-heap cap.
