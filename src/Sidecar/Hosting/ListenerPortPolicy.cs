@@ -18,11 +18,15 @@ internal sealed class ListenerPortPolicy
         _metricsPort = metricsPort;
     }
 
+    /// <summary>An ext_proc call on the ext_proc listener: every service such a call resolves is a singleton.</summary>
+    public bool IsExtProcCall(HttpContext context) =>
+        context.Connection.LocalPort == _extProcPort && IsExtProcPath(context.Request.Path.Value ?? "");
+
     public bool IsAllowed(HttpContext context)
     {
         var port = context.Connection.LocalPort;
         var path = context.Request.Path.Value ?? "";
-        if (path.StartsWith("/envoy.service.ext_proc.", StringComparison.Ordinal))
+        if (IsExtProcPath(path))
         {
             return port == _extProcPort;
         }
@@ -39,4 +43,6 @@ internal sealed class ListenerPortPolicy
 
         return port == _metricsPort;
     }
+
+    private static bool IsExtProcPath(string path) => path.StartsWith("/envoy.service.ext_proc.", StringComparison.Ordinal);
 }

@@ -12,6 +12,7 @@ using Canary.Sidecar.Telemetry;
 using Canary.Sidecar.Telemetry.Scanning;
 using Microsoft.Extensions.ObjectPool;
 using Canary.Sidecar.Tripwire;
+using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 
 namespace Canary.Sidecar.Hosting;
@@ -125,12 +126,18 @@ internal static class SidecarApplication
         }
 
         var portPolicy = new ListenerPortPolicy(options.ExtProc.Port, options.Control.Port, options.Metrics.Port);
+        var rootServices = new RootServicesFeature(app.Services);
         app.Use((context, next) =>
         {
             if (!portPolicy.IsAllowed(context))
             {
                 context.Response.StatusCode = StatusCodes.Status404NotFound;
                 return Task.CompletedTask;
+            }
+
+            if (portPolicy.IsExtProcCall(context))
+            {
+                context.Features.Set<IServiceProvidersFeature>(rootServices);
             }
 
             return next(context);
