@@ -61,15 +61,13 @@ public sealed class TesterArmRoutingTests
     public void ArmFor_TesterRequest_DoesNotAllocate()
     {
         var route = new RolloutRoute(0, Definition("alice"), "x-canary-subset", optInHeaderIndex: 0, new RolloutCounters(), new TelemetryRegistry());
-        route.ArmFor(canary: true, AssignmentReason.Forced);
-
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 1000; i++)
+        AllocationAssert.None(() =>
         {
-            route.ArmFor(canary: true, AssignmentReason.Forced);
-        }
-
-        Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
+            for (var i = 0; i < 1000; i++)
+            {
+                route.ArmFor(canary: true, AssignmentReason.Forced);
+            }
+        });
     }
 
     [Theory]

@@ -84,11 +84,7 @@ public class ArmTelemetryTests
     public void RecordAndCount_WarmArm_AllocateNothing()
     {
         var arm = new ArmTelemetry("model-a", "stable");
-        RecordAll(arm, 10_000);
-
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        RecordAll(arm, 10_000);
-        Assert.Equal(before, GC.GetAllocatedBytesForCurrentThread());
+        AllocationAssert.None(() => RecordAll(arm, 10_000));
     }
 
     private static void RecordAll(ArmTelemetry arm, int n)

@@ -58,15 +58,13 @@ public sealed class PriceTableTests
     public void TryGetPrice_WarmTable_AllocatesNothing()
     {
         var model = "gpt-4o-mini-2024-07-18"u8.ToArray();
-        Table.TryGetPrice(model, out _);
-
-        var before = GC.GetAllocatedBytesForCurrentThread();
-        for (var i = 0; i < 100; i++)
+        AllocationAssert.None(() =>
         {
-            Table.TryGetPrice(model, out _);
-        }
-
-        Assert.Equal(0, GC.GetAllocatedBytesForCurrentThread() - before);
+            for (var i = 0; i < 100; i++)
+            {
+                Table.TryGetPrice(model, out _);
+            }
+        });
     }
 
     [Theory]
