@@ -194,10 +194,11 @@ start_server soak-floor http://127.0.0.1:22051/healthz "${baseline_cmd[@]}" floo
 soak soak-floor http://127.0.0.1:22051/metrics
 
 step "rollback propagation over $prop_sidecars AOT sidecars"
-# Small-memory settings, as for a sidecar with a tight limit: workstation GC, a 64 MiB managed-heap cap.
+# Small-memory settings, as for a sidecar with a tight limit: workstation GC, a 64 MiB managed-heap cap. (The native
+# runtime reads these values as hexadecimal digits without a 0x prefix; with the prefix it ignores them.)
 prop_pids=()
 for i in $(seq 0 $(( prop_sidecars - 1 ))); do
-  DOTNET_GCHeapHardLimit=0x4000000 DOTNET_gcServer=0 "$aot" --Canary:ExtProc:Port=$(( 23000 + i )) \
+  DOTNET_GCHeapHardLimit=4000000 DOTNET_gcServer=0 "$aot" --Canary:ExtProc:Port=$(( 23000 + i )) \
     --Canary:Control:Port=$(( 24000 + i )) --Canary:Metrics:Port=$(( 25000 + i )) --Canary:Metrics:BindAddress=127.0.0.1 \
     --Canary:Control:BindAddress=127.0.0.1 --Canary:Control:AllowUnauthenticated=true --Canary:SidecarId=prop-$i \
     --Canary:Routing:RolloutsFile="$root/samples/rollouts.json" --Logging:LogLevel:Default=Warning > "$out/prop-$i.log" 2>&1 &

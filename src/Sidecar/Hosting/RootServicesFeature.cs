@@ -5,7 +5,7 @@ namespace Canary.Sidecar.Hosting;
 /// <summary>
 /// Request services for ext_proc streams: the application's root provider instead of a per-request scope. Every
 /// service an ext_proc stream resolves is a singleton, yet ASP.NET Core would create a scope, its feature and its
-/// resolved-services dictionary for each stream because gRPC asks the request for its services (about 170 bytes per
+/// resolved-services dictionary for each stream because gRPC asks the request for its services (about 180 bytes per
 /// stream, measured with allocation-tick events; bench/README.md). One shared instance serves every such request.
 /// </summary>
 internal sealed class RootServicesFeature : IServiceProvidersFeature
