@@ -18,17 +18,20 @@ internal sealed class ListenerPortPolicy
         _metricsPort = metricsPort;
     }
 
-    /// <summary>An ext_proc call on the ext_proc listener: every service such a call resolves is a singleton.</summary>
-    public bool IsExtProcCall(HttpContext context) =>
-        context.Connection.LocalPort == _extProcPort && IsExtProcPath(context.Request.Path.Value ?? "");
-
-    public bool IsAllowed(HttpContext context)
+    /// <summary>
+    /// Whether the request may be served on the listener it came in on; <paramref name="isExtProcCall"/> says it is an
+    /// ext_proc call on the ext_proc listener, where every service the call resolves is a singleton. One pass over
+    /// the path and port for both answers: the middleware asks on every ext_proc stream.
+    /// </summary>
+    public bool IsAllowed(HttpContext context, out bool isExtProcCall)
     {
         var port = context.Connection.LocalPort;
         var path = context.Request.Path.Value ?? "";
-        if (IsExtProcPath(path))
+        isExtProcCall = false;
+        if (path.StartsWith("/envoy.service.ext_proc.", StringComparison.Ordinal))
         {
-            return port == _extProcPort;
+            isExtProcCall = port == _extProcPort;
+            return isExtProcCall;
         }
 
         if (path.StartsWith("/canary.", StringComparison.Ordinal))
@@ -43,6 +46,4 @@ internal sealed class ListenerPortPolicy
 
         return port == _metricsPort;
     }
-
-    private static bool IsExtProcPath(string path) => path.StartsWith("/envoy.service.ext_proc.", StringComparison.Ordinal);
 }

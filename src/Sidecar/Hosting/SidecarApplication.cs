@@ -129,13 +129,13 @@ internal static class SidecarApplication
         var rootServices = new RootServicesFeature(app.Services);
         app.Use((context, next) =>
         {
-            if (!portPolicy.IsAllowed(context))
+            if (!portPolicy.IsAllowed(context, out var isExtProcCall))
             {
                 context.Response.StatusCode = StatusCodes.Status404NotFound;
                 return Task.CompletedTask;
             }
 
-            if (portPolicy.IsExtProcCall(context))
+            if (isExtProcCall)
             {
                 context.Features.Set<IServiceProvidersFeature>(rootServices);
             }
