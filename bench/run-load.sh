@@ -54,8 +54,8 @@ run_target() { # label, metrics-url, command...
   kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
 }
 
-echo "| target | mode | streams/s | errors | request_headers p50 / p99 (µs) | response_headers p50 / p99 (µs) | stream p50 / p99 (µs) | server bytes allocated per stream |"
-echo "|---|---|---|---|---|---|---|---|"
+echo "| target | mode | streams/s | errors | request_headers p50 / p99 (µs) | response_headers p50 / p99 (µs) | stream p50 / p99 (µs) | server bytes allocated per stream | server CPU µs per stream |"
+echo "|---|---|---|---|---|---|---|---|---|"
 target() { # index
   case "$1" in
     0) run_target sidecar-aot http://127.0.0.1:21091/metrics "$aot" "${sidecar_args[@]}" ;;

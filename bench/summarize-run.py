@@ -66,6 +66,8 @@ def throughput(d):
         if not rs:
             problems.append(f"throughput: no result for {label}")
             continue
+        if any(r.get(key) is None for r in rs for key in ("serverBytesPerStream", "serverCpuUsPerStream")):
+            problems.append(f"throughput {label}: a run has no server allocation or CPU figure (its /metrics did not answer)")
         out[label] = {
             # Median over rounds: one round disturbed by a neighbour on the shared cores moves it least.
             "rounds": len(rs), "rate": median([r["streamsPerSecond"] for r in rs]),
@@ -74,6 +76,7 @@ def throughput(d):
             "p50": median([r["streamP50Us"] for r in rs]), "p99": median([r["streamP99Us"] for r in rs]),
             "rhP99": mean([r["requestHeadersP99Us"] for r in rs]),
             "alloc": median([r["serverBytesPerStream"] for r in rs if r.get("serverBytesPerStream") is not None]),
+            "cpu": median([r["serverCpuUsPerStream"] for r in rs if r.get("serverCpuUsPerStream") is not None]),
         }
     return out
 
@@ -290,10 +293,12 @@ def render(d):
         f"**Side-by-side throughput** (`bench/run-load.sh {cfg['loadArgs']}`: closed loop, 4 HTTP/2 connections, "
         "request_headers → response_headers → half-close; each round starts with the next target; median over rounds "
         "(streams/s, p50, p99) with the range of the rounds' streams/s, median allocation; allocation read from each server's "
-        "`/metrics` at the start and end of the measured phase):",
+        "`/metrics` at the start and end of the measured phase, as is the server's CPU time (user + system): the load "
+        "generator shares the two cores and bounds the closed loop, so what a stream costs the server itself is read "
+        "from its CPU time per stream):",
         "",
-        "| target | rounds | streams/s (median; rounds min – max) | × floor | errors | stream p50 / p99 (µs) | p99 × floor | server bytes allocated per stream | × floor |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| target | rounds | streams/s (median; rounds min – max) | × floor | errors | stream p50 / p99 (µs) | p99 × floor | server bytes allocated per stream | × floor | server CPU µs per stream | × floor |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for label, name in TARGETS:
         t = tp.get(label)
@@ -301,7 +306,7 @@ def render(d):
             continue
         lines.append(f"| {name} | {t['rounds']} | {fmt(t['rate'])} ({fmt(t['rateMin'])} – {fmt(t['rateMax'])}) | {t['rate'] / floor['rate']:.2f} | {t['errors']} | "
                      f"{fmt(t['p50'])} / {fmt(t['p99'])} | {t['p99'] / floor['p99']:.2f} | {fmt(t['alloc'])} | "
-                     f"{t['alloc'] / floor['alloc']:.2f} |" if floor else f"| {name} | {fmt(t['rate'])} |")
+                     f"{t['alloc'] / floor['alloc']:.2f} | {fmt(t['cpu'], 1)} | {t['cpu'] / floor['cpu']:.2f} |" if floor else f"| {name} | {fmt(t['rate'])} |")
     lines += [
         "",
         "**h2load, headers-only** (one HTTP/2 request = one ext_proc exchange: request_headers (20 headers) + "

@@ -29,6 +29,6 @@ else
 }
 
 // The load harness reads allocation and GC figures of the server from here, as it does from the sidecar's /metrics.
-app.MapGet("/metrics", () => $"process_allocated_bytes_total {GC.GetTotalAllocatedBytes()}\ndotnet_gc_pause_seconds_total {GC.GetTotalPauseDuration().TotalSeconds}\n");
+app.MapGet("/metrics", () => $"process_allocated_bytes_total {GC.GetTotalAllocatedBytes()}\nprocess_cpu_seconds_total {Environment.CpuUsage.TotalTime.TotalSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture)}\ndotnet_gc_pause_seconds_total {GC.GetTotalPauseDuration().TotalSeconds}\n");
 app.MapGet("/healthz", () => "ok");
 app.Run();

@@ -10,10 +10,10 @@ if (options.H2loadBody is not null)
     return 0;
 }
 
-long? before = null;
+ServerCounters? before = null;
 var runner = new LoadRunner(options);
-await runner.RunAsync(async () => before = await ReadAllocatedBytesAsync(options.MetricsUrl));
-var after = await ReadAllocatedBytesAsync(options.MetricsUrl);
+await runner.RunAsync(async () => before = await ServerCounters.ReadAsync(options.MetricsUrl));
+var after = await ServerCounters.ReadAsync(options.MetricsUrl);
 var result = runner.Results;
 if (result.FirstError is not null)
 {
@@ -22,7 +22,10 @@ if (result.FirstError is not null)
 
 // Read when the measured phase starts and after its last stream ended: only measured streams are charged (streams
 // straddling the start are a rounding error against thousands per second).
-double? bytesPerStream = before is null || after is null ? null : (after.Value - before.Value) / (double)Math.Max(1, result.Streams);
+// The server's CPU time per stream is the figure the shared cores cannot blur: closed-loop throughput here is bounded
+// by the load generator, which runs on the same two cores, while the CPU each stream costs the server is its own.
+double? bytesPerStream = ServerCounters.PerStream(before?.AllocatedBytes, after?.AllocatedBytes, result.Streams);
+double? cpuMicrosecondsPerStream = ServerCounters.PerStream(before?.CpuSeconds * 1e6, after?.CpuSeconds * 1e6, result.Streams);
 var line = new StringBuilder();
 line.Append(CultureInfo.InvariantCulture, $"| {options.Label} | {options.Mode} | {result.StreamsPerSecond:F0} | {result.Errors} ");
 foreach (var histogram in new[] { result.RequestHeaders, result.ResponseHeaders, result.Stream })
@@ -30,7 +33,7 @@ foreach (var histogram in new[] { result.RequestHeaders, result.ResponseHeaders,
     line.Append(CultureInfo.InvariantCulture, $"| {Percentile(histogram, 50)} / {Percentile(histogram, 99)} ");
 }
 
-line.Append(CultureInfo.InvariantCulture, $"| {(bytesPerStream is null ? "n/a" : bytesPerStream.Value.ToString("F0", CultureInfo.InvariantCulture))} |");
+line.Append(CultureInfo.InvariantCulture, $"| {Format(bytesPerStream, "F0")} | {Format(cpuMicrosecondsPerStream, "F1")} |");
 Console.WriteLine(line.ToString());
 if (options.JsonOutput is not null)
 {
@@ -40,7 +43,7 @@ if (options.JsonOutput is not null)
         $"\"responseHeadersP99Us\":{Percentile(result.ResponseHeaders, 99)},\"responseBodyP99Us\":{Percentile(result.ResponseBody, 99)}," +
         $"\"responseBodyP50Us\":{Percentile(result.ResponseBody, 50)},\"peakInFlight\":{result.PeakInFlight},\"elapsedSeconds\":{result.Elapsed.TotalSeconds:F1}," +
         $"\"streamP50Us\":{Percentile(result.Stream, 50)},\"streamP99Us\":{Percentile(result.Stream, 99)},\"streamP999Us\":{Percentile(result.Stream, 99.9)}," +
-        $"\"serverBytesPerStream\":{(bytesPerStream is null ? "null" : bytesPerStream.Value.ToString("F1", CultureInfo.InvariantCulture))}}}");
+        $"\"serverBytesPerStream\":{Json(bytesPerStream)},\"serverCpuUsPerStream\":{Json(cpuMicrosecondsPerStream)}}}");
     await File.AppendAllTextAsync(options.JsonOutput, json + Environment.NewLine);
 }
 
@@ -49,21 +52,6 @@ return result.Errors == 0 ? 0 : 1;
 static long Percentile(HistogramBase histogram, double percentile) =>
     histogram.TotalCount == 0 ? 0 : histogram.GetValueAtPercentile(percentile);
 
-static async Task<long?> ReadAllocatedBytesAsync(string? metricsUrl)
-{
-    if (metricsUrl is null)
-    {
-        return null;
-    }
+static string Format(double? value, string format) => value is null ? "n/a" : value.Value.ToString(format, CultureInfo.InvariantCulture);
 
-    using var http = new HttpClient();
-    foreach (var row in (await http.GetStringAsync(metricsUrl)).Split('\n'))
-    {
-        if (row.StartsWith("process_allocated_bytes_total ", StringComparison.Ordinal))
-        {
-            return (long)double.Parse(row.AsSpan("process_allocated_bytes_total ".Length), CultureInfo.InvariantCulture);
-        }
-    }
-
-    return null;
-}
+static string Json(double? value) => value is null ? "null" : value.Value.ToString("F1", CultureInfo.InvariantCulture);

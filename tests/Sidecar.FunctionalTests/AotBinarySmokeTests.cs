@@ -92,6 +92,16 @@ public sealed partial class AotBinarySmokeTests
                 Assert.Equal(8, ack.AppliedGeneration);
             }
 
+            // The process figures the load harness and SREs read, as the native binary reports them.
+            using (var http = new HttpClient())
+            {
+                var exposition = await http.GetStringAsync($"http://127.0.0.1:{metrics}/metrics");
+                Assert.True(MetricValue(exposition, "process_cpu_seconds_total") > 0);
+                Assert.True(MetricValue(exposition, "process_allocated_bytes_total") > 0);
+                Assert.True(MetricValue(exposition, "dotnet_gc_committed_bytes") >= 0);
+                Assert.Contains("dotnet_gc_heap_size_bytes{generation=\"poh\"} ", exposition);
+            }
+
             Assert.Equal(0, Kill(process.Id, SigTerm));
             using var exit = new CancellationTokenSource(TimeSpan.FromSeconds(10));
             await process.WaitForExitAsync(exit.Token);
@@ -112,4 +122,17 @@ public sealed partial class AotBinarySmokeTests
 
     [LibraryImport("libc", EntryPoint = "kill")]
     private static partial int Kill(int pid, int signal);
+
+    private static double MetricValue(string exposition, string name)
+    {
+        foreach (var line in exposition.Split('\n'))
+        {
+            if (line.StartsWith(name + " ", StringComparison.Ordinal))
+            {
+                return double.Parse(line.AsSpan(name.Length + 1), System.Globalization.CultureInfo.InvariantCulture);
+            }
+        }
+
+        throw new Xunit.Sdk.XunitException($"/metrics has no {name}");
+    }
 }
