@@ -10,38 +10,97 @@ namespace Canary.Contracts.Telemetry;
 /// </remarks>
 public sealed class IntervalHistogram
 {
+    private const int SumField = 0;
+    private const int MinField = 1;
+    private const int MaxField = 2;
+    private const int ClampedField = 3;
+
+    // Slot counters start 128 bytes into the array: the array's length, read by every record's bounds check, would
+    // otherwise share a cache line with the lowest slots, which zero-valued records (empty bodies) write constantly.
+    private const int CountsOffset = CoreStripes.LongsPerStripe * sizeof(long) / sizeof(int);
+
     private readonly int[] _counts;
-    private long _sum;
-    private long _min = long.MaxValue;
-    private long _max = long.MinValue;
-    private long _clamped;
+
+    // Sum, min, max and clamped count per core stripe (see CoreStripes), at (stripe + 1) * LongsPerStripe: every
+    // record updates the sum and reads the bounds, and one shared line for them bounced between cores on each request.
+    // The slot counters stay shared: striping them would multiply the histograms' memory by the stripe count.
+    private readonly long[] _scalars = new long[(CoreStripes.Count + 1) * CoreStripes.LongsPerStripe];
 
     internal IntervalHistogram(HistogramLayout layout)
     {
         Layout = layout;
-        _counts = new int[layout.CountsLength];
+        _counts = new int[CountsOffset + layout.CountsLength];
+        ResetScalars();
     }
 
     public HistogramLayout Layout { get; }
 
-    public ReadOnlySpan<int> Counts => _counts;
+    public ReadOnlySpan<int> Counts => _counts.AsSpan(CountsOffset);
 
-    public long Sum => _sum;
+    public long Sum
+    {
+        get
+        {
+            long sum = 0;
+            for (var stripe = 0; stripe < CoreStripes.Count; stripe++)
+            {
+                sum += _scalars[Offset(stripe) + SumField];
+            }
+
+            return sum;
+        }
+    }
 
     /// <summary>Smallest recorded value, or 0 when empty.</summary>
-    public long Min => _min == long.MaxValue ? 0 : _min;
+    public long Min
+    {
+        get
+        {
+            var min = long.MaxValue;
+            for (var stripe = 0; stripe < CoreStripes.Count; stripe++)
+            {
+                min = Math.Min(min, _scalars[Offset(stripe) + MinField]);
+            }
+
+            return min == long.MaxValue ? 0 : min;
+        }
+    }
 
     /// <summary>Largest recorded value, or 0 when empty.</summary>
-    public long Max => _max == long.MinValue ? 0 : _max;
+    public long Max
+    {
+        get
+        {
+            var max = long.MinValue;
+            for (var stripe = 0; stripe < CoreStripes.Count; stripe++)
+            {
+                max = Math.Max(max, _scalars[Offset(stripe) + MaxField]);
+            }
+
+            return max == long.MinValue ? 0 : max;
+        }
+    }
 
     /// <summary>Values recorded outside [0, HighestTrackableValue] and counted at the nearest bound instead.</summary>
-    public long Clamped => _clamped;
+    public long Clamped
+    {
+        get
+        {
+            long clamped = 0;
+            for (var stripe = 0; stripe < CoreStripes.Count; stripe++)
+            {
+                clamped += _scalars[Offset(stripe) + ClampedField];
+            }
+
+            return clamped;
+        }
+    }
 
     /// <summary>Number of recorded values (sum of the slot counters).</summary>
     public long TotalCount()
     {
         long total = 0;
-        var counts = _counts;
+        var counts = Counts;
         for (var i = 0; i < counts.Length; i++)
         {
             total += counts[i];
@@ -50,24 +109,28 @@ public sealed class IntervalHistogram
         return total;
     }
 
-    internal void Record(long value)
+    /// <summary>Records one value into the given core stripe's sum and bounds (any stripe is correct; the caller's
+    /// own keeps the cache line local).</summary>
+    internal void Record(long value, int stripe)
     {
         var layout = Layout;
+        var offset = Offset(stripe);
         if ((ulong)value > (ulong)layout.HighestTrackableValue)
         {
             value = value < 0 ? 0 : layout.HighestTrackableValue;
-            Interlocked.Increment(ref _clamped);
+            Interlocked.Increment(ref _scalars[offset + ClampedField]);
         }
 
-        Interlocked.Increment(ref _counts[layout.IndexOf(value)]);
-        Interlocked.Add(ref _sum, value);
+        Interlocked.Increment(ref _counts[CountsOffset + layout.IndexOf(value)]);
+        Interlocked.Add(ref _scalars[offset + SumField], value);
 
         // Lock-free rather than wait-free, but each retry means another writer moved the bound towards this value,
         // and once the interval has seen its extremes these are plain reads.
-        var min = Volatile.Read(ref _min);
+        ref var minSlot = ref _scalars[offset + MinField];
+        var min = Volatile.Read(ref minSlot);
         while (value < min)
         {
-            var seen = Interlocked.CompareExchange(ref _min, value, min);
+            var seen = Interlocked.CompareExchange(ref minSlot, value, min);
             if (seen == min)
             {
                 break;
@@ -76,10 +139,11 @@ public sealed class IntervalHistogram
             min = seen;
         }
 
-        var max = Volatile.Read(ref _max);
+        ref var maxSlot = ref _scalars[offset + MaxField];
+        var max = Volatile.Read(ref maxSlot);
         while (value > max)
         {
-            var seen = Interlocked.CompareExchange(ref _max, value, max);
+            var seen = Interlocked.CompareExchange(ref maxSlot, value, max);
             if (seen == max)
             {
                 break;
@@ -92,9 +156,20 @@ public sealed class IntervalHistogram
     internal void Reset()
     {
         Array.Clear(_counts);
-        _sum = 0;
-        _min = long.MaxValue;
-        _max = long.MinValue;
-        _clamped = 0;
+        ResetScalars();
     }
+
+    private void ResetScalars()
+    {
+        for (var stripe = 0; stripe < CoreStripes.Count; stripe++)
+        {
+            var offset = Offset(stripe);
+            _scalars[offset + SumField] = 0;
+            _scalars[offset + MinField] = long.MaxValue;
+            _scalars[offset + MaxField] = long.MinValue;
+            _scalars[offset + ClampedField] = 0;
+        }
+    }
+
+    private static int Offset(int stripe) => (stripe + 1) * CoreStripes.LongsPerStripe;
 }

@@ -28,9 +28,9 @@ public sealed class IntervalRecorder
     /// <see cref="IntervalHistogram.Clamped"/>.</summary>
     public void Record(long value)
     {
-        var token = _phaser.EnterWriter();
-        _buffers[WriterReaderPhaser.PhaseOf(token)].Record(value);
-        _phaser.ExitWriter(token);
+        var ticket = _phaser.EnterWriter();
+        _buffers[ticket.Phase].Record(value, ticket.Stripe);
+        _phaser.ExitWriter(ticket);
     }
 
     /// <summary>

@@ -8,7 +8,9 @@ namespace Canary.Contracts.Telemetry;
 /// All at 2 significant digits (slots at most 1/128 ≈ 0.8 % wide). Ranges: durations up to 1 h, header and first-token
 /// times up to 10 min, time per token up to 10 s, token counts up to 10^7, cost up to 10^9 micro-USD (USD 1000) per
 /// request, response bytes up to 1 GiB. Memory: <see cref="BytesPerArm"/> is 236,544 bytes (29,568 slots × 4 bytes
-/// × 2 phases), so 100 rollouts × 2 subsets take 47,308,800 bytes (45.1 MiB), under the 64 MB budget.
+/// × 2 phases), so 100 rollouts × 2 subsets take 47,308,800 bytes (45.1 MiB). The per-core stripes add
+/// <see cref="StripeBytesPerArm"/>: 40,832 bytes at the most (8 stripes), 8,166,400 bytes for those 200 arms, so
+/// 55,475,200 bytes in all, under the 64 MB budget.
 /// </remarks>
 public static class TelemetryLayouts
 {
@@ -36,6 +38,20 @@ public static class TelemetryLayouts
     ];
 
     public static HistogramLayout For(TelemetryMetric metric) => Layouts[(int)metric];
+
+    /// <summary>
+    /// Bytes of one arm's per-core stripes with <paramref name="stripes"/> stripes: each recorder's phaser epochs, and
+    /// per phase its sum, min, max and clamped count per stripe plus the padding before its slot counters (each stripe
+    /// and the padding take <see cref="CoreStripes.LongsPerStripe"/> longs, one leading block keeps stripe 0 off the
+    /// array header).
+    /// </summary>
+    public static long StripeBytesPerArm(int stripes)
+    {
+        var block = CoreStripes.LongsPerStripe * sizeof(long);
+        var phaser = (stripes + 1) * block;
+        var histogram = ((stripes + 1) * block) + block;
+        return Layouts.Length * (phaser + (PhasesPerRecorder * histogram));
+    }
 
     /// <summary>Slot-counter bytes of all recorders of one (rollout, subset) arm.</summary>
     public static long BytesPerArm

@@ -5,37 +5,48 @@ namespace Canary.Contracts.Telemetry;
 /// writer of the old phase has left, after which the old phase's data is quiescent and can be read and reset.
 /// </summary>
 /// <remarks>
-/// Invariant: a writer's phase is fixed by the sign of the start epoch it increments on entry (≥ 0: phase 0,
-/// &lt; 0: phase 1), and it increments the end epoch of that same phase on exit. The reader swaps the start epoch to
-/// the other phase's base value; the value it swapped out is the base of the old phase plus the number of writers that
-/// entered it, so once that phase's end epoch reaches it, no writer is inside the old phase and none can enter it
-/// until the next flip. Writers never wait; only <see cref="FlipPhase"/> spins, and only for writers already inside
-/// their (few-instruction) critical section. The epochs overflow after 2^62 entries per flip, which cannot happen.
+/// Invariant, per stripe: a writer's phase is fixed by the sign of the start epoch it increments on entry (≥ 0: phase 0,
+/// &lt; 0: phase 1), and it increments the end epoch of that same phase on the same stripe on exit. The reader swaps
+/// each stripe's start epoch to the other phase's base value; the value it swapped out is the base of the old phase
+/// plus the number of writers that entered it there, so once that stripe's end epoch reaches it, no writer is inside
+/// the old phase on that stripe and none can enter it until the next flip. The reader flips every stripe before it
+/// waits for any, so after the wait no writer of any stripe is in the old phase. Writers never wait; only
+/// <see cref="FlipPhase"/> spins, and only for writers already inside their (few-instruction) critical section. The
+/// epochs overflow after 2^62 entries per flip, which cannot happen.
+/// <para>
+/// The epochs are striped by core (<see cref="CoreStripes"/>): every request records several values, and one shared
+/// start epoch incremented by every core was a cache line bouncing between cores on each of them.
+/// </para>
 /// </remarks>
 public sealed class WriterReaderPhaser
 {
+    private const int StartEpoch = 0;
+    private const int EvenEndEpoch = 1;
+    private const int OddEndEpoch = 2;
+
     private readonly Lock _readerLock = new();
-    private long _startEpoch;
-    private long _evenEndEpoch;
-    private long _oddEndEpoch = long.MinValue;
 
-    /// <summary>Enters a writer critical section; pass the result to <see cref="ExitWriter"/>.</summary>
-    public long EnterWriter() => Interlocked.Increment(ref _startEpoch);
+    // Stripe s lives at (s + 1) * LongsPerStripe: the first block only keeps stripe 0 off the array's header line.
+    private readonly long[] _epochs = new long[(CoreStripes.Count + 1) * CoreStripes.LongsPerStripe];
+    private bool _oddPhaseActive;
 
-    /// <summary>Phase (0 or 1) of a critical section entered with <paramref name="token"/>.</summary>
-    public static int PhaseOf(long token) => token < 0 ? 1 : 0;
-
-    public void ExitWriter(long token)
+    public WriterReaderPhaser()
     {
-        if (token < 0)
+        for (var stripe = 0; stripe < CoreStripes.Count; stripe++)
         {
-            Interlocked.Increment(ref _oddEndEpoch);
-        }
-        else
-        {
-            Interlocked.Increment(ref _evenEndEpoch);
+            _epochs[Offset(stripe) + OddEndEpoch] = long.MinValue;
         }
     }
+
+    /// <summary>Enters a writer critical section on the calling core's stripe; pass the result to <see cref="ExitWriter"/>.</summary>
+    public WriterTicket EnterWriter()
+    {
+        var stripe = CoreStripes.Current;
+        return new WriterTicket(stripe, Interlocked.Increment(ref _epochs[Offset(stripe) + StartEpoch]));
+    }
+
+    public void ExitWriter(WriterTicket ticket) =>
+        Interlocked.Increment(ref _epochs[Offset(ticket.Stripe) + (ticket.Epoch < 0 ? OddEndEpoch : EvenEndEpoch)]);
 
     /// <summary>
     /// Moves writers to the other phase and returns the phase they left once all its writers have exited. Only one
@@ -45,29 +56,32 @@ public sealed class WriterReaderPhaser
     {
         lock (_readerLock)
         {
-            var leavingOdd = Volatile.Read(ref _startEpoch) < 0;
+            var leavingOdd = _oddPhaseActive;
+            var nextBase = leavingOdd ? 0 : long.MinValue;
+            Span<long> startsAtFlip = stackalloc long[CoreStripes.Count];
+            for (var stripe = 0; stripe < startsAtFlip.Length; stripe++)
+            {
+                var offset = Offset(stripe);
 
-            // Reset the entering phase's end epoch before any writer can enter it: the previous flip drained it.
-            long nextBase;
-            if (leavingOdd)
-            {
-                Volatile.Write(ref _evenEndEpoch, 0);
-                nextBase = 0;
-            }
-            else
-            {
-                Volatile.Write(ref _oddEndEpoch, long.MinValue);
-                nextBase = long.MinValue;
+                // Reset the entering phase's end epoch before any writer can enter it: the previous flip drained it.
+                Volatile.Write(ref _epochs[offset + (leavingOdd ? EvenEndEpoch : OddEndEpoch)], nextBase);
+                startsAtFlip[stripe] = Interlocked.Exchange(ref _epochs[offset + StartEpoch], nextBase);
             }
 
-            var startAtFlip = Interlocked.Exchange(ref _startEpoch, nextBase);
-            var spin = new SpinWait();
-            while ((leavingOdd ? Volatile.Read(ref _oddEndEpoch) : Volatile.Read(ref _evenEndEpoch)) != startAtFlip)
+            _oddPhaseActive = !leavingOdd;
+            for (var stripe = 0; stripe < startsAtFlip.Length; stripe++)
             {
-                spin.SpinOnce();
+                var leavingEnd = Offset(stripe) + (leavingOdd ? OddEndEpoch : EvenEndEpoch);
+                var spin = new SpinWait();
+                while (Volatile.Read(ref _epochs[leavingEnd]) != startsAtFlip[stripe])
+                {
+                    spin.SpinOnce();
+                }
             }
 
             return leavingOdd ? 1 : 0;
         }
     }
+
+    private static int Offset(int stripe) => (stripe + 1) * CoreStripes.LongsPerStripe;
 }

@@ -7,6 +7,7 @@ using Canary.Sidecar.Diagnostics;
 using Canary.Sidecar.ModelRewrite;
 using Canary.Sidecar.Processing;
 using Canary.Sidecar.Persistence;
+using Canary.Sidecar.Pooling;
 using Canary.Sidecar.Routing;
 using Canary.Sidecar.Telemetry;
 using Canary.Sidecar.Telemetry.Scanning;
@@ -87,7 +88,7 @@ internal static class SidecarApplication
         services.AddSingleton<ProcessingCounters>();
         services.AddTelemetryPersistence(builder.Configuration);
         services.AddSingleton(prices);
-        services.AddSingleton<ObjectPool<ResponseScanner>>(new DefaultObjectPool<ResponseScanner>(new ResponseScannerPoolPolicy(), maximumRetained: 4096));
+        services.AddSingleton<ObjectPool<ResponseScanner>>(new ThreadCachedObjectPool<ResponseScanner>(new ResponseScannerPoolPolicy(), maximumRetained: 4096));
         services.AddSingleton<IExchangeObserver, TelemetryObserver>();
         services.AddSingleton<IMetricsSource, TelemetryMetricsSource>();
         services.AddSingleton<ProcessingAnswerPool>();

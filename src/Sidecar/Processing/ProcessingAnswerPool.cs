@@ -1,4 +1,5 @@
 using Canary.Sidecar.ModelRewrite;
+using Canary.Sidecar.Pooling;
 using Microsoft.Extensions.ObjectPool;
 
 namespace Canary.Sidecar.Processing;
@@ -9,7 +10,7 @@ internal sealed class ProcessingAnswerPool
     // A buffer grown by a large body is not kept in the pool.
     private const int RetainedCapacity = 256 * 1024;
 
-    private readonly DefaultObjectPool<ProcessingAnswer> _pool = new(new Policy(), maximumRetained: 256);
+    private readonly ThreadCachedObjectPool<ProcessingAnswer> _pool = new(new Policy(), maximumRetained: 256);
 
     public ProcessingAnswer Rent() => _pool.Get();
 

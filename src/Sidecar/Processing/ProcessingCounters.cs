@@ -1,59 +1,73 @@
+using Canary.Contracts.Telemetry;
+
 namespace Canary.Sidecar.Processing;
 
 /// <summary>Process-wide counters of the ext_proc streams and of every kind of bad input, for /metrics.</summary>
 internal sealed class ProcessingCounters
 {
-    private long _streamsStarted;
-    private long _streamsCompleted;
-    private long _streamsCancelled;
-    private long _messages;
-    private long _malformedMessages;
-    private long _unknownMessages;
-    private long _unmatchedRequests;
-    private long _subsetHeadersRemoved;
-    private long _responsesWithoutRequest;
+    private const int StreamsStartedCounter = 0;
+    private const int StreamsCompletedCounter = 1;
+    private const int StreamsCancelledCounter = 2;
+    private const int MessagesCounter = 3;
+    private const int MalformedMessagesCounter = 4;
+    private const int UnknownMessagesCounter = 5;
+    private const int UnmatchedRequestsCounter = 6;
+    private const int SubsetHeadersRemovedCounter = 7;
+    private const int ResponsesWithoutRequestCounter = 8;
 
-    public long StreamsStarted => Volatile.Read(ref _streamsStarted);
+    // Every stream counts its start and end: per core stripe, so cores do not contend for one line on each stream.
+    private readonly StripedCounters _counters = new(9);
 
-    public long StreamsCompleted => Volatile.Read(ref _streamsCompleted);
+    public long StreamsStarted => _counters.Read(StreamsStartedCounter);
 
-    public long StreamsCancelled => Volatile.Read(ref _streamsCancelled);
+    public long StreamsCompleted => _counters.Read(StreamsCompletedCounter);
 
-    public long StreamsOpen => StreamsStarted - StreamsCompleted - StreamsCancelled;
+    public long StreamsCancelled => _counters.Read(StreamsCancelledCounter);
 
-    public long Messages => Volatile.Read(ref _messages);
+    /// <summary>Streams started and not yet ended. Ends are read before starts: a stream that ends between the reads
+    /// then counts as open once more instead of making the figure negative.</summary>
+    public long StreamsOpen
+    {
+        get
+        {
+            var ended = StreamsCompleted + StreamsCancelled;
+            return StreamsStarted - ended;
+        }
+    }
+
+    public long Messages => _counters.Read(MessagesCounter);
 
     /// <summary>Messages that were not valid protobuf; the stream ended with INVALID_ARGUMENT.</summary>
-    public long MalformedMessages => Volatile.Read(ref _malformedMessages);
+    public long MalformedMessages => _counters.Read(MalformedMessagesCounter);
 
     /// <summary>Messages with no request case this sidecar knows; the stream was closed cleanly (pass-through).</summary>
-    public long UnknownMessages => Volatile.Read(ref _unknownMessages);
+    public long UnknownMessages => _counters.Read(UnknownMessagesCounter);
 
     /// <summary>request_headers that matched no rollout (or had no route-key header).</summary>
-    public long UnmatchedRequests => Volatile.Read(ref _unmatchedRequests);
+    public long UnmatchedRequests => _counters.Read(UnmatchedRequestsCounter);
 
     /// <summary>Client-sent subset headers removed from requests no rollout covers.</summary>
-    public long SubsetHeadersRemoved => Volatile.Read(ref _subsetHeadersRemoved);
+    public long SubsetHeadersRemoved => _counters.Read(SubsetHeadersRemovedCounter);
 
     /// <summary>response_headers on a stream that never saw request_headers (for example an Envoy local reply).</summary>
-    public long ResponsesWithoutRequest => Volatile.Read(ref _responsesWithoutRequest);
+    public long ResponsesWithoutRequest => _counters.Read(ResponsesWithoutRequestCounter);
 
-    public void StreamStarted() => Interlocked.Increment(ref _streamsStarted);
+    public void StreamStarted() => _counters.Increment(StreamsStartedCounter);
 
-    public void StreamCompleted() => Interlocked.Increment(ref _streamsCompleted);
+    public void StreamCompleted() => _counters.Increment(StreamsCompletedCounter);
 
-    public void StreamCancelled() => Interlocked.Increment(ref _streamsCancelled);
+    public void StreamCancelled() => _counters.Increment(StreamsCancelledCounter);
 
-    /// <summary>Adds a finished stream's messages: one atomic add per stream, not per message, keeps cores from contending.</summary>
-    public void AddMessages(int count) => Interlocked.Add(ref _messages, count);
+    /// <summary>Adds a finished stream's messages: one add per stream, not per message.</summary>
+    public void AddMessages(int count) => _counters.Add(MessagesCounter, count);
 
-    public void MalformedMessage() => Interlocked.Increment(ref _malformedMessages);
+    public void MalformedMessage() => _counters.Increment(MalformedMessagesCounter);
 
-    public void UnknownMessage() => Interlocked.Increment(ref _unknownMessages);
+    public void UnknownMessage() => _counters.Increment(UnknownMessagesCounter);
 
-    public void UnmatchedRequest() => Interlocked.Increment(ref _unmatchedRequests);
+    public void UnmatchedRequest() => _counters.Increment(UnmatchedRequestsCounter);
 
-    public void SubsetHeaderRemoved() => Interlocked.Increment(ref _subsetHeadersRemoved);
+    public void SubsetHeaderRemoved() => _counters.Increment(SubsetHeadersRemovedCounter);
 
-    public void ResponseWithoutRequest() => Interlocked.Increment(ref _responsesWithoutRequest);
+    public void ResponseWithoutRequest() => _counters.Increment(ResponsesWithoutRequestCounter);
 }

@@ -1,11 +1,13 @@
+using Canary.Sidecar.Pooling;
 using Microsoft.Extensions.ObjectPool;
 
 namespace Canary.Sidecar.Processing;
 
-/// <summary>Pool of <see cref="ProcessingMessage"/> buffers shared by all streams; renting and returning is lock-free.</summary>
+/// <summary>Pool of <see cref="ProcessingMessage"/> buffers shared by all streams; renting and returning is lock-free and
+/// mostly thread-local.</summary>
 internal sealed class ProcessingMessagePool
 {
-    private readonly DefaultObjectPool<ProcessingMessage> _pool = new(new Policy(), maximumRetained: 1024);
+    private readonly ThreadCachedObjectPool<ProcessingMessage> _pool = new(new Policy(), maximumRetained: 1024);
 
     public ProcessingMessage Rent() => _pool.Get();
 

@@ -9,13 +9,13 @@ namespace Canary.Sidecar.Telemetry;
 /// </summary>
 /// <remarks>
 /// Thread-safe for any number of recording threads; every Record*/Count* call is wait-free apart from the lock-free
-/// min/max update, and allocates nothing. Counters are cumulative since the arm was created; the flusher (the only
+/// min/max update, allocates nothing, and touches the calling core's stripe of the counters and recorders. Counters are cumulative since the arm was created; the flusher (the only
 /// reader) turns them into per-interval deltas with <see cref="TakeCounterDeltas"/>.
 /// </remarks>
 internal sealed class ArmTelemetry
 {
     private readonly IntervalRecorder[] _recorders;
-    private readonly long[] _counters = new long[TelemetryNames.CounterCount];
+    private readonly StripedCounters _counters = new(TelemetryNames.CounterCount);
     private readonly long[] _flushedCounters = new long[TelemetryNames.CounterCount];
 
     public ArmTelemetry(string routeKey, string subset)
@@ -57,7 +57,7 @@ internal sealed class ArmTelemetry
 
     public void RecordResponseBytes(long bytes) => _recorders[(int)TelemetryMetric.ResponseBytes].Record(bytes);
 
-    public void Count(TelemetryCounter counter) => Interlocked.Increment(ref _counters[(int)counter]);
+    public void Count(TelemetryCounter counter) => _counters.Increment((int)counter);
 
     public void CountRequest() => Count(TelemetryCounter.Requests);
 
@@ -95,7 +95,7 @@ internal sealed class ArmTelemetry
     public void CountRequestWithoutUserKey() => Count(TelemetryCounter.RequestsWithoutUserKey);
 
     /// <summary>Cumulative value of a counter since the arm was created.</summary>
-    public long Read(TelemetryCounter counter) => Interlocked.Read(ref _counters[(int)counter]);
+    public long Read(TelemetryCounter counter) => _counters.Read((int)counter);
 
     internal IntervalRecorder Recorder(TelemetryMetric metric) => _recorders[(int)metric];
 
@@ -105,9 +105,9 @@ internal sealed class ArmTelemetry
     /// </summary>
     internal void TakeCounterDeltas(Span<long> deltas)
     {
-        for (var i = 0; i < _counters.Length; i++)
+        for (var i = 0; i < _counters.Count; i++)
         {
-            var current = Interlocked.Read(ref _counters[i]);
+            var current = _counters.Read(i);
             deltas[i] = current - _flushedCounters[i];
             _flushedCounters[i] = current;
         }

@@ -21,7 +21,7 @@ internal sealed class TelemetryRegistry
     public IReadOnlyList<ArmTelemetry> Arms => _snapshot.Arms;
 
     /// <summary>Bytes of histogram slot counters held by all arms.</summary>
-    public long HistogramBytes => _snapshot.Arms.Length * TelemetryLayouts.BytesPerArm;
+    public long HistogramBytes => _snapshot.Arms.Length * (TelemetryLayouts.BytesPerArm + TelemetryLayouts.StripeBytesPerArm(CoreStripes.Count));
 
     /// <summary>Returns the arm for (<paramref name="routeKey"/>, <paramref name="subset"/>), creating it if needed.</summary>
     public ArmTelemetry EnsureArm(string routeKey, string subset)

@@ -24,6 +24,27 @@ public class TelemetryLayoutsTests
     }
 
     [Fact]
+    public void StripeBytesPerArm_AtMostStripes_AllTogetherUnderSixtyFourMegabytes()
+    {
+        // 11 recorders × (phaser 9 × 128 B + 2 phases × (9 × 128 B + 128 B of slot padding)).
+        Assert.Equal(40_832, TelemetryLayouts.StripeBytesPerArm(CoreStripes.MaxStripes));
+        Assert.True(TelemetryLayouts.StripeBytesPerArm(CoreStripes.Count) <= TelemetryLayouts.StripeBytesPerArm(CoreStripes.MaxStripes));
+
+        var total = 100 * 2 * (TelemetryLayouts.BytesPerArm + TelemetryLayouts.StripeBytesPerArm(CoreStripes.MaxStripes));
+        Assert.Equal(55_475_200, total);
+        Assert.True(total < 64_000_000);
+    }
+
+    [Fact]
+    public void CoreStripes_PowerOfTwoUpToTheCap_CurrentInRange()
+    {
+        Assert.InRange(CoreStripes.Count, 1, CoreStripes.MaxStripes);
+        Assert.Equal(0, CoreStripes.Count & (CoreStripes.Count - 1));
+        Assert.Equal(Math.Min(CoreStripes.MaxStripes, (int)System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Environment.ProcessorCount)), CoreStripes.Count);
+        Assert.InRange(CoreStripes.Current, 0, CoreStripes.Count - 1);
+    }
+
+    [Fact]
     public void For_EveryMetric_TwoSignificantDigits()
     {
         foreach (var metric in Enum.GetValues<TelemetryMetric>())

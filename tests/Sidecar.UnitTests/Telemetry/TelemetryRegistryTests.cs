@@ -16,7 +16,7 @@ public class TelemetryRegistryTests
         Assert.Same(first, second);
         Assert.NotSame(first, other);
         Assert.Equal(2, registry.Arms.Count);
-        Assert.Equal(2 * TelemetryLayouts.BytesPerArm, registry.HistogramBytes);
+        Assert.Equal(2 * (TelemetryLayouts.BytesPerArm + TelemetryLayouts.StripeBytesPerArm(CoreStripes.Count)), registry.HistogramBytes);
     }
 
     [Fact]
