@@ -25,14 +25,14 @@ done
 # Sizes of every step; the short mode only proves the plumbing.
 if $short; then
   load_args=(--short)
-  h2_duration=2 h2_warmup=1
+  h2_duration=2 h2_warmup=1 h2_rounds=1
   hold_streams=400 hold_connections=2 hold_chunks=4 hold_interval=0.25 hold_ramp=1 hold_duration=4
   soak_duration=8 soak_probe=3
   prop_sidecars=5 prop_rounds=5
   startup_runs=1
 else
   load_args=(--duration 10 --rounds 4 --concurrency 128)
-  h2_duration=10 h2_warmup=3
+  h2_duration=10 h2_warmup=3 h2_rounds=3
   # 10 000 streams over 4 connections (2 500 each: far above Kestrel's default of 100 per connection), each sending
   # 10 body chunks 2 s apart, opened over 15 s, then held at 10 000 for 60 s.
   hold_streams=10000 hold_connections=4 hold_chunks=10 hold_interval=2 hold_ramp=15 hold_duration=75
@@ -47,7 +47,7 @@ mkdir -p "$out"
 cat > "$out/config.json" <<JSON
 {"holdStreams":$hold_streams,"holdConnections":$hold_connections,"holdChunks":$hold_chunks,"holdInterval":$hold_interval,
  "holdRamp":$hold_ramp,"holdDuration":$hold_duration,"soakDuration":$soak_duration,"propSidecars":$prop_sidecars,
- "propRounds":$prop_rounds,"h2Duration":$h2_duration,"h2Warmup":$h2_warmup,"loadArgs":"${load_args[*]}"}
+ "propRounds":$prop_rounds,"h2Duration":$h2_duration,"h2Warmup":$h2_warmup,"h2Rounds":$h2_rounds,"loadArgs":"${load_args[*]}"}
 JSON
 step() { printf '\n=== %s (%ss)\n' "$*" "$SECONDS"; echo "$(date -u +%H:%M:%S) $* loadavg $(cut -d' ' -f1-3 /proc/loadavg)" >> "$out/steps.txt"; }
 pids=()
@@ -132,25 +132,36 @@ sample() { # pid, interval, file, metrics-url
 step "side-by-side throughput (bench/run-load.sh ${load_args[*]})"
 bash bench/run-load.sh --no-build "${load_args[@]}" --out "$out/throughput.jsonl" | tee "$out/throughput.md"
 
-step "h2load headers-only (${h2_duration} s per target)"
+step "h2load headers-only ($h2_rounds rounds of ${h2_duration} s per target, targets alternated)"
 dotnet "$load" --h2load-body "$out/h2load-body.bin"
-h2_target() { # label, ready-url, command...
-  local label="$1" ready="$2"; shift 2
-  start_server "$label" "$ready" "$@"
+# On this shared machine one 10-second window can land in a slow spell for one target only, so each target runs in
+# every round (the targets alternate) and the summary takes the median round. The server's CPU time is read at the end
+# of h2load's warm-up and at its end: CPU per request is steadier than requests/s, since h2load shares the two cores.
+h2_target() { # round, label, metrics-url, command...
+  local round="$1" label="$2" metrics="$3" run
+  shift 3
+  run="$label-r$round"
+  start_server "h2load-$run" "${metrics%/metrics}/healthz" "$@"
   # One gRPC exchange first, checked by hand: h2load counts HTTP 200 as success and cannot see grpc-status.
   curl -s --http2-prior-knowledge -H 'content-type: application/grpc' -H 'te: trailers' \
-    --data-binary @"$out/h2load-body.bin" -o "$out/h2load-$label.response" -D "$out/h2load-$label.headers" \
+    --data-binary @"$out/h2load-body.bin" -o "$out/h2load-$run.response" -D "$out/h2load-$run.headers" \
     http://127.0.0.1:21051/envoy.service.ext_proc.v3.ExternalProcessor/Process
+  ( sleep "$h2_warmup"; curl -fs "$metrics" > "$out/h2load-$run.metrics-before" || true ) &
+  local reader=$!
   h2load -D "$h2_duration" --warm-up-time "$h2_warmup" -t 1 -c 4 -m 64 \
     -d "$out/h2load-body.bin" -H 'content-type: application/grpc' -H 'te: trailers' \
-    --log-file "$out/h2load-$label.tsv" \
-    http://127.0.0.1:21051/envoy.service.ext_proc.v3.ExternalProcessor/Process > "$out/h2load-$label.txt" 2>&1 || true
+    --log-file "$out/h2load-$run.tsv" \
+    http://127.0.0.1:21051/envoy.service.ext_proc.v3.ExternalProcessor/Process > "$out/h2load-$run.txt" 2>&1 || true
+  wait "$reader" || true
+  curl -fs "$metrics" > "$out/h2load-$run.metrics-after" || true
   stop_server
 }
-h2_target sidecar-aot http://127.0.0.1:21091/healthz "$aot" "${sidecar_args[@]}"
-h2_target floor http://127.0.0.1:22051/healthz "${baseline_cmd[@]}" floor 21051 22051
-h2_target typical http://127.0.0.1:22051/healthz "${baseline_cmd[@]}" typical 21051 22051
-h2_target sidecar-jit http://127.0.0.1:21091/healthz dotnet "$jit" "${sidecar_args[@]}"
+for round in $(seq "$h2_rounds"); do
+  h2_target "$round" sidecar-aot http://127.0.0.1:21091/metrics "$aot" "${sidecar_args[@]}"
+  h2_target "$round" floor http://127.0.0.1:22051/metrics "${baseline_cmd[@]}" floor 21051 22051
+  h2_target "$round" typical http://127.0.0.1:22051/metrics "${baseline_cmd[@]}" typical 21051 22051
+  h2_target "$round" sidecar-jit http://127.0.0.1:21091/metrics dotnet "$jit" "${sidecar_args[@]}"
+done
 
 step "$hold_streams concurrent streams on one AOT sidecar"
 start_server hold http://127.0.0.1:21091/healthz "$aot" "${sidecar_args[@]}"

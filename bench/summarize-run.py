@@ -81,34 +81,62 @@ def throughput(d):
     return out
 
 
+def metric(path, name):
+    """A sample's value from a Prometheus text file, or None."""
+    if not path.exists():
+        return None
+    for line in path.read_text().splitlines():
+        if line.startswith(name + " "):
+            return float(line.split()[1])
+    return None
+
+
 def h2load(d):
+    """Per target: every round's requests/s, latency and server CPU per request; the median round is reported."""
     out = {}
     for label, _ in TARGETS:
-        text_path = d / f"h2load-{label}.txt"
-        if not text_path.exists():
+        runs = sorted(d.glob(f"h2load-{label}-r*.txt"))
+        if not runs:
             problems.append(f"h2load: no output for {label}")
             continue
-        text = text_path.read_text()
-        finished = re.search(r"finished in ([\d.]+)s, ([\d.]+) req/s", text)
-        requests = re.search(r"requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout", text)
-        if not finished or not requests:
-            problems.append(f"h2load {label}: output does not parse")
+        rounds = []
+        for text_path in runs:
+            run = text_path.stem
+            text = text_path.read_text()
+            finished = re.search(r"finished in ([\d.]+)s, ([\d.]+) req/s", text)
+            requests = re.search(r"requests: (\d+) total, (\d+) started, (\d+) done, (\d+) succeeded, (\d+) failed, (\d+) errored, (\d+) timeout", text)
+            if not finished or not requests:
+                problems.append(f"{run}: output does not parse")
+                continue
+            succeeded, failed, errored, timeout = (int(requests.group(i)) for i in (4, 5, 6, 7))
+            latencies = []
+            log = d / f"{run}.tsv"
+            if log.exists():
+                for line in log.read_text().splitlines():
+                    parts = line.split("\t")
+                    if len(parts) >= 3 and parts[1] == "200":
+                        latencies.append(int(parts[2]))
+            latencies.sort()
+            headers_path = d / f"{run}.headers"
+            grpc_ok = "grpc-status: 0" in (headers_path.read_text().lower() if headers_path.exists() else "")
+            if succeeded == 0 or failed or errored or timeout or not grpc_ok:
+                problems.append(f"{run}: {succeeded} succeeded, {failed} failed, {errored} errored, {timeout} timed out, grpc-status 0: {grpc_ok}")
+            cpu_before = metric(d / f"{run}.metrics-before", "process_cpu_seconds_total")
+            cpu_after = metric(d / f"{run}.metrics-after", "process_cpu_seconds_total")
+            if cpu_before is None or cpu_after is None or succeeded == 0:
+                problems.append(f"{run}: no server CPU reading")
+                cpu = float("nan")
+            else:
+                cpu = (cpu_after - cpu_before) * 1e6 / succeeded
+            rounds.append({"rate": float(finished.group(2)), "succeeded": succeeded, "failed": failed + errored + timeout,
+                           "p50": nearest_rank(latencies, 50), "p99": nearest_rank(latencies, 99), "cpu": cpu})
+        if not rounds:
             continue
-        succeeded, failed, errored, timeout = (int(requests.group(i)) for i in (4, 5, 6, 7))
-        latencies = []
-        log = d / f"h2load-{label}.tsv"
-        if log.exists():
-            for line in log.read_text().splitlines():
-                parts = line.split("\t")
-                if len(parts) >= 3 and parts[1] == "200":
-                    latencies.append(int(parts[2]))
-        latencies.sort()
-        headers = (d / f"h2load-{label}.headers").read_text().lower() if (d / f"h2load-{label}.headers").exists() else ""
-        grpc_ok = "grpc-status: 0" in headers
-        if succeeded == 0 or failed or errored or timeout or not grpc_ok:
-            problems.append(f"h2load {label}: {succeeded} succeeded, {failed} failed, {errored} errored, {timeout} timed out, grpc-status 0: {grpc_ok}")
-        out[label] = {"rate": float(finished.group(2)), "succeeded": succeeded, "failed": failed + errored + timeout,
-                      "p50": nearest_rank(latencies, 50), "p99": nearest_rank(latencies, 99), "grpcOk": grpc_ok}
+        out[label] = {"rounds": len(rounds), "rate": median([r["rate"] for r in rounds]),
+                      "rateMin": min(r["rate"] for r in rounds), "rateMax": max(r["rate"] for r in rounds),
+                      "succeeded": sum(r["succeeded"] for r in rounds), "failed": sum(r["failed"] for r in rounds),
+                      "p50": median([r["p50"] for r in rounds]), "p99": median([r["p99"] for r in rounds]),
+                      "cpu": median([r["cpu"] for r in rounds])}
     return out
 
 
@@ -311,18 +339,23 @@ def render(d):
         "",
         "**h2load, headers-only** (one HTTP/2 request = one ext_proc exchange: request_headers (20 headers) + "
         "response_headers in gRPC frames, `h2load -D <s> --warm-up-time <s> -t 1 -c 4 -m 64 -d body -H "
-        "'content-type: application/grpc' -H 'te: trailers'`; latency per request from h2load's `--log-file`; one "
-        "request per target checked with curl for `grpc-status: 0`):",
+        "'content-type: application/grpc' -H 'te: trailers'`; "
+        f"{cfg.get('h2Rounds', 1)} round(s) with the targets alternated, a fresh server per run, median over rounds "
+        "(requests/s with the rounds' range, latency, server CPU); latency per request from h2load's `--log-file`; "
+        "server CPU (user + system) from its `/metrics` at the end of the warm-up and at the end, per succeeded request; "
+        "every run's first request checked with curl for `grpc-status: 0`):",
         "",
-        "| target | requests/s | × floor | succeeded | failed | latency p50 / p99 (µs) |",
-        "|---|---|---|---|---|---|",
+        "| target | rounds | requests/s (median; rounds min – max) | × floor | succeeded | failed | latency p50 / p99 (µs) | p99 × floor | server CPU µs per request | × floor |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     h2floor = h2.get("floor")
     for label, name in TARGETS:
         h = h2.get(label)
         if h:
-            ratio = f"{h['rate'] / h2floor['rate']:.2f}" if h2floor else "n/a"
-            lines.append(f"| {name} | {fmt(h['rate'])} | {ratio} | {h['succeeded']:,} | {h['failed']} | {fmt(h['p50'])} / {fmt(h['p99'])} |")
+            ratio = (lambda key: f"{h[key] / h2floor[key]:.2f}" if h2floor and h2floor[key] else "n/a")
+            lines.append(f"| {name} | {h['rounds']} | {fmt(h['rate'])} ({fmt(h['rateMin'])} – {fmt(h['rateMax'])}) | {ratio('rate')} | "
+                         f"{h['succeeded']:,} | {h['failed']} | {fmt(h['p50'])} / {fmt(h['p99'])} | {ratio('p99')} | "
+                         f"{fmt(h['cpu'], 2)} | {ratio('cpu')} |")
     if hd:
         lines += [
             "",
