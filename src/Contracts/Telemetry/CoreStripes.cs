@@ -18,9 +18,16 @@ public static class CoreStripes
     /// <summary>Number of stripes: the processor count rounded up to a power of two, between 1 and <see cref="MaxStripes"/>.</summary>
     public static readonly int Count = (int)Math.Min(MaxStripes, System.Numerics.BitOperations.RoundUpToPowerOf2((uint)Environment.ProcessorCount));
 
+    /// <summary>Length of a <c>long[]</c> holding one <see cref="LongsPerStripe"/> block per stripe behind one leading
+    /// block, which only keeps stripe 0 off the cache line of the array's header.</summary>
+    public static readonly int BlockArrayLength = (Count + 1) * LongsPerStripe;
+
     private static readonly int Mask = Count - 1;
 
     /// <summary>The calling thread's stripe. <see cref="Thread.GetCurrentProcessorId"/> is cached per thread by the runtime,
     /// so this costs a few nanoseconds.</summary>
     public static int Current => Thread.GetCurrentProcessorId() & Mask;
+
+    /// <summary>Index of a stripe's first long in an array of <see cref="BlockArrayLength"/>.</summary>
+    public static int BlockOffset(int stripe) => (stripe + 1) * LongsPerStripe;
 }

@@ -21,10 +21,10 @@ public sealed class IntervalHistogram
 
     private readonly int[] _counts;
 
-    // Sum, min, max and clamped count per core stripe (see CoreStripes), at (stripe + 1) * LongsPerStripe: every
-    // record updates the sum and reads the bounds, and one shared line for them bounced between cores on each request.
-    // The slot counters stay shared: striping them would multiply the histograms' memory by the stripe count.
-    private readonly long[] _scalars = new long[(CoreStripes.Count + 1) * CoreStripes.LongsPerStripe];
+    // Sum, min, max and clamped count per core stripe, one block each (CoreStripes.BlockOffset): every record updates
+    // the sum and reads the bounds, and one shared line for them bounced between cores on each request. The slot
+    // counters stay shared: striping them would multiply the histograms' memory by the stripe count.
+    private readonly long[] _scalars = new long[CoreStripes.BlockArrayLength];
 
     internal IntervalHistogram(HistogramLayout layout)
     {
@@ -37,19 +37,7 @@ public sealed class IntervalHistogram
 
     public ReadOnlySpan<int> Counts => _counts.AsSpan(CountsOffset);
 
-    public long Sum
-    {
-        get
-        {
-            long sum = 0;
-            for (var stripe = 0; stripe < CoreStripes.Count; stripe++)
-            {
-                sum += _scalars[Offset(stripe) + SumField];
-            }
-
-            return sum;
-        }
-    }
+    public long Sum => SumOverStripes(SumField);
 
     /// <summary>Smallest recorded value, or 0 when empty.</summary>
     public long Min
@@ -59,7 +47,7 @@ public sealed class IntervalHistogram
             var min = long.MaxValue;
             for (var stripe = 0; stripe < CoreStripes.Count; stripe++)
             {
-                min = Math.Min(min, _scalars[Offset(stripe) + MinField]);
+                min = Math.Min(min, _scalars[CoreStripes.BlockOffset(stripe) + MinField]);
             }
 
             return min == long.MaxValue ? 0 : min;
@@ -74,7 +62,7 @@ public sealed class IntervalHistogram
             var max = long.MinValue;
             for (var stripe = 0; stripe < CoreStripes.Count; stripe++)
             {
-                max = Math.Max(max, _scalars[Offset(stripe) + MaxField]);
+                max = Math.Max(max, _scalars[CoreStripes.BlockOffset(stripe) + MaxField]);
             }
 
             return max == long.MinValue ? 0 : max;
@@ -82,19 +70,7 @@ public sealed class IntervalHistogram
     }
 
     /// <summary>Values recorded outside [0, HighestTrackableValue] and counted at the nearest bound instead.</summary>
-    public long Clamped
-    {
-        get
-        {
-            long clamped = 0;
-            for (var stripe = 0; stripe < CoreStripes.Count; stripe++)
-            {
-                clamped += _scalars[Offset(stripe) + ClampedField];
-            }
-
-            return clamped;
-        }
-    }
+    public long Clamped => SumOverStripes(ClampedField);
 
     /// <summary>Number of recorded values (sum of the slot counters).</summary>
     public long TotalCount()
@@ -114,7 +90,7 @@ public sealed class IntervalHistogram
     internal void Record(long value, int stripe)
     {
         var layout = Layout;
-        var offset = Offset(stripe);
+        var offset = CoreStripes.BlockOffset(stripe);
         if ((ulong)value > (ulong)layout.HighestTrackableValue)
         {
             value = value < 0 ? 0 : layout.HighestTrackableValue;
@@ -163,7 +139,7 @@ public sealed class IntervalHistogram
     {
         for (var stripe = 0; stripe < CoreStripes.Count; stripe++)
         {
-            var offset = Offset(stripe);
+            var offset = CoreStripes.BlockOffset(stripe);
             _scalars[offset + SumField] = 0;
             _scalars[offset + MinField] = long.MaxValue;
             _scalars[offset + MaxField] = long.MinValue;
@@ -171,5 +147,14 @@ public sealed class IntervalHistogram
         }
     }
 
-    private static int Offset(int stripe) => (stripe + 1) * CoreStripes.LongsPerStripe;
+    private long SumOverStripes(int field)
+    {
+        long total = 0;
+        for (var stripe = 0; stripe < CoreStripes.Count; stripe++)
+        {
+            total += _scalars[CoreStripes.BlockOffset(stripe) + field];
+        }
+
+        return total;
+    }
 }

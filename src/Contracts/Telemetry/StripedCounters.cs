@@ -29,30 +29,27 @@ public sealed class StripedCounters
 
     public void Increment(int counter) => Add(counter, 1);
 
-    public void Add(int counter, long amount)
-    {
-        if ((uint)counter >= (uint)Count)
-        {
-            throw new ArgumentOutOfRangeException(nameof(counter));
-        }
-
-        Interlocked.Add(ref _values[CoreStripes.LongsPerStripe + (CoreStripes.Current * _stride) + counter], amount);
-    }
+    public void Add(int counter, long amount) => Interlocked.Add(ref _values[Slot(counter, CoreStripes.Current)], amount);
 
     /// <summary>Sum of the counter over all stripes.</summary>
     public long Read(int counter)
     {
+        long total = 0;
+        for (var stripe = 0; stripe < CoreStripes.Count; stripe++)
+        {
+            total += Volatile.Read(ref _values[Slot(counter, stripe)]);
+        }
+
+        return total;
+    }
+
+    private int Slot(int counter, int stripe)
+    {
         if ((uint)counter >= (uint)Count)
         {
             throw new ArgumentOutOfRangeException(nameof(counter));
         }
 
-        long total = 0;
-        for (var stripe = 0; stripe < CoreStripes.Count; stripe++)
-        {
-            total += Volatile.Read(ref _values[CoreStripes.LongsPerStripe + (stripe * _stride) + counter]);
-        }
-
-        return total;
+        return CoreStripes.LongsPerStripe + (stripe * _stride) + counter;
     }
 }

@@ -26,15 +26,15 @@ public sealed class WriterReaderPhaser
 
     private readonly Lock _readerLock = new();
 
-    // Stripe s lives at (s + 1) * LongsPerStripe: the first block only keeps stripe 0 off the array's header line.
-    private readonly long[] _epochs = new long[(CoreStripes.Count + 1) * CoreStripes.LongsPerStripe];
+    // One block per stripe (CoreStripes.BlockOffset) holding that stripe's three epochs.
+    private readonly long[] _epochs = new long[CoreStripes.BlockArrayLength];
     private bool _oddPhaseActive;
 
     public WriterReaderPhaser()
     {
         for (var stripe = 0; stripe < CoreStripes.Count; stripe++)
         {
-            _epochs[Offset(stripe) + OddEndEpoch] = long.MinValue;
+            _epochs[CoreStripes.BlockOffset(stripe) + OddEndEpoch] = long.MinValue;
         }
     }
 
@@ -42,11 +42,11 @@ public sealed class WriterReaderPhaser
     public WriterTicket EnterWriter()
     {
         var stripe = CoreStripes.Current;
-        return new WriterTicket(stripe, Interlocked.Increment(ref _epochs[Offset(stripe) + StartEpoch]));
+        return new WriterTicket(stripe, Interlocked.Increment(ref _epochs[CoreStripes.BlockOffset(stripe) + StartEpoch]));
     }
 
     public void ExitWriter(WriterTicket ticket) =>
-        Interlocked.Increment(ref _epochs[Offset(ticket.Stripe) + (ticket.Epoch < 0 ? OddEndEpoch : EvenEndEpoch)]);
+        Interlocked.Increment(ref _epochs[CoreStripes.BlockOffset(ticket.Stripe) + (ticket.Epoch < 0 ? OddEndEpoch : EvenEndEpoch)]);
 
     /// <summary>
     /// Moves writers to the other phase and returns the phase they left once all its writers have exited. Only one
@@ -61,7 +61,7 @@ public sealed class WriterReaderPhaser
             Span<long> startsAtFlip = stackalloc long[CoreStripes.Count];
             for (var stripe = 0; stripe < startsAtFlip.Length; stripe++)
             {
-                var offset = Offset(stripe);
+                var offset = CoreStripes.BlockOffset(stripe);
 
                 // Reset the entering phase's end epoch before any writer can enter it: the previous flip drained it.
                 Volatile.Write(ref _epochs[offset + (leavingOdd ? EvenEndEpoch : OddEndEpoch)], nextBase);
@@ -71,7 +71,7 @@ public sealed class WriterReaderPhaser
             _oddPhaseActive = !leavingOdd;
             for (var stripe = 0; stripe < startsAtFlip.Length; stripe++)
             {
-                var leavingEnd = Offset(stripe) + (leavingOdd ? OddEndEpoch : EvenEndEpoch);
+                var leavingEnd = CoreStripes.BlockOffset(stripe) + (leavingOdd ? OddEndEpoch : EvenEndEpoch);
                 var spin = new SpinWait();
                 while (Volatile.Read(ref _epochs[leavingEnd]) != startsAtFlip[stripe])
                 {
@@ -82,6 +82,4 @@ public sealed class WriterReaderPhaser
             return leavingOdd ? 1 : 0;
         }
     }
-
-    private static int Offset(int stripe) => (stripe + 1) * CoreStripes.LongsPerStripe;
 }

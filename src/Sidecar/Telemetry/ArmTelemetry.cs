@@ -9,8 +9,9 @@ namespace Canary.Sidecar.Telemetry;
 /// </summary>
 /// <remarks>
 /// Thread-safe for any number of recording threads; every Record*/Count* call is wait-free apart from the lock-free
-/// min/max update, allocates nothing, and touches the calling core's stripe of the counters and recorders. Counters are cumulative since the arm was created; the flusher (the only
-/// reader) turns them into per-interval deltas with <see cref="TakeCounterDeltas"/>.
+/// min/max update, allocates nothing, and touches the calling core's stripe of the counters and recorders. Counters
+/// are cumulative since the arm was created; the flusher (the only reader) turns them into per-interval deltas with
+/// <see cref="TakeCounterDeltas"/>.
 /// </remarks>
 internal sealed class ArmTelemetry
 {
