@@ -36,8 +36,9 @@ internal static class SidecarOptionsValidator
         CheckPort(errors, "ExtProc:Port", options.ExtProc.Port);
         CheckPort(errors, "Control:Port", options.Control.Port);
         CheckPort(errors, "Metrics:Port", options.Metrics.Port);
-        if (options.ExtProc.Port == options.Control.Port || options.ExtProc.Port == options.Metrics.Port
-            || options.Control.Port == options.Metrics.Port)
+        // Port 0 asks the kernel for a free port (each listener gets its own), so only fixed ports can clash.
+        if (Clash(options.ExtProc.Port, options.Control.Port) || Clash(options.ExtProc.Port, options.Metrics.Port)
+            || Clash(options.Control.Port, options.Metrics.Port))
         {
             errors.Add($"ports: ExtProc:Port ({options.ExtProc.Port}), Control:Port ({options.Control.Port}) and Metrics:Port ({options.Metrics.Port}) must all differ");
         }
@@ -126,11 +127,13 @@ internal static class SidecarOptionsValidator
 
     private static void CheckPort(List<string> errors, string key, int port)
     {
-        if (port is < 1 or > 65535)
+        if (port is < 0 or > 65535)
         {
-            errors.Add($"Canary:{key}: must be between 1 and 65535, was {port}");
+            errors.Add($"Canary:{key}: must be between 1 and 65535 (or 0 for a port the kernel picks, reported in the ready log line), was {port}");
         }
     }
+
+    private static bool Clash(int port, int other) => port != 0 && port == other;
 
     private static void CheckHeaderName(List<string> errors, string key, string? name)
     {

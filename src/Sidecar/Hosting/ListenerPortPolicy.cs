@@ -3,19 +3,16 @@ namespace Canary.Sidecar.Hosting;
 /// <summary>
 /// Keeps each API on its own listener: ext_proc only on the ext_proc port, the control API only on the control port,
 /// /metrics only on the metrics port. Decided by the local port of the connection, not the Host header, because
-/// Envoy's gRPC client sends the cluster name as :authority.
+/// Envoy's gRPC client sends the cluster name as :authority. The ports are read from <see cref="ListenerEndpoints"/>
+/// on every call (three field reads), so listeners bound to port 0 are told apart by the ports the kernel gave them.
 /// </summary>
 internal sealed class ListenerPortPolicy
 {
-    private readonly int _extProcPort;
-    private readonly int _controlPort;
-    private readonly int _metricsPort;
+    private readonly ListenerEndpoints _endpoints;
 
-    public ListenerPortPolicy(int extProcPort, int controlPort, int metricsPort)
+    public ListenerPortPolicy(ListenerEndpoints endpoints)
     {
-        _extProcPort = extProcPort;
-        _controlPort = controlPort;
-        _metricsPort = metricsPort;
+        _endpoints = endpoints;
     }
 
     /// <summary>
@@ -30,20 +27,20 @@ internal sealed class ListenerPortPolicy
         isExtProcCall = false;
         if (path.StartsWith("/envoy.service.ext_proc.", StringComparison.Ordinal))
         {
-            isExtProcCall = port == _extProcPort;
+            isExtProcCall = port == _endpoints.ExtProcPort;
             return isExtProcCall;
         }
 
         if (path.StartsWith("/canary.", StringComparison.Ordinal))
         {
-            return port == _controlPort;
+            return port == _endpoints.ControlPort;
         }
 
         if (path.StartsWith("/grpc.health.", StringComparison.Ordinal))
         {
-            return port == _extProcPort || port == _controlPort;
+            return port == _endpoints.ExtProcPort || port == _endpoints.ControlPort;
         }
 
-        return port == _metricsPort;
+        return port == _endpoints.MetricsPort;
     }
 }

@@ -76,10 +76,12 @@ internal static class SidecarApplication
 
         options.SidecarId ??= Environment.GetEnvironmentVariable("HOSTNAME") ?? Environment.MachineName;
         builder.Configuration["Canary:SidecarId"] = options.SidecarId;
-        ConfigureKestrel(builder, options, control.Certificate);
+        var endpoints = new ListenerEndpoints(options.ExtProc.Port, options.Control.Port, options.Metrics.Port);
+        ConfigureKestrel(builder, options, control.Certificate, endpoints);
 
         var services = builder.Services;
         services.AddSingleton(options);
+        services.AddSingleton(endpoints);
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(new RoutingHeaders(options.Routing));
         services.AddSingleton<RolloutTableHolder>();
@@ -126,7 +128,7 @@ internal static class SidecarApplication
             SidecarLog.NoTable(logger);
         }
 
-        var portPolicy = new ListenerPortPolicy(options.ExtProc.Port, options.Control.Port, options.Metrics.Port);
+        var portPolicy = new ListenerPortPolicy(endpoints);
         var rootServices = new RootServicesFeature(app.Services);
         app.Use((context, next) =>
         {
@@ -148,16 +150,21 @@ internal static class SidecarApplication
         app.MapGrpcHealthChecksService();
         app.MapGet("/metrics", (Func<HttpContext, Task>)WriteMetricsAsync);
         app.MapGet("/healthz", () => "ok");
-        app.Lifetime.ApplicationStarted.Register(() => SidecarLog.Ready(
-            logger,
-            options.SidecarId,
-            $"{options.ExtProc.BindAddress}:{options.ExtProc.Port}",
-            $"{options.Control.BindAddress}:{options.Control.Port}",
-            $"{options.Metrics.BindAddress}:{options.Metrics.Port}"));
+        app.Lifetime.ApplicationStarted.Register(() =>
+        {
+            // The ready line names the ports as bound: with port 0 it is how a caller learns them.
+            endpoints.Bind();
+            SidecarLog.Ready(
+                logger,
+                options.SidecarId,
+                $"{options.ExtProc.BindAddress}:{endpoints.ExtProcPort}",
+                $"{options.Control.BindAddress}:{endpoints.ControlPort}",
+                $"{options.Metrics.BindAddress}:{endpoints.MetricsPort}");
+        });
         return app;
     }
 
-    private static void ConfigureKestrel(WebApplicationBuilder builder, SidecarOptions options, X509Certificate2? controlCertificate)
+    private static void ConfigureKestrel(WebApplicationBuilder builder, SidecarOptions options, X509Certificate2? controlCertificate, ListenerEndpoints endpoints)
     {
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -167,7 +174,12 @@ internal static class SidecarApplication
             kestrel.Limits.Http2.InitialConnectionWindowSize = 4 * 1024 * 1024;
             kestrel.Limits.Http2.InitialStreamWindowSize = 1024 * 1024;
             kestrel.Limits.MaxRequestBodySize = null;
-            kestrel.Listen(IPAddress.Parse(options.ExtProc.BindAddress), options.ExtProc.Port, l => l.Protocols = HttpProtocols.Http2);
+            ListenOptions? extProc = null, control = null, metrics = null;
+            kestrel.Listen(IPAddress.Parse(options.ExtProc.BindAddress), options.ExtProc.Port, l =>
+            {
+                l.Protocols = HttpProtocols.Http2;
+                extProc = l;
+            });
             kestrel.Listen(IPAddress.Parse(options.Control.BindAddress), options.Control.Port, l =>
             {
                 l.Protocols = HttpProtocols.Http2;
@@ -175,8 +187,15 @@ internal static class SidecarApplication
                 {
                     l.UseHttps(controlCertificate);
                 }
+
+                control = l;
             });
-            kestrel.Listen(IPAddress.Parse(options.Metrics.BindAddress), options.Metrics.Port, l => l.Protocols = HttpProtocols.Http1);
+            kestrel.Listen(IPAddress.Parse(options.Metrics.BindAddress), options.Metrics.Port, l =>
+            {
+                l.Protocols = HttpProtocols.Http1;
+                metrics = l;
+            });
+            endpoints.Track(extProc!, control!, metrics!);
         });
     }
 

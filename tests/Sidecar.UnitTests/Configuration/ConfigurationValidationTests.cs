@@ -71,7 +71,7 @@ public sealed class ConfigurationValidationTests
     public void Validate_BadSidecarSettings_ListsEveryError()
     {
         var options = new SidecarOptions();
-        options.ExtProc.Port = 0;
+        options.ExtProc.Port = -1;
         options.Metrics.Port = 50052;
         options.Routing.SubsetHeader = "X-Canary";
         options.Routing.UserKeyHeaders = ["x-user-id", "bad header"];
@@ -82,5 +82,17 @@ public sealed class ConfigurationValidationTests
         Assert.Contains(errors, e => e.StartsWith("Canary:Routing:SubsetHeader", StringComparison.Ordinal));
         Assert.Contains(errors, e => e.StartsWith("Canary:Routing:UserKeyHeaders:1", StringComparison.Ordinal));
         Assert.Equal(5, errors.Count);
+    }
+
+    [Fact]
+    public void Validate_EveryListenerOnPortZero_Valid()
+    {
+        // Port 0: each listener gets a free port from the kernel (reported in the ready line), so zeros never clash.
+        var options = new SidecarOptions();
+        options.ExtProc.Port = 0;
+        options.Control.Port = 0;
+        options.Metrics.Port = 0;
+
+        Assert.Empty(SidecarOptionsValidator.Validate(options, [], []));
     }
 }

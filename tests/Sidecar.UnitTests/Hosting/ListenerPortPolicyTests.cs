@@ -9,7 +9,7 @@ public sealed class ListenerPortPolicyTests
     private const int ControlPort = 18002;
     private const int MetricsPort = 18003;
 
-    private static readonly ListenerPortPolicy Policy = new(ExtProcPort, ControlPort, MetricsPort);
+    private static readonly ListenerPortPolicy Policy = new(new ListenerEndpoints(ExtProcPort, ControlPort, MetricsPort));
 
     [Theory]
     [InlineData("/envoy.service.ext_proc.v3.ExternalProcessor/Process", ExtProcPort, true, true)]
