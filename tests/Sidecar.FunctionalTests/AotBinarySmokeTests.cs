@@ -1,5 +1,3 @@
-using System.Diagnostics;
-using System.Runtime.InteropServices;
 using Envoy.Config.Core.V3;
 using Envoy.Service.ExtProc.V3;
 using Google.Protobuf;
@@ -14,10 +12,8 @@ namespace Canary.Sidecar.FunctionalTests;
 /// stream correctly and exits cleanly on SIGTERM. .ci/run publishes the binary and sets the variable; under CI a
 /// missing binary is a failure, on a laptop the test is skipped.
 /// </summary>
-public sealed partial class AotBinarySmokeTests
+public sealed class AotBinarySmokeTests
 {
-    private const int SigTerm = 15;
-
     [SkippableAotFact]
     public async Task AotBinary_StartsServesAndStopsOnSigterm()
     {
@@ -25,40 +21,21 @@ public sealed partial class AotBinarySmokeTests
         var directory = Directory.CreateTempSubdirectory("canary-aot-").FullName;
         var rollouts = Path.Combine(directory, "rollouts.json");
         await File.WriteAllTextAsync(rollouts, SidecarHost.RolloutsJson);
-        int extProc = SidecarHost.FreePort(), control = SidecarHost.FreePort(), metrics = SidecarHost.FreePort();
-        var start = new ProcessStartInfo(binary)
-        {
-            ArgumentList =
-            {
-                $"--Canary:ExtProc:Port={extProc}", $"--Canary:Control:Port={control}", $"--Canary:Metrics:Port={metrics}",
+        // Port 0 everywhere: the binary reports the ports it bound in its ready line, as it does in production.
+        await using var process = ChildProcess.Start(
+            new CanaryProgram(binary, [], IsNativeAot: true),
+            [
+                "--Canary:ExtProc:Port=0", "--Canary:Control:Port=0", "--Canary:Metrics:Port=0",
                 "--Canary:Control:BindAddress=127.0.0.1", "--Canary:Metrics:BindAddress=127.0.0.1",
                 $"--Canary:Routing:RolloutsFile={rollouts}",
-            },
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-            Environment = { ["CANARY_CONTROL_TOKEN"] = "aot-token" },
-        };
-        using var process = Process.Start(start)!;
-        var output = process.StandardOutput.ReadToEndAsync();
+            ],
+            new Dictionary<string, string> { ["CANARY_CONTROL_TOKEN"] = "aot-token" });
         try
         {
+            var (extProc, control, metrics) = await process.WaitForSidecarPortsAsync();
             using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{extProc}");
             var health = new Health.HealthClient(channel);
-            var ready = Stopwatch.StartNew();
-            HealthCheckResponse? reply = null;
-            while (reply is null && ready.Elapsed < TimeSpan.FromSeconds(20))
-            {
-                try
-                {
-                    reply = await health.CheckAsync(new HealthCheckRequest());
-                }
-                catch (RpcException)
-                {
-                    await Task.Delay(25);
-                }
-            }
-
-            Assert.NotNull(reply);
+            var reply = await health.CheckAsync(new HealthCheckRequest());
             Assert.Equal(HealthCheckResponse.Types.ServingStatus.Serving, reply.Status);
 
             var client = new ExternalProcessor.ExternalProcessorClient(channel);
@@ -102,26 +79,15 @@ public sealed partial class AotBinarySmokeTests
                 Assert.Contains("dotnet_gc_heap_size_bytes{generation=\"poh\"} ", exposition);
             }
 
-            Assert.Equal(0, Kill(process.Id, SigTerm));
-            using var exit = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await process.WaitForExitAsync(exit.Token);
-            Assert.Equal(0, process.ExitCode);
+            Assert.Equal(0, await process.TerminateAsync(TimeSpan.FromSeconds(30)));
         }
         finally
         {
-            if (!process.HasExited)
-            {
-                process.Kill();
-            }
-
             Directory.Delete(directory, recursive: true);
         }
 
-        Assert.Contains("Application is shutting down", await output);
+        Assert.Contains("Application is shutting down", process.Output);
     }
-
-    [LibraryImport("libc", EntryPoint = "kill")]
-    private static partial int Kill(int pid, int signal);
 
     private static double MetricValue(string exposition, string name)
     {

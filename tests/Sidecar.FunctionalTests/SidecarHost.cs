@@ -1,12 +1,14 @@
-using System.Net;
-using System.Net.Sockets;
 using Canary.Sidecar.Hosting;
 using Grpc.Net.Client;
 using Microsoft.AspNetCore.Builder;
+using Microsoft.Extensions.DependencyInjection;
 
 namespace Canary.Sidecar.FunctionalTests;
 
-/// <summary>Runs the real sidecar host (Kestrel on loopback, real sockets) with a rollout table file.</summary>
+/// <summary>
+/// Runs the real sidecar host (Kestrel on loopback, real sockets) with a rollout table file. Every listener binds port
+/// 0 and the host reads back the ports Kestrel bound, so parallel tests never race each other for a port.
+/// </summary>
 public sealed class SidecarHost : IAsyncLifetime, IAsyncDisposable
 {
     public const string RolloutsJson = """
@@ -43,11 +45,13 @@ public sealed class SidecarHost : IAsyncLifetime, IAsyncDisposable
     /// <summary>A scratch directory deleted with the host (token files, cache files).</summary>
     public string ScratchDirectory => _directory;
 
-    public int ExtProcPort { get; } = FreePort();
+    public int ExtProcPort => Endpoints.ExtProcPort;
 
-    public int ControlPort { get; } = FreePort();
+    public int ControlPort => Endpoints.ControlPort;
 
-    public int MetricsPort { get; } = FreePort();
+    public int MetricsPort => Endpoints.MetricsPort;
+
+    private ListenerEndpoints Endpoints => _app!.Services.GetRequiredService<ListenerEndpoints>();
 
     public GrpcChannel Channel { get; private set; } = null!;
 
@@ -57,10 +61,10 @@ public sealed class SidecarHost : IAsyncLifetime, IAsyncDisposable
     {
         List<string> args =
         [
-            $"--Canary:ExtProc:Port={ExtProcPort}",
-            $"--Canary:Control:Port={ControlPort}",
-            $"--Canary:Control:BindAddress=127.0.0.1",
-            $"--Canary:Metrics:Port={MetricsPort}",
+            "--Canary:ExtProc:Port=0",
+            "--Canary:Control:Port=0",
+            "--Canary:Control:BindAddress=127.0.0.1",
+            "--Canary:Metrics:Port=0",
             $"--Canary:Metrics:BindAddress=127.0.0.1",
             "--Canary:Routing:RandomSeed=5",
         ];
@@ -106,11 +110,4 @@ public sealed class SidecarHost : IAsyncLifetime, IAsyncDisposable
         {
             HttpHandler = new SocketsHttpHandler { EnableMultipleHttp2Connections = false },
         });
-
-    internal static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
 }

@@ -42,7 +42,8 @@ public sealed class BadInputTests
     [Fact]
     public async Task RunOnce_PostgresDown_ExitsDependencyFailedWithClearMessage()
     {
-        var run = await AnalyzerRun.RunAsync(["run-once", "--database", $"Host=127.0.0.1;Port={LoopbackPort.Free()};Username=postgres;Timeout=3"]);
+        using var down = new RefusingPort();
+        var run = await AnalyzerRun.RunAsync(["run-once", "--database", $"Host=127.0.0.1;Port={down.Port};Username=postgres;Timeout=3"]);
 
         Assert.True(run.ExitCode == 5, run.ToString());
         Assert.Contains("canary-analyzer run-once: PostgreSQL is unavailable", run.Error, StringComparison.Ordinal);
@@ -58,7 +59,8 @@ public sealed class BadInputTests
         var wrong = Path.Combine(directory, "wrong-token");
         await File.WriteAllTextAsync(good, "the-token");
         await File.WriteAllTextAsync(wrong, "another-token");
-        var downPort = LoopbackPort.Free();
+        var down = RefusingPort.ForLaterServer();
+        var downPort = down.Port;
         SidecarProcess? refusing = null, late = null, replacement = null;
         try
         {
@@ -75,6 +77,7 @@ public sealed class BadInputTests
             Assert.Equal(1, (await DesiredTableStore.ReadAsync(dataSource))!.Generation);
 
             // The down sidecar comes up: the next run pushes the table in force to it, and only to it.
+            down.Dispose();
             late = await SidecarProcess.StartAsync("late", good, downPort);
             var second = await AnalyzerRun.RunAsync(["run-once", "--sidecars", refusing.Endpoint, late.Endpoint, .. common]);
             _output.WriteLine(second.ToString());
@@ -98,6 +101,7 @@ public sealed class BadInputTests
         }
         finally
         {
+            down.Dispose();
             foreach (var sidecar in new[] { refusing, late, replacement })
             {
                 if (sidecar is not null)

@@ -29,17 +29,13 @@ public sealed partial class ServeMetricsTests
         Assert.True(start.ExitCode == 0, start.ToString());
         await using var serve = ChildProcess.Start(CanaryProgram.Analyzer,
             ["serve", "--interval", "00:00:00.500", "--metrics-port", "0", "--metrics-address", "127.0.0.1", "--database", dataSource.ConnectionString]);
-        await serve.WaitForOutputAsync("/metrics", TimeSpan.FromSeconds(60));
+        await serve.WaitForOutputAsync("/metrics");
         var port = int.Parse(MetricsPort().Match(serve.Output).Groups[1].Value, CultureInfo.InvariantCulture);
 
-        string text;
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        do
-        {
-            await Task.Delay(200);
-            text = await ScrapeAsync(port, "/metrics");
-        }
-        while (!(Value(text, "canary_analyzer_runs_total{result=\"ok\"}") >= 2) && DateTime.UtcNow < deadline);
+        var text = await Eventually.UntilAsync(
+            () => ScrapeAsync(port, "/metrics"),
+            scraped => Value(scraped, "canary_analyzer_runs_total{result=\"ok\"}") >= 2,
+            "two analyzer runs in the scrape");
         _output.WriteLine(text);
 
         Assert.StartsWith("HTTP/1.1 200 OK\r\n", text, StringComparison.Ordinal);

@@ -21,10 +21,10 @@ public sealed class ControlSidecar : IAsyncDisposable
     {
         var app = SidecarApplication.Build(
         [
-            $"--Canary:ExtProc:Port={LoopbackPort.Free()}",
-            $"--Canary:Control:Port={LoopbackPort.Free()}",
+            "--Canary:ExtProc:Port=0",
+            "--Canary:Control:Port=0",
             "--Canary:Control:BindAddress=127.0.0.1",
-            $"--Canary:Metrics:Port={LoopbackPort.Free()}",
+            "--Canary:Metrics:Port=0",
             "--Canary:Metrics:BindAddress=127.0.0.1",
             .. settings,
         ]);
@@ -32,16 +32,10 @@ public sealed class ControlSidecar : IAsyncDisposable
         return new ControlSidecar(app);
     }
 
-    /// <summary>Waits (up to 10 s) until the table in force has <paramref name="generation"/>.</summary>
+    /// <summary>Waits until the table in force has <paramref name="generation"/>.</summary>
     internal async Task<RolloutTableSnapshot> WaitForGenerationAsync(long generation)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(10);
-        while (Tables.Current.Generation != generation && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
-
-        Assert.Equal(generation, Tables.Current.Generation);
+        await Eventually.UntilAsync(() => Tables.Current.Generation == generation, $"table generation {generation} in force");
         return Tables.Current;
     }
 

@@ -143,23 +143,17 @@ public sealed partial class ProcessEndToEndTests
         }
     }
 
-    /// <summary>The one alert the webhook received about <paramref name="rollout"/> (waits up to 5 s for it).</summary>
+    /// <summary>The one alert the webhook received about <paramref name="rollout"/> (waits for the first to arrive).</summary>
     internal static async Task<JsonElement> SingleAlertAsync(HttpStandIn webhook, string rollout)
     {
-        var deadline = DateTime.UtcNow.AddSeconds(5);
-        while (true)
-        {
-            var matching = webhook.Requests
+        var matching = await Eventually.UntilAsync(
+            () => Task.FromResult(webhook.Requests
                 .Select(r => JsonDocument.Parse(r.Body).RootElement)
                 .Where(e => e.GetProperty("rollout").GetString() == rollout)
-                .ToList();
-            if (matching.Count > 0 || DateTime.UtcNow > deadline)
-            {
-                return Assert.Single(matching);
-            }
-
-            await Task.Delay(25);
-        }
+                .ToList()),
+            static alerts => alerts.Count > 0,
+            $"an alert about {rollout}");
+        return Assert.Single(matching);
     }
 
     [GeneratedRegex(@"decision to last acknowledgement ([0-9.]+) ms")]

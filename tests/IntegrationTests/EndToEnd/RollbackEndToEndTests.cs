@@ -46,15 +46,14 @@ public sealed class RollbackEndToEndTests
         {
             for (var i = 0; i < 3; i++)
             {
-                int extProc = LoopbackPort.Free(), control = LoopbackPort.Free(), metrics = LoopbackPort.Free();
                 var app = SidecarApplication.Build(
                 [
-                    $"--Canary:SidecarId=sidecar-{i}", $"--Canary:ExtProc:Port={extProc}", $"--Canary:Control:Port={control}",
-                    $"--Canary:Metrics:Port={metrics}", "--Canary:Control:BindAddress=127.0.0.1", "--Canary:Metrics:BindAddress=127.0.0.1",
+                    $"--Canary:SidecarId=sidecar-{i}", "--Canary:ExtProc:Port=0", "--Canary:Control:Port=0",
+                    "--Canary:Metrics:Port=0", "--Canary:Control:BindAddress=127.0.0.1", "--Canary:Metrics:BindAddress=127.0.0.1",
                     $"--Canary:Control:TokenFile={tokenFile}",
                 ]);
                 await app.StartAsync();
-                sidecars.Add((app, control));
+                sidecars.Add((app, app.Services.GetRequiredService<ListenerEndpoints>().ControlPort));
             }
 
             var time = TimeProvider.System;

@@ -174,7 +174,8 @@ public sealed class PreflightFakeServerTests
     public async Task Run_EndpointUnreachable_VerdictIncomplete()
     {
         await using var stable = new FakeModelServer(ModelProtocol.OpenAi, GoodAnswer);
-        var nothing = new Uri($"http://127.0.0.1:{LoopbackPort.Free()}/");
+        using var refusing = new RefusingPort();
+        var nothing = new Uri($"http://127.0.0.1:{refusing.Port}/");
         var canary = Endpoint("canary", stable, ModelProtocol.OpenAi, false) with { Url = ModelEndpoint.ResolveUrl(nothing.ToString(), ModelProtocol.OpenAi) };
 
         var report = await RunAsync(Endpoint("stable", stable, ModelProtocol.OpenAi, false), canary);

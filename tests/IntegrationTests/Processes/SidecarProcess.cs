@@ -6,8 +6,8 @@ using Grpc.Net.Client;
 namespace Canary.IntegrationTests.Processes;
 
 /// <summary>
-/// A real sidecar as a separate process on loopback ports, with a control token file and no database (so a table it
-/// holds came from a push). <see cref="RouteAsync"/> asks its ext_proc port which subset a user gets.
+/// A real sidecar as a separate process on loopback ports it binds itself (port 0, read back from its ready line), with
+/// a control token file and no database (so a table it holds came from a push). <see cref="RouteAsync"/> asks its ext_proc port which subset a user gets.
 /// </summary>
 internal sealed class SidecarProcess : IAsyncDisposable
 {
@@ -30,26 +30,27 @@ internal sealed class SidecarProcess : IAsyncDisposable
 
     public string Output => _process.Output;
 
+    /// <param name="name">The sidecar id, also its name in the analyzer's static endpoint list.</param>
+    /// <param name="tokenFile">The control token file the sidecar reads.</param>
+    /// <param name="controlPort">A control port fixed in advance (a sidecar the analyzer already knows of); null binds port 0.</param>
     public static async Task<SidecarProcess> StartAsync(string name, string tokenFile, int? controlPort = null)
     {
-        int extProc = LoopbackPort.Free(), control = controlPort ?? LoopbackPort.Free(), metrics = LoopbackPort.Free();
         var process = ChildProcess.Start(CanaryProgram.Sidecar,
         [
-            $"--Canary:SidecarId={name}", $"--Canary:ExtProc:Port={extProc}", $"--Canary:Control:Port={control}",
-            $"--Canary:Metrics:Port={metrics}", "--Canary:Control:BindAddress=127.0.0.1", "--Canary:Metrics:BindAddress=127.0.0.1",
+            $"--Canary:SidecarId={name}", "--Canary:ExtProc:Port=0", $"--Canary:Control:Port={controlPort ?? 0}",
+            "--Canary:Metrics:Port=0", "--Canary:Control:BindAddress=127.0.0.1", "--Canary:Metrics:BindAddress=127.0.0.1",
             $"--Canary:Control:TokenFile={tokenFile}",
         ]);
         try
         {
-            await process.WaitForOutputAsync("Application started", TimeSpan.FromSeconds(60));
+            var ports = await process.WaitForSidecarPortsAsync();
+            return new SidecarProcess(name, process, ports.ExtProc, ports.Control);
         }
         catch
         {
             await process.DisposeAsync();
             throw;
         }
-
-        return new SidecarProcess(name, process, extProc, control);
     }
 
     /// <summary>The subset the sidecar assigns to <paramref name="user"/> on <paramref name="authority"/>, over one ext_proc stream.</summary>

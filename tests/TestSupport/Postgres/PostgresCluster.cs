@@ -1,10 +1,13 @@
 using System.Diagnostics;
+using Canary.TestSupport.Ports;
 
-namespace Canary.IntegrationTests.Postgres;
+namespace Canary.TestSupport.Postgres;
 
 /// <summary>
-/// A private, throwaway PostgreSQL cluster in a temp directory on a free loopback port (trust auth), started with
-/// initdb/pg_ctl, as the <c>postgres</c> user when the tests run as root. Tests may stop and restart it.
+/// A private, throwaway PostgreSQL cluster in a temp directory on a loopback port (trust auth), started with
+/// initdb/pg_ctl, as the <c>postgres</c> user when the tests run as root. Tests may stop and restart it, so it keeps
+/// one port, drawn from <see cref="FixedPortRange"/> (where no port-0 bind can take it while the server is down) and
+/// drawn again when another program already holds it.
 /// </summary>
 public sealed class PostgresCluster : IAsyncDisposable
 {
@@ -68,10 +71,28 @@ public sealed class PostgresCluster : IAsyncDisposable
             await RunAsync("chown", ["postgres:", directory], asPostgres: false).ConfigureAwait(false);
         }
 
-        var cluster = new PostgresCluster(bin, directory, LoopbackPort.Free());
+        var cluster = new PostgresCluster(bin, directory, FixedPortRange.Pick());
         await cluster.RunPgAsync("initdb", ["-D", cluster.DataDirectory, "-U", "postgres", "--auth=trust", "--encoding=UTF8", "--no-locale"]).ConfigureAwait(false);
-        await cluster.StartAsync().ConfigureAwait(false);
-        return cluster;
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await cluster.StartAsync().ConfigureAwait(false);
+                return cluster;
+            }
+            catch (InvalidOperationException) when (attempt < 10 && cluster.LogSays("could not bind"))
+            {
+                // Another program holds that port: the same data directory on another one, with a fresh log to read.
+                File.Delete(Path.Combine(directory, "postgres.log"));
+                cluster = new PostgresCluster(bin, directory, FixedPortRange.Pick());
+            }
+        }
+    }
+
+    private bool LogSays(string text)
+    {
+        var log = Path.Combine(_directory, "postgres.log");
+        return File.Exists(log) && File.ReadAllText(log).Contains(text, StringComparison.Ordinal);
     }
 
     public Task StartAsync() => RunPgAsync("pg_ctl",

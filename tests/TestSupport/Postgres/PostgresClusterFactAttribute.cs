@@ -1,4 +1,4 @@
-namespace Canary.IntegrationTests.Postgres;
+namespace Canary.TestSupport.Postgres;
 
 /// <summary>
 /// A test that stops and restarts its own private cluster, so it needs initdb/pg_ctl (an external server is not

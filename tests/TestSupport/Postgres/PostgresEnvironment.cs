@@ -1,4 +1,4 @@
-namespace Canary.IntegrationTests.Postgres;
+namespace Canary.TestSupport.Postgres;
 
 /// <summary>Where the integration tests find PostgreSQL, and the message they give when they cannot.</summary>
 public static class PostgresEnvironment

@@ -1,4 +1,4 @@
-namespace Canary.IntegrationTests.Postgres;
+namespace Canary.TestSupport.Postgres;
 
 /// <summary>
 /// A test that needs PostgreSQL (CANARY_TEST_POSTGRES, or initdb/pg_ctl to start a private cluster). Without either it

@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace Canary.IntegrationTests.Postgres;
+namespace Canary.TestSupport.Postgres;
 
 /// <summary>
 /// One PostgreSQL server for the "Postgres" test collection (CANARY_TEST_POSTGRES, else a private cluster); every test

@@ -1,4 +1,4 @@
-namespace Canary.IntegrationTests.Processes;
+namespace Canary.TestSupport.Processes;
 
 /// <summary>
 /// How to start one of the programs as a child process: the Native-AOT binary when CANARY_AOT_BINARY names the
@@ -8,7 +8,7 @@ namespace Canary.IntegrationTests.Processes;
 /// deps.json does not match what the test directory holds (the analyzer lacks the ASP.NET shared framework the
 /// sidecar brought in).
 /// </summary>
-internal sealed record CanaryProgram(string FileName, IReadOnlyList<string> Prefix, bool IsNativeAot)
+public sealed record CanaryProgram(string FileName, IReadOnlyList<string> Prefix, bool IsNativeAot)
 {
     public static CanaryProgram Sidecar => Find("canary-sidecar", "Sidecar");
 

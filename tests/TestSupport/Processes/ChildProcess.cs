@@ -1,14 +1,15 @@
 using System.Diagnostics;
 using System.Runtime.InteropServices;
 using System.Text;
+using Canary.TestSupport.Polling;
 
-namespace Canary.IntegrationTests.Processes;
+namespace Canary.TestSupport.Processes;
 
 /// <summary>
 /// A child process with its output captured line by line; stopped with SIGTERM (then killed) when disposed. Only the
 /// process this object started is ever signalled.
 /// </summary>
-internal sealed partial class ChildProcess : IAsyncDisposable
+public sealed partial class ChildProcess : IAsyncDisposable
 {
     private const int SigTerm = 15;
     private readonly Process _process;
@@ -104,19 +105,37 @@ internal sealed partial class ChildProcess : IAsyncDisposable
         return _process.ExitCode;
     }
 
-    /// <summary>Waits until a line of standard output contains <paramref name="text"/>.</summary>
-    public async Task WaitForOutputAsync(string text, TimeSpan timeout)
+    /// <summary>
+    /// Waits until standard output contains <paramref name="text"/>: the process's own signal that it reached a point
+    /// (a ready line, a decision). Fails at once when the process exits without printing it.
+    /// </summary>
+    public async Task WaitForOutputAsync(string text, TimeSpan? timeout = null)
     {
-        var watch = Stopwatch.StartNew();
-        while (!Output.Contains(text, StringComparison.Ordinal))
+        try
         {
-            if (_process.HasExited || watch.Elapsed > timeout)
-            {
-                throw new TimeoutException($"\"{text}\" not seen (exited: {_process.HasExited}); output:\n{Output}\n{Error}");
-            }
-
-            await Task.Delay(25);
+            await Eventually.UntilAsync(() => Output.Contains(text, StringComparison.Ordinal) || _process.HasExited, $"\"{text}\" in the output", timeout);
         }
+        catch (TimeoutException e)
+        {
+            throw new TimeoutException($"{e.Message}; output:\n{Output}\n{Error}", e);
+        }
+
+        if (!Output.Contains(text, StringComparison.Ordinal))
+        {
+            // Exited: the parameterless wait drains the redirected output before the last look.
+            await _process.WaitForExitAsync();
+            if (!Output.Contains(text, StringComparison.Ordinal))
+            {
+                throw new InvalidOperationException($"\"{text}\" not seen: the process exited with {_process.ExitCode}; output:\n{Output}\n{Error}");
+            }
+        }
+    }
+
+    /// <summary>The ports a sidecar started on port 0 reports in its ready line.</summary>
+    public async Task<SidecarPorts> WaitForSidecarPortsAsync(TimeSpan? timeout = null)
+    {
+        await WaitForOutputAsync(SidecarPorts.ReadyMarker, timeout);
+        return await Eventually.UntilAsync(() => Task.FromResult(SidecarPorts.Find(Output)), static ports => ports is not null, "the whole ready line", timeout) ?? throw new InvalidOperationException("unreachable");
     }
 
     /// <summary>SIGTERM, then the exit code after at most <paramref name="timeout"/>.</summary>
