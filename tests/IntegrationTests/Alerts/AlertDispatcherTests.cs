@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Text.Json;
 using Canary.Analyzer.Alerts;
 using Canary.IntegrationTests.StandIns;
@@ -11,13 +10,23 @@ public sealed class AlertDispatcherTests
         AlertKind.Rollback, "chat-gpt5", 25, 0, "p95 latency +41 % (limit +30 %)", "n=12 400 / 37 100; p95 2.9 s vs 2.1 s",
         new DateTimeOffset(2026, 11, 26, 9, 30, 0, TimeSpan.Zero));
 
+    /// <summary>
+    /// Drains that must finish do so in milliseconds; this budget is only reached by a dispatcher that never does, so
+    /// a loaded machine cannot fail them.
+    /// </summary>
+    private static readonly TimeSpan DrainBudget = TimeSpan.FromSeconds(60);
+
+    /// <summary>
+    /// Short back-offs keep the tests quick; the attempt timeout is long, so that only the tests about timeouts (which
+    /// set their own, against a webhook that never answers in time) ever see one.
+    /// </summary>
     private static AlertOptions Options(Uri uri, AlertWebhookFormat format) => new()
     {
         Webhooks = [new AlertWebhook(uri, format)],
         MaxAttempts = 4,
         InitialBackoff = TimeSpan.FromMilliseconds(20),
         MaxBackoff = TimeSpan.FromMilliseconds(80),
-        AttemptTimeout = TimeSpan.FromMilliseconds(500),
+        AttemptTimeout = TimeSpan.FromSeconds(30),
     };
 
     [Fact]
@@ -32,7 +41,7 @@ public sealed class AlertDispatcherTests
 
         dispatcher.Enqueue(Rollback);
 
-        Assert.True(await dispatcher.DrainAsync(TimeSpan.FromSeconds(10), TimeProvider.System));
+        Assert.True(await dispatcher.DrainAsync(DrainBudget, TimeProvider.System));
         Assert.Equal(3, hook.Requests.Count);
         Assert.Equal(new WebhookDeliveryResult(true, 3, null), Assert.Single(results));
         Assert.Equal(1, dispatcher.Delivered);
@@ -50,18 +59,24 @@ public sealed class AlertDispatcherTests
     [Fact]
     public async Task Enqueue_WebhookAlwaysDown_GivesUpAfterMaxAttemptsWithoutBlockingCaller()
     {
-        await using var hook = new HttpStandIn(_ => new StandInResponse(500, "down"));
+        // The webhook holds its first answer until the test lets it go: Enqueue must return while it is held.
+        using var held = new ManualResetEventSlim();
+        await using var hook = new HttpStandIn(_ =>
+        {
+            held.Wait(TimeSpan.FromSeconds(60));
+            return new StandInResponse(500, "down");
+        });
         using var http = new HttpClient();
         var options = Options(hook.Uri, AlertWebhookFormat.Slack);
         var results = new List<WebhookDeliveryResult>();
         await using var dispatcher = new AlertDispatcher(new WebhookSender(http, options, TimeProvider.System), options, (_, _, r) => results.Add(r));
 
-        var watch = Stopwatch.StartNew();
-        dispatcher.Enqueue(Rollback);
-        var enqueueTime = watch.Elapsed;
+        var enqueue = Task.Run(() => dispatcher.Enqueue(Rollback));
+        await Eventually.UntilAsync(() => enqueue.IsCompleted, "Enqueue returning while the webhook holds its answer");
+        Assert.Empty(results);
+        held.Set();
 
-        Assert.True(await dispatcher.DrainAsync(TimeSpan.FromSeconds(10), TimeProvider.System));
-        Assert.True(enqueueTime < TimeSpan.FromMilliseconds(50), $"Enqueue took {enqueueTime}");
+        Assert.True(await dispatcher.DrainAsync(DrainBudget, TimeProvider.System));
         Assert.Equal(4, hook.Requests.Count);
         Assert.Equal(new WebhookDeliveryResult(false, 4, "HTTP 500"), Assert.Single(results));
         Assert.Equal(1, dispatcher.Failed);
@@ -78,7 +93,7 @@ public sealed class AlertDispatcherTests
 
         dispatcher.Enqueue(Rollback);
 
-        Assert.True(await dispatcher.DrainAsync(TimeSpan.FromSeconds(10), TimeProvider.System));
+        Assert.True(await dispatcher.DrainAsync(DrainBudget, TimeProvider.System));
         Assert.Equal(new WebhookDeliveryResult(false, 1, "HTTP 403"), Assert.Single(results));
         Assert.Single(hook.Requests);
         Assert.Equal(1, dispatcher.Failed);
@@ -95,7 +110,7 @@ public sealed class AlertDispatcherTests
 
         dispatcher.Enqueue(Rollback);
 
-        Assert.True(await dispatcher.DrainAsync(TimeSpan.FromSeconds(10), TimeProvider.System));
+        Assert.True(await dispatcher.DrainAsync(DrainBudget, TimeProvider.System));
         var result = Assert.Single(results);
         Assert.False(result.Delivered);
         Assert.Equal(2, result.Attempts);
@@ -105,9 +120,10 @@ public sealed class AlertDispatcherTests
     [Fact]
     public async Task DrainAsync_BudgetShorterThanDelivery_ReturnsFalse()
     {
-        await using var hook = new HttpStandIn(_ => new StandInResponse(200, "late", TimeSpan.FromSeconds(2)));
+        // The webhook answers long after both the budget and any stall of a loaded machine.
+        await using var hook = new HttpStandIn(_ => new StandInResponse(200, "late", TimeSpan.FromSeconds(30)));
         using var http = new HttpClient();
-        var options = Options(hook.Uri, AlertWebhookFormat.Generic) with { AttemptTimeout = TimeSpan.FromSeconds(5) };
+        var options = Options(hook.Uri, AlertWebhookFormat.Generic) with { AttemptTimeout = TimeSpan.FromSeconds(60) };
         await using var dispatcher = new AlertDispatcher(new WebhookSender(http, options, TimeProvider.System), options);
 
         dispatcher.Enqueue(Rollback);
