@@ -72,20 +72,20 @@ trap 'exit 130' INT TERM
 started=$(date +%s)
 step() { printf "=== %s (%ss)\n" "$*" "$(( $(date +%s) - started ))"; }
 
-# The kernel picks: bind port 0, read the port back.
-free_port() {
-  python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
-}
-
-wait_for_port() {
-  for _ in $(seq 1 100); do
-    if (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; then
+# Waits for the sidecar's ready line (it binds port 0 and names the ports it got there) and prints its three ports.
+# The line is its own signal that every listener is up; a sidecar that exits first fails the wait at once.
+wait_for_ready() {
+  local log="$1" pid="$2" line
+  for _ in $(seq 1 600); do
+    line="$(grep -m 1 ' ready: ext_proc on ' "$log" 2>/dev/null || true)"
+    if [ -n "$line" ]; then
+      sed -E 's/.* ready: ext_proc on [^ ,]+:([0-9]+), control on [^ ,]+:([0-9]+), metrics on [^ ,]+:([0-9]+).*/\1 \2 \3/' <<<"$line"
       return 0
     fi
-    if ! kill -0 "$2" 2>/dev/null; then
+    if ! kill -0 "$pid" 2>/dev/null; then
       return 1
     fi
-    sleep 0.2
+    sleep 0.1
   done
   return 1
 }
@@ -139,28 +139,27 @@ else
   database="$(sed -n 's/^CANARY_TEST_POSTGRES=//p' "$work/pg.out")"
 fi
 
-# 3. The sidecar: real binary, real ports, telemetry flushed every second, desired table polled every two seconds.
-extproc_port="$(free_port)"
-control_port="$(free_port)"
-metrics_port="$(free_port)"
+# 3. The sidecar: real binary, ports it binds itself (0: the kernel picks, the ready line names them), telemetry
+#    flushed every second, desired table polled every two seconds.
 token="$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 printf '%s' "$token" > "$work/token"
-step "sidecar: ext_proc 127.0.0.1:$extproc_port, control 127.0.0.1:$control_port, metrics http://127.0.0.1:$metrics_port/metrics"
 "$aot_dir/canary-sidecar" \
   --Canary:SidecarId=demo-sidecar \
-  --Canary:ExtProc:Port="$extproc_port" \
-  --Canary:Control:Port="$control_port" --Canary:Control:BindAddress=127.0.0.1 --Canary:Control:TokenFile="$work/token" \
-  --Canary:Metrics:Port="$metrics_port" --Canary:Metrics:BindAddress=127.0.0.1 \
+  --Canary:ExtProc:Port=0 \
+  --Canary:Control:Port=0 --Canary:Control:BindAddress=127.0.0.1 --Canary:Control:TokenFile="$work/token" \
+  --Canary:Metrics:Port=0 --Canary:Metrics:BindAddress=127.0.0.1 \
   --Canary:Database:ConnectionString="$database" --Canary:Database:PollInterval=00:00:02 \
   --Canary:Telemetry:FlushInterval=00:00:01 \
   --Canary:Telemetry:Prices:0:Model='demo-model-*' --Canary:Telemetry:Prices:0:Input=2.5 --Canary:Telemetry:Prices:0:Output=10 \
   > "$work/sidecar.log" 2>&1 &
 sidecar_pid=$!
-if ! wait_for_port "$extproc_port" "$sidecar_pid" || ! wait_for_port "$control_port" "$sidecar_pid"; then
+if ! ports="$(wait_for_ready "$work/sidecar.log" "$sidecar_pid")"; then
   echo "demo.sh: the sidecar did not start:" >&2
   cat "$work/sidecar.log" >&2
   exit 1
 fi
+read -r extproc_port control_port metrics_port <<<"$ports"
+step "sidecar: ext_proc 127.0.0.1:$extproc_port, control 127.0.0.1:$control_port, metrics http://127.0.0.1:$metrics_port/metrics"
 
 # 4. The demo: fake backends, driver, live view; it runs the analyzer binary with this environment.
 export Canary__Database__ConnectionString="$database"

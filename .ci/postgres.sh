@@ -38,17 +38,15 @@ _canary_pg_main() {
     fi
   }
 
-  _free_port() {
-    local port
-    for _ in $(seq 1 200); do
-      port=$(( 20000 + RANDOM % 30000 ))
-      if ! (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null; then
-        echo "$port"
-        return 0
-      fi
-    done
-    echo "postgres.sh: no free port found" >&2
-    return 1
+  # A port to try, drawn between 26000 and the start of the kernel's ephemeral range (32768 by default): every port-0
+  # bind and outgoing connection gets its port from that range, so nothing the tests start can take this one, and the
+  # load harness's fixed ports (19051-25049) lie below it. A port another program holds makes the start fail; the
+  # caller then draws again.
+  _pick_port() {
+    local low=26000 high
+    high="$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range 2>/dev/null || echo 32768)"
+    [[ "$high" =~ ^[0-9]+$ && "$high" -gt $(( low + 1000 )) ]] || high=32768
+    echo $(( low + RANDOM % (high - low) ))
   }
 
   case "${1:-}" in
@@ -69,12 +67,22 @@ _canary_pg_main() {
       dir="$(mktemp -d "${TMPDIR:-/tmp}/canary-pg.XXXXXX")"
       chmod 755 "$dir"
       [[ "$(id -u)" == "0" ]] && chown postgres: "$dir"
-      port="$(_free_port)"
       _as_pg_user "$bin/initdb" -D "$dir/data" -U postgres --auth=trust --encoding=UTF8 --no-locale >"$dir/initdb.log" 2>&1 \
         || { cat "$dir/initdb.log" >&2; return 1; }
-      _as_pg_user "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
-        -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=200" start >&2 \
-        || { cat "$dir/postgres.log" >&2; return 1; }
+      local attempt
+      for attempt in $(seq 1 20); do
+        port="$(_pick_port)"
+        rm -f "$dir/postgres.log"
+        if _as_pg_user "$bin/pg_ctl" -D "$dir/data" -l "$dir/postgres.log" -w -t 60 \
+          -o "-p $port -k $dir -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off -c max_connections=200" start >&2; then
+          break
+        fi
+        if ! grep -q 'could not bind' "$dir/postgres.log" 2>/dev/null || [[ "$attempt" == 20 ]]; then
+          cat "$dir/postgres.log" >&2
+          return 1
+        fi
+        echo "postgres.sh: port $port is taken, drawing another" >&2
+      done
 
       printf 'CANARY_PG_DIR=%q\nCANARY_PG_BIN=%q\nCANARY_PG_PORT=%q\n' "$dir" "$bin" "$port" >"$state"
       export CANARY_TEST_POSTGRES="Host=127.0.0.1;Port=$port;Username=postgres;Database=postgres"
