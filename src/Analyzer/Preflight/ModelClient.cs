@@ -8,6 +8,8 @@ namespace Canary.Analyzer.Preflight;
 /// <summary>
 /// Sends one case to one version over its OpenAI- or Anthropic-shaped endpoint, non-streaming or as server-sent events,
 /// with a per-attempt timeout and retries (429 after its Retry-After, 5xx, resets and timeouts after a doubling delay).
+/// The answer's latency is the answering attempt's alone; the waits before it are counted in
+/// <see cref="CallResult.RetryWait"/>.
 /// </summary>
 internal sealed class ModelClient
 {
@@ -28,9 +30,11 @@ internal sealed class ModelClient
     {
         var body = RequestBody(endpoint, testCase);
         CallResult? last = null;
+        var waited = TimeSpan.Zero;
         for (var attempt = 1; attempt <= _options.MaxAttempts; attempt++)
         {
-            var (result, retryAfter) = await AttemptAsync(endpoint, body, attempt, cancellationToken).ConfigureAwait(false);
+            var (attempted, retryAfter) = await AttemptAsync(endpoint, body, attempt, cancellationToken).ConfigureAwait(false);
+            var result = attempted with { RetryWait = waited };
             if (result.Answer is not null || !Retryable(result.Failure!.Value) || attempt == _options.MaxAttempts)
             {
                 return result;
@@ -38,7 +42,11 @@ internal sealed class ModelClient
 
             last = result;
             var delay = retryAfter ?? _options.RetryBaseDelay * Math.Pow(2, attempt - 1);
+            // Measured on the same clock as the latency, and kept apart from it: a rate-limited version is judged on
+            // the attempt that answered, and the operator sees the wait beside it.
+            var waitStarted = _time.GetTimestamp();
             await Task.Delay(delay < _options.MaxRetryAfter ? delay : _options.MaxRetryAfter, _time, cancellationToken).ConfigureAwait(false);
+            waited += _time.GetElapsedTime(waitStarted);
         }
 
         return last!;

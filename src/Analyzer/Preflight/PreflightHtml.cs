@@ -96,6 +96,8 @@ internal static class PreflightHtml
         Row(html, "refusal rate", Percent(stable.RefusalRate), Percent(canary.RefusalRate));
         Row(html, "latency p50", Ms(stable.LatencyP50Ms), Ms(canary.LatencyP50Ms));
         Row(html, "latency p95", Ms(stable.LatencyP95Ms), Ms(canary.LatencyP95Ms));
+        Row(html, "attempts", Count(stable.Attempts), Count(canary.Attempts));
+        Row(html, "retry wait", Ms(stable.RetryWaitMs), Ms(canary.RetryWaitMs));
         Row(html, "cost per request", Cost(stable.MeanCostUsd), Cost(canary.MeanCostUsd));
         html.Append("</tbody></table>");
     }
@@ -138,6 +140,8 @@ internal static class PreflightHtml
 
     private static string OutOf(int? part, int? whole) =>
         part is null && whole is null ? "-" : $"{Number(part)}/{Number(whole)}";
+
+    private static string Count(int? value) => value is { } v ? v.ToString(CultureInfo.InvariantCulture) : "-";
 
     private static string Number(int? value) => value is { } v ? v.ToString(CultureInfo.InvariantCulture) : "?";
 

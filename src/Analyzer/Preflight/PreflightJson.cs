@@ -130,6 +130,8 @@ internal static class PreflightJson
             ExpectationsChecked = OptionalInt(version, "expectations_checked"),
             ExpectationsFailed = OptionalInt(version, "expectations_failed"),
             RefusalRate = OptionalDouble(version, "refusal_rate"),
+            Attempts = OptionalInt(version, "attempts"),
+            RetryWaitMs = OptionalDouble(version, "retry_wait_ms"),
             LatencyP50Ms = OptionalDouble(version, "latency_p50_ms"),
             LatencyP95Ms = OptionalDouble(version, "latency_p95_ms"),
             MeanCostUsd = OptionalDouble(version, "mean_cost_usd"),
@@ -251,6 +253,8 @@ internal static class PreflightJson
         json.WriteNumber("expectations_failed", summary.ExpectationsFailed);
         json.WriteNumber("refused", summary.Refused);
         json.WriteNumber("refusal_rate", summary.RefusalRate);
+        json.WriteNumber("attempts", summary.Attempts);
+        json.WriteNumber("retry_wait_ms", summary.RetryWait.TotalMilliseconds);
         Nullable(json, "latency_p50_ms", summary.LatencyP50?.TotalMilliseconds);
         Nullable(json, "latency_p95_ms", summary.LatencyP95?.TotalMilliseconds);
         Nullable(json, "mean_input_tokens", summary.MeanInputTokens);
@@ -272,6 +276,7 @@ internal static class PreflightJson
             json.WriteBoolean("must_pass", result.Case.MustPass);
             json.WriteBoolean("passed", result.Passed);
             json.WriteNumber("attempts", result.Call.Attempts);
+            json.WriteNumber("retry_wait_ms", result.Call.RetryWait.TotalMilliseconds);
             if (result.Call.Failure is { } kind)
             {
                 json.WriteString("error", PreflightEvaluator.KindName(kind));

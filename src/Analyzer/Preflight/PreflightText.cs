@@ -18,6 +18,8 @@ internal static class PreflightText
         Row(text, "refusal rate", PreflightEvaluator.Percent(report.Stable.RefusalRate), PreflightEvaluator.Percent(report.Canary.RefusalRate));
         Row(text, "latency p50", Ms(report.Stable.LatencyP50), Ms(report.Canary.LatencyP50));
         Row(text, "latency p95", Ms(report.Stable.LatencyP95), Ms(report.Canary.LatencyP95));
+        Row(text, "attempts", Count(report.Stable.Attempts), Count(report.Canary.Attempts));
+        Row(text, "retry wait", PreflightEvaluator.Ms(report.Stable.RetryWait), PreflightEvaluator.Ms(report.Canary.RetryWait));
         Row(text, "input tokens/request", Number(report.Stable.MeanInputTokens), Number(report.Canary.MeanInputTokens));
         Row(text, "output tokens/request", Number(report.Stable.MeanOutputTokens), Number(report.Canary.MeanOutputTokens));
         Row(text, "cost/request", report.Stable.MeanCost is { } sc ? PreflightEvaluator.Dollars(sc) : "-", report.Canary.MeanCost is { } cc ? PreflightEvaluator.Dollars(cc) : "-");
@@ -74,6 +76,8 @@ internal static class PreflightText
     };
 
     private static string Ms(TimeSpan? value) => value is { } v ? PreflightEvaluator.Ms(v) : "-";
+
+    private static string Count(int value) => value.ToString(CultureInfo.InvariantCulture);
 
     private static string Number(double? value) => value is { } v ? v.ToString("0.#", CultureInfo.InvariantCulture) : "-";
 }

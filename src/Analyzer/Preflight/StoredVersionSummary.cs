@@ -19,6 +19,10 @@ internal sealed record StoredVersionSummary
 
     public double? RefusalRate { get; init; }
 
+    public int? Attempts { get; init; }
+
+    public double? RetryWaitMs { get; init; }
+
     public double? LatencyP50Ms { get; init; }
 
     public double? LatencyP95Ms { get; init; }

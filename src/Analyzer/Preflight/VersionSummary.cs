@@ -23,6 +23,12 @@ internal sealed record VersionSummary
     /// <summary>Must-pass cases that were answered and failed.</summary>
     public required IReadOnlyList<string> MustPassFailed { get; init; }
 
+    /// <summary>Attempts over every case, answered or not: more than <see cref="Cases"/> when some were retried.</summary>
+    public int Attempts { get; init; }
+
+    /// <summary>Time spent waiting between attempts over every case; never part of the latencies.</summary>
+    public TimeSpan RetryWait { get; init; }
+
     public TimeSpan? LatencyP50 { get; init; }
 
     public TimeSpan? LatencyP95 { get; init; }
@@ -45,9 +51,12 @@ internal sealed record VersionSummary
         var inputs = new List<long>();
         var outputs = new List<long>();
         var mustPassFailed = new List<string>();
-        int completed = 0, passed = 0, checkedCount = 0, failed = 0, refused = 0;
+        int completed = 0, passed = 0, checkedCount = 0, failed = 0, refused = 0, attempts = 0;
+        var retryWait = TimeSpan.Zero;
         foreach (var result in results)
         {
+            attempts += result.Call.Attempts;
+            retryWait += result.Call.RetryWait;
             if (result.Call.Answer is not { } answer)
             {
                 continue;
@@ -92,6 +101,8 @@ internal sealed record VersionSummary
             ExpectationsFailed = failed,
             Refused = refused,
             MustPassFailed = mustPassFailed,
+            Attempts = attempts,
+            RetryWait = retryWait,
             LatencyP50 = Percentile(latencies, 0.50),
             LatencyP95 = Percentile(latencies, 0.95),
             MeanInputTokens = inputs.Count == 0 ? null : inputs.Average(),

@@ -105,6 +105,25 @@ public sealed class PreflightEvaluatorTests
     }
 
     [Fact]
+    public void Evaluate_CanaryRetriedAfterRetryAfter_JudgedOnTheAnsweringAttemptAndWaitReported()
+    {
+        // A second's Retry-After before each answer: the latency gate sees the answering attempt, the report the wait.
+        var canary = Answers(110, 10).Select(r => r with { Call = r.Call with { Attempts = 2, RetryWait = TimeSpan.FromSeconds(1) } }).ToArray();
+
+        var report = Evaluate(Answers(100, 10), canary);
+
+        Assert.True(report.Verdict == PreflightVerdict.Pass, report.Reason);
+        Assert.Equal(TimeSpan.FromMilliseconds(110), report.Canary.LatencyP95);
+        Assert.Equal(8, report.Canary.Attempts);
+        Assert.Equal(TimeSpan.FromSeconds(4), report.Canary.RetryWait);
+        Assert.Equal(4, report.Stable.Attempts);
+        Assert.Equal(TimeSpan.Zero, report.Stable.RetryWait);
+        var text = PreflightText.Render(report);
+        Assert.Matches(@"attempts\s+4\s+8 *\n", text);
+        Assert.Matches(@"retry wait\s+0 ms\s+4000 ms *\n", text);
+    }
+
+    [Fact]
     public void Percentile_NearestRank_MatchesDefinition()
     {
         var values = Enumerable.Range(1, 20).Select(i => TimeSpan.FromMilliseconds(i)).ToList();

@@ -206,6 +206,8 @@ public sealed class StoredPreflightTests
         Assert.Contains("stable <b>v1</b> against canary <b>v2</b> · 4 case(s) from set.jsonl [sha256 000000000000]", html, StringComparison.Ordinal);
         Assert.Contains("<table id=\"preflight-summary\">", html, StringComparison.Ordinal);
         Assert.Contains("<tr><th>answered</th><td class=\"num\">4/4</td><td class=\"num\">3/4</td></tr>", html, StringComparison.Ordinal);
+        Assert.Contains("<tr><th>attempts</th><td class=\"num\">4</td><td class=\"num\">6</td></tr>", html, StringComparison.Ordinal);
+        Assert.Contains("<tr><th>retry wait</th><td class=\"num\">0 ms</td><td class=\"num\">1500 ms</td></tr>", html, StringComparison.Ordinal);
         Assert.Contains("<tr><td>cost</td><td class=\"gate-skip\">skip</td>", html, StringComparison.Ordinal);
         Assert.Contains("<tr><td>canary</td><td>c</td><td class=\"num\">3</td><td>no answer: unauthorized (401 Unauthorized)</td></tr>", html, StringComparison.Ordinal);
         Assert.DoesNotContain("preflight-testers", html, StringComparison.Ordinal);
@@ -228,6 +230,8 @@ public sealed class StoredPreflightTests
         Assert.Equal(expected.ExpectationsChecked, actual.ExpectationsChecked);
         Assert.Equal(expected.ExpectationsFailed, actual.ExpectationsFailed);
         Assert.Equal(expected.RefusalRate, actual.RefusalRate);
+        Assert.Equal(expected.Attempts, actual.Attempts);
+        Assert.Equal(expected.RetryWait.TotalMilliseconds, actual.RetryWaitMs);
         Assert.Equal(expected.LatencyP50?.TotalMilliseconds, actual.LatencyP50Ms);
         Assert.Equal(expected.LatencyP95?.TotalMilliseconds, actual.LatencyP95Ms);
         Assert.Equal(expected.MeanCost, actual.MeanCostUsd);
@@ -236,7 +240,8 @@ public sealed class StoredPreflightTests
 
     /// <summary>
     /// Four cases; stable answers all (priced), the canary (unpriced) fails an expectation on must-pass case "a" and gets
-    /// no answer on "c", so the verdict is incomplete and the cost gate is skipped.
+    /// no answer on "c", so the verdict is incomplete and the cost gate is skipped; "b" answered on the canary's third
+    /// attempt after 1.5 s of waiting.
     /// </summary>
     private static PreflightReport Report(string canaryId = "a", string canaryFailure = "contains \"x\": not found")
     {
@@ -244,6 +249,7 @@ public sealed class StoredPreflightTests
         var stable = cases.Select(c => PreflightRunner.Judge(c, Endpoint("v1", priced: true), Answer(100 + c.LineNumber))).ToArray();
         var canary = cases.Select(c => PreflightRunner.Judge(c, Endpoint("v2", priced: false), Answer(120 + c.LineNumber))).ToArray();
         canary[0] = canary[0] with { Case = canary[0].Case with { Id = canaryId }, Failures = [canaryFailure] };
+        canary[1] = canary[1] with { Call = canary[1].Call with { Attempts = 3, RetryWait = TimeSpan.FromMilliseconds(1500) } };
         canary[2] = PreflightRunner.Judge(cases[2], Endpoint("v2", priced: false), CallResult.Failed(CallFailureKind.Unauthorized, "401 Unauthorized", 1));
         return PreflightEvaluator.Evaluate(
             "chat", "set.jsonl", new string('0', 64), T0, T0.AddMinutes(2), Endpoint("v1", true), Endpoint("v2", false), stable, canary, new PreflightGates());
