@@ -18,29 +18,27 @@ public sealed class WebhookSenderTests
     [Fact]
     public async Task SendAsync_TransientFailures_BacksOffDoublingUpToCap()
     {
-        var time = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero));
-        var handler = new ScriptedHandler(time, HttpStatusCode.ServiceUnavailable, HttpStatusCode.TooManyRequests, HttpStatusCode.InternalServerError, HttpStatusCode.BadGateway, HttpStatusCode.OK);
+        var fake = new FakeTimeProvider(new DateTimeOffset(2026, 11, 26, 9, 0, 0, TimeSpan.Zero));
+        var time = new TimerSignallingTimeProvider(fake);
+        var handler = new ScriptedHandler(fake, HttpStatusCode.ServiceUnavailable, HttpStatusCode.TooManyRequests, HttpStatusCode.InternalServerError, HttpStatusCode.BadGateway, HttpStatusCode.OK);
         using var http = new HttpClient(handler);
         var sender = new WebhookSender(http, Options, time);
 
         var send = sender.SendAsync(Hook, [], CancellationToken.None);
-        while (!send.IsCompleted)
+        TimeSpan[] backoffs = [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(3)];
+        for (var i = 0; i < backoffs.Length; i++)
         {
-            // Let the sender reach its next backoff wait before moving the fake clock on.
-            await Task.Delay(2);
-            time.Advance(TimeSpan.FromMilliseconds(250));
+            // The sender has failed attempt i + 1 and started its back-off: end exactly that wait.
+            var wait = await time.NextTimerAsync();
+            Assert.Equal(i + 1, handler.Calls);
+            Assert.Equal(backoffs[i], wait);
+            fake.Advance(wait);
         }
 
         var result = await send;
         Assert.Equal(new WebhookDeliveryResult(true, 5, null), result);
         var gaps = handler.CallTimes.Zip(handler.CallTimes.Skip(1), (a, b) => (b - a).TotalSeconds).ToArray();
-        double[] expected = [1, 2, 3, 3];
-        Assert.Equal(expected.Length, gaps.Length);
-        for (var i = 0; i < gaps.Length; i++)
-        {
-            // The loop advances in 250 ms steps, so a gap may overshoot its backoff by at most a step or two.
-            Assert.InRange(gaps[i], expected[i], expected[i] + 0.5);
-        }
+        Assert.Equal([1, 2, 3, 3], gaps);
     }
 
     [Fact]
