@@ -10,19 +10,22 @@ namespace Canary.IntegrationTests.Preflight;
 
 /// <summary>
 /// A model endpoint on 127.0.0.1 speaking the OpenAI chat-completions or the Anthropic messages shape, whole or as
-/// server-sent events, with answers, delays and failures chosen per request by the test.
+/// server-sent events, with answers, delays and failures chosen per request by the test. Delays run on the given
+/// clock, so a test that measures with a <see cref="VirtualClock"/> sees each delay exactly.
 /// </summary>
 internal sealed class FakeModelServer : IAsyncDisposable
 {
     private readonly LoopbackHttpServer _server;
     private readonly ModelProtocol _protocol;
     private readonly Func<FakeRequest, FakeReply> _respond;
+    private readonly TimeProvider _time;
     private readonly ConcurrentDictionary<string, int> _attempts = new();
 
-    public FakeModelServer(ModelProtocol protocol, Func<FakeRequest, FakeReply> respond)
+    public FakeModelServer(ModelProtocol protocol, Func<FakeRequest, FakeReply> respond, TimeProvider? time = null)
     {
         _protocol = protocol;
         _respond = respond;
+        _time = time ?? TimeProvider.System;
         _server = new LoopbackHttpServer(ServeAsync);
     }
 
@@ -58,9 +61,9 @@ internal sealed class FakeModelServer : IAsyncDisposable
             var request = new FakeRequest(context.Request.Url!.AbsolutePath, body, prompt, stream, credential, headers, attempt);
             Requests.Enqueue(request);
             var reply = _respond(request);
-            if (reply.Delay > TimeSpan.Zero)
+            if (reply.Delay != TimeSpan.Zero)
             {
-                await Task.Delay(reply.Delay, stop);
+                await Task.Delay(reply.Delay, _time, stop);
             }
 
             var response = context.Response;

@@ -7,6 +7,7 @@ internal sealed record FakeReply
 
     public string Text { get; init; } = "";
 
+    /// <summary>Before answering, on the server's clock; <see cref="Timeout.InfiniteTimeSpan"/> never answers (until the server stops).</summary>
     public TimeSpan Delay { get; init; }
 
     public string? RetryAfter { get; init; }

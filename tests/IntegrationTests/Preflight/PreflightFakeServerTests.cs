@@ -3,7 +3,11 @@ using Canary.Analyzer.Preflight;
 
 namespace Canary.IntegrationTests.Preflight;
 
-/// <summary>The preflight against fake OpenAI- and Anthropic-shaped servers on loopback: verdicts, retries, failures.</summary>
+/// <summary>
+/// The preflight against fake OpenAI- and Anthropic-shaped servers on loopback: verdicts, retries, failures. Client and
+/// servers share a <see cref="VirtualClock"/> and send one request at a time, so every latency the gates judge is
+/// exactly the delay the test gave the server (0 for an immediate answer), never the machine's scheduling.
+/// </summary>
 public sealed class PreflightFakeServerTests
 {
     internal const string TestSet = """
@@ -50,14 +54,17 @@ public sealed class PreflightFakeServerTests
     [Fact]
     public async Task Run_CanaryFailsMustPassAndIsSlower_VerdictFailNamingEachGate()
     {
-        await using var stable = new FakeModelServer(ModelProtocol.OpenAi, GoodAnswer);
+        var clock = new VirtualClock();
+        await using var stable = new FakeModelServer(ModelProtocol.OpenAi, GoodAnswer, clock);
         await using var canary = new FakeModelServer(ModelProtocol.OpenAi, request => request.Prompt.StartsWith("What", StringComparison.Ordinal)
             ? new FakeReply { Text = "I'm sorry, but I can't help with that.", Delay = TimeSpan.FromMilliseconds(400), OutputTokens = 40 }
-            : GoodAnswer(request) with { Delay = TimeSpan.FromMilliseconds(400), OutputTokens = 40 });
+            : GoodAnswer(request) with { Delay = TimeSpan.FromMilliseconds(400), OutputTokens = 40 }, clock);
 
-        var report = await RunAsync(Endpoint("stable", stable, ModelProtocol.OpenAi, false), Endpoint("canary", canary, ModelProtocol.OpenAi, false));
+        var report = await RunAsync(Endpoint("stable", stable, ModelProtocol.OpenAi, false), Endpoint("canary", canary, ModelProtocol.OpenAi, false), clock: clock);
 
         Assert.Equal(PreflightVerdict.Fail, report.Verdict);
+        Assert.Equal(TimeSpan.Zero, report.Stable.LatencyP95);
+        Assert.Equal(TimeSpan.FromMilliseconds(400), report.Canary.LatencyP95);
         Assert.Equal(["capital"], report.Canary.MustPassFailed);
         Assert.Equal(GateStatus.Fail, Gate(report, "must-pass"));
         Assert.Equal(GateStatus.Fail, Gate(report, "pass-rate"));
@@ -76,19 +83,22 @@ public sealed class PreflightFakeServerTests
     [Fact]
     public async Task Run_CanaryTimesOut_VerdictIncomplete()
     {
-        await using var stable = new FakeModelServer(ModelProtocol.OpenAi, GoodAnswer);
-        await using var canary = new FakeModelServer(ModelProtocol.OpenAi, request => GoodAnswer(request) with { Delay = TimeSpan.FromSeconds(5) });
+        // A canary that never answers: only the client's own timeout can end each attempt, so the run finishing with
+        // two timed-out attempts per case and exactly one back-off between them shows the timeout cut the wait short.
+        var clock = new VirtualClock();
+        await using var stable = new FakeModelServer(ModelProtocol.OpenAi, GoodAnswer, clock);
+        await using var canary = new FakeModelServer(ModelProtocol.OpenAi, request => GoodAnswer(request) with { Delay = Timeout.InfiniteTimeSpan }, clock);
 
-        var watch = Stopwatch.StartNew();
         var report = await RunAsync(
             Endpoint("stable", stable, ModelProtocol.OpenAi, false), Endpoint("canary", canary, ModelProtocol.OpenAi, false),
-            new ClientOptions { Timeout = TimeSpan.FromMilliseconds(300), MaxAttempts = 2, RetryBaseDelay = TimeSpan.FromMilliseconds(10) });
+            new ClientOptions { Timeout = TimeSpan.FromMilliseconds(300), MaxAttempts = 2, RetryBaseDelay = TimeSpan.FromMilliseconds(10) }, clock);
 
         Assert.Equal(PreflightVerdict.Incomplete, report.Verdict);
         Assert.All(report.CanaryResults, r => Assert.Equal(CallFailureKind.Timeout, r.Call.Failure));
         Assert.All(report.CanaryResults, r => Assert.Equal(2, r.Call.Attempts));
+        Assert.All(report.CanaryResults, r => Assert.Equal(TimeSpan.FromMilliseconds(10), r.Call.RetryWait));
+        Assert.All(report.CanaryResults, r => Assert.Equal("no complete answer within 0.3s", r.Call.FailureMessage));
         Assert.Contains("canary: 3 timeout", report.Reason, StringComparison.Ordinal);
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(4), $"took {watch.Elapsed}");
     }
 
     [Theory]
@@ -111,20 +121,31 @@ public sealed class PreflightFakeServerTests
     [Fact]
     public async Task Run_RateLimitedWithRetryAfter_WaitsAndRetriesThenPasses()
     {
-        await using var stable = new FakeModelServer(ModelProtocol.Anthropic, GoodAnswer);
+        var clock = new VirtualClock();
+        await using var stable = new FakeModelServer(ModelProtocol.Anthropic, GoodAnswer, clock);
         await using var canary = new FakeModelServer(ModelProtocol.Anthropic, request => request.Attempt == 1
             ? new FakeReply { Status = 429, RetryAfter = "1" }
-            : GoodAnswer(request));
+            : GoodAnswer(request), clock);
 
         var watch = Stopwatch.StartNew();
         var report = await RunAsync(
             Endpoint("stable", stable, ModelProtocol.Anthropic, true), Endpoint("canary", canary, ModelProtocol.Anthropic, true),
-            new ClientOptions { RetryBaseDelay = TimeSpan.FromSeconds(30) });
+            new ClientOptions { RetryBaseDelay = TimeSpan.FromSeconds(30) }, clock);
 
         Assert.True(report.Verdict == PreflightVerdict.Pass, report.Reason);
         Assert.All(report.CanaryResults, r => Assert.Equal(2, r.Call.Attempts));
         Assert.Equal(6, canary.Requests.Count);
-        Assert.InRange(watch.Elapsed, TimeSpan.FromSeconds(0.9), TimeSpan.FromSeconds(10));
+        // Each case waited the 1 s its 429 asked for (not the 30 s back-off), and that wait is reported beside the
+        // answer, not in it: the answering attempt was immediate.
+        Assert.All(report.CanaryResults, r => Assert.Equal(TimeSpan.FromSeconds(1), r.Call.RetryWait));
+        Assert.All(report.CanaryResults, r => Assert.Equal(TimeSpan.Zero, r.Call.Answer!.Latency));
+        Assert.Equal(TimeSpan.Zero, report.Canary.LatencyP95);
+        Assert.Equal(6, report.Canary.Attempts);
+        Assert.Equal(TimeSpan.FromSeconds(3), report.Canary.RetryWait);
+        Assert.Equal(TimeSpan.FromSeconds(3), clock.Elapsed);
+        Assert.Matches(@"retry wait\s+0 ms\s+3000 ms", PreflightText.Render(report));
+        // The waits were real: the clock only moves when a real timer of the same due time fires.
+        Assert.True(watch.Elapsed >= TimeSpan.FromSeconds(2.9), $"took {watch.Elapsed}");
     }
 
     [Fact]
@@ -215,20 +236,19 @@ public sealed class PreflightFakeServerTests
     };
 
     /// <summary>
-    /// The default gates with a 200 ms latency slack: the fake servers answer in a few milliseconds, so on a busy test
-    /// machine one scheduling stall (48 ms against 6 ms was seen) can decide the p95 of three cases. The slower canary
-    /// in these tests is 400 ms slower, far outside it.
+    /// Runs the preflight with the default gates, measured on <paramref name="clock"/> (a fresh one when not given) and
+    /// with one request in flight: concurrent attempts would each see the others' delays move the shared clock.
     /// </summary>
-    private static readonly PreflightGates Gates = new() { LatencyP95Slack = TimeSpan.FromMilliseconds(200) };
-
-    private static async Task<PreflightReport> RunAsync(ModelEndpoint stable, ModelEndpoint canary, ClientOptions? options = null)
+    private static async Task<PreflightReport> RunAsync(ModelEndpoint stable, ModelEndpoint canary, ClientOptions? options = null, VirtualClock? clock = null)
     {
-        options ??= new ClientOptions { Timeout = TimeSpan.FromSeconds(10), RetryBaseDelay = TimeSpan.FromMilliseconds(20) };
+        clock ??= new VirtualClock();
+        options = (options ?? new ClientOptions { Timeout = TimeSpan.FromSeconds(10), RetryBaseDelay = TimeSpan.FromMilliseconds(20) }) with { Concurrency = 1 };
         var cases = TestSetReader.Read(TestSet, "cases.jsonl");
         using var http = new HttpClient { Timeout = Timeout.InfiniteTimeSpan };
-        var runner = new PreflightRunner(new ModelClient(http, options, TimeProvider.System), options);
-        var started = DateTimeOffset.UtcNow;
+        var runner = new PreflightRunner(new ModelClient(http, options, clock), options);
+        var started = clock.GetUtcNow();
         var (stableResults, canaryResults) = await runner.RunAsync(cases, stable, canary, CancellationToken.None);
-        return PreflightEvaluator.Evaluate("chat", "cases.jsonl", TestSetReader.Fingerprint(TestSet), started, DateTimeOffset.UtcNow, stable, canary, stableResults, canaryResults, Gates);
+        return PreflightEvaluator.Evaluate(
+            "chat", "cases.jsonl", TestSetReader.Fingerprint(TestSet), started, clock.GetUtcNow(), stable, canary, stableResults, canaryResults, new PreflightGates());
     }
 }
