@@ -115,6 +115,10 @@ public sealed class TestersStageTests : IDisposable
         Assert.InRange(canary, expectedAtLeast, expectedAtMost);
     }
 
+    /// <summary>
+    /// A preflight the fake servers pass; its latency gate cannot fail on a scheduling stall (see
+    /// <see cref="PreflightStageOneTests.LatencySlackBeyondTimeoutMs"/>).
+    /// </summary>
     private async Task<Result> PreflightAsync(NpgsqlDataSource dataSource, FakeModelServer stable, FakeModelServer canary)
     {
         var testSet = Path.Combine(_directory, "cases.jsonl");
@@ -125,7 +129,8 @@ public sealed class TestersStageTests : IDisposable
         [
             "preflight", "--rollout", Route, "--stable", "v1", "--canary", "v2", "--test-set", testSet,
             "--stable-url", stable.Uri.ToString(), "--canary-url", canary.Uri.ToString(), "--api-key-file", keyFile,
-            "--timeout", "10s", "--latency-slack-ms", "200", "--output-dir", _directory, "--database", dataSource.ConnectionString,
+            "--timeout", "10s", "--latency-slack-ms", PreflightStageOneTests.LatencySlackBeyondTimeoutMs, "--output-dir", _directory,
+            "--database", dataSource.ConnectionString,
         ]);
     }
 
