@@ -37,10 +37,13 @@ public sealed class AlertsFromRunsTests
             ["start", "--skip-preflight", "--route", Route, "--stable", "stable", "--canary", "canary", "--schedule", "5/1s,100", "--warm-up", "0s", "--database", dataSource.ConnectionString],
             environment);
         Assert.True(start.ExitCode == 0, start.ToString());
+        // The 1 s stage began 10 s ago, past twice its minimum whatever the clock does; the telemetry lies in the window
+        // from that start to any later run's now.
+        var stageStart = await StageStart.MoveBackAsync(dataSource, Route, TimeSpan.FromSeconds(10));
+        var at = stageStart.AddSeconds(1);
         // 2 % of requests on the canary where 5 % is configured: a split mismatch, so every look holds.
-        await TelemetrySeed.WriteAsync(dataSource, Route, "canary", requests: 2000, errors: 20, DateTime.UtcNow);
-        await TelemetrySeed.WriteAsync(dataSource, Route, "stable", requests: 98000, errors: 980, DateTime.UtcNow);
-        await Task.Delay(TimeSpan.FromSeconds(2.2));
+        await TelemetrySeed.WriteAsync(dataSource, Route, "canary", requests: 2000, errors: 20, at);
+        await TelemetrySeed.WriteAsync(dataSource, Route, "stable", requests: 98000, errors: 980, at);
 
         for (var run = 0; run < 3; run++)
         {
@@ -74,9 +77,11 @@ public sealed class AlertsFromRunsTests
             ["start", "--skip-preflight", "--route", Route, "--stable", "stable", "--canary", "canary", "--schedule", "5/1h,100", "--warm-up", "0s", "--database", dataSource.ConnectionString],
             environment);
         Assert.True(start.ExitCode == 0, start.ToString());
-        await TelemetrySeed.WriteAsync(dataSource, Route, "canary", requests: 1100, errors: 110, DateTime.UtcNow);
-        await TelemetrySeed.WriteAsync(dataSource, Route, "stable", requests: 20900, errors: 209, DateTime.UtcNow);
-        await Task.Delay(50);
+        // Telemetry from a minute into the past, inside the window from the (moved) stage start to run-once's now.
+        var stageStart = await StageStart.MoveBackAsync(dataSource, Route, TimeSpan.FromMinutes(2));
+        var at = stageStart.AddMinutes(1);
+        await TelemetrySeed.WriteAsync(dataSource, Route, "canary", requests: 1100, errors: 110, at);
+        await TelemetrySeed.WriteAsync(dataSource, Route, "stable", requests: 20900, errors: 209, at);
 
         var run = await AnalyzerRun.RunAsync(["run-once", "--database", dataSource.ConnectionString], environment);
         _output.WriteLine(run.ToString());
