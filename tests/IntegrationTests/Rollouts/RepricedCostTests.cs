@@ -5,6 +5,7 @@ using Canary.Analyzer.Rollouts;
 using Canary.Contracts.Rollouts;
 using Canary.Contracts.Telemetry;
 using Canary.IntegrationTests.Postgres;
+using Microsoft.Extensions.Time.Testing;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -24,7 +25,8 @@ public sealed class RepricedCostTests
     {
         await using var dataSource = await _postgres.CreateDatabaseAsync();
         await SchemaMigrator.MigrateAsync(dataSource);
-        var time = TimeProvider.System;
+        // The runner's clock, not the machine's: the telemetry is written strictly inside the window [stage start, now).
+        var time = new FakeTimeProvider(new DateTimeOffset(2026, 3, 1, 12, 0, 0, TimeSpan.Zero));
         var errors = new List<string>();
         var prices = PriceTableFile.Parse(
             """[ { "Model": "model-old", "Input": 1, "Output": 10 }, { "Model": "model-new-*", "Input": "1", "Output": "10" } ]""", errors);
@@ -38,9 +40,10 @@ public sealed class RepricedCostTests
         }, options, default);
 
         // Same recorded cost (2000 µ$, the old price list), but the canary writes three times the output tokens.
-        await SeedAsync(dataSource, "stable", outputTokens: 100);
-        await SeedAsync(dataSource, "canary", outputTokens: 300);
-        await Task.Delay(50);
+        time.Advance(TimeSpan.FromMinutes(1));
+        await SeedAsync(dataSource, "stable", outputTokens: 100, time.GetUtcNow());
+        await SeedAsync(dataSource, "canary", outputTokens: 300, time.GetUtcNow());
+        time.Advance(TimeSpan.FromMinutes(1));
         var outcome = await runner.RunOnceAsync(dryRun: true, default);
 
         using var evidence = JsonDocument.Parse(Assert.Single(outcome.Decisions).EvidenceJson);
@@ -55,10 +58,9 @@ public sealed class RepricedCostTests
         Assert.Equal(2, cost.GetProperty("ratio").GetDouble(), 1e-9);
     }
 
-    private static async Task SeedAsync(NpgsqlDataSource dataSource, string subset, long outputTokens)
+    private static async Task SeedAsync(NpgsqlDataSource dataSource, string subset, long outputTokens, DateTimeOffset at)
     {
         const int requests = 1200;
-        var at = DateTime.UtcNow;
         await using var connection = await dataSource.OpenConnectionAsync();
         foreach (var (metric, value) in new[] { (TelemetryMetric.InputTokens, 1000L), (TelemetryMetric.OutputTokens, outputTokens), (TelemetryMetric.CostMicroUsd, 2000L) })
         {
