@@ -116,7 +116,8 @@ public class CompactionTests
         var firstRun = first.CompactHourAsync(raw.Rollout, Day.AddHours(1), CancellationToken.None);
         await inside.Task;
         var secondRun = Job(dataSource, now).CompactHourAsync(raw.Rollout, Day.AddHours(1), CancellationToken.None);
-        await Task.Delay(200);
+        // The second job's ledger claim waits on the first's uncommitted claim of the same hour.
+        await LockWait.UntilBlockedAsync(dataSource, "INSERT INTO compacted_hours", secondRun);
         var secondFinishedEarly = secondRun.IsCompleted;
         release.SetResult();
 
@@ -148,9 +149,12 @@ public class CompactionTests
         var failingRun = failing.CompactHourAsync(raw.Rollout, Day.AddHours(1), CancellationToken.None);
         await inside.Task;
         var waitingRun = Job(dataSource, now).CompactHourAsync(raw.Rollout, Day.AddHours(1), CancellationToken.None);
-        await Task.Delay(200);
+        // Fail the first job only once the second is queued behind its claim: the hour must pass to the waiter.
+        await LockWait.UntilBlockedAsync(dataSource, "INSERT INTO compacted_hours", waitingRun);
+        var waitingFinishedEarly = waitingRun.IsCompleted;
         release.SetResult();
 
+        Assert.False(waitingFinishedEarly);
         await Assert.ThrowsAsync<InvalidOperationException>(() => failingRun);
         Assert.True(await waitingRun);
         Assert.Equal([Day.AddHours(1)], await LedgerAsync(dataSource, raw.Rollout));
