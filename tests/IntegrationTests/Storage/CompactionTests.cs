@@ -175,8 +175,19 @@ public class CompactionTests
         // A sidecar flushing hour 0 late, after its compaction: not in the hourly rows, so retention must keep it.
         var late = new RawTelemetry(raw.Rollout);
         late.AddIntervals(Day.AddMinutes(5), Day.AddMinutes(6), TimeSpan.FromMinutes(1), 1, seed: 99, sidecarPrefix: "late-sidecar-");
-        await ExecuteAsync(dataSource, "SELECT pg_sleep(0.01)");
         await late.LoadAsync(dataSource);
+        // Written after hour 0 was compacted, stated outright: the now() of two quick transactions may tie at the clock's resolution.
+        await using (var lateWrite = dataSource.CreateCommand(
+            $"""
+            UPDATE interval_histograms i SET written_at = l.compacted_at + interval '1 second' FROM compacted_hours l
+            WHERE i.rollout = '{raw.Rollout}' AND i.sidecar_id LIKE 'late-sidecar-%' AND l.rollout = i.rollout AND l.hour_start = '{Day:O}';
+            UPDATE interval_counters i SET written_at = l.compacted_at + interval '1 second' FROM compacted_hours l
+            WHERE i.rollout = '{raw.Rollout}' AND i.sidecar_id LIKE 'late-sidecar-%' AND l.rollout = i.rollout AND l.hour_start = '{Day:O}'
+            """))
+        {
+            Assert.Equal(late.RowCount, await lateWrite.ExecuteNonQueryAsync());
+        }
+
         var retention = new RetentionJob(dataSource, new FakeTimeProvider(Day.AddHours(4).AddHours(48)), new StorageMaintenanceOptions());
 
         var deleted = await retention.RunAsync(CancellationToken.None);
