@@ -86,9 +86,10 @@ public sealed partial class ProcessEndToEndTests
                 environment);
             Assert.True(started.ExitCode == 0, started.ToString());
             await AssertEverySidecarRoutesAsync(sidecars, Bad, "probe", "canary");
-            await TelemetrySeed.WriteAsync(dataSource, Bad, "canary", requests: 1100, errors: 110, DateTime.UtcNow);
-            await TelemetrySeed.WriteAsync(dataSource, Bad, "stable", requests: 20900, errors: 209, DateTime.UtcNow);
-            await Task.Delay(50);
+            // Telemetry from a minute into the past, inside the window from the (moved) stage start to run-once's now.
+            var stageStart = await StageStart.MoveBackAsync(dataSource, Bad, TimeSpan.FromMinutes(2));
+            await TelemetrySeed.WriteAsync(dataSource, Bad, "canary", requests: 1100, errors: 110, stageStart.AddMinutes(1));
+            await TelemetrySeed.WriteAsync(dataSource, Bad, "stable", requests: 20900, errors: 209, stageStart.AddMinutes(1));
 
             var runOnce = await AnalyzerRun.RunAsync(["run-once", .. connection], environment);
             _output.WriteLine($"$ canary-analyzer run-once\n{runOnce.Output}{runOnce.Error}");

@@ -5,6 +5,7 @@ using Canary.Analyzer.Rollouts;
 using Canary.Contracts.Rollouts;
 using Canary.Contracts.Telemetry;
 using Canary.IntegrationTests.Postgres;
+using Canary.IntegrationTests.Processes;
 using Canary.Sidecar.Hosting;
 using Canary.Sidecar.Routing;
 using Microsoft.AspNetCore.Builder;
@@ -72,10 +73,11 @@ public sealed class RollbackEndToEndTests
                 Assert.Equal(500, Route(app).WeightBasisPoints);
             }
 
-            // A day-one canary at 5 %: 1 100 canary requests with 10 % errors against 20 900 stable ones with 1 %.
-            await SeedAsync(dataSource, "canary", requests: 1100, errors: 110);
-            await SeedAsync(dataSource, "stable", requests: 20900, errors: 209);
-            await Task.Delay(50);
+            // A day-one canary at 5 %: 1 100 canary requests with 10 % errors against 20 900 stable ones with 1 %, a minute
+            // into the past, inside the window from the (moved) stage start to the run's now.
+            var stageStart = await StageStart.MoveBackAsync(dataSource, Rollout, TimeSpan.FromMinutes(2));
+            await SeedAsync(dataSource, "canary", requests: 1100, errors: 110, stageStart.AddMinutes(1));
+            await SeedAsync(dataSource, "stable", requests: 20900, errors: 209, stageStart.AddMinutes(1));
 
             var outcome = await runner.RunOnceAsync(dryRun: false, default);
 
@@ -124,9 +126,8 @@ public sealed class RollbackEndToEndTests
     private static RolloutRoute Route(WebApplication app) =>
         Assert.Single(app.Services.GetRequiredService<RolloutTableHolder>().Current.Routes);
 
-    private static async Task SeedAsync(NpgsqlDataSource dataSource, string subset, long requests, long errors)
+    private static async Task SeedAsync(NpgsqlDataSource dataSource, string subset, long requests, long errors, DateTime at)
     {
-        var at = DateTime.UtcNow;
         await using var connection = await dataSource.OpenConnectionAsync();
         foreach (var (counter, value) in new[] { (TelemetryCounter.Requests, requests), (TelemetryCounter.Status5xx, errors), (TelemetryCounter.Status2xx, requests - errors) })
         {
