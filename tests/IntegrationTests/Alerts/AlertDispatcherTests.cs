@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Canary.Analyzer.Alerts;
 using Canary.IntegrationTests.StandIns;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Canary.IntegrationTests.Alerts;
 
@@ -16,16 +17,14 @@ public sealed class AlertDispatcherTests
     /// </summary>
     private static readonly TimeSpan DrainBudget = TimeSpan.FromSeconds(60);
 
-    /// <summary>
-    /// Short back-offs keep the tests quick; the attempt timeout is long, so that only the tests about timeouts (which
-    /// set their own, against a webhook that never answers in time) ever see one.
-    /// </summary>
     private static AlertOptions Options(Uri uri, AlertWebhookFormat format) => new()
     {
         Webhooks = [new AlertWebhook(uri, format)],
         MaxAttempts = 4,
         InitialBackoff = TimeSpan.FromMilliseconds(20),
         MaxBackoff = TimeSpan.FromMilliseconds(80),
+        // Far beyond any answer of the stand-in, so an attempt counts as timed out only where a test makes it hang: a cold
+        // first request on a busy machine must not turn into an extra attempt.
         AttemptTimeout = TimeSpan.FromSeconds(30),
     };
 
@@ -59,11 +58,12 @@ public sealed class AlertDispatcherTests
     [Fact]
     public async Task Enqueue_WebhookAlwaysDown_GivesUpAfterMaxAttemptsWithoutBlockingCaller()
     {
-        // The webhook holds its first answer until the test lets it go: Enqueue must return while it is held.
-        using var held = new ManualResetEventSlim();
+        // The hook answers nothing until the test lets it (and no attempt times out before): an Enqueue that waited for
+        // the delivery could not return with the delivery still unhandled.
+        using var answer = new ManualResetEventSlim();
         await using var hook = new HttpStandIn(_ =>
         {
-            held.Wait(TimeSpan.FromSeconds(60));
+            answer.Wait(TimeSpan.FromSeconds(30));
             return new StandInResponse(500, "down");
         });
         using var http = new HttpClient();
@@ -71,12 +71,12 @@ public sealed class AlertDispatcherTests
         var results = new List<WebhookDeliveryResult>();
         await using var dispatcher = new AlertDispatcher(new WebhookSender(http, options, TimeProvider.System), options, (_, _, r) => results.Add(r));
 
-        var enqueue = Task.Run(() => dispatcher.Enqueue(Rollback));
-        await Eventually.UntilAsync(() => enqueue.IsCompleted, "Enqueue returning while the webhook holds its answer");
-        Assert.Empty(results);
-        held.Set();
+        dispatcher.Enqueue(Rollback);
+        var handledBeforeAnswer = dispatcher.Delivered + dispatcher.Failed;
+        answer.Set();
 
         Assert.True(await dispatcher.DrainAsync(DrainBudget, TimeProvider.System));
+        Assert.Equal(0, handledBeforeAnswer);
         Assert.Equal(4, hook.Requests.Count);
         Assert.Equal(new WebhookDeliveryResult(false, 4, "HTTP 500"), Assert.Single(results));
         Assert.Equal(1, dispatcher.Failed);
@@ -120,14 +120,24 @@ public sealed class AlertDispatcherTests
     [Fact]
     public async Task DrainAsync_BudgetShorterThanDelivery_ReturnsFalse()
     {
-        // The webhook answers long after both the budget and any stall of a loaded machine.
-        await using var hook = new HttpStandIn(_ => new StandInResponse(200, "late", TimeSpan.FromSeconds(30)));
+        // The delivery is held until the drain has returned, and the budget is spent on the test's clock, not the machine's.
+        using var answer = new ManualResetEventSlim();
+        await using var hook = new HttpStandIn(_ =>
+        {
+            answer.Wait(TimeSpan.FromSeconds(30));
+            return new StandInResponse(200, "late");
+        });
         using var http = new HttpClient();
-        var options = Options(hook.Uri, AlertWebhookFormat.Generic) with { AttemptTimeout = TimeSpan.FromSeconds(60) };
+        var options = Options(hook.Uri, AlertWebhookFormat.Generic);
         await using var dispatcher = new AlertDispatcher(new WebhookSender(http, options, TimeProvider.System), options);
+        var time = new FakeTimeProvider();
 
         dispatcher.Enqueue(Rollback);
+        var drain = dispatcher.DrainAsync(TimeSpan.FromMilliseconds(200), time);
+        time.Advance(TimeSpan.FromMilliseconds(200));
+        var drained = await drain;
+        answer.Set();
 
-        Assert.False(await dispatcher.DrainAsync(TimeSpan.FromMilliseconds(200), TimeProvider.System));
+        Assert.False(drained);
     }
 }
