@@ -1,4 +1,4 @@
-namespace Canary.IntegrationTests.Preflight;
+namespace Canary.TestSupport.Time;
 
 /// <summary>
 /// A <see cref="VirtualClock"/> timer: a real system timer of the same due time and period that, when it fires, moves

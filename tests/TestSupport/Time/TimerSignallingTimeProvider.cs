@@ -1,13 +1,13 @@
 using System.Threading.Channels;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Canary.Analyzer.UnitTests.Alerts;
+namespace Canary.TestSupport.Time;
 
 /// <summary>
 /// A <see cref="FakeTimeProvider"/>'s time that reports each timer created on it: a test moves the fake clock on only
 /// once the code under test has started the wait it means to end, instead of guessing when with real sleeps.
 /// </summary>
-internal sealed class TimerSignallingTimeProvider(FakeTimeProvider time) : TimeProvider
+public sealed class TimerSignallingTimeProvider(FakeTimeProvider time) : TimeProvider
 {
     private readonly Channel<TimeSpan> _created = Channel.CreateUnbounded<TimeSpan>();
 

@@ -1,4 +1,4 @@
-namespace Canary.IntegrationTests.Preflight;
+namespace Canary.TestSupport.Time;
 
 /// <summary>
 /// A clock for tests whose verdicts rest on measured durations: its time stands still except when one of its timers
@@ -7,7 +7,7 @@ namespace Canary.IntegrationTests.Preflight;
 /// delays and timeouts that elapsed, whatever the machine's load. Sequential work (one request in flight) measures
 /// exactly the configured delays: 0 for an immediate answer, 400 ms for a server told to wait 400 ms.
 /// </summary>
-internal sealed class VirtualClock : TimeProvider
+public sealed class VirtualClock : TimeProvider
 {
     private static readonly DateTimeOffset Start = new(2026, 11, 26, 9, 0, 0, TimeSpan.Zero);
 
