@@ -5,7 +5,8 @@ namespace Canary.Benchmarks;
 
 /// <summary>
 /// Entry point: <c>dotnet run -c Release --project bench/Benchmarks -- --filter '*'</c>; with <c>storage</c> as the first
-/// argument it runs <see cref="StorageBenchmark"/> instead (a database load, not a BenchmarkDotNet run).
+/// argument it runs <see cref="StorageBenchmark"/> instead (a database load, not a BenchmarkDotNet run); likewise
+/// <c>analyzer-scale</c> and <c>propagation</c>.
 /// </summary>
 public static class BenchmarkProgram
 {
@@ -14,6 +15,11 @@ public static class BenchmarkProgram
         if (args.Length > 0 && args[0] == "storage")
         {
             return await StorageBenchmark.RunAsync(args[1..]);
+        }
+
+        if (args.Length > 0 && args[0] == "analyzer-scale")
+        {
+            return await Canary.Benchmarks.AnalyzerScale.AnalyzerScaleBenchmark.RunAsync(args[1..]);
         }
 
         if (args.Length > 0 && args[0] == "propagation")

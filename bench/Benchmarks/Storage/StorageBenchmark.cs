@@ -194,8 +194,7 @@ internal static class StorageBenchmark
         // The pool entry of every (sidecar, interval, subset) is drawn once and kept, so the per-request table holds
         // exactly the same requests and latencies.
         await using var connection = await dataSource.OpenConnectionAsync();
-        await using (var histograms = await connection.BeginBinaryImportAsync(
-            "COPY interval_histograms (sidecar_id, rollout, subset, metric, interval_start, interval_ms, count, sum, min, max, encoded) FROM STDIN (FORMAT BINARY)"))
+        await using (var histograms = await connection.BeginBinaryImportAsync(IntervalRowCopy.HistogramsCopy))
         {
             var picks = new Random(7);
             for (var s = 0; s < sidecars; s++)
@@ -210,20 +209,7 @@ internal static class StorageBenchmark
                         requests += pool.Requests(entry);
                         for (var m = 0; m < TelemetryNames.MetricCount; m++)
                         {
-                            var encoded = pool.Encoded(entry, m);
-                            var header = HistogramCodec.ReadHeader(encoded);
-                            await histograms.StartRowAsync();
-                            await histograms.WriteAsync(sidecar, NpgsqlDbType.Text);
-                            await histograms.WriteAsync(Rollout, NpgsqlDbType.Text);
-                            await histograms.WriteAsync(subset, NpgsqlDbType.Text);
-                            await histograms.WriteAsync(TelemetryNames.Metrics[m], NpgsqlDbType.Text);
-                            await histograms.WriteAsync(start, NpgsqlDbType.TimestampTz);
-                            await histograms.WriteAsync(10_000, NpgsqlDbType.Integer);
-                            await histograms.WriteAsync(header.TotalCount, NpgsqlDbType.Bigint);
-                            await histograms.WriteAsync(header.Sum, NpgsqlDbType.Bigint);
-                            await histograms.WriteAsync(header.Min, NpgsqlDbType.Bigint);
-                            await histograms.WriteAsync(header.Max, NpgsqlDbType.Bigint);
-                            await histograms.WriteAsync(encoded, NpgsqlDbType.Bytea);
+                            await IntervalRowCopy.WriteHistogramAsync(histograms, sidecar, Rollout, subset, m, start, pool.Encoded(entry, m));
                             histogramRows++;
                         }
                     }
@@ -233,8 +219,7 @@ internal static class StorageBenchmark
             await histograms.CompleteAsync();
         }
 
-        await using (var counters = await connection.BeginBinaryImportAsync(
-            "COPY interval_counters (sidecar_id, rollout, subset, counter, interval_start, interval_ms, value) FROM STDIN (FORMAT BINARY)"))
+        await using (var counters = await connection.BeginBinaryImportAsync(IntervalRowCopy.CountersCopy))
         {
             var picks = new Random(7);
             for (var s = 0; s < sidecars; s++)
@@ -251,14 +236,7 @@ internal static class StorageBenchmark
                         foreach (var counter in Counters)
                         {
                             var value = counter == TelemetryCounter.Status5xx ? errors : counter == TelemetryCounter.Status2xx ? n - errors : n;
-                            await counters.StartRowAsync();
-                            await counters.WriteAsync(sidecar, NpgsqlDbType.Text);
-                            await counters.WriteAsync(Rollout, NpgsqlDbType.Text);
-                            await counters.WriteAsync(subset, NpgsqlDbType.Text);
-                            await counters.WriteAsync(TelemetryNames.Counter(counter), NpgsqlDbType.Text);
-                            await counters.WriteAsync(start, NpgsqlDbType.TimestampTz);
-                            await counters.WriteAsync(10_000, NpgsqlDbType.Integer);
-                            await counters.WriteAsync((long)value, NpgsqlDbType.Bigint);
+                            await IntervalRowCopy.WriteCounterAsync(counters, sidecar, Rollout, subset, counter, start, value);
                             counterRows++;
                         }
                     }
