@@ -115,7 +115,12 @@ public sealed class ControlApiTests
             Assert.Equal(StatusCode.FailedPrecondition, error.StatusCode);
             Assert.Contains("applied generation 20", error.Status.Detail, StringComparison.Ordinal);
             Assert.Equal("20", error.Trailers.GetValue("canary-applied-generation"));
+            Assert.Equal("push", error.Trailers.GetValue("canary-applied-source"));
         }
+
+        // The very table in force, pushed again (a retry, or a sidecar that converged through PostgreSQL): acknowledged.
+        var again = await client.ApplyTableAsync(new ApplyTableRequest { Table = Table(20, 100) }, Bearer(Token));
+        Assert.Equal(20, again.AppliedGeneration);
 
         var table = await client.GetTableAsync(new GetTableRequest(), Bearer(Token));
         Assert.Equal(20, table.Table.Generation);

@@ -79,6 +79,7 @@ public sealed class TripwireTests
             // The same generation cannot undo it; the analyzer confirms with a newer one.
             var stale = await Assert.ThrowsAsync<RpcException>(async () => await control.ApplyTableAsync(new ApplyTableRequest { Table = table }));
             Assert.Equal(StatusCode.FailedPrecondition, stale.StatusCode);
+            Assert.Equal("tripwire", stale.Trailers.GetValue("canary-applied-source"));
             var metrics = await host.GetMetricsAsync();
             Assert.Contains($"canary_tripwire_tripped{{rollout=\"{Chat}\"}} 1", metrics, StringComparison.Ordinal);
             Assert.Contains("canary_rollout_table_source{source=\"tripwire\"} 1", metrics, StringComparison.Ordinal);

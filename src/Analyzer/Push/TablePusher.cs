@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using Canary.Analyzer.Discovery;
 using Canary.Contracts.Rollouts;
 using ApplyTableRequest = Canary.Contracts.V1.ApplyTableRequest;
@@ -10,9 +11,11 @@ namespace Canary.Analyzer.Push;
 
 /// <summary>
 /// Pushes a rollout table to every sidecar's control API in parallel, with the bearer token, a per-attempt timeout and
-/// a few retries. A sidecar that already holds this generation (or a newer one) counts as acknowledged: it converged
-/// through PostgreSQL or another analyzer first. A refused token or an unreachable sidecar is reported, never fatal:
-/// sidecars also poll the desired table, so the next run or their own poll finishes the job.
+/// a few retries. A sidecar acknowledges a table it applied and the very table it already has (it converged through
+/// PostgreSQL first); a sidecar that keeps another table at this generation or a newer one refuses, and the refusal is
+/// reported with the generation and source it holds (<see cref="PushResult.RefusedBySource"/>), so the caller can
+/// renumber. A refused token or an unreachable sidecar is reported, never fatal: sidecars also poll the desired table,
+/// so the next run or their own poll finishes the job.
 /// </summary>
 internal sealed class TablePusher
 {
@@ -33,7 +36,7 @@ internal sealed class TablePusher
         var tasks = new Task<PushResult>[sidecars.Count];
         for (var i = 0; i < sidecars.Count; i++)
         {
-            tasks[i] = PushOneAsync(sidecars[i], message, table.Generation, decisionTimestamp, cancellationToken);
+            tasks[i] = PushOneAsync(sidecars[i], message, decisionTimestamp, cancellationToken);
         }
 
         var results = await Task.WhenAll(tasks).ConfigureAwait(false);
@@ -49,7 +52,7 @@ internal sealed class TablePusher
         return new PushSummary(table.Generation, results, last);
     }
 
-    private async Task<PushResult> PushOneAsync(SidecarEndpoint sidecar, ApplyTableRequest request, long generation, long decisionTimestamp, CancellationToken cancellationToken)
+    private async Task<PushResult> PushOneAsync(SidecarEndpoint sidecar, ApplyTableRequest request, long decisionTimestamp, CancellationToken cancellationToken)
     {
         using var channel = GrpcChannel.ForAddress(sidecar.ControlUri);
         var client = new RolloutControl.RolloutControlClient(channel);
@@ -69,8 +72,15 @@ internal sealed class TablePusher
             }
             catch (RpcException e) when (e.StatusCode == StatusCode.FailedPrecondition)
             {
-                // Already at this generation or newer: converged.
-                return new PushResult(sidecar, true, generation, null, Stopwatch.GetElapsedTime(decisionTimestamp));
+                // Another table at this generation or a newer one (a file, a cache, a tripwire's rollback): not an
+                // acknowledgement, whatever the number says. Retrying the same generation cannot change the answer.
+                var held = e.Trailers.GetValue(PushRefusalTrailers.AppliedGeneration) is { } text
+                    && long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? value : (long?)null;
+                var source = e.Trailers.GetValue(PushRefusalTrailers.AppliedSource) ?? "unknown";
+                return new PushResult(sidecar, false, held, $"{e.StatusCode}: {e.Status.Detail}", Stopwatch.GetElapsedTime(decisionTimestamp))
+                {
+                    RefusedBySource = source,
+                };
             }
             catch (RpcException e) when (e.StatusCode is StatusCode.Unauthenticated or StatusCode.PermissionDenied or StatusCode.InvalidArgument)
             {

@@ -136,14 +136,13 @@ internal sealed class RolloutRunner
         }
 
         var sidecars = await _discovery.DiscoverAsync(cancellationToken).ConfigureAwait(false);
-        var summary = await _pusher.PushAsync(table, sidecars, decisionTimestamp, cancellationToken).ConfigureAwait(false);
-        await RolloutStore.InsertAcksAsync(_dataSource, summary, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-        return summary;
+        return await PushAndRenumberAsync(table, sidecars, sidecars, decisionTimestamp, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
     /// Finishes an earlier partial push: the table in force is pushed again to the discovered sidecars that have not
-    /// acknowledged its generation (down, refusing the token, or new). Null when every sidecar has it.
+    /// acknowledged its generation (down, refusing the token, holding another table, or new). Null when every sidecar
+    /// has it.
     /// </summary>
     private async Task<PushSummary?> CompletePushAsync(RolloutTable table, CancellationToken cancellationToken)
     {
@@ -153,8 +152,9 @@ internal sealed class RolloutRunner
         }
 
         var acknowledged = await RolloutStore.ReadAcknowledgedEndpointsAsync(_dataSource, table.Generation, cancellationToken).ConfigureAwait(false);
+        var discovered = await _discovery.DiscoverAsync(cancellationToken).ConfigureAwait(false);
         var missing = new List<SidecarEndpoint>();
-        foreach (var sidecar in await _discovery.DiscoverAsync(cancellationToken).ConfigureAwait(false))
+        foreach (var sidecar in discovered)
         {
             if (!acknowledged.Contains($"{sidecar.Address}:{sidecar.Port}"))
             {
@@ -167,9 +167,46 @@ internal sealed class RolloutRunner
             return null;
         }
 
-        var summary = await _pusher.PushAsync(table, missing, Stopwatch.GetTimestamp(), cancellationToken).ConfigureAwait(false);
+        return await PushAndRenumberAsync(table, missing, discovered, Stopwatch.GetTimestamp(), cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Pushes <paramref name="table"/> to <paramref name="targets"/> and records the answers. A sidecar that refused
+    /// because it holds another table at this generation or a newer one (started from the chart's file, a cache, or a
+    /// table written past this analyzer) would never take this one, and its own poll ignores a generation that is not
+    /// newer either; so the same table is written again under a generation above every one the refusals named, and
+    /// pushed to every discovered sidecar, once. A tripwire's rollback is never pushed over: that refusal stays a
+    /// failure for the operator to confirm with a newer decision.
+    /// </summary>
+    private async Task<PushSummary> PushAndRenumberAsync(
+        RolloutTable table, IReadOnlyList<SidecarEndpoint> targets, IReadOnlyList<SidecarEndpoint> everyone, long decisionTimestamp, CancellationToken cancellationToken)
+    {
+        var summary = await _pusher!.PushAsync(table, targets, decisionTimestamp, cancellationToken).ConfigureAwait(false);
         await RolloutStore.InsertAcksAsync(_dataSource, summary, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-        return summary;
+        long? highest = null;
+        foreach (var result in summary.Results)
+        {
+            if (result.HoldsClashingGeneration && result.AppliedGeneration >= table.Generation)
+            {
+                highest = Math.Max(highest ?? 0, result.AppliedGeneration!.Value);
+            }
+        }
+
+        if (highest is null)
+        {
+            return summary;
+        }
+
+        var renumbered = table with { Generation = highest.Value + 1 };
+        if (!await DesiredTableStore.TryWriteAsync(_dataSource, renumbered, cancellationToken).ConfigureAwait(false))
+        {
+            // Another writer moved the desired table on meanwhile: its push (or the next run) carries the newer one.
+            return summary;
+        }
+
+        var again = await _pusher.PushAsync(renumbered, everyone, decisionTimestamp, cancellationToken).ConfigureAwait(false);
+        await RolloutStore.InsertAcksAsync(_dataSource, again, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+        return again;
     }
 
     private static (RolloutTable Table, string Action, RolloutProgress Progress) Apply(RolloutTable table, RolloutDefinition definition, RolloutProgress rollout, Decision decision, DateTimeOffset now)

@@ -15,9 +15,6 @@ namespace Canary.Sidecar.Control;
 /// </summary>
 internal sealed class RolloutControlService : RolloutControl.RolloutControlBase
 {
-    /// <summary>Trailer with the applied generation on a FAILED_PRECONDITION refusal, for programs.</summary>
-    public const string AppliedGenerationTrailer = "canary-applied-generation";
-
     private const int MaxListedErrors = 50;
 
     private readonly RolloutTableHolder _tables;
@@ -50,21 +47,40 @@ internal sealed class RolloutControlService : RolloutControl.RolloutControlBase
 
         if (!_tables.TryApply(table, out var current, source: Routing.TableSource.Push))
         {
+            // The very table in force, pushed again (a retry, or the analyzer finishing a push to a sidecar that already
+            // converged through PostgreSQL): acknowledged, nothing changes. A tripwire's table is never "the same": it
+            // keeps the generation of the table it rolled back, and only a newer one may replace it.
+            if (table.Generation == current.Generation && current.Source != Routing.TableSource.Tripwire && SameTable(table, current.Table))
+            {
+                _counters.PushApplied();
+                return Task.FromResult(Ack(current));
+            }
+
             _counters.PushStale();
-            var trailers = new Metadata { { AppliedGenerationTrailer, current.Generation.ToString(System.Globalization.CultureInfo.InvariantCulture) } };
+            var trailers = new Metadata
+            {
+                { PushRefusalTrailers.AppliedGeneration, current.Generation.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                { PushRefusalTrailers.AppliedSource, TableSourceNames.Name(current.Source) },
+            };
             throw new RpcException(
-                new Status(StatusCode.FailedPrecondition, $"generation {table.Generation} is not newer than the applied generation {current.Generation}"),
+                new Status(StatusCode.FailedPrecondition, $"generation {table.Generation} is not newer than the applied generation {current.Generation} (from {TableSourceNames.Name(current.Source)})"),
                 trailers);
         }
 
         _counters.PushApplied();
-        return Task.FromResult(new ApplyTableAck
-        {
-            SidecarId = _sidecarId,
-            AppliedGeneration = current.Generation,
-            AppliedAt = Timestamp.FromDateTimeOffset(current.AppliedAt),
-        });
+        return Task.FromResult(Ack(current));
     }
+
+    private ApplyTableAck Ack(RolloutTableSnapshot current) => new()
+    {
+        SidecarId = _sidecarId,
+        AppliedGeneration = current.Generation,
+        AppliedAt = Timestamp.FromDateTimeOffset(current.AppliedAt),
+    };
+
+    /// <summary>Same rollouts in the same order with the same settings: compared in the table's canonical JSON form (a cold path).</summary>
+    private static bool SameTable(Canary.Contracts.Rollouts.RolloutTable pushed, Canary.Contracts.Rollouts.RolloutTable current) =>
+        RolloutTableJson.Write(pushed).AsSpan().SequenceEqual(RolloutTableJson.Write(current));
 
     public override Task<GetTableResponse> GetTable(GetTableRequest request, ServerCallContext context)
     {

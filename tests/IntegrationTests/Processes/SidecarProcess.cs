@@ -33,13 +33,14 @@ internal sealed class SidecarProcess : IAsyncDisposable
     /// <param name="name">The sidecar id, also its name in the analyzer's static endpoint list.</param>
     /// <param name="tokenFile">The control token file the sidecar reads.</param>
     /// <param name="controlPort">A control port fixed in advance (a sidecar the analyzer already knows of); null binds port 0.</param>
-    public static async Task<SidecarProcess> StartAsync(string name, string tokenFile, int? controlPort = null)
+    /// <param name="settings">More settings (<c>--Canary:...=...</c>), such as a start-up rollouts file.</param>
+    public static async Task<SidecarProcess> StartAsync(string name, string tokenFile, int? controlPort = null, params string[] settings)
     {
         var process = ChildProcess.Start(CanaryProgram.Sidecar,
         [
             $"--Canary:SidecarId={name}", "--Canary:ExtProc:Port=0", $"--Canary:Control:Port={controlPort ?? 0}",
             "--Canary:Metrics:Port=0", "--Canary:Control:BindAddress=127.0.0.1", "--Canary:Metrics:BindAddress=127.0.0.1",
-            $"--Canary:Control:TokenFile={tokenFile}",
+            $"--Canary:Control:TokenFile={tokenFile}", .. settings,
         ]);
         try
         {
