@@ -14,8 +14,13 @@ internal sealed class RolloutTableSnapshot
     /// <summary>At most this many distinct opt-in header names, so their presence fits in one 64-bit mask.</summary>
     public const int MaxOptInHeaders = 64;
 
-    private RolloutTableSnapshot(RolloutTable table, RoutingHeaders headers, RolloutRoute[] routes, ByteKeyMap routeIndex, byte[][] optInHeaders, DateTimeOffset appliedAt, TableSource source)
+    // Route key (as a string) to position in Routes, for the cold paths that hold a string: the next Build carrying
+    // counters over, the tripwire, the control API. A scan per lookup made building a table quadratic in its size.
+    private readonly Dictionary<string, int> _indexByKey;
+
+    private RolloutTableSnapshot(RolloutTable table, RoutingHeaders headers, RolloutRoute[] routes, ByteKeyMap routeIndex, Dictionary<string, int> indexByKey, byte[][] optInHeaders, DateTimeOffset appliedAt, TableSource source)
     {
+        _indexByKey = indexByKey;
         Source = source;
         Table = table;
         Headers = headers;
@@ -91,6 +96,7 @@ internal sealed class RolloutTableSnapshot
         var optInNames = new List<string>();
         var routes = new RolloutRoute[table.Rollouts.Count];
         var indexEntries = new List<KeyValuePair<string, int>>(table.Rollouts.Count);
+        var indexByKey = new Dictionary<string, int>(table.Rollouts.Count, StringComparer.Ordinal);
         for (var i = 0; i < routes.Length; i++)
         {
             var definition = table.Rollouts[i];
@@ -113,6 +119,7 @@ internal sealed class RolloutTableSnapshot
             var counters = previous?.FindCounters(definition.RouteKey) ?? new RolloutCounters();
             routes[i] = new RolloutRoute(i, definition, headers.SubsetHeaderName, optInIndex, counters, telemetry, headers.ServedSubsetHeader);
             indexEntries.Add(new KeyValuePair<string, int>(definition.RouteKey, i));
+            indexByKey[definition.RouteKey] = i;
         }
 
         var optInHeaders = new byte[optInNames.Count][];
@@ -122,25 +129,15 @@ internal sealed class RolloutTableSnapshot
         }
 
         var index = indexEntries.Count == 0 ? ByteKeyMap.Empty : new ByteKeyMap(indexEntries);
-        return new RolloutTableSnapshot(table, headers, routes, index, optInHeaders, appliedAt, source);
+        return new RolloutTableSnapshot(table, headers, routes, index, indexByKey, optInHeaders, appliedAt, source);
     }
 
     public RolloutRoute? Find(ReadOnlySpan<byte> routeKey) =>
         RouteIndex.TryGetValue(routeKey, out var index) ? Routes[index] : null;
 
     /// <summary>Finds a rollout by its route key as a string (cold paths: control API, tripwire, metrics).</summary>
-    public RolloutRoute? FindByKey(string routeKey)
-    {
-        foreach (var route in Routes)
-        {
-            if (route.Definition.RouteKey == routeKey)
-            {
-                return route;
-            }
-        }
-
-        return null;
-    }
+    public RolloutRoute? FindByKey(string routeKey) =>
+        _indexByKey.TryGetValue(routeKey, out var index) ? Routes[index] : null;
 
     private RolloutCounters? FindCounters(string routeKey) => FindByKey(routeKey)?.Counters;
 }
