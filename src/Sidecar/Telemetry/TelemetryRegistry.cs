@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 using Canary.Contracts.Telemetry;
 
@@ -5,53 +6,78 @@ namespace Canary.Sidecar.Telemetry;
 
 /// <summary>
 /// The <see cref="ArmTelemetry"/> of every (rollout route key, subset) arm this sidecar has routed. Arms are created
-/// off the hot path by <see cref="EnsureArm"/> when a rollout table is applied; lookups read an immutable snapshot
-/// and allocate nothing.
+/// off the hot path by <see cref="EnsureArm"/> when a rollout table is applied; lookups never lock and allocate nothing.
 /// </summary>
 /// <remarks>
-/// Arms are never removed while the process runs: their cumulative counters and pending intervals must still be
-/// flushed after a rollout leaves the table, and a removed-then-re-added rollout keeps its arm.
+/// <para>Arms are never removed while the process runs: their cumulative counters and pending intervals must still be
+/// flushed after a rollout leaves the table, and a removed-then-re-added rollout keeps its arm.</para>
+/// <para>Adding an arm is amortized O(1), so applying a table of n rollouts costs O(n) here: the key map is concurrent
+/// (readers never see it half-written) and the arm list is an append-only array that doubles when full. Copying a
+/// dictionary and an array per added arm, as an immutable snapshot per arm would, made a 10 000-rollout table
+/// quadratic.</para>
 /// </remarks>
 internal sealed class TelemetryRegistry
 {
     private readonly Lock _writeLock = new();
-    private volatile Snapshot _snapshot = new(new Dictionary<(string, string), ArmTelemetry>(), []);
+    private readonly ConcurrentDictionary<(string RouteKey, string Subset), ArmTelemetry> _byKey = new();
 
-    /// <summary>All arms, in creation order; an immutable array replaced when an arm is added.</summary>
-    public IReadOnlyList<ArmTelemetry> Arms => _snapshot.Arms;
+    // Append-only, written under _writeLock. Slots below _count are never written again (a full array is copied into
+    // a larger one instead), so the prefix a reader sees through _count is immutable. The writer publishes the array
+    // before the count and readers read the count before the array: whichever array a reader then gets holds at
+    // least that many arms.
+    private ArmTelemetry[] _arms = new ArmTelemetry[64];
+    private int _count;
+
+    /// <summary>All arms, in creation order: an immutable view of the arms that existed when it was read.</summary>
+    public IReadOnlyList<ArmTelemetry> Arms
+    {
+        get
+        {
+            var count = Volatile.Read(ref _count);
+            return new ArraySegment<ArmTelemetry>(Volatile.Read(ref _arms), 0, count);
+        }
+    }
 
     /// <summary>Bytes of histogram slot counters held by all arms.</summary>
-    public long HistogramBytes => _snapshot.Arms.Length * (TelemetryLayouts.BytesPerArm + TelemetryLayouts.StripeBytesPerArm(CoreStripes.Count));
+    public long HistogramBytes => Volatile.Read(ref _count) * (TelemetryLayouts.BytesPerArm + TelemetryLayouts.StripeBytesPerArm(CoreStripes.Count));
 
     /// <summary>Returns the arm for (<paramref name="routeKey"/>, <paramref name="subset"/>), creating it if needed.</summary>
     public ArmTelemetry EnsureArm(string routeKey, string subset)
     {
         ArgumentNullException.ThrowIfNull(routeKey);
         ArgumentNullException.ThrowIfNull(subset);
-        if (_snapshot.ByKey.TryGetValue((routeKey, subset), out var existing))
+        if (_byKey.TryGetValue((routeKey, subset), out var existing))
         {
             return existing;
         }
 
         lock (_writeLock)
         {
-            var current = _snapshot;
-            if (current.ByKey.TryGetValue((routeKey, subset), out existing))
+            if (_byKey.TryGetValue((routeKey, subset), out existing))
             {
                 return existing;
             }
 
             var arm = new ArmTelemetry(routeKey, subset);
-            var byKey = new Dictionary<(string, string), ArmTelemetry>(current.ByKey) { [(routeKey, subset)] = arm };
-            ArmTelemetry[] arms = [.. current.Arms, arm];
-            _snapshot = new Snapshot(byKey, arms);
+            var arms = _arms;
+            var count = _count;
+            if (count == arms.Length)
+            {
+                var larger = new ArmTelemetry[arms.Length * 2];
+                Array.Copy(arms, larger, count);
+                arms = larger;
+            }
+
+            arms[count] = arm;
+            Volatile.Write(ref _arms, arms);
+            Volatile.Write(ref _count, count + 1);
+
+            // Added to the map last: an arm found by key is always in the list the collector walks.
+            _byKey[(routeKey, subset)] = arm;
             return arm;
         }
     }
 
     public bool TryGetArm(string routeKey, string subset, [MaybeNullWhen(false)] out ArmTelemetry arm) =>
-        _snapshot.ByKey.TryGetValue((routeKey, subset), out arm);
-
-    // The dictionary is never written after publication, so concurrent readers are safe.
-    private sealed record Snapshot(Dictionary<(string, string), ArmTelemetry> ByKey, ArmTelemetry[] Arms);
+        _byKey.TryGetValue((routeKey, subset), out arm);
 }
