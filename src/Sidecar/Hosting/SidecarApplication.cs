@@ -24,6 +24,9 @@ namespace Canary.Sidecar.Hosting;
 /// </summary>
 internal static class SidecarApplication
 {
+    /// <summary>Rollouts named one by one in the table-applied log line; the rest are counted.</summary>
+    private const int SummarizedRollouts = 20;
+
     /// <summary>Configuration subsections validated by their own features rather than by <see cref="SidecarOptionsValidator"/>.</summary>
     private static readonly string[] FeatureSections = [
         "Telemetry", "Database", "Control:Token", "Control:TokenFile", "Control:AllowUnauthenticated",
@@ -215,12 +218,23 @@ internal static class SidecarApplication
         return table;
     }
 
+    /// <summary>
+    /// The first <see cref="SummarizedRollouts"/> rollouts, then how many more: the line is written on every apply, and
+    /// a summary of every rollout made one log line of megabytes for a table of 20 000 (and the push wait for it).
+    /// </summary>
     private static string Summarize(RolloutTable table)
     {
-        var parts = new List<string>(table.Rollouts.Count);
-        foreach (var rollout in table.Rollouts)
+        var shown = Math.Min(table.Rollouts.Count, SummarizedRollouts);
+        var parts = new List<string>(shown + 1);
+        for (var i = 0; i < shown; i++)
         {
+            var rollout = table.Rollouts[i];
             parts.Add($"{rollout.RouteKey}: {rollout.CanarySubset} at {rollout.EffectiveWeightBasisPoints / 100.0:0.##}% {RolloutTableJson.StateName(rollout.State)}");
+        }
+
+        if (table.Rollouts.Count > shown)
+        {
+            parts.Add($"... and {table.Rollouts.Count - shown} more");
         }
 
         return string.Join("; ", parts);
