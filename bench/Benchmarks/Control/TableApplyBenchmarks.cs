@@ -7,6 +7,7 @@ using Canary.Sidecar.Configuration;
 using Canary.Sidecar.ModelRewrite;
 using Canary.Sidecar.Processing;
 using Canary.Sidecar.Routing;
+using Canary.Sidecar.Telemetry;
 using Envoy.Config.Core.V3;
 using Envoy.Service.ExtProc.V3;
 using Google.Protobuf;
@@ -14,7 +15,8 @@ using Google.Protobuf;
 namespace Canary.Benchmarks.Control;
 
 /// <summary>
-/// Applying a table of 100 rollouts (what a push, a poll or a trip costs the writer), and the decision path of
+/// Applying a table of 100 rollouts (what a push, a poll or a trip costs the writer), of 10 000 rollouts with a
+/// telemetry registry as in production (the cost has to grow linearly with the table), and the decision path of
 /// <see cref="DecisionPathBenchmarks"/> while another thread swaps tables continuously.
 /// </summary>
 /// <remarks>
@@ -26,6 +28,8 @@ namespace Canary.Benchmarks.Control;
 [Config(typeof(BenchmarkConfig))]
 public class TableApplyBenchmarks
 {
+    private const int LargeTable = 10_000;
+
     private readonly ArrayBufferWriter<byte> _output = new(256);
     private RolloutTableHolder _tables = null!;
     private RolloutTable[] _applyTables = [];
@@ -46,13 +50,21 @@ public class TableApplyBenchmarks
     }
 
     [Benchmark(Description = "apply a 100-rollout table (build snapshot + swap)")]
-    public long Apply100Rollouts()
+    public long Apply100Rollouts() => Apply();
+
+    [GlobalSetup(Target = nameof(Apply10000Rollouts))]
+    public void SetupApplyLarge()
     {
-        var generation = ++_generation;
-        var table = _applyTables[generation & 1] with { Generation = generation };
-        _tables.TryApply(table, out var current, source: TableSource.Push);
-        return current.Generation;
+        // The registry as the sidecar has it: every route ensures its arms. The first apply registers them, as the
+        // sidecar's first table does; each measured apply then carries counters and arms over for all 10 000 keys.
+        _tables = new RolloutTableHolder(new RoutingHeaders(new RoutingOptions()), TimeProvider.System, new TelemetryRegistry());
+        _applyTables = [Table(1, 2500, LargeTable), Table(1, 3000, LargeTable)];
+        _generation = 0;
+        Apply();
     }
+
+    [Benchmark(Description = "apply a 10 000-rollout table with telemetry (build snapshot + swap)")]
+    public long Apply10000Rollouts() => Apply();
 
     [GlobalSetup(Target = nameof(DecisionWithoutSwapping))]
     public void SetupDecision()
@@ -109,6 +121,14 @@ public class TableApplyBenchmarks
     [Benchmark(Description = "decision path, tables swapped continuously")]
     public int DecisionWhileSwapping() => Decide();
 
+    private long Apply()
+    {
+        var generation = ++_generation;
+        var table = _applyTables[generation & 1] with { Generation = generation };
+        _tables.TryApply(table, out var current, source: TableSource.Push);
+        return current.Generation;
+    }
+
     private int Decide()
     {
         var state = default(ExchangeState);
@@ -118,9 +138,9 @@ public class TableApplyBenchmarks
         return _output.WrittenCount;
     }
 
-    private static RolloutTable Table(long generation, int weight)
+    private static RolloutTable Table(long generation, int weight, int count = 100)
     {
-        var rollouts = new RolloutDefinition[100];
+        var rollouts = new RolloutDefinition[count];
         for (var i = 0; i < rollouts.Length; i++)
         {
             rollouts[i] = new RolloutDefinition
