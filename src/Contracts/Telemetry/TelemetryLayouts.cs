@@ -10,7 +10,9 @@ namespace Canary.Contracts.Telemetry;
 /// request, response bytes up to 1 GiB. Memory: <see cref="BytesPerArm"/> is 236,544 bytes (29,568 slots × 4 bytes
 /// × 2 phases), so 100 rollouts × 2 subsets take 47,308,800 bytes (45.1 MiB). The per-core stripes add
 /// <see cref="StripeBytesPerArm"/>: 40,832 bytes at the most (8 stripes), 8,166,400 bytes for those 200 arms, so
-/// 55,475,200 bytes in all, under the 64 MB budget.
+/// 55,475,200 bytes in all, under the 64 MB budget. The sidecar creates a recorder on its metric's first value in an
+/// arm (<see cref="RecorderBytes"/> each), so these are the figures for arms that have seen traffic; configured arms
+/// without any hold none of it.
 /// </remarks>
 public static class TelemetryLayouts
 {
@@ -51,6 +53,19 @@ public static class TelemetryLayouts
         var phaser = (stripes + 1) * block;
         var histogram = ((stripes + 1) * block) + block;
         return Layouts.Length * (phaser + (PhasesPerRecorder * histogram));
+    }
+
+    /// <summary>
+    /// Bytes of one metric's <see cref="IntervalRecorder"/> with <paramref name="stripes"/> stripes: its slot counters in
+    /// both phases plus its share of <see cref="StripeBytesPerArm"/>. Summed over all metrics this is
+    /// <see cref="BytesPerArm"/> + <see cref="StripeBytesPerArm"/>.
+    /// </summary>
+    public static long RecorderBytes(TelemetryMetric metric, int stripes)
+    {
+        var block = CoreStripes.LongsPerStripe * sizeof(long);
+        var phaser = (stripes + 1) * block;
+        var histogram = ((stripes + 1) * block) + block;
+        return (For(metric).CountsBytes(CounterSize) * PhasesPerRecorder) + phaser + (PhasesPerRecorder * histogram);
     }
 
     /// <summary>Slot-counter bytes of all recorders of one (rollout, subset) arm.</summary>

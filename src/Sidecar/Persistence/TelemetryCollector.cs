@@ -38,7 +38,14 @@ internal sealed class TelemetryCollector
             for (var m = 0; m < TelemetryNames.MetricCount; m++)
             {
                 var metric = (TelemetryMetric)m;
-                var interval = arm.Recorder(metric).TakeInterval();
+                // A recorder still null has never had a value; one created after this read is taken next time.
+                var recorder = arm.RecorderIfCreated(metric);
+                if (recorder is null)
+                {
+                    continue;
+                }
+
+                var interval = recorder.TakeInterval();
                 var count = interval.TotalCount();
                 if (count == 0)
                 {

@@ -26,7 +26,9 @@ internal sealed class RolloutRoute
             ];
         }
 
-        // Arms are created here, when a table is applied, so the response path only follows references.
+        // Arms are looked up (or registered) here, when a table is applied, so the response path only follows
+        // references. A new arm holds no recorders or counters until its first request (ArmTelemetry), which keeps a
+        // large table of mostly idle rollouts cheap.
         StableArm = telemetry?.EnsureArm(definition.RouteKey, definition.StableSubset);
         CanaryArm = telemetry?.EnsureArm(definition.RouteKey, definition.CanarySubset);
 

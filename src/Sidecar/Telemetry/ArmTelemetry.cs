@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Canary.Contracts.Telemetry;
 using Canary.Sidecar.Telemetry.Scanning;
 
@@ -8,57 +9,66 @@ namespace Canary.Sidecar.Telemetry;
 /// <see cref="TelemetryMetric"/> and cumulative event counters.
 /// </summary>
 /// <remarks>
-/// Thread-safe for any number of recording threads; every Record*/Count* call is wait-free apart from the lock-free
-/// min/max update, allocates nothing, and touches the calling core's stripe of the counters and recorders. Counters
-/// are cumulative since the arm was created; the flusher (the only reader) turns them into per-interval deltas with
-/// <see cref="TakeCounterDeltas"/>.
+/// <para>Thread-safe for any number of recording threads; every Record*/Count* call is wait-free apart from the
+/// lock-free min/max update and touches the calling core's stripe of the counters and recorders. Counters are
+/// cumulative since the arm was created; the flusher (the only reader) turns them into per-interval deltas with
+/// <see cref="TakeCounterDeltas"/>.</para>
+/// <para>Storage follows traffic. An arm exists for every arm of every configured rollout, but its recorders (about
+/// 25 KB each, 276 KB for all of an arm's) and its counters are created by the first value or event that needs them,
+/// so a configured rollout without traffic holds a few hundred bytes. Each slot starts null and is published once
+/// with <see cref="Interlocked.CompareExchange{T}(ref T, T, T)"/>: threads racing on an arm's first request each
+/// build one, the first to publish wins, and the others record into the winner and drop theirs before anything was
+/// recorded into it, so no value lands where the flusher cannot see it. A published slot never changes again, so after
+/// the first request recording allocates nothing and the flusher, which skips slots still null, takes every value
+/// exactly once.</para>
 /// </remarks>
 internal sealed class ArmTelemetry
 {
-    private readonly IntervalRecorder[] _recorders;
-    private readonly StripedCounters _counters = new(TelemetryNames.CounterCount);
-    private readonly long[] _flushedCounters = new long[TelemetryNames.CounterCount];
+    // Null until the metric's first value; then fixed for the arm's lifetime.
+    private readonly IntervalRecorder?[] _recorders = new IntervalRecorder?[TelemetryNames.MetricCount];
+
+    // Null until the first event; then fixed for the arm's lifetime.
+    private StripedCounters? _counters;
+
+    // The flusher's copy of the counters at its previous call; only the flusher reads or writes it, so it is created
+    // by the flusher's first call after the counters exist.
+    private long[]? _flushedCounters;
 
     public ArmTelemetry(string routeKey, string subset)
     {
         RouteKey = routeKey;
         Subset = subset;
-        _recorders = new IntervalRecorder[TelemetryNames.MetricCount];
-        for (var i = 0; i < _recorders.Length; i++)
-        {
-            _recorders[i] = new IntervalRecorder(TelemetryLayouts.For((TelemetryMetric)i));
-        }
     }
 
     public string RouteKey { get; }
 
     public string Subset { get; }
 
-    public void Record(TelemetryMetric metric, long value) => _recorders[(int)metric].Record(value);
+    public void Record(TelemetryMetric metric, long value) => Recorder(metric).Record(value);
 
-    public void RecordDuration(long microseconds) => _recorders[(int)TelemetryMetric.DurationUs].Record(microseconds);
+    public void RecordDuration(long microseconds) => Recorder(TelemetryMetric.DurationUs).Record(microseconds);
 
-    public void RecordResponseHeaders(long microseconds) => _recorders[(int)TelemetryMetric.ResponseHeadersUs].Record(microseconds);
+    public void RecordResponseHeaders(long microseconds) => Recorder(TelemetryMetric.ResponseHeadersUs).Record(microseconds);
 
-    public void RecordTimeToFirstToken(long microseconds) => _recorders[(int)TelemetryMetric.TimeToFirstTokenUs].Record(microseconds);
+    public void RecordTimeToFirstToken(long microseconds) => Recorder(TelemetryMetric.TimeToFirstTokenUs).Record(microseconds);
 
-    public void RecordTimePerOutputToken(long microseconds) => _recorders[(int)TelemetryMetric.TimePerOutputTokenUs].Record(microseconds);
+    public void RecordTimePerOutputToken(long microseconds) => Recorder(TelemetryMetric.TimePerOutputTokenUs).Record(microseconds);
 
-    public void RecordInputTokens(long tokens) => _recorders[(int)TelemetryMetric.InputTokens].Record(tokens);
+    public void RecordInputTokens(long tokens) => Recorder(TelemetryMetric.InputTokens).Record(tokens);
 
-    public void RecordOutputTokens(long tokens) => _recorders[(int)TelemetryMetric.OutputTokens].Record(tokens);
+    public void RecordOutputTokens(long tokens) => Recorder(TelemetryMetric.OutputTokens).Record(tokens);
 
-    public void RecordCachedTokens(long tokens) => _recorders[(int)TelemetryMetric.CachedTokens].Record(tokens);
+    public void RecordCachedTokens(long tokens) => Recorder(TelemetryMetric.CachedTokens).Record(tokens);
 
-    public void RecordCacheCreationTokens(long tokens) => _recorders[(int)TelemetryMetric.CacheCreationTokens].Record(tokens);
+    public void RecordCacheCreationTokens(long tokens) => Recorder(TelemetryMetric.CacheCreationTokens).Record(tokens);
 
-    public void RecordReasoningTokens(long tokens) => _recorders[(int)TelemetryMetric.ReasoningTokens].Record(tokens);
+    public void RecordReasoningTokens(long tokens) => Recorder(TelemetryMetric.ReasoningTokens).Record(tokens);
 
-    public void RecordCost(long microUsd) => _recorders[(int)TelemetryMetric.CostMicroUsd].Record(microUsd);
+    public void RecordCost(long microUsd) => Recorder(TelemetryMetric.CostMicroUsd).Record(microUsd);
 
-    public void RecordResponseBytes(long bytes) => _recorders[(int)TelemetryMetric.ResponseBytes].Record(bytes);
+    public void RecordResponseBytes(long bytes) => Recorder(TelemetryMetric.ResponseBytes).Record(bytes);
 
-    public void Count(TelemetryCounter counter) => _counters.Increment((int)counter);
+    public void Count(TelemetryCounter counter) => (Volatile.Read(ref _counters) ?? CreateCounters()).Increment((int)counter);
 
     public void CountRequest() => Count(TelemetryCounter.Requests);
 
@@ -96,9 +106,40 @@ internal sealed class ArmTelemetry
     public void CountRequestWithoutUserKey() => Count(TelemetryCounter.RequestsWithoutUserKey);
 
     /// <summary>Cumulative value of a counter since the arm was created.</summary>
-    public long Read(TelemetryCounter counter) => _counters.Read((int)counter);
+    public long Read(TelemetryCounter counter)
+    {
+        if ((uint)counter >= (uint)TelemetryNames.CounterCount)
+        {
+            throw new ArgumentOutOfRangeException(nameof(counter));
+        }
 
-    internal IntervalRecorder Recorder(TelemetryMetric metric) => _recorders[(int)metric];
+        return Volatile.Read(ref _counters)?.Read((int)counter) ?? 0;
+    }
+
+    /// <summary>Bytes held by the recorders created so far (slot counters and per-core stripes).</summary>
+    public long HistogramBytes
+    {
+        get
+        {
+            long bytes = 0;
+            for (var m = 0; m < _recorders.Length; m++)
+            {
+                if (Volatile.Read(ref _recorders[m]) is not null)
+                {
+                    bytes += TelemetryLayouts.RecorderBytes((TelemetryMetric)m, CoreStripes.Count);
+                }
+            }
+
+            return bytes;
+        }
+    }
+
+    /// <summary>The metric's recorder, created on first use (the recording path, and tests that read it).</summary>
+    internal IntervalRecorder Recorder(TelemetryMetric metric) =>
+        Volatile.Read(ref _recorders[(int)metric]) ?? CreateRecorder(metric);
+
+    /// <summary>The metric's recorder, or null while nothing was ever recorded for it (the flusher: nothing to take).</summary>
+    internal IntervalRecorder? RecorderIfCreated(TelemetryMetric metric) => Volatile.Read(ref _recorders[(int)metric]);
 
     /// <summary>
     /// Writes each counter's increase since the previous call into <paramref name="deltas"/>. Only the flusher calls
@@ -106,11 +147,35 @@ internal sealed class ArmTelemetry
     /// </summary>
     internal void TakeCounterDeltas(Span<long> deltas)
     {
-        for (var i = 0; i < _counters.Count; i++)
+        var counters = Volatile.Read(ref _counters);
+        if (counters is null)
         {
-            var current = _counters.Read(i);
-            deltas[i] = current - _flushedCounters[i];
-            _flushedCounters[i] = current;
+            // Nothing counted yet; an event creating the counters now is taken by the next call, from zero.
+            deltas[..TelemetryNames.CounterCount].Clear();
+            return;
         }
+
+        var flushed = _flushedCounters ??= new long[TelemetryNames.CounterCount];
+        for (var i = 0; i < counters.Count; i++)
+        {
+            var current = counters.Read(i);
+            deltas[i] = current - flushed[i];
+            flushed[i] = current;
+        }
+    }
+
+    // Off the inlined fast path: runs once per arm and metric, on the first value of the arm's first request.
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private IntervalRecorder CreateRecorder(TelemetryMetric metric)
+    {
+        var created = new IntervalRecorder(TelemetryLayouts.For(metric));
+        return Interlocked.CompareExchange(ref _recorders[(int)metric], created, null) ?? created;
+    }
+
+    [MethodImpl(MethodImplOptions.NoInlining)]
+    private StripedCounters CreateCounters()
+    {
+        var created = new StripedCounters(TelemetryNames.CounterCount);
+        return Interlocked.CompareExchange(ref _counters, created, null) ?? created;
     }
 }

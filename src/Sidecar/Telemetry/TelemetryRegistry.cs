@@ -1,12 +1,12 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
-using Canary.Contracts.Telemetry;
 
 namespace Canary.Sidecar.Telemetry;
 
 /// <summary>
 /// The <see cref="ArmTelemetry"/> of every (rollout route key, subset) arm this sidecar has routed. Arms are created
-/// off the hot path by <see cref="EnsureArm"/> when a rollout table is applied; lookups never lock and allocate nothing.
+/// off the hot path by <see cref="EnsureArm"/> when a rollout table is applied, each without storage until its first
+/// request; lookups never lock and allocate nothing.
 /// </summary>
 /// <remarks>
 /// <para>Arms are never removed while the process runs: their cumulative counters and pending intervals must still be
@@ -38,8 +38,23 @@ internal sealed class TelemetryRegistry
         }
     }
 
-    /// <summary>Bytes of histogram slot counters held by all arms.</summary>
-    public long HistogramBytes => Volatile.Read(ref _count) * (TelemetryLayouts.BytesPerArm + TelemetryLayouts.StripeBytesPerArm(CoreStripes.Count));
+    /// <summary>
+    /// Bytes held by the recorders of all arms: only recorders created so far count, since an arm creates each one on
+    /// its metric's first value (<see cref="ArmTelemetry"/>). Walks every arm: for /metrics, not the request path.
+    /// </summary>
+    public long HistogramBytes
+    {
+        get
+        {
+            long bytes = 0;
+            foreach (var arm in Arms)
+            {
+                bytes += arm.HistogramBytes;
+            }
+
+            return bytes;
+        }
+    }
 
     /// <summary>Returns the arm for (<paramref name="routeKey"/>, <paramref name="subset"/>), creating it if needed.</summary>
     public ArmTelemetry EnsureArm(string routeKey, string subset)

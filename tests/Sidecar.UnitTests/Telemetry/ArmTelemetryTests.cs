@@ -1,11 +1,19 @@
 using Canary.Contracts.Telemetry;
 using Canary.Sidecar.Telemetry;
 using Canary.Sidecar.Telemetry.Scanning;
+using Xunit.Abstractions;
 
 namespace Canary.Sidecar.UnitTests.Telemetry;
 
 public class ArmTelemetryTests
 {
+    private readonly ITestOutputHelper _output;
+
+    public ArmTelemetryTests(ITestOutputHelper output)
+    {
+        _output = output;
+    }
+
     [Theory]
     [InlineData(200, TelemetryCounter.Status2xx)]
     [InlineData(299, TelemetryCounter.Status2xx)]
@@ -85,6 +93,83 @@ public class ArmTelemetryTests
     {
         var arm = new ArmTelemetry("model-a", "stable");
         AllocationAssert.None(() => RecordAll(arm, 10_000));
+    }
+
+    [Fact]
+    public void NewArm_NoTraffic_HoldsNoRecordersNorCounters()
+    {
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        var arm = new ArmTelemetry("model-a", "stable");
+        var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
+        var deltas = new long[TelemetryNames.CounterCount];
+        deltas.AsSpan().Fill(-1);
+
+        arm.TakeCounterDeltas(deltas);
+
+        // The arm object and its table of 11 recorder references, nothing per metric or per core.
+        Assert.InRange(allocated, 1, 256);
+        Assert.Equal(0, arm.HistogramBytes);
+        Assert.All(Enum.GetValues<TelemetryMetric>(), metric => Assert.Null(arm.RecorderIfCreated(metric)));
+        Assert.All(Enum.GetValues<TelemetryCounter>(), counter => Assert.Equal(0, arm.Read(counter)));
+        Assert.All(deltas, delta => Assert.Equal(0, delta));
+    }
+
+    [Fact]
+    public void FirstRequest_CreatesItsRecordersOnce_ThenRecordingAllocatesNothing()
+    {
+        var arm = new ArmTelemetry("model-a", "stable");
+        long recorderBytes = 0;
+        foreach (var metric in Enum.GetValues<TelemetryMetric>())
+        {
+            recorderBytes += TelemetryLayouts.RecorderBytes(metric, CoreStripes.Count);
+        }
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        RecordAll(arm, 1);
+        var firstRequest = GC.GetAllocatedBytesForCurrentThread() - before;
+        _output.WriteLine($"first request of an arm, every metric and counter: {firstRequest} bytes allocated ({recorderBytes} in recorder storage, {CoreStripes.Count} stripes)");
+
+        // The recorders' storage plus object headers, the phasers' locks and the striped counters: a few KB at most.
+        Assert.InRange(firstRequest, recorderBytes, recorderBytes + (16 * 1024));
+        Assert.Equal(recorderBytes, arm.HistogramBytes);
+        AllocationAssert.None(() => RecordAll(arm, 100));
+    }
+
+    [Fact]
+    public async Task FirstRequest_ManyThreadsAtOnce_OneRecorderAndEveryValueKept()
+    {
+        const int Threads = 4;
+        const int PerThread = 1000;
+        for (var round = 0; round < 50; round++)
+        {
+            var arm = new ArmTelemetry("model-a", "canary");
+            var seen = new IntervalRecorder[Threads];
+            using var start = new Barrier(Threads);
+            var workers = new Task[Threads];
+            for (var t = 0; t < Threads; t++)
+            {
+                var thread = t;
+                workers[t] = Task.Factory.StartNew(
+                    () =>
+                    {
+                        start.SignalAndWait();
+                        for (var i = 0; i < PerThread; i++)
+                        {
+                            arm.CountRequest();
+                            arm.RecordDuration(i);
+                        }
+
+                        seen[thread] = arm.Recorder(TelemetryMetric.DurationUs);
+                    },
+                    TaskCreationOptions.LongRunning);
+            }
+
+            await Task.WhenAll(workers);
+
+            Assert.All(seen, recorder => Assert.Same(arm.RecorderIfCreated(TelemetryMetric.DurationUs), recorder));
+            Assert.Equal(Threads * PerThread, arm.Read(TelemetryCounter.Requests));
+            Assert.Equal(Threads * PerThread, arm.RecorderIfCreated(TelemetryMetric.DurationUs)!.TakeInterval().TotalCount());
+        }
     }
 
     private static void RecordAll(ArmTelemetry arm, int n)

@@ -35,6 +35,21 @@ public class TelemetryLayoutsTests
         Assert.True(total < 64_000_000);
     }
 
+    [Theory]
+    [InlineData(1)]
+    [InlineData(2)]
+    [InlineData(CoreStripes.MaxStripes)]
+    public void RecorderBytes_AllMetrics_SumToOneArm(int stripes)
+    {
+        long total = 0;
+        foreach (var metric in Enum.GetValues<TelemetryMetric>())
+        {
+            total += TelemetryLayouts.RecorderBytes(metric, stripes);
+        }
+
+        Assert.Equal(TelemetryLayouts.BytesPerArm + TelemetryLayouts.StripeBytesPerArm(stripes), total);
+    }
+
     [Fact]
     public void CoreStripes_PowerOfTwoUpToTheCap_CurrentInRange()
     {

@@ -16,7 +16,44 @@ public class TelemetryRegistryTests
         Assert.Same(first, second);
         Assert.NotSame(first, other);
         Assert.Equal(2, registry.Arms.Count);
-        Assert.Equal(2 * (TelemetryLayouts.BytesPerArm + TelemetryLayouts.StripeBytesPerArm(CoreStripes.Count)), registry.HistogramBytes);
+    }
+
+    [Fact]
+    public void HistogramBytes_ArmsWithoutTraffic_NothingUntilEachMetricsFirstValue()
+    {
+        var registry = new TelemetryRegistry();
+        var first = registry.EnsureArm("model-a", "canary");
+        registry.EnsureArm("model-a", "stable");
+        Assert.Equal(0, registry.HistogramBytes);
+
+        first.RecordDuration(1500);
+        Assert.Equal(TelemetryLayouts.RecorderBytes(TelemetryMetric.DurationUs, CoreStripes.Count), registry.HistogramBytes);
+
+        foreach (var metric in Enum.GetValues<TelemetryMetric>())
+        {
+            first.Record(metric, 1);
+        }
+
+        Assert.Equal(TelemetryLayouts.BytesPerArm + TelemetryLayouts.StripeBytesPerArm(CoreStripes.Count), registry.HistogramBytes);
+    }
+
+    [Fact]
+    public void Arms_ManyAdded_CreationOrderAndAViewTakenEarlierUnchanged()
+    {
+        var registry = new TelemetryRegistry();
+        registry.EnsureArm("rollout-0", "stable");
+        var early = registry.Arms;
+        for (var i = 1; i < 10_000; i++)
+        {
+            registry.EnsureArm("rollout-" + i, "stable");
+        }
+
+        Assert.Single(early);
+        Assert.Equal(10_000, registry.Arms.Count);
+        for (var i = 0; i < registry.Arms.Count; i++)
+        {
+            Assert.Equal("rollout-" + i, registry.Arms[i].RouteKey);
+        }
     }
 
     [Fact]
@@ -45,5 +82,6 @@ public class TelemetryRegistryTests
         Parallel.For(0, 1000, i => registry.EnsureArm("rollout-" + (i % 10), (i / 10) % 2 == 0 ? "stable" : "canary"));
 
         Assert.Equal(20, registry.Arms.Count);
+        Assert.Equal(20, registry.Arms.Select(a => (a.RouteKey, a.Subset)).Distinct().Count());
     }
 }
