@@ -1,3 +1,4 @@
+using Canary.Contracts.Telemetry;
 using Canary.Contracts.V1;
 using Envoy.Config.Core.V3;
 using Envoy.Service.ExtProc.V3;
@@ -45,12 +46,12 @@ public sealed class ControlApiTests
         }
     }
 
-    private static async Task<string> SubsetForAsync(SidecarHost host, string user)
+    private static async Task<string> SubsetForAsync(SidecarHost host, string user, string routeKey = Chat)
     {
         var client = new ExternalProcessor.ExternalProcessorClient(host.Channel);
         using var call = client.Process();
         var map = new HeaderMap();
-        map.Headers.Add(new HeaderValue { Key = ":authority", RawValue = ByteString.CopyFromUtf8(Chat) });
+        map.Headers.Add(new HeaderValue { Key = ":authority", RawValue = ByteString.CopyFromUtf8(routeKey) });
         map.Headers.Add(new HeaderValue { Key = "x-user-id", RawValue = ByteString.CopyFromUtf8(user) });
         await call.RequestStream.WriteAsync(new ProcessingRequest { RequestHeaders = new HttpHeaders { Headers = map, EndOfStream = true } });
         Assert.True(await call.ResponseStream.MoveNext());
@@ -211,6 +212,54 @@ public sealed class ControlApiTests
         var metrics = await host.GetMetricsAsync();
         Assert.Contains("canary_rollout_table_source{source=\"push\"} 1", metrics, StringComparison.Ordinal);
         Assert.Contains("canary_rollout_weight_basis_points{rollout=\"chat.example.internal\"} 0", metrics, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ApplyTable_TenThousandRollouts_AcknowledgedAndRoutedWithoutIdleTelemetryMemory()
+    {
+        const int Rollouts = 10_000;
+        await using var host = await StartAsync("--Canary:Control:AllowUnauthenticated=true");
+        using var channel = host.CreateControlChannel();
+        var client = new RolloutControl.RolloutControlClient(channel);
+        var table = new Canary.Contracts.V1.RolloutTable { Generation = 40 };
+        for (var i = 0; i < Rollouts; i++)
+        {
+            table.Rollouts.Add(new Rollout
+            {
+                RouteKey = i == 0 ? Chat : $"model-{i}.example.internal",
+                StableSubset = "stable",
+                CanarySubset = $"canary-{i}",
+                CanaryWeightBasisPoints = i % 2 == 0 ? 10_000 : 0,
+                Salt = $"salt-{i}",
+                State = RolloutState.Active,
+                ForcedCanaryUsers = { "tester" },
+            });
+        }
+
+        var ack = await client.ApplyTableAsync(new ApplyTableRequest { Table = table });
+
+        Assert.Equal(40, ack.AppliedGeneration);
+        var applied = await client.GetTableAsync(new GetTableRequest());
+        Assert.Equal(40, applied.Table.Generation);
+        Assert.Equal(Rollouts, applied.Table.Rollouts.Count);
+        Assert.Equal(Canary.Contracts.V1.TableSource.Push, applied.Source);
+        Assert.Equal("canary-0", await SubsetForAsync(host, "user-1"));
+        Assert.Equal("canary-5000", await SubsetForAsync(host, "user-1", "model-5000.example.internal"));
+        Assert.Equal("stable", await SubsetForAsync(host, "user-1", "model-9999.example.internal"));
+        Assert.Equal("canary-9999", await SubsetForAsync(host, "tester", "model-9999.example.internal"));
+
+        // 30 000 arms are configured, but only the four that had a request hold any histogram storage.
+        var metrics = await host.GetMetricsAsync();
+        Assert.Contains("canary_rollout_table_generation 40", metrics, StringComparison.Ordinal);
+        var held = HistogramBytes(metrics);
+        Assert.InRange(held, 0, 4 * (TelemetryLayouts.BytesPerArm + TelemetryLayouts.StripeBytesPerArm(CoreStripes.Count)));
+    }
+
+    private static long HistogramBytes(string metrics)
+    {
+        const string Name = "canary_telemetry_histogram_bytes ";
+        var line = metrics.Split('\n').Single(l => l.StartsWith(Name, StringComparison.Ordinal));
+        return long.Parse(line.AsSpan(Name.Length), System.Globalization.CultureInfo.InvariantCulture);
     }
 
     [Fact]
