@@ -54,6 +54,12 @@ internal sealed class ByteKeyMap
 
     public static ByteKeyMap FromSet(IReadOnlyList<string> keys)
     {
+        // Most rollouts have no overrides; every route builds three of these on each table applied.
+        if (keys.Count == 0)
+        {
+            return Empty;
+        }
+
         var entries = new List<KeyValuePair<string, int>>(keys.Count);
         var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var key in keys)

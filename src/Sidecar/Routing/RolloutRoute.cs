@@ -12,17 +12,28 @@ namespace Canary.Sidecar.Routing;
 /// </summary>
 internal sealed class RolloutRoute
 {
-    public RolloutRoute(int index, RolloutDefinition definition, string subsetHeader, int optInHeaderIndex, RolloutCounters counters, TelemetryRegistry? telemetry = null, string? servedSubsetHeader = null)
+    /// <summary>
+    /// Prepares one rollout. Its answers come from <paramref name="answers"/>, shared with the other routes of its
+    /// snapshot and built for <paramref name="subsetHeader"/> and <paramref name="servedSubsetHeader"/>; null builds the
+    /// route's own.
+    /// </summary>
+    public RolloutRoute(int index, RolloutDefinition definition, string subsetHeader, int optInHeaderIndex, RolloutCounters counters, TelemetryRegistry? telemetry = null, string? servedSubsetHeader = null, RouteAnswerCache? answers = null)
     {
+        answers ??= new RouteAnswerCache(subsetHeader, servedSubsetHeader, previous: null);
+        if (answers.SubsetHeader != subsetHeader || answers.ServedSubsetHeader != servedSubsetHeader)
+        {
+            throw new ArgumentException("the answer cache was built for other header names", nameof(answers));
+        }
+
         if (servedSubsetHeader is not null)
         {
             // Indexed [canary * 2 + streamBody]: every combination is built once, per table.
             ServedSubsetAnswers =
             [
-                ProcessingAnswers.ResponseHeadersWithServedSubset(servedSubsetHeader, definition.StableSubset, streamBody: false),
-                ProcessingAnswers.ResponseHeadersWithServedSubset(servedSubsetHeader, definition.StableSubset, streamBody: true),
-                ProcessingAnswers.ResponseHeadersWithServedSubset(servedSubsetHeader, definition.CanarySubset, streamBody: false),
-                ProcessingAnswers.ResponseHeadersWithServedSubset(servedSubsetHeader, definition.CanarySubset, streamBody: true),
+                answers.ServedSubset(definition.StableSubset, streamBody: false),
+                answers.ServedSubset(definition.StableSubset, streamBody: true),
+                answers.ServedSubset(definition.CanarySubset, streamBody: false),
+                answers.ServedSubset(definition.CanarySubset, streamBody: true),
             ];
         }
 
@@ -46,15 +57,15 @@ internal sealed class RolloutRoute
         ForcedCanaryUsers = ByteKeyMap.FromSet(definition.ForcedCanaryUsers);
         ExcludedUsers = ByteKeyMap.FromSet(definition.ExcludedUsers);
         ExcludedTenants = ByteKeyMap.FromSet(definition.ExcludedTenants);
-        StableAnswer = ProcessingAnswers.SetRequestHeader(subsetHeader, definition.StableSubset);
-        CanaryAnswer = ProcessingAnswers.SetRequestHeader(subsetHeader, definition.CanarySubset);
+        StableAnswer = answers.SetSubset(definition.StableSubset);
+        CanaryAnswer = answers.SetSubset(definition.CanarySubset);
         Counters = counters;
         if (definition.IsModelRewrite)
         {
             var stableModel = new ModelName(definition.StableModel!);
             StableRewrite = new ModelRewriteRule(stableModel, stableModel);
             CanaryRewrite = new ModelRewriteRule(stableModel, new ModelName(definition.CanaryModel!));
-            BufferBodyAnswer = ProcessingAnswers.SetRequestHeaderAndBufferBody(subsetHeader, definition.StableSubset);
+            BufferBodyAnswer = answers.SetSubsetAndBufferBody(definition.StableSubset);
             CanarySubset = System.Text.Encoding.ASCII.GetBytes(definition.CanarySubset);
         }
     }

@@ -18,8 +18,9 @@ internal sealed class RolloutTableSnapshot
     // counters over, the tripwire, the control API. A scan per lookup made building a table quadratic in its size.
     private readonly Dictionary<string, int> _indexByKey;
 
-    private RolloutTableSnapshot(RolloutTable table, RoutingHeaders headers, RolloutRoute[] routes, ByteKeyMap routeIndex, Dictionary<string, int> indexByKey, byte[][] optInHeaders, DateTimeOffset appliedAt, TableSource source)
+    private RolloutTableSnapshot(RolloutTable table, RoutingHeaders headers, RolloutRoute[] routes, ByteKeyMap routeIndex, Dictionary<string, int> indexByKey, RouteAnswerCache answers, byte[][] optInHeaders, DateTimeOffset appliedAt, TableSource source)
     {
+        Answers = answers;
         _indexByKey = indexByKey;
         Source = source;
         Table = table;
@@ -32,6 +33,9 @@ internal sealed class RolloutTableSnapshot
     }
 
     public RolloutTable Table { get; }
+
+    /// <summary>The answers the routes share (sealed); the next snapshot built on this one reuses them.</summary>
+    internal RouteAnswerCache Answers { get; }
 
     public long Generation => Table.Generation;
 
@@ -88,7 +92,8 @@ internal sealed class RolloutTableSnapshot
     public TableSource Source { get; }
 
     /// <summary>
-    /// Prepares a table. Counters of rollouts that <paramref name="previous"/> already had (same route key) carry over.
+    /// Prepares a table. Counters of rollouts that <paramref name="previous"/> already had (same route key) carry over,
+    /// and so do the prebuilt answers of subsets it already named.
     /// The table must already be valid (<see cref="RolloutTableValidator"/>).
     /// </summary>
     public static RolloutTableSnapshot Build(RolloutTable table, RoutingHeaders headers, RolloutTableSnapshot? previous, DateTimeOffset appliedAt, TableSource source, TelemetryRegistry? telemetry = null)
@@ -97,6 +102,7 @@ internal sealed class RolloutTableSnapshot
         var routes = new RolloutRoute[table.Rollouts.Count];
         var indexEntries = new List<KeyValuePair<string, int>>(table.Rollouts.Count);
         var indexByKey = new Dictionary<string, int>(table.Rollouts.Count, StringComparer.Ordinal);
+        var answers = new RouteAnswerCache(headers.SubsetHeaderName, headers.ServedSubsetHeader, previous?.Answers);
         for (var i = 0; i < routes.Length; i++)
         {
             var definition = table.Rollouts[i];
@@ -117,11 +123,12 @@ internal sealed class RolloutTableSnapshot
             }
 
             var counters = previous?.FindCounters(definition.RouteKey) ?? new RolloutCounters();
-            routes[i] = new RolloutRoute(i, definition, headers.SubsetHeaderName, optInIndex, counters, telemetry, headers.ServedSubsetHeader);
+            routes[i] = new RolloutRoute(i, definition, headers.SubsetHeaderName, optInIndex, counters, telemetry, headers.ServedSubsetHeader, answers);
             indexEntries.Add(new KeyValuePair<string, int>(definition.RouteKey, i));
             indexByKey[definition.RouteKey] = i;
         }
 
+        answers.Seal();
         var optInHeaders = new byte[optInNames.Count][];
         for (var i = 0; i < optInHeaders.Length; i++)
         {
@@ -129,7 +136,7 @@ internal sealed class RolloutTableSnapshot
         }
 
         var index = indexEntries.Count == 0 ? ByteKeyMap.Empty : new ByteKeyMap(indexEntries);
-        return new RolloutTableSnapshot(table, headers, routes, index, indexByKey, optInHeaders, appliedAt, source);
+        return new RolloutTableSnapshot(table, headers, routes, index, indexByKey, answers, optInHeaders, appliedAt, source);
     }
 
     public RolloutRoute? Find(ReadOnlySpan<byte> routeKey) =>
