@@ -27,6 +27,7 @@ public sealed class SidecarHost : IAsyncLifetime, IAsyncDisposable
     private readonly string _directory = Directory.CreateTempSubdirectory("canary-functional-").FullName;
     private readonly string[] _extraArgs;
     private readonly string? _rolloutsJson;
+    private readonly Action<WebApplicationBuilder>? _configure;
     private WebApplication? _app;
 
     public SidecarHost()
@@ -36,10 +37,13 @@ public sealed class SidecarHost : IAsyncLifetime, IAsyncDisposable
 
     /// <param name="extraArgs">More command-line settings (<c>--Canary:...=...</c>), appended after the defaults.</param>
     /// <param name="rolloutsJson">The start-up table; null starts without a rollouts file.</param>
-    internal SidecarHost(IEnumerable<string> extraArgs, string? rolloutsJson = RolloutsJson)
+    /// <param name="configure">Runs on the host's builder after the sidecar's own logging filters (a test's log
+    /// provider, for example).</param>
+    internal SidecarHost(IEnumerable<string> extraArgs, string? rolloutsJson = RolloutsJson, Action<WebApplicationBuilder>? configure = null)
     {
         _extraArgs = [.. extraArgs];
         _rolloutsJson = rolloutsJson;
+        _configure = configure;
     }
 
     /// <summary>A scratch directory deleted with the host (token files, cache files).</summary>
@@ -76,7 +80,7 @@ public sealed class SidecarHost : IAsyncLifetime, IAsyncDisposable
         }
 
         args.AddRange(_extraArgs);
-        _app = SidecarApplication.Build([.. args]);
+        _app = SidecarApplication.Build([.. args], _configure);
         await _app.StartAsync();
         Channel = GrpcChannel.ForAddress($"http://127.0.0.1:{ExtProcPort}", new GrpcChannelOptions
         {
