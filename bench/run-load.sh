@@ -3,13 +3,14 @@
 # constant CONTINUE) and the typical implementation (no-op on generated types), each driven by the Envoy-like load
 # generator in the same run, in alternating order. Prints a markdown table and writes JSON lines.
 #
-# Usage: bench/run-load.sh [--short] [--no-build] [--chunks K] [--duration S] [--concurrency N] [--connections C] [--out FILE]
+# Usage: bench/run-load.sh [--short] [--no-build] [--graceful-end] [--chunks K] [--duration S] [--concurrency N] [--connections C] [--out FILE]
 #   --short: a few seconds per target (CI: checks that everything runs and the output parses).
+#   --graceful-end: streams wait for the server's trailers instead of ending as Envoy ends them (half-close, then reset).
 #   --no-build: use the binaries already built (bench/run-all.sh builds once for all its steps).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
-duration=20 warmup=5 chunks=0 concurrency=128 connections=4 rounds=2 out="$root/artifacts/load/results.jsonl" build=true
+duration=20 warmup=5 chunks=0 concurrency=128 connections=4 rounds=2 out="$root/artifacts/load/results.jsonl" build=true end_args=()
 while [ $# -gt 0 ]; do
   case "$1" in
     --short) duration=2 warmup=1 rounds=1 concurrency=32; shift ;;
@@ -20,6 +21,7 @@ while [ $# -gt 0 ]; do
     --rounds) rounds="$2"; shift 2 ;;
     --out) out="$2"; shift 2 ;;
     --no-build) build=false; shift ;;
+    --graceful-end) end_args=(--graceful-end); shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
@@ -50,7 +52,7 @@ run_target() { # label, metrics-url, command...
   local pid=$!
   for _ in $(seq 400); do curl -fs "$metrics" >/dev/null 2>&1 && break; sleep 0.05; done
   dotnet "$load" --target http://127.0.0.1:21051 --metrics "$metrics" --label "$label" --connections "$connections" \
-    --concurrency "$concurrency" --duration "$duration" --warmup "$warmup" --chunks "$chunks" --json "$out" || true
+    --concurrency "$concurrency" --duration "$duration" --warmup "$warmup" --chunks "$chunks" ${end_args[@]+"${end_args[@]}"} --json "$out" || true
   kill -TERM "$pid"; wait "$pid" 2>/dev/null || true
 }
 

@@ -41,6 +41,10 @@ internal sealed record LoadOptions
 
     public string Authority { get; init; } = "chat.example.internal";
 
+    /// <summary>End each stream with a half-close and wait for the server's trailers, instead of Envoy's default of a
+    /// half-close followed at once by a reset.</summary>
+    public bool GracefulEnd { get; init; }
+
     /// <summary>Write the gRPC-framed headers-only request body for h2load to this file and exit.</summary>
     public string? H2loadBody { get; init; }
 
@@ -51,6 +55,12 @@ internal sealed record LoadOptions
         var options = new LoadOptions();
         for (var i = 0; i < args.Length; i++)
         {
+            if (args[i] == "--graceful-end")
+            {
+                options = options with { GracefulEnd = true };
+                continue;
+            }
+
             var value = i + 1 < args.Length ? args[i + 1] : throw new ArgumentException($"{args[i]} needs a value");
             options = args[i] switch
             {

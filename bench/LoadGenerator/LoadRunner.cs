@@ -8,7 +8,8 @@ namespace Canary.LoadGenerator;
 
 /// <summary>
 /// Drives ext_proc streams the way Envoy does: each HTTP request is one bidirectional stream, many streams share each
-/// HTTP/2 connection, every message waits for its answer before the next. Closed loop keeps a fixed number of streams
+/// HTTP/2 connection, every message waits for its answer before the next, and a stream ends with a half-close and an
+/// immediate reset (<c>--graceful-end</c> waits for the server's trailers instead). Closed loop keeps a fixed number of streams
 /// in flight; open loop starts streams at a fixed rate and measures each from its intended start, so a stalled server
 /// cannot hide its queueing (no coordinated omission).
 /// </summary>
@@ -173,7 +174,14 @@ internal sealed class LoadRunner
                 await Task.Delay(_options.Hold).ConfigureAwait(false);
             }
 
-            await ExtProcExchange.CompleteAsync(call).ConfigureAwait(false);
+            if (_options.GracefulEnd)
+            {
+                await ExtProcExchange.CompleteAsync(call).ConfigureAwait(false);
+            }
+            else
+            {
+                await ExtProcExchange.HalfCloseAndResetAsync(call).ConfigureAwait(false);
+            }
 
             if (record)
             {

@@ -38,7 +38,7 @@ Console.WriteLine(line.ToString());
 if (options.JsonOutput is not null)
 {
     var json = string.Create(CultureInfo.InvariantCulture,
-        $"{{\"label\":\"{options.Label}\",\"mode\":\"{options.Mode}\",\"streamsPerSecond\":{result.StreamsPerSecond:F1},\"streams\":{result.Streams},\"errors\":{result.Errors}," +
+        $"{{\"label\":\"{options.Label}\",\"mode\":\"{options.Mode}\",\"streamEnd\":\"{(options.GracefulEnd ? "graceful" : "reset")}\",\"streamsPerSecond\":{result.StreamsPerSecond:F1},\"streams\":{result.Streams},\"errors\":{result.Errors}," +
         $"\"requestHeadersP50Us\":{Percentile(result.RequestHeaders, 50)},\"requestHeadersP99Us\":{Percentile(result.RequestHeaders, 99)}," +
         $"\"responseHeadersP99Us\":{Percentile(result.ResponseHeaders, 99)},\"responseBodyP99Us\":{Percentile(result.ResponseBody, 99)}," +
         $"\"responseBodyP50Us\":{Percentile(result.ResponseBody, 50)},\"peakInFlight\":{result.PeakInFlight},\"elapsedSeconds\":{result.Elapsed.TotalSeconds:F1}," +

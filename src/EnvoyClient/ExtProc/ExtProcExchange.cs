@@ -25,7 +25,21 @@ public static class ExtProcExchange
         return call.ResponseStream.Current;
     }
 
-    /// <summary>Half-closes the stream and drains it, the way Envoy ends a stream it has no more messages for.</summary>
+    /// <summary>
+    /// Ends the stream the way Envoy does by default: a half-close followed at once by a reset, without waiting for
+    /// the server's trailers. Disposing a call whose response has not ended cancels it, and SocketsHttpHandler sends
+    /// RST_STREAM(CANCEL); when the reset overtakes the half-close the server sees the reset alone, as it does from
+    /// Envoy. Disposing again afterwards (a <c>using</c>) does nothing.
+    /// </summary>
+    public static async Task HalfCloseAndResetAsync(AsyncDuplexStreamingCall<byte[], byte[]> call)
+    {
+        ArgumentNullException.ThrowIfNull(call);
+        await call.RequestStream.CompleteAsync().ConfigureAwait(false);
+        call.Dispose();
+    }
+
+    /// <summary>Half-closes the stream and drains it to the server's trailers: the graceful end, which Envoy does not
+    /// wait for, but which a client that wants the stream's status needs.</summary>
     public static async Task CompleteAsync(AsyncDuplexStreamingCall<byte[], byte[]> call, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(call);
