@@ -30,8 +30,10 @@ internal class FloorProcessor
                 await responses.WriteAsync(Continue).ConfigureAwait(false);
             }
         }
-        catch (Exception) when (context.CancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is IOException or OperationCanceledException || context.CancellationToken.IsCancellationRequested)
         {
+            // Envoy's reset ends the stream; Kestrel's IOException can arrive before the token is cancelled. A floor
+            // that let it escape would pay Grpc.AspNetCore's error path on every stream the sidecar ends quietly.
         }
     }
 }

@@ -25,8 +25,10 @@ internal sealed class TypicalProcessor : ExternalProcessor.ExternalProcessorBase
                 await responseStream.WriteAsync(response).ConfigureAwait(false);
             }
         }
-        catch (Exception) when (context.CancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is IOException or OperationCanceledException || context.CancellationToken.IsCancellationRequested)
         {
+            // Envoy's reset ends the stream; Kestrel's IOException can arrive before the token is cancelled. Let
+            // through, it would put Grpc.AspNetCore's error path into the comparison instead of the generated types.
         }
     }
 }
