@@ -12,6 +12,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
+# shellcheck source=bench/machine-lock.sh
+source bench/machine-lock.sh
 short=false readme=true build=true
 while [ $# -gt 0 ]; do
   case "$1" in

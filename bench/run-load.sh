@@ -10,6 +10,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
+# shellcheck source=bench/machine-lock.sh
+source bench/machine-lock.sh
 duration=20 warmup=5 chunks=0 concurrency=128 connections=4 rounds=2 out="$root/artifacts/load/results.jsonl" build=true end_args=()
 while [ $# -gt 0 ]; do
   case "$1" in

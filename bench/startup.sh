@@ -3,6 +3,8 @@
 # for the Native-AOT binary and for the JIT build. Usage: bench/startup.sh [aot-binary] [jit-dll] [runs]
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# shellcheck source=bench/machine-lock.sh
+source bench/machine-lock.sh
 aot="${1:-artifacts/aot/canary-sidecar}"
 jit="${2:-src/Sidecar/bin/Release/net10.0/canary-sidecar.dll}"
 runs="${3:-5}"
