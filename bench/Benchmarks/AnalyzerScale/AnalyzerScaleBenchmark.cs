@@ -29,11 +29,8 @@ internal static class AnalyzerScaleBenchmark
         var shortMode = args.Contains("--short");
         var rollouts = Option(args, "--rollouts", shortMode ? 100 : 1000);
         var active = Option(args, "--active", shortMode ? 10 : 100);
-        var connectionIndex = Array.IndexOf(args, "--connection");
-        var connectionString = connectionIndex >= 0 && connectionIndex + 1 < args.Length
-            ? args[connectionIndex + 1]
-            : Environment.GetEnvironmentVariable("CANARY_TEST_POSTGRES");
-        if (string.IsNullOrEmpty(connectionString) || active > rollouts)
+        var connectionString = BenchmarkDatabase.ServerConnectionString(args);
+        if (connectionString is null || active > rollouts)
         {
             await Console.Error.WriteLineAsync("analyzer-scale: set CANARY_TEST_POSTGRES or pass --connection; --active may not exceed --rollouts.");
             return 2;
@@ -45,17 +42,10 @@ internal static class AnalyzerScaleBenchmark
         var intervals = shortMode ? 30 : 120;
         var timedRuns = shortMode ? 3 : 5;
 
-        var database = "canary_analyzerscale_" + Guid.NewGuid().ToString("N")[..12];
-        await using (var server = new NpgsqlSlimDataSourceBuilder(connectionString).Build())
-        await using (var create = server.CreateCommand($"CREATE DATABASE {database}"))
-        {
-            await create.ExecuteNonQueryAsync();
-        }
-
-        var builder = new NpgsqlConnectionStringBuilder(connectionString) { Database = database, CommandTimeout = 0 };
+        var database = await BenchmarkDatabase.CreateAsync(connectionString, "canary_analyzerscale_");
         try
         {
-            await using var dataSource = new NpgsqlSlimDataSourceBuilder(builder.ConnectionString).Build();
+            await using var dataSource = new NpgsqlSlimDataSourceBuilder(database.ConnectionString).Build();
             await SchemaMigrator.MigrateAsync(dataSource);
             Report("rollouts", rollouts);
             Report("active", active);
@@ -118,10 +108,7 @@ internal static class AnalyzerScaleBenchmark
         }
         finally
         {
-            NpgsqlConnection.ClearAllPools();
-            await using var server = new NpgsqlSlimDataSourceBuilder(connectionString).Build();
-            await using var drop = server.CreateCommand($"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
-            await drop.ExecuteNonQueryAsync();
+            await database.DropAsync();
         }
     }
 

@@ -30,11 +30,8 @@ internal static class StorageBenchmark
     {
         var shortMode = args.Contains("--short");
         var keep = args.Contains("--keep");
-        var connectionIndex = Array.IndexOf(args, "--connection");
-        var connectionString = connectionIndex >= 0 && connectionIndex + 1 < args.Length
-            ? args[connectionIndex + 1]
-            : Environment.GetEnvironmentVariable("CANARY_TEST_POSTGRES");
-        if (string.IsNullOrEmpty(connectionString))
+        var connectionString = BenchmarkDatabase.ServerConnectionString(args);
+        if (connectionString is null)
         {
             await Console.Error.WriteLineAsync("storage: set CANARY_TEST_POSTGRES or pass --connection (source .ci/postgres.sh start).");
             return 2;
@@ -47,17 +44,10 @@ internal static class StorageBenchmark
         var intervals = hours * intervalsPerHour;
         var timedRuns = shortMode ? 5 : 20;
 
-        var database = "canary_storagebench_" + Guid.NewGuid().ToString("N")[..12];
-        await using (var server = new NpgsqlSlimDataSourceBuilder(connectionString).Build())
-        await using (var create = server.CreateCommand($"CREATE DATABASE {database}"))
-        {
-            await create.ExecuteNonQueryAsync();
-        }
-
-        var builder = new NpgsqlConnectionStringBuilder(connectionString) { Database = database, CommandTimeout = 0 };
+        var database = await BenchmarkDatabase.CreateAsync(connectionString, "canary_storagebench_");
         try
         {
-            await using var dataSource = new NpgsqlSlimDataSourceBuilder(builder.ConnectionString).Build();
+            await using var dataSource = new NpgsqlSlimDataSourceBuilder(database.ConnectionString).Build();
             await SchemaMigrator.MigrateAsync(dataSource);
             Report("mode", shortMode ? "short" : "full");
             Report("sidecars", sidecars);
@@ -168,13 +158,11 @@ internal static class StorageBenchmark
         {
             if (!keep)
             {
-                await using var server = new NpgsqlSlimDataSourceBuilder(connectionString).Build();
-                await using var drop = server.CreateCommand($"DROP DATABASE IF EXISTS {database} WITH (FORCE)");
-                await drop.ExecuteNonQueryAsync();
+                await database.DropAsync();
             }
             else
             {
-                Report("database", database);
+                Report("database", database.Name);
             }
         }
     }
