@@ -19,6 +19,16 @@ internal static class RunOutcomeWriter
 
         if (outcome.Push is { } push)
         {
+            if (push.Renumbered is { } refused)
+            {
+                foreach (var result in refused.Results.Where(r => !r.Acknowledged))
+                {
+                    output.Out.WriteLine($"  {result.Sidecar}: NOT acknowledged ({result.Error})");
+                }
+
+                output.Out.WriteLine($"desired table renumbered from generation {refused.Generation} to {push.Generation} (the same table, above what the sidecars hold) and pushed again");
+            }
+
             foreach (var result in push.Results)
             {
                 output.Out.WriteLine(result.Acknowledged

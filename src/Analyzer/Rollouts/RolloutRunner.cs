@@ -206,7 +206,7 @@ internal sealed class RolloutRunner
 
         var again = await _pusher.PushAsync(renumbered, everyone, decisionTimestamp, cancellationToken).ConfigureAwait(false);
         await RolloutStore.InsertAcksAsync(_dataSource, again, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-        return again;
+        return again with { Renumbered = summary };
     }
 
     private static (RolloutTable Table, string Action, RolloutProgress Progress) Apply(RolloutTable table, RolloutDefinition definition, RolloutProgress rollout, Decision decision, DateTimeOffset now)

@@ -42,6 +42,8 @@ public sealed class GenerationClashTests
             _output.WriteLine(start.ToString());
 
             Assert.True(start.ExitCode == 0, start.ToString());
+            Assert.Contains("NOT acknowledged (FailedPrecondition: generation 1 is not newer than the applied generation 1 (from file))", start.Output, StringComparison.Ordinal);
+            Assert.Contains("desired table renumbered from generation 1 to 2", start.Output, StringComparison.Ordinal);
             Assert.Contains("push: 1/1 sidecars acknowledged", start.Output, StringComparison.Ordinal);
             Assert.Equal("canary", await sidecar.RouteAsync("chat", "probe"));
             var desired = await DesiredTableStore.ReadAsync(dataSource);
