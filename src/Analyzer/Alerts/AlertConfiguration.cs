@@ -1,75 +1,55 @@
 using System.Globalization;
+using Canary.Analyzer.Configuration;
 using Canary.Analyzer.Rollouts;
+using Microsoft.Extensions.Configuration;
 
 namespace Canary.Analyzer.Alerts;
 
 /// <summary>
-/// Reads <see cref="AlertSettings"/> from environment-style keys (the same names as the <c>Canary</c> configuration
-/// section, with <c>__</c> separators), so the chart sets them as plain env vars:
-/// <c>Canary__Alerts__Webhooks__0__Url</c>, <c>Canary__Alerts__Webhooks__0__Format</c> (<c>slack</c> | <c>generic</c>),
-/// <c>Canary__Alerts__LongHoldFactor</c>, <c>Canary__Alerts__DrainTimeout</c>, <c>Canary__Alerts__MaxAttempts</c>,
-/// <c>Canary__Alerts__AttemptTimeout</c>. Every problem is reported at once, as an <see cref="ArgumentException"/>.
+/// Reads <see cref="AlertSettings"/> from the <c>Canary:Alerts</c> section: <c>Webhooks:N:Url</c>,
+/// <c>Webhooks:N:Format</c> (<c>slack</c> | <c>generic</c>), <c>LongHoldFactor</c>, <c>DrainTimeout</c>,
+/// <c>MaxAttempts</c>, <c>AttemptTimeout</c>. Every webhook entry is read, whatever its index; every problem is added
+/// to the caller's list, none stops the reading.
 /// </summary>
 internal static class AlertConfiguration
 {
-    private const string Prefix = "Canary__Alerts__";
+    /// <summary>The keys of the section, relative to <c>Canary</c>, for the unknown-key check.</summary>
+    public static readonly string[] KnownKeys =
+    [
+        "Alerts:Webhooks:*:Url", "Alerts:Webhooks:*:Format", "Alerts:LongHoldFactor", "Alerts:DrainTimeout",
+        "Alerts:MaxAttempts", "Alerts:AttemptTimeout",
+    ];
 
-    /// <summary>Webhooks are read at indexes 0, 1, … until the first missing URL.</summary>
-    public static AlertSettings Read(Func<string, string?> get)
+    public static AlertSettings Read(IConfigurationSection alerts, List<string> errors)
     {
-        ArgumentNullException.ThrowIfNull(get);
-        var errors = new List<string>();
+        ArgumentNullException.ThrowIfNull(alerts);
+        ArgumentNullException.ThrowIfNull(errors);
         var webhooks = new List<AlertWebhook>();
-        for (var i = 0; ; i++)
+        foreach (var entry in alerts.GetSection("Webhooks").GetChildren())
         {
-            var url = get($"{Prefix}Webhooks__{i}__Url");
-            if (string.IsNullOrWhiteSpace(url))
+            if (ReadWebhook(entry, errors) is { } webhook)
             {
-                break;
+                webhooks.Add(webhook);
             }
-
-            var formatText = get($"{Prefix}Webhooks__{i}__Format") ?? "generic";
-            AlertWebhookFormat? format = formatText.ToLowerInvariant() switch
-            {
-                "slack" => AlertWebhookFormat.Slack,
-                "generic" or "json" => AlertWebhookFormat.Generic,
-                _ => null,
-            };
-            if (format is null)
-            {
-                errors.Add($"{Prefix}Webhooks__{i}__Format \"{formatText}\": use slack or generic");
-            }
-
-            if (!Uri.TryCreate(url.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
-            {
-                // The URL itself may carry a secret (Slack's does), so it is not echoed.
-                errors.Add($"{Prefix}Webhooks__{i}__Url: not an absolute http(s) URL");
-                continue;
-            }
-
-            webhooks.Add(new AlertWebhook(uri, format ?? AlertWebhookFormat.Generic));
         }
 
         var defaults = new AlertSettings();
         var factor = defaults.LongHoldFactor;
-        if (get(Prefix + "LongHoldFactor") is { Length: > 0 } factorText
+        var factorKey = alerts.GetSection("LongHoldFactor");
+        if (factorKey.Value is { Length: > 0 } factorText
             && (!double.TryParse(factorText, NumberStyles.Float, CultureInfo.InvariantCulture, out factor) || !(factor >= 1)))
         {
-            errors.Add($"{Prefix}LongHoldFactor \"{factorText}\": a number of at least 1");
+            errors.Add($"{SettingName.Of(factorKey.Path)} \"{factorText}\": a number of at least 1");
         }
 
-        var drain = Duration(get, "DrainTimeout", defaults.DrainTimeout, errors);
-        var attemptTimeout = Duration(get, "AttemptTimeout", defaults.Delivery.AttemptTimeout, errors);
+        var drain = Duration(alerts.GetSection("DrainTimeout"), defaults.DrainTimeout, errors);
+        var attemptTimeout = Duration(alerts.GetSection("AttemptTimeout"), defaults.Delivery.AttemptTimeout, errors);
         var attempts = defaults.Delivery.MaxAttempts;
-        if (get(Prefix + "MaxAttempts") is { Length: > 0 } attemptsText
+        var attemptsKey = alerts.GetSection("MaxAttempts");
+        if (attemptsKey.Value is { Length: > 0 } attemptsText
             && (!int.TryParse(attemptsText, NumberStyles.None, CultureInfo.InvariantCulture, out attempts) || attempts < 1 || attempts > 10))
         {
-            errors.Add($"{Prefix}MaxAttempts \"{attemptsText}\": 1 to 10");
-        }
-
-        if (errors.Count > 0)
-        {
-            throw new ArgumentException("alert configuration: " + string.Join("; ", errors));
+            errors.Add($"{SettingName.Of(attemptsKey.Path)} \"{attemptsText}\": 1 to 10");
         }
 
         return new AlertSettings
@@ -80,20 +60,57 @@ internal static class AlertConfiguration
         };
     }
 
-    private static TimeSpan Duration(Func<string, string?> get, string name, TimeSpan fallback, List<string> errors)
+    private static AlertWebhook? ReadWebhook(IConfigurationSection entry, List<string> errors)
     {
-        var text = get(Prefix + name);
-        if (string.IsNullOrEmpty(text))
+        var urlKey = entry.GetSection("Url");
+        var formatKey = entry.GetSection("Format");
+        if (string.IsNullOrWhiteSpace(urlKey.Value) && string.IsNullOrEmpty(formatKey.Value))
+        {
+            // An empty URL alone (an optional Secret left empty) configures no webhook.
+            return null;
+        }
+
+        var formatText = formatKey.Value is { Length: > 0 } given ? given : "generic";
+        AlertWebhookFormat? format = formatText.ToLowerInvariant() switch
+        {
+            "slack" => AlertWebhookFormat.Slack,
+            "generic" or "json" => AlertWebhookFormat.Generic,
+            _ => null,
+        };
+        if (format is null)
+        {
+            errors.Add($"{SettingName.Of(formatKey.Path)} \"{formatText}\": use slack or generic");
+        }
+
+        if (string.IsNullOrWhiteSpace(urlKey.Value))
+        {
+            errors.Add($"{SettingName.Of(urlKey.Path)}: missing (webhook {entry.Key} has a format but no URL)");
+            return null;
+        }
+
+        if (!Uri.TryCreate(urlKey.Value.Trim(), UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttp && uri.Scheme != Uri.UriSchemeHttps))
+        {
+            // The URL itself may carry a secret (Slack's does), so it is not echoed.
+            errors.Add($"{SettingName.Of(urlKey.Path)}: not an absolute http(s) URL");
+            return null;
+        }
+
+        return format is null ? null : new AlertWebhook(uri, format.Value);
+    }
+
+    private static TimeSpan Duration(IConfigurationSection key, TimeSpan fallback, List<string> errors)
+    {
+        if (string.IsNullOrEmpty(key.Value))
         {
             return fallback;
         }
 
-        if (ScheduleParser.TryParseDuration(text, out var value) && value > TimeSpan.Zero)
+        if (ScheduleParser.TryParseDuration(key.Value, out var value) && value > TimeSpan.Zero)
         {
             return value;
         }
 
-        errors.Add($"{Prefix}{name} \"{text}\": a duration like 5s or 1m");
+        errors.Add($"{SettingName.Of(key.Path)} \"{key.Value}\": a duration like 5s or 1m");
         return fallback;
     }
 }

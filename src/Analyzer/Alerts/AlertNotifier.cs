@@ -9,7 +9,7 @@ namespace Canary.Analyzer.Alerts;
 /// waits for a webhook: once-per-stage alerts are claimed in <c>rollout_alerts</c> (so repeated CronJob runs send them
 /// once), then everything is queued on the <see cref="AlertDispatcher"/>. Failures are written to the log and counted.
 /// </summary>
-internal sealed class AlertNotifier : IAsyncDisposable
+internal sealed class AlertNotifier : IAlertNotifier, IAsyncDisposable
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly AlertSettings _settings;

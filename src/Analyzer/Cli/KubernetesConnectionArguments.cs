@@ -19,16 +19,22 @@ internal sealed class KubernetesConnectionArguments
         command.Options.Add(Timeout);
     }
 
-    public KubernetesConnectionOptions Read(ParseResult parse) => new()
+    /// <summary>The connection options, or null with the problems added to <paramref name="errors"/>.</summary>
+    public KubernetesConnectionOptions Read(ParseResult parse, List<string> errors)
     {
-        Host = ParseServer(parse.GetValue(Server)),
-        KubeconfigPath = parse.GetValue(Kubeconfig),
-        AccessToken = Environment.GetEnvironmentVariable("CANARY_KUBE_TOKEN"),
-        Timeout = parse.GetValue(Timeout),
-    };
+        Uri? host = null;
+        if (parse.GetValue(Server) is { } server)
+        {
+            if (Uri.TryCreate(server, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp))
+            {
+                host = uri;
+            }
+            else
+            {
+                errors.Add($"--kube-server '{server}' is not an http(s) URL.");
+            }
+        }
 
-    private static Uri? ParseServer(string? value) =>
-        value is null ? null
-        : Uri.TryCreate(value, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttps || uri.Scheme == Uri.UriSchemeHttp) ? uri
-        : throw new FormatException($"--kube-server '{value}' is not an http(s) URL.");
+        return new KubernetesConnectionOptions { Host = host, KubeconfigPath = parse.GetValue(Kubeconfig), Timeout = parse.GetValue(Timeout) };
+    }
 }

@@ -7,7 +7,7 @@ namespace Canary.Analyzer.Cli;
 /// <summary><c>mesh-weight</c>: sets the canary weight of an Istio VirtualService route directly (mesh-weight mode).</summary>
 internal static class MeshWeightCommand
 {
-    public static Command Create(CliOutput output)
+    public static Command Create(CommandContext context)
     {
         var ns = new Option<string>("--namespace", "-n") { Description = "Namespace of the VirtualService.", Required = true };
         var name = new Option<string>("--virtual-service") { Description = "Name of the VirtualService.", Required = true };
@@ -33,22 +33,26 @@ internal static class MeshWeightCommand
             percent,
         };
         kubernetes.AddTo(command);
-        command.SetAction((parse, cancellationToken) => CommandFailures.RunAsync("mesh-weight", output, async () =>
+        context.SetAction(command, null, CommandContext.Never, (parse, errors) =>
         {
-            var options = new MeshWeightOptions
+            var connection = kubernetes.Read(parse, errors);
+            return async (session, cancellationToken) =>
             {
-                Namespace = parse.GetValue(ns)!,
-                VirtualService = parse.GetValue(name)!,
-                RouteName = parse.GetValue(route),
-                StableSubset = parse.GetValue(stable)!,
-                CanarySubset = parse.GetValue(canary)!,
+                var options = new MeshWeightOptions
+                {
+                    Namespace = parse.GetValue(ns)!,
+                    VirtualService = parse.GetValue(name)!,
+                    RouteName = parse.GetValue(route),
+                    StableSubset = parse.GetValue(stable)!,
+                    CanarySubset = parse.GetValue(canary)!,
+                };
+                var weight = parse.GetValue(percent);
+                var client = KubernetesClientFactory.Create(connection with { AccessToken = session.Settings.KubernetesToken });
+                await new VirtualServiceWeightPublisher(client, options).SetCanaryWeightAsync(weight, cancellationToken).ConfigureAwait(false);
+                session.Output.Out.WriteLine($"VirtualService {options.Namespace}/{options.VirtualService}: canary {weight}%, stable {100 - weight}%");
+                return ExitCodes.Ok;
             };
-            var weight = parse.GetValue(percent);
-            var publisher = new VirtualServiceWeightPublisher(KubernetesClientFactory.Create(kubernetes.Read(parse)), options);
-            await publisher.SetCanaryWeightAsync(weight, cancellationToken).ConfigureAwait(false);
-            output.Out.WriteLine($"VirtualService {options.Namespace}/{options.VirtualService}: canary {weight}%, stable {100 - weight}%");
-            return ExitCodes.Ok;
-        }));
+        });
         return command;
     }
 }

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
+using Canary.Analyzer.Configuration;
 using Canary.Analyzer.Preflight;
 using Canary.Analyzer.Rollouts;
 
@@ -11,9 +12,7 @@ namespace Canary.Analyzer.Cli;
 /// </summary>
 internal static class PreflightCommand
 {
-    public const string DefaultApiKeyVariable = "CANARY_PREFLIGHT_API_KEY";
-
-    public static Command Create(CliOutput output)
+    public static Command Create(CommandContext context)
     {
         var rollout = Required("--rollout", "Rollout name (the route key the rollout will be started with).");
         var stable = Required("--stable", "Stable version (subset) name.");
@@ -30,7 +29,7 @@ internal static class PreflightCommand
         var stableModel = new Option<string?>("--stable-model") { Description = "Model name sent to stable." };
         var canaryModel = new Option<string?>("--canary-model") { Description = "Model name sent to canary." };
         var stream = new Option<bool>("--stream") { Description = "Ask for streamed answers (server-sent events); latency is then to the last event." };
-        var apiKeyFile = new Option<string?>("--api-key-file") { Description = $"File holding the API key for both versions (default: ${DefaultApiKeyVariable})." };
+        var apiKeyFile = new Option<string?>("--api-key-file") { Description = $"File holding the API key for both versions (default: ${AnalyzerSettingsReader.PreflightApiKeyVariable})." };
         var stableKeyFile = new Option<string?>("--stable-api-key-file") { Description = "API key file for stable only." };
         var canaryKeyFile = new Option<string?>("--canary-api-key-file") { Description = "API key file for canary only." };
         var stablePrice = new Option<string?>("--stable-price") { Description = "Stable's USD per million tokens, input/output, e.g. 3/15 (no price: the cost gate is skipped)." };
@@ -45,40 +44,46 @@ internal static class PreflightCommand
         var refusal = new Option<double>("--refusal-margin") { Description = "Canary refusal rate may exceed stable's by this much (0.02 = 2 points).", DefaultValueFactory = _ => new PreflightGates().RefusalMargin };
         var outputDir = new Option<string>("--output-dir") { Description = "Directory for preflight-<rollout>.json and .html.", DefaultValueFactory = _ => "." };
         var noStore = new Option<bool>("--no-store") { Description = "Do not store the record in PostgreSQL (a trial run; start will not accept it)." };
-        var connection = new AnalyzerConnection();
         var command = new Command("preflight", "Stage 1: run a curated test set against stable and canary, judge the canary on the gates, and record the verdict that start requires.")
         {
             rollout, stable, canary, testSet, stableUrl, canaryUrl, meshUrl, subsetHeader, protocol, stableProtocol, canaryProtocol, model, stableModel,
             canaryModel, stream, apiKeyFile, stableKeyFile, canaryKeyFile, stablePrice, canaryPrice, concurrency, timeout, attempts, passMargin, latency, latencySlack,
             cost, refusal, outputDir, noStore,
         };
-        connection.AddTo(command);
-        command.SetAction((parse, ct) => CommandFailures.RunAsync("preflight", output, async () =>
+        var connection = new ConnectionOptions(command);
+        context.SetAction(command, connection, parse => !parse.GetValue(noStore), (parse, errors) =>
         {
-            var time = TimeProvider.System;
             var path = parse.GetValue(testSet)!;
             if (!File.Exists(path))
             {
-                throw new ArgumentException($"--test-set \"{path}\": no such file");
+                errors.Add($"--test-set \"{path}\": no such file");
             }
 
-            var text = await File.ReadAllTextAsync(path, ct).ConfigureAwait(false);
-            var cases = TestSetReader.Read(text, Path.GetFileName(path));
             if (!ScheduleParser.TryParseDuration(parse.GetValue(timeout)!, out var perRequest) || perRequest <= TimeSpan.Zero)
             {
-                throw new ArgumentException($"--timeout \"{parse.GetValue(timeout)}\": use 30s, 2m");
+                errors.Add($"--timeout \"{parse.GetValue(timeout)}\": use 30s, 2m");
             }
 
             var gates = new PreflightGates
             {
-                PassRateMargin = NonNegative(parse.GetValue(passMargin), "--pass-rate-margin"),
-                LatencyP95Increase = NonNegative(parse.GetValue(latency), "--max-latency-increase"),
-                LatencyP95Slack = TimeSpan.FromMilliseconds(NonNegative(parse.GetValue(latencySlack), "--latency-slack-ms")),
-                CostIncrease = NonNegative(parse.GetValue(cost), "--max-cost-increase"),
-                RefusalMargin = NonNegative(parse.GetValue(refusal), "--refusal-margin"),
+                PassRateMargin = NonNegative(parse.GetValue(passMargin), "--pass-rate-margin", errors),
+                LatencyP95Increase = NonNegative(parse.GetValue(latency), "--max-latency-increase", errors),
+                LatencyP95Slack = TimeSpan.FromMilliseconds(NonNegative(parse.GetValue(latencySlack), "--latency-slack-ms", errors)),
+                CostIncrease = NonNegative(parse.GetValue(cost), "--max-cost-increase", errors),
+                RefusalMargin = NonNegative(parse.GetValue(refusal), "--refusal-margin", errors),
             };
+            return (session, ct) => RunAsync(parse, session, path, perRequest, gates, ct);
+        });
+        return command;
+
+        async Task<int> RunAsync(ParseResult parse, AnalyzerSession session, string path, TimeSpan perRequest, PreflightGates gates, CancellationToken ct)
+        {
+            var time = session.Time;
+            var output = session.Output;
+            var text = await File.ReadAllTextAsync(path, ct).ConfigureAwait(false);
+            var cases = TestSetReader.Read(text, Path.GetFileName(path));
             var mesh = parse.GetValue(meshUrl);
-            var sharedKey = ReadKey(parse.GetValue(apiKeyFile)) ?? Environment.GetEnvironmentVariable(DefaultApiKeyVariable);
+            var sharedKey = ReadKey(parse.GetValue(apiKeyFile)) ?? session.Settings.PreflightApiKey;
             ModelEndpoint Endpoint(string arm, Option<string> subsetOption, Option<string?> url, Option<string?> armProtocol, Option<string?> armModel, Option<string?> keyFile, Option<string?> price)
             {
                 var subset = parse.GetValue(subsetOption)!;
@@ -109,9 +114,8 @@ internal static class PreflightCommand
                 MaxAttempts = Math.Max(1, parse.GetValue(attempts)),
             };
 
-            // Open the database before spending model calls, so a bad connection string fails fast.
-            var store = !parse.GetValue(noStore);
-            await using var dataSource = store ? connection.OpenDataSource(parse) : null;
+            // The connection string was checked before anything ran, so a bad one never costs model calls.
+            var dataSource = parse.GetValue(noStore) ? null : session.DataSource;
             using var http = new HttpClient();
             http.Timeout = Timeout.InfiniteTimeSpan;
             var runner = new PreflightRunner(new ModelClient(http, options, time), options);
@@ -143,8 +147,7 @@ internal static class PreflightCommand
                 PreflightVerdict.Fail => ExitCodes.PreflightFailed,
                 _ => ExitCodes.PreflightIncomplete,
             };
-        }));
-        return command;
+        }
     }
 
     private static ModelProtocol ParseProtocol(string text) => text.ToLowerInvariant() switch
@@ -182,8 +185,16 @@ internal static class PreflightCommand
         return File.Exists(file) ? File.ReadAllText(file).Trim() : throw new ArgumentException($"API key file \"{file}\" does not exist");
     }
 
-    private static double NonNegative(double value, string option) =>
-        value >= 0 && double.IsFinite(value) ? value : throw new ArgumentException($"{option} must be zero or more");
+    private static double NonNegative(double value, string option, List<string> errors)
+    {
+        if (value >= 0 && double.IsFinite(value))
+        {
+            return value;
+        }
+
+        errors.Add($"{option} must be zero or more");
+        return 0;
+    }
 
     private static string FileSafe(string name)
     {

@@ -13,7 +13,7 @@ namespace Canary.Analyzer.Cli;
 /// </summary>
 internal static class ReplayCommand
 {
-    public static Command Create(CliOutput output)
+    public static Command Create(CommandContext context)
     {
         var rollout = new Option<string>("--rollout") { Description = "Rollout name (its route key).", Required = true };
         var from = new Option<string>("--from") { Description = "First instant, ISO 8601 (e.g. 2026-03-01T08:00:00Z); the replayed stage begins here unless --stage-started-at says otherwise.", Required = true };
@@ -32,15 +32,13 @@ internal static class ReplayCommand
         var canarySubset = new Option<string?>("--canary-subset") { Description = "Canary subset, for a rollout no longer in the desired table." };
         var stableSubset = new Option<string?>("--stable-subset") { Description = "Stable subset, for a rollout no longer in the desired table." };
         var record = new Option<bool>("--record") { Description = "Also write the looks to replay_decisions (never to the audit trail)." };
-        var connection = new AnalyzerConnection();
         var command = new Command("replay", "Run the decision engine over a past window of stored telemetry and print each verdict with its reason; never acts.")
         {
             rollout, from, to, step, stage, stageStartedAt, guards, prices, canaryModel, stableModel, canarySubset, stableSubset, record,
         };
-        connection.AddTo(command);
-        command.SetAction((parse, ct) => CommandFailures.RunAsync("replay", output, async () =>
+        var connection = new ConnectionOptions(command);
+        context.SetAction(command, connection, CommandContext.Always, (parse, errors) =>
         {
-            var errors = new List<string>();
             var fromTime = Time(parse.GetValue(from)!, "--from", errors);
             var toTime = Time(parse.GetValue(to)!, "--to", errors);
             var started = parse.GetValue(stageStartedAt) is { } s ? Time(s, "--stage-started-at", errors) : (DateTimeOffset?)null;
@@ -61,40 +59,39 @@ internal static class ReplayCommand
             AnalyzerPriceTable? table = null;
             if (parse.GetValue(prices) is { } path)
             {
-                table = PriceTableFile.Parse(await File.ReadAllTextAsync(path, ct).ConfigureAwait(false), errors);
+                table = ReadPrices(path, errors);
             }
 
-            if (errors.Count > 0)
+            return async (session, ct) =>
             {
-                throw new ArgumentException(string.Join("; ", errors));
-            }
+                var dataSource = session.DataSource;
+                var output = session.Output;
+                var result = await new ReplayRunner(dataSource).RunAsync(new ReplayRequest
+                {
+                    Rollout = parse.GetValue(rollout)!,
+                    From = fromTime,
+                    To = toTime,
+                    Step = stepLength,
+                    StageIndex = parse.GetValue(stage),
+                    StageStartedAt = started,
+                    Guards = extra,
+                    Prices = table,
+                    CanaryModel = parse.GetValue(canaryModel),
+                    StableModel = parse.GetValue(stableModel),
+                    CanarySubset = parse.GetValue(canarySubset),
+                    StableSubset = parse.GetValue(stableSubset),
+                }, ct).ConfigureAwait(false);
 
-            await using var dataSource = connection.OpenDataSource(parse);
-            var result = await new ReplayRunner(dataSource).RunAsync(new ReplayRequest
-            {
-                Rollout = parse.GetValue(rollout)!,
-                From = fromTime,
-                To = toTime,
-                Step = stepLength,
-                StageIndex = parse.GetValue(stage),
-                StageStartedAt = started,
-                Guards = extra,
-                Prices = table,
-                CanaryModel = parse.GetValue(canaryModel),
-                StableModel = parse.GetValue(stableModel),
-                CanarySubset = parse.GetValue(canarySubset),
-                StableSubset = parse.GetValue(stableSubset),
-            }, ct).ConfigureAwait(false);
+                Write(result, output.Out, table is not null);
+                if (parse.GetValue(record))
+                {
+                    await ReplayStore.InsertAsync(dataSource, result, ct).ConfigureAwait(false);
+                    output.Out.WriteLine($"recorded {result.Looks.Count} look(s) in replay_decisions as replay {result.ReplayId}");
+                }
 
-            Write(result, output.Out, table is not null);
-            if (parse.GetValue(record))
-            {
-                await ReplayStore.InsertAsync(dataSource, result, ct).ConfigureAwait(false);
-                output.Out.WriteLine($"recorded {result.Looks.Count} look(s) in replay_decisions as replay {result.ReplayId}");
-            }
-
-            return ExitCodes.Ok;
-        }));
+                return ExitCodes.Ok;
+            };
+        });
         return command;
     }
 
@@ -121,6 +118,19 @@ internal static class ReplayCommand
             Verdict.Complete => $"replay ends: the engine would have completed at {result.Looks[^1].AsOf.UtcDateTime:yyyy-MM-ddTHH:mm:ssZ}",
             _ => $"replay ends at --to after {result.Looks.Count} look(s): last verdict {last.Verdict.ToString().ToLowerInvariant()}",
         });
+    }
+
+    private static AnalyzerPriceTable? ReadPrices(string path, List<string> errors)
+    {
+        try
+        {
+            return PriceTableFile.Parse(File.ReadAllText(path), errors);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            errors.Add($"--prices: cannot read \"{path}\" ({e.Message})");
+            return null;
+        }
     }
 
     private static DateTimeOffset Time(string text, string option, List<string> errors)

@@ -6,42 +6,42 @@ namespace Canary.Analyzer.Cli;
 /// <summary><c>report</c>: writes a rollout's self-contained HTML report, from the database or the built-in sample.</summary>
 internal static class ReportCommand
 {
-    public static Command Create(CliOutput output)
+    public static Command Create(CommandContext context)
     {
         var rollout = new Option<string>("--rollout") { Description = "Rollout to report on (read from the database)." };
         var sample = new Option<bool>("--sample") { Description = "Render the built-in example report instead of reading the database." };
         var file = new Option<FileInfo>("--output", "-o") { Description = "HTML file to write; default <rollout>.html in the current directory." };
-        var connection = new AnalyzerConnection();
         var command = new Command("report", "Write one self-contained HTML page for a rollout: the stage-1 preflight, latency CDFs, rates with intervals, stages, decisions.")
         {
             rollout,
             sample,
             file,
         };
-        connection.AddTo(command);
-        command.SetAction((parse, cancellationToken) => CommandFailures.RunAsync("report", output, async () =>
+        var connection = new ConnectionOptions(command);
+        context.SetAction(command, connection, parse => !parse.GetValue(sample) && parse.GetValue(rollout) is { Length: > 0 }, (parse, errors) =>
         {
-            RolloutReport report;
-            if (parse.GetValue(sample))
+            if (!parse.GetValue(sample) && parse.GetValue(rollout) is not { Length: > 0 })
             {
-                report = SampleReport.Create();
-            }
-            else if (parse.GetValue(rollout) is { Length: > 0 } name)
-            {
-                await using var dataSource = connection.OpenDataSource(parse);
-                report = await ReportLoader.LoadAsync(dataSource, name, TimeProvider.System.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-            }
-            else
-            {
-                throw new ArgumentException("pass --rollout <name> (read from the database) or --sample");
+                errors.Add("pass --rollout <name> (read from the database) or --sample");
             }
 
-            var path = parse.GetValue(file)?.FullName ?? Path.GetFullPath($"{FileName(report.Rollout)}.html");
-            await File.WriteAllTextAsync(path, ReportRenderer.Render(report), cancellationToken).ConfigureAwait(false);
-            output.Out.WriteLine(path);
-            return ExitCodes.Ok;
-        }));
+            return async (session, cancellationToken) =>
+            {
+                var report = parse.GetValue(sample)
+                    ? SampleReport.Create()
+                    : await ReportLoader.LoadAsync(session.DataSource, parse.GetValue(rollout)!, session.Time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
+                return await WriteAsync(report, parse.GetValue(file), session.Output, cancellationToken).ConfigureAwait(false);
+            };
+        });
         return command;
+    }
+
+    private static async Task<int> WriteAsync(RolloutReport report, FileInfo? file, CliOutput output, CancellationToken cancellationToken)
+    {
+        var path = file?.FullName ?? Path.GetFullPath($"{FileName(report.Rollout)}.html");
+        await File.WriteAllTextAsync(path, ReportRenderer.Render(report), cancellationToken).ConfigureAwait(false);
+        output.Out.WriteLine(path);
+        return ExitCodes.Ok;
     }
 
     /// <summary>Route keys may hold characters a file name cannot (a path separator in a model name).</summary>

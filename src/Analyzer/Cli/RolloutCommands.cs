@@ -1,8 +1,10 @@
 using System.CommandLine;
-using Canary.Analyzer.Alerts;
+using System.Globalization;
+using System.Net;
 using Canary.Analyzer.Decisions;
 using Canary.Analyzer.Metrics;
 using Canary.Analyzer.Rollouts;
+using Canary.Analyzer.Serving;
 using Canary.Contracts.Rollouts;
 
 namespace Canary.Analyzer.Cli;
@@ -10,20 +12,25 @@ namespace Canary.Analyzer.Cli;
 /// <summary>The rollout lifecycle subcommands (start, status, promote, rollback, pause, resume, history, run-once, serve).</summary>
 internal static class RolloutCommands
 {
-    public static IEnumerable<Command> Create(CliOutput output)
+    public const string ServeCommandName = "serve";
+
+    /// <summary>Beyond the alert drain, how long stopping <c>serve</c> may take: the run in flight gives up on cancellation.</summary>
+    private static readonly TimeSpan ShutdownMargin = TimeSpan.FromSeconds(10);
+
+    public static IEnumerable<Command> Create(CommandContext context)
     {
-        yield return Start(output);
-        yield return Status(output);
-        yield return Manual("promote", "Move a rollout to its next stage now.", output, (lifecycle, rollout, _, ct) => lifecycle.PromoteAsync(rollout, ct));
-        yield return Manual("rollback", "Set the canary weight to 0 now and record why.", output, (lifecycle, rollout, reason, ct) => lifecycle.RollbackAsync(rollout, reason!, ct), withReason: true);
-        yield return Manual("pause", "Stop automatic decisions for a rollout; weights stay as they are.", output, (lifecycle, rollout, _, ct) => lifecycle.PauseAsync(rollout, ct));
-        yield return Manual("resume", "Resume automatic decisions for a paused rollout.", output, (lifecycle, rollout, _, ct) => lifecycle.ResumeAsync(rollout, ct));
-        yield return History(output);
-        yield return RunOnce(output);
-        yield return Serve(output);
+        yield return Start(context);
+        yield return Status(context);
+        yield return Manual(context, "promote", "Move a rollout to its next stage now.", (lifecycle, rollout, _, ct) => lifecycle.PromoteAsync(rollout, ct));
+        yield return Manual(context, "rollback", "Set the canary weight to 0 now and record why.", (lifecycle, rollout, reason, ct) => lifecycle.RollbackAsync(rollout, reason!, ct), withReason: true);
+        yield return Manual(context, "pause", "Stop automatic decisions for a rollout; weights stay as they are.", (lifecycle, rollout, _, ct) => lifecycle.PauseAsync(rollout, ct));
+        yield return Manual(context, "resume", "Resume automatic decisions for a paused rollout.", (lifecycle, rollout, _, ct) => lifecycle.ResumeAsync(rollout, ct));
+        yield return History(context);
+        yield return RunOnce(context);
+        yield return Serve(context);
     }
 
-    private static Command Start(CliOutput output)
+    private static Command Start(CommandContext context)
     {
         var route = Required("--route", "Route key of the rollout (the model name header value or :authority).");
         var stable = Required("--stable", "Stable version (subset) name.");
@@ -38,15 +45,14 @@ internal static class RolloutCommands
         var skipPreflight = new Option<bool>("--skip-preflight") { Description = "Start without a passing preflight for these versions (recorded with who and when)." };
         var skippedBy = new Option<string?>("--skipped-by") { Description = "Who skips the preflight, for the record (default: $USER)." };
         var testersOnly = new Option<bool>("--testers-only") { Description = "Stage 1: put the rollout in the table at weight 0 so only the --forced-user testers reach the canary while the preflight runs; no preflight needed, no automatic decisions. Run start again without it to go to the first weight." };
-        var connection = new AnalyzerConnection();
         var command = new Command("start", "Start a rollout: route key, stable and canary versions, and the stage schedule. Needs a passing preflight (stage 1) for the same versions, except with --testers-only.")
         {
             route, stable, canary, salt, schedule, minSamples, warmUp, forced, stableModel, canaryModel, skipPreflight, skippedBy, testersOnly,
         };
-        connection.AddTo(command);
-        command.SetAction((parse, ct) => CommandFailures.RunAsync("start", output, async () =>
+        var connection = new ConnectionOptions(command);
+        context.SetAction(command, connection, CommandContext.Always, (parse, errors) =>
         {
-            var errors = new List<string>();
+            var before = errors.Count;
             var options = new DecisionOptions();
             if (parse.GetValue(schedule) is { } text)
             {
@@ -70,6 +76,15 @@ internal static class RolloutCommands
                 }
             }
 
+            if (errors.Count == before)
+            {
+                // Checked only once the schedule parsed: a half-read schedule would add confusing follow-on errors.
+                foreach (var problem in DecisionOptionsValidator.Validate(options))
+                {
+                    errors.Add("Invalid decision options: " + problem);
+                }
+            }
+
             var testers = parse.GetValue(testersOnly);
             if (testers && parse.GetValue(skipPreflight))
             {
@@ -81,12 +96,6 @@ internal static class RolloutCommands
                 errors.Add("--testers-only needs at least one --forced-user: at weight 0 nobody else reaches the canary");
             }
 
-            if (errors.Count > 0)
-            {
-                throw new ArgumentException(string.Join("; ", errors));
-            }
-
-            DecisionOptionsValidator.ThrowIfInvalid(options);
             var definition = new RolloutDefinition
             {
                 RouteKey = parse.GetValue(route)!,
@@ -97,209 +106,146 @@ internal static class RolloutCommands
                 StableModel = parse.GetValue(stableModel),
                 CanaryModel = parse.GetValue(canaryModel),
             };
-            await using var dataSource = connection.OpenDataSource(parse);
-            if (testers)
+            return async (session, ct) =>
             {
-                var (_, testersLifecycle) = connection.Create(parse, dataSource);
-                return RunOutcomeWriter.Write(await testersLifecycle.StartTestersAsync(definition, options, ct).ConfigureAwait(false), output);
-            }
+                if (testers)
+                {
+                    return RunOutcomeWriter.Write(await session.Lifecycle.StartTestersAsync(definition, options, ct).ConfigureAwait(false), session.Output);
+                }
 
-            var skipper = parse.GetValue(skipPreflight) ? parse.GetValue(skippedBy) ?? Environment.GetEnvironmentVariable("USER") ?? Environment.UserName : null;
-            var stage1 = await Canary.Analyzer.Preflight.PreflightGate.CheckAsync(
-                dataSource, definition.RouteKey, definition.StableSubset, definition.CanarySubset, skipper, TimeProvider.System, ct).ConfigureAwait(false);
-            output.Out.WriteLine(stage1);
-            var (_, lifecycle) = connection.Create(parse, dataSource);
-            return RunOutcomeWriter.Write(await lifecycle.StartAsync(definition, options, ct).ConfigureAwait(false), output);
-        }));
+                var skipper = parse.GetValue(skipPreflight) ? parse.GetValue(skippedBy) ?? session.Settings.User ?? Environment.UserName : null;
+                var stage1 = await Canary.Analyzer.Preflight.PreflightGate.CheckAsync(
+                    session.DataSource, definition.RouteKey, definition.StableSubset, definition.CanarySubset, skipper, session.Time, ct).ConfigureAwait(false);
+                session.Output.Out.WriteLine(stage1);
+                return RunOutcomeWriter.Write(await session.Lifecycle.StartAsync(definition, options, ct).ConfigureAwait(false), session.Output);
+            };
+        });
         return command;
     }
 
-    private static Command Manual(string name, string description, CliOutput output, Func<RolloutLifecycle, string, string?, CancellationToken, Task<RunOutcome>> act, bool withReason = false)
+    private static Command Manual(
+        CommandContext context, string name, string description, Func<RolloutLifecycle, string, string?, CancellationToken, Task<RunOutcome>> act, bool withReason = false)
     {
         var rollout = Rollout();
         var reason = Required("--reason", "Why (recorded in the audit table and sent with the alert).");
-        var connection = new AnalyzerConnection();
         var command = new Command(name, description) { rollout };
         if (withReason)
         {
             command.Options.Add(reason);
         }
 
-        connection.AddTo(command);
-        command.SetAction((parse, ct) => CommandFailures.RunAsync(name, output, async () =>
+        var connection = new ConnectionOptions(command);
+        context.SetAction(command, connection, CommandContext.Always, (parse, _) => async (session, ct) =>
         {
-            var alertSettings = AlertConfiguration.Read(Environment.GetEnvironmentVariable);
-            await using var dataSource = connection.OpenDataSource(parse);
-            var (_, lifecycle) = connection.Create(parse, dataSource);
-            await using var alerts = new AlertNotifier(dataSource, alertSettings, TimeProvider.System, TextWriter.Synchronized(output.Error));
-            var outcome = await act(lifecycle, parse.GetValue(rollout)!, withReason ? parse.GetValue(reason) : null, ct).ConfigureAwait(false);
-            var code = RunOutcomeWriter.Write(outcome, output);
-            await SendAlertsAsync(alerts, outcome, output, ct).ConfigureAwait(false);
+            var outcome = await act(session.Lifecycle, parse.GetValue(rollout)!, withReason ? parse.GetValue(reason) : null, ct).ConfigureAwait(false);
+            var code = RunOutcomeWriter.Write(outcome, session.Output);
+            await SendAlertsAsync(session, outcome, ct).ConfigureAwait(false);
             // A manual rollback is the operator's intent, not news: only a partial push changes the exit code.
             return code == ExitCodes.RollbackPerformed ? ExitCodes.Ok : code;
-        }));
+        });
         return command;
     }
 
-    private static Command RunOnce(CliOutput output)
+    private static Command RunOnce(CommandContext context)
     {
         var dryRun = new Option<bool>("--dry-run") { Description = "Decide and record, but change no weights." };
-        var connection = new AnalyzerConnection();
         var command = new Command("run-once", "Analyze every active rollout once, act on the decisions, and exit with a code that says what happened (for a CronJob).") { dryRun };
-        connection.AddTo(command);
-        command.SetAction((parse, ct) => CommandFailures.RunAsync("run-once", output, async () =>
+        var connection = new ConnectionOptions(command);
+        context.SetAction(command, connection, CommandContext.Always, (parse, _) => async (session, ct) =>
         {
-            // Read before anything runs, so a bad alert setting is a usage error with nothing changed.
-            var alertSettings = AlertConfiguration.Read(Environment.GetEnvironmentVariable);
-            await using var dataSource = connection.OpenDataSource(parse);
-            var (runner, _) = connection.Create(parse, dataSource);
-            await using var alerts = new AlertNotifier(dataSource, alertSettings, TimeProvider.System, TextWriter.Synchronized(output.Error));
-            var outcome = await runner.RunOnceAsync(parse.GetValue(dryRun), ct).ConfigureAwait(false);
+            var outcome = await session.Runner.RunOnceAsync(parse.GetValue(dryRun), ct).ConfigureAwait(false);
             if (outcome.Decisions.Count == 0)
             {
-                output.Out.WriteLine("no running rollout");
+                session.Output.Out.WriteLine("no running rollout");
             }
 
-            var code = RunOutcomeWriter.Write(outcome, output);
-            await SendAlertsAsync(alerts, outcome, output, ct).ConfigureAwait(false);
+            var code = RunOutcomeWriter.Write(outcome, session.Output);
+            await SendAlertsAsync(session, outcome, ct).ConfigureAwait(false);
             if (!parse.GetValue(dryRun))
             {
-                await MaintainStorageAsync(dataSource, output, ct).ConfigureAwait(false);
+                await session.Maintenance.RunAsync(ct).ConfigureAwait(false);
             }
 
             return code;
-        }));
+        });
         return command;
     }
 
     /// <summary>After the run committed: queue its alerts and wait a bounded time for delivery; never changes the exit code.</summary>
-    private static async Task SendAlertsAsync(AlertNotifier alerts, RunOutcome outcome, CliOutput output, CancellationToken ct)
+    private static async Task SendAlertsAsync(AnalyzerSession session, RunOutcome outcome, CancellationToken ct)
     {
+        var alerts = session.Alerts;
         var queued = await alerts.NotifyAsync(outcome, ct).ConfigureAwait(false);
         if (queued > 0)
         {
             await alerts.DrainAsync().ConfigureAwait(false);
-            output.Out.WriteLine($"alerts: {queued} queued, {alerts.Delivered} delivered, {alerts.Failed} failed");
+            session.Output.Out.WriteLine($"alerts: {queued} queued, {alerts.Delivered} delivered, {alerts.Failed} failed");
         }
     }
 
-    /// <summary>
-    /// After acting: merge closed intervals into five-minute slices and hourly rows and drop raw rows past retention, so
-    /// the next analysis reads few rows whatever the fleet size. Best effort: it never changes the run's exit code.
-    /// </summary>
-    private static async Task MaintainStorageAsync(Npgsql.NpgsqlDataSource dataSource, CliOutput output, CancellationToken ct)
-    {
-        try
-        {
-            var options = new Canary.Analyzer.Storage.StorageMaintenanceOptions();
-            var compacted = await new Canary.Analyzer.Storage.CompactionJob(dataSource, TimeProvider.System, options).RunAsync(ct).ConfigureAwait(false);
-            var deleted = await new Canary.Analyzer.Storage.RetentionJob(dataSource, TimeProvider.System, options).RunAsync(ct).ConfigureAwait(false);
-            if (compacted > 0 || deleted > 0)
-            {
-                output.Out.WriteLine($"storage: {compacted} hour(s) compacted, {deleted} raw row(s) past retention deleted");
-            }
-        }
-        catch (Npgsql.NpgsqlException e)
-        {
-            output.Error.WriteLine($"canary-analyzer: storage maintenance skipped ({e.Message}); the next run retries");
-        }
-    }
-
-    private static Command Serve(CliOutput output)
+    private static Command Serve(CommandContext context)
     {
         var interval = new Option<string>("--interval") { Description = "Time between analyses: 30s, 2m, 1h or 00:01:00.", DefaultValueFactory = _ => "1m" };
         var metricsPort = new Option<int?>("--metrics-port") { Description = "Serve Prometheus metrics about the analyzer on this port at /metrics (default: off; 0 picks a free port)." };
         var metricsAddress = new Option<string>("--metrics-address") { Description = "Address the metrics port binds to.", DefaultValueFactory = _ => "0.0.0.0" };
-        var connection = new AnalyzerConnection();
-        var command = new Command("serve", "Analyze and act on a fixed interval until stopped (for a Deployment).") { interval, metricsPort, metricsAddress };
-        connection.AddTo(command);
-        command.SetAction((parse, ct) => CommandFailures.RunAsync("serve", output, async () =>
+        var command = new Command(ServeCommandName, "Analyze and act on a fixed interval until stopped (for a Deployment).") { interval, metricsPort, metricsAddress };
+        var connection = new ConnectionOptions(command);
+        context.SetAction(command, connection, CommandContext.Always, (parse, errors) =>
         {
-            var alertSettings = AlertConfiguration.Read(Environment.GetEnvironmentVariable);
             var every = parse.GetValue(interval)!;
             // The chart passes "2m"; the TimeSpan form stays accepted for existing command lines.
-            if (!(ScheduleParser.TryParseDuration(every, out var period) || TimeSpan.TryParse(every, System.Globalization.CultureInfo.InvariantCulture, out period)) || period <= TimeSpan.Zero)
+            if (!(ScheduleParser.TryParseDuration(every, out var period) || TimeSpan.TryParse(every, CultureInfo.InvariantCulture, out period)) || period <= TimeSpan.Zero)
             {
-                throw new ArgumentException($"--interval \"{every}\": use 30s, 2m, 1h or 00:01:00");
+                errors.Add($"--interval \"{every}\": use 30s, 2m, 1h or 00:01:00");
             }
 
-            if (!System.Net.IPAddress.TryParse(parse.GetValue(metricsAddress), out var bind))
+            if (!IPAddress.TryParse(parse.GetValue(metricsAddress), out var bind))
             {
-                throw new ArgumentException($"--metrics-address \"{parse.GetValue(metricsAddress)}\" is not an IP address");
+                errors.Add($"--metrics-address \"{parse.GetValue(metricsAddress)}\" is not an IP address");
             }
 
-            await using var dataSource = connection.OpenDataSource(parse);
-            var (runner, _) = connection.Create(parse, dataSource);
-            var log = TextWriter.Synchronized(output.Error);
-            await using var alerts = new AlertNotifier(dataSource, alertSettings, TimeProvider.System, log);
-            var metrics = new AnalyzerMetrics();
-            await using var listener = parse.GetValue(metricsPort) is { } port
-                ? new MetricsListener(bind, port, () => MetricsExposition.Write(metrics, alerts))
-                : null;
-            if (listener is not null)
+            if (parse.GetValue(metricsPort) is < 0 or > 65535)
             {
-                output.Out.WriteLine($"metrics on http://{bind}:{listener.Port}/metrics");
+                errors.Add($"--metrics-port {parse.GetValue(metricsPort)}: a port from 0 to 65535 (0 picks a free one)");
             }
 
-            // SIGTERM (Kubernetes stopping the pod) ends the loop like Ctrl+C: drain alerts, exit 0.
-            using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            using var sigterm = System.Runtime.InteropServices.PosixSignalRegistration.Create(System.Runtime.InteropServices.PosixSignal.SIGTERM, context =>
+            return async (session, ct) =>
             {
-                context.Cancel = true;
-                stop.Cancel();
-            });
-            ct = stop.Token;
-            using var timer = new PeriodicTimer(period);
-            try
-            {
-                do
+                var options = new ServeOptions
                 {
-                    var started = System.Diagnostics.Stopwatch.GetTimestamp();
-                    try
-                    {
-                        var outcome = await runner.RunOnceAsync(dryRun: false, ct).ConfigureAwait(false);
-                        RunOutcomeWriter.Write(outcome, output);
-                        metrics.RecordRun(outcome, TimeProvider.System.GetUtcNow(), System.Diagnostics.Stopwatch.GetElapsedTime(started));
-                        // Delivery runs in the background; the next tick does not wait for it.
-                        await alerts.NotifyAsync(outcome, ct).ConfigureAwait(false);
-                        // Each tick rolls up what closed since the last one, so windows ending now stay cheap to read.
-                        await MaintainStorageAsync(dataSource, output, ct).ConfigureAwait(false);
-                    }
-                    catch (Exception e) when (e is Npgsql.NpgsqlException or InvalidOperationException or System.Net.Sockets.SocketException or TimeoutException)
-                    {
-                        // One failed look is retried at the next tick; nothing was half-written (one transaction per run).
-                        metrics.RecordFailedRun(TimeProvider.System.GetUtcNow(), System.Diagnostics.Stopwatch.GetElapsedTime(started));
-                        log.WriteLine($"canary-analyzer serve: {e.Message}");
-                    }
-                }
-                while (await timer.WaitForNextTickAsync(ct).ConfigureAwait(false));
-            }
-            catch (OperationCanceledException) when (ct.IsCancellationRequested)
-            {
-                // Stopped (SIGTERM): give queued alerts their bounded chance, then exit cleanly.
-                await alerts.DrainAsync().ConfigureAwait(false);
-            }
-
-            return ExitCodes.Ok;
-        }));
+                    Interval = period,
+                    MetricsEndpoint = parse.GetValue(metricsPort) is { } port ? new IPEndPoint(bind!, port) : null,
+                    ShutdownTimeout = session.Settings.Alerts.DrainTimeout + ShutdownMargin,
+                };
+                var metrics = new AnalyzerMetrics();
+                var alerts = session.Alerts;
+                using var host = ServeHost.Build(
+                    options, session.Runner, alerts, session.Maintenance, metrics, () => MetricsExposition.Write(metrics, alerts),
+                    new CliRunReporter(session.Output, session.Log),
+                    bound => session.Output.Out.WriteLine($"metrics on http://{bound.Address}:{bound.Port}/metrics"),
+                    session.Time);
+                await ServeHost.RunAsync(host, ct).ConfigureAwait(false);
+                return ExitCodes.Ok;
+            };
+        });
         return command;
     }
 
-    private static Command Status(CliOutput output)
+    private static Command Status(CommandContext context)
     {
         var only = new Option<string?>("--rollout") { Description = "Only this rollout." };
-        var connection = new AnalyzerConnection();
         var command = new Command("status", "Show each rollout: stage, weight, time in stage, and its last decision with the key metrics against stable.") { only };
-        connection.AddTo(command);
-        command.SetAction((parse, ct) => CommandFailures.RunAsync("status", output, async () =>
+        var connection = new ConnectionOptions(command);
+        context.SetAction(command, connection, CommandContext.Always, (parse, _) => async (session, ct) =>
         {
-            await using var dataSource = connection.OpenDataSource(parse);
+            var dataSource = session.DataSource;
+            var output = session.Output;
             await Canary.Contracts.Telemetry.SchemaMigrator.MigrateAsync(dataSource, ct).ConfigureAwait(false);
             await using var connectionHandle = await dataSource.OpenConnectionAsync(ct).ConfigureAwait(false);
             var rollouts = await RolloutStore.ReadProgressAsync(connectionHandle, null, ct).ConfigureAwait(false);
             var table = (await DesiredTableStore.ReadAsync(dataSource, ct).ConfigureAwait(false))?.Table;
             var filter = parse.GetValue(only);
-            var now = DateTimeOffset.UtcNow;
+            var now = session.Time.GetUtcNow();
             output.Out.WriteLine($"{"ROLLOUT",-32} {"STATUS",-12} {"STAGE",-6} {"WEIGHT",-8} {"IN STAGE",-10} LAST DECISION");
             var shown = 0;
             foreach (var rollout in rollouts)
@@ -330,21 +276,19 @@ internal static class RolloutCommands
             }
 
             return ExitCodes.Ok;
-        }));
+        });
         return command;
     }
 
-    private static Command History(CliOutput output)
+    private static Command History(CommandContext context)
     {
         var rollout = Rollout();
         var limit = new Option<int>("--limit") { Description = "Most recent decisions to show.", DefaultValueFactory = _ => 50 };
-        var connection = new AnalyzerConnection();
         var command = new Command("history", "List a rollout's decisions with their reasons and evidence.") { rollout, limit };
-        connection.AddTo(command);
-        command.SetAction((parse, ct) => CommandFailures.RunAsync("history", output, async () =>
+        var connection = new ConnectionOptions(command);
+        context.SetAction(command, connection, CommandContext.Always, (parse, _) => async (session, ct) =>
         {
-            await using var dataSource = connection.OpenDataSource(parse);
-            var records = await RolloutStore.ReadHistoryAsync(dataSource, parse.GetValue(rollout)!, parse.GetValue(limit), ct).ConfigureAwait(false);
+            var records = await RolloutStore.ReadHistoryAsync(session.DataSource, parse.GetValue(rollout)!, parse.GetValue(limit), ct).ConfigureAwait(false);
             if (records.Count == 0)
             {
                 throw new RolloutNotFoundException(parse.GetValue(rollout)!);
@@ -352,11 +296,11 @@ internal static class RolloutCommands
 
             foreach (var record in records)
             {
-                output.Out.WriteLine($"{record.DecidedAt:u} {record.Action,-10} {record.FromWeight / 100.0,6:0.##}% -> {record.ToWeight / 100.0,6:0.##}%  canary {record.CanaryRequests} / stable {record.StableRequests}  {record.Reason}{(record.DryRun ? " (dry run)" : "")}");
+                session.Output.Out.WriteLine($"{record.DecidedAt:u} {record.Action,-10} {record.FromWeight / 100.0,6:0.##}% -> {record.ToWeight / 100.0,6:0.##}%  canary {record.CanaryRequests} / stable {record.StableRequests}  {record.Reason}{(record.DryRun ? " (dry run)" : "")}");
             }
 
             return ExitCodes.Ok;
-        }));
+        });
         return command;
     }
 

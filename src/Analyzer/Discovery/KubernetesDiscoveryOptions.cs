@@ -8,8 +8,13 @@ internal sealed record KubernetesDiscoveryOptions
     /// <summary>Namespaces to list; at least one.</summary>
     public IReadOnlyList<string> Namespaces { get; init; } = ["default"];
 
-    /// <summary>Label selector of the pods that carry a sidecar, e.g. <c>canary.dev/sidecar=true</c>.</summary>
-    public string LabelSelector { get; init; } = "app.kubernetes.io/name=canary-sidecar";
+    public const string DefaultLabelSelector = "app.kubernetes.io/name=canary-sidecar";
+
+    /// <summary>
+    /// Label selectors of the pods that carry a sidecar, e.g. <c>canary.dev/sidecar=true</c>; a pod matching any of
+    /// them is a sidecar (the chart gives one for sidecar-mode workloads and one for the gateway pods).
+    /// </summary>
+    public IReadOnlyList<string> LabelSelectors { get; init; } = [DefaultLabelSelector];
 
     /// <summary>Control port used when no container declares a port named <see cref="ControlPortName"/>.</summary>
     public int ControlPort { get; init; } = DefaultControlPort;

@@ -5,9 +5,10 @@ using k8s.Models;
 namespace Canary.Analyzer.Discovery;
 
 /// <summary>
-/// Lists sidecar pods by label selector in each configured namespace. Only Running pods with an IP that are not
-/// being deleted are returned, and not-Ready pods only when <see cref="KubernetesDiscoveryOptions.IncludeNotReady"/>.
-/// Any API failure throws <see cref="KubernetesApiException"/>; a partial list is never returned.
+/// Lists sidecar pods by label selector in each configured namespace, once per selector; a pod that several selectors
+/// match is listed once. Only Running pods with an IP that are not being deleted are returned, and not-Ready pods only
+/// when <see cref="KubernetesDiscoveryOptions.IncludeNotReady"/>. Any API failure throws
+/// <see cref="KubernetesApiException"/>; a partial list is never returned.
 /// </summary>
 internal sealed class KubernetesSidecarDiscovery : ISidecarDiscovery
 {
@@ -23,6 +24,11 @@ internal sealed class KubernetesSidecarDiscovery : ISidecarDiscovery
             throw new ArgumentException("Kubernetes discovery needs at least one namespace.", nameof(options));
         }
 
+        if (options.LabelSelectors.Count == 0)
+        {
+            throw new ArgumentException("Kubernetes discovery needs at least one label selector.", nameof(options));
+        }
+
         if (options.ControlPort is < 1 or > 65535)
         {
             throw new ArgumentException($"Control port {options.ControlPort} is outside 1..65535.", nameof(options));
@@ -35,24 +41,29 @@ internal sealed class KubernetesSidecarDiscovery : ISidecarDiscovery
     public async Task<IReadOnlyList<SidecarEndpoint>> DiscoverAsync(CancellationToken cancellationToken)
     {
         var endpoints = new List<SidecarEndpoint>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
         foreach (var ns in _options.Namespaces)
         {
-            var pods = await KubernetesCall.RunAsync(
-                $"listing pods in namespace '{ns}' with selector '{_options.LabelSelector}'",
-                ct => _client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: _options.LabelSelector, cancellationToken: ct),
-                cancellationToken).ConfigureAwait(false);
-            if (pods?.Items is null)
+            foreach (var selector in _options.LabelSelectors)
             {
-                throw new KubernetesApiException(
-                    KubernetesApiFailure.InvalidResponse,
-                    $"Kubernetes API: listing pods in namespace '{ns}' returned no item list");
-            }
-
-            foreach (var pod in pods.Items)
-            {
-                if (IsCandidate(pod))
+                var pods = await KubernetesCall.RunAsync(
+                    $"listing pods in namespace '{ns}' with selector '{selector}'",
+                    ct => _client.CoreV1.ListNamespacedPodAsync(ns, labelSelector: selector, cancellationToken: ct),
+                    cancellationToken).ConfigureAwait(false);
+                if (pods?.Items is null)
                 {
-                    endpoints.Add(new SidecarEndpoint($"{pod.Metadata.NamespaceProperty ?? ns}/{pod.Metadata.Name}", pod.Status.PodIP, ControlPortOf(pod)));
+                    throw new KubernetesApiException(
+                        KubernetesApiFailure.InvalidResponse,
+                        $"Kubernetes API: listing pods in namespace '{ns}' returned no item list");
+                }
+
+                foreach (var pod in pods.Items)
+                {
+                    var name = $"{pod.Metadata?.NamespaceProperty ?? ns}/{pod.Metadata?.Name}";
+                    if (IsCandidate(pod) && seen.Add(name))
+                    {
+                        endpoints.Add(new SidecarEndpoint(name, pod.Status.PodIP, ControlPortOf(pod)));
+                    }
                 }
             }
         }

@@ -15,7 +15,7 @@ namespace Canary.Analyzer.Rollouts;
 /// table, the lifecycle rows and the decision records are written in ONE transaction (all or nothing), and only then
 /// is the new table pushed to the sidecars; a failed push is finished by the sidecars' own polling or the next run.
 /// </summary>
-internal sealed class RolloutRunner
+internal sealed class RolloutRunner : IRolloutRunner
 {
     private readonly NpgsqlDataSource _dataSource;
     private readonly DecisionEngine _engine;

@@ -1,3 +1,4 @@
+using Canary.Contracts.Configuration;
 using Canary.Contracts.Rollouts;
 
 namespace Canary.Sidecar.Configuration;
@@ -8,16 +9,17 @@ namespace Canary.Sidecar.Configuration;
 /// </summary>
 internal static class SidecarOptionsValidator
 {
-    private static readonly string[] KnownKeys =
+    private static readonly SettingKeyPatterns KnownKeys = new(
     [
         "SidecarId",
         "ExtProc:Port", "ExtProc:BindAddress", "ExtProc:MaxConcurrentStreams", "ExtProc:MaxMessageBytes",
-        "Control:Port", "Control:BindAddress",
+        "Control:Port", "Control:BindAddress", "Control:TokenFile", "Control:Token", "Control:AllowUnauthenticated",
+        "Control:TlsCertificateFile", "Control:TlsKeyFile", "Control:CacheFile",
         "Metrics:Port", "Metrics:BindAddress",
         "Routing:RouteKeyHeader", "Routing:UserKeyHeaders:*", "Routing:TenantHeader", "Routing:SubsetHeader",
         "Routing:RemoveSubsetHeaderOnUnmatched", "Routing:RolloutsFile", "Routing:RandomSeed",
         "Routing:FeedbackPath", "Routing:FeedbackRatingHeader", "Routing:ServedSubsetHeader",
-    ];
+    ]);
 
     /// <param name="options">The bound settings.</param>
     /// <param name="configuredKeys">Every leaf key configured under <c>Canary</c>, relative to it.</param>
@@ -106,23 +108,7 @@ internal static class SidecarOptionsValidator
             }
         }
 
-        foreach (var known in KnownKeys)
-        {
-            if (known.EndsWith(":*", StringComparison.Ordinal))
-            {
-                var listPrefix = known[..^1];
-                if (key.StartsWith(listPrefix, StringComparison.OrdinalIgnoreCase) && int.TryParse(key.AsSpan(listPrefix.Length), out _))
-                {
-                    return true;
-                }
-            }
-            else if (key.Equals(known, StringComparison.OrdinalIgnoreCase))
-            {
-                return true;
-            }
-        }
-
-        return false;
+        return KnownKeys.IsKnown(key);
     }
 
     private static void CheckPort(List<string> errors, string key, int port)

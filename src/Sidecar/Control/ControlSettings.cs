@@ -1,5 +1,6 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
+using Canary.Contracts.Configuration;
 using Canary.Sidecar.Configuration;
 
 namespace Canary.Sidecar.Control;
@@ -11,6 +12,9 @@ namespace Canary.Sidecar.Control;
 /// </summary>
 internal sealed class ControlSettings
 {
+    /// <summary>Every key of <c>Canary:Database</c>: the telemetry writer reads the connection string too, nothing else.</summary>
+    private static readonly SettingKeyPatterns DatabaseKeys = new(["ConnectionString", "PollInterval"]);
+
     private ControlSettings(string? token, bool allowUnauthenticated, X509Certificate2? certificate, string? cacheFile, DesiredStateOptions database)
     {
         Token = token;
@@ -49,14 +53,22 @@ internal sealed class ControlSettings
         }
 
         var database = new DesiredStateOptions();
+        var databaseSection = canary.GetSection(DesiredStateOptions.SectionName);
         try
         {
-            // Only this feature's keys are checked here: Canary:Database is shared with the telemetry writer.
-            canary.GetSection(DesiredStateOptions.SectionName).Bind(database);
+            databaseSection.Bind(database);
         }
         catch (InvalidOperationException e)
         {
             errors.Add($"Canary:Database: {e.Message}");
+        }
+
+        foreach (var pair in databaseSection.AsEnumerable(makePathsRelative: true))
+        {
+            if (pair.Value is not null && !DatabaseKeys.IsKnown(pair.Key))
+            {
+                errors.Add($"Canary:Database:{pair.Key}: unknown setting");
+            }
         }
 
         if (database.PollInterval < TimeSpan.FromMilliseconds(100) || database.PollInterval > TimeSpan.FromHours(1))

@@ -27,11 +27,12 @@ internal static class SidecarApplication
     /// <summary>Rollouts named one by one in the table-applied log line; the rest are counted.</summary>
     private const int SummarizedRollouts = 20;
 
-    /// <summary>Configuration subsections validated by their own features rather than by <see cref="SidecarOptionsValidator"/>.</summary>
-    private static readonly string[] FeatureSections = [
-        "Telemetry", "Database", "Control:Token", "Control:TokenFile", "Control:AllowUnauthenticated",
-        "Control:TlsCertificateFile", "Control:TlsKeyFile", "Control:CacheFile", "Tripwire",
-    ];
+    /// <summary>
+    /// Configuration subsections validated by their own features rather than by <see cref="SidecarOptionsValidator"/>;
+    /// each refuses its own unknown keys (<c>Telemetry</c>: <see cref="PersistenceSettings"/>, <c>Database</c>:
+    /// <see cref="ControlSettings"/>, <c>Tripwire</c>: <see cref="TripwireSettings"/>).
+    /// </summary>
+    private static readonly string[] FeatureSections = ["Telemetry", "Database", "Tripwire"];
 
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
@@ -71,6 +72,7 @@ internal static class SidecarApplication
         var control = ControlSettings.Load(options.Control, section, Environment.GetEnvironmentVariable(ControlOptions.TokenEnvironmentVariable), errors);
         var tripwire = TripwireSettings.Load(section.GetSection(TripwireOptions.SectionName), errors);
         var initialTable = LoadRolloutsFile(options.Routing.RolloutsFile, errors);
+        PersistenceSettings.Check(section.GetSection("Telemetry"), errors);
         var prices = PriceTableConfiguration.Load(section.GetSection("Telemetry:Prices"), errors);
         if (errors.Count > 0)
         {

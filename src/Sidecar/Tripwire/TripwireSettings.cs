@@ -1,3 +1,4 @@
+using Canary.Contracts.Configuration;
 using Canary.Sidecar.Configuration;
 
 namespace Canary.Sidecar.Tripwire;
@@ -5,7 +6,7 @@ namespace Canary.Sidecar.Tripwire;
 /// <summary>Binds and checks <c>Canary:Tripwire</c>, listing every problem at once.</summary>
 internal static class TripwireSettings
 {
-    private static readonly string[] KnownKeys = ["Enabled", "WindowRequests", "ErrorRateThreshold", "CountTooManyRequests"];
+    private static readonly SettingKeyPatterns KnownKeys = new(["Enabled", "WindowRequests", "ErrorRateThreshold", "CountTooManyRequests"]);
 
     public static TripwireOptions Load(IConfigurationSection section, List<string> errors)
     {
@@ -22,7 +23,7 @@ internal static class TripwireSettings
 
         foreach (var pair in section.AsEnumerable(makePathsRelative: true))
         {
-            if (pair.Value is not null && Array.FindIndex(KnownKeys, k => k.Equals(pair.Key, StringComparison.OrdinalIgnoreCase)) < 0)
+            if (pair.Value is not null && !KnownKeys.IsKnown(pair.Key))
             {
                 errors.Add($"Canary:{TripwireOptions.SectionName}:{pair.Key}: unknown setting");
             }

@@ -26,7 +26,7 @@ public sealed class KubernetesSidecarDiscoveryTests
                 KubernetesResponses.Pod("gateway", "envoy-gw-0", "Running", "10.2.0.7", ready: true))),
             _ => new StandInResponse(404, KubernetesResponses.Status(404, "NotFound", "no such path")),
         });
-        var discovery = Discovery(api, new KubernetesDiscoveryOptions { Namespaces = ["models", "gateway"], LabelSelector = "app.kubernetes.io/name=canary-sidecar" });
+        var discovery = Discovery(api, new KubernetesDiscoveryOptions { Namespaces = ["models", "gateway"], LabelSelectors = ["app.kubernetes.io/name=canary-sidecar"] });
 
         var endpoints = await discovery.DiscoverAsync(CancellationToken.None);
 
