@@ -146,6 +146,51 @@ public sealed class AnalyzerCliTests
     }
 
     [Fact]
+    public async Task RunAsync_SeveralConfigurationProblems_EveryOnePrintedBeforeAnythingRuns()
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["Canary__Alerts__LongHoldFactor"] = "half",
+            ["Canary__Discovery__LabelSelector"] = "app=chat",
+        };
+        using var stdout = new StringWriter();
+        using var stderr = new StringWriter();
+
+        var code = await AnalyzerCli.RunAsync(["status", "--Canary:Alerts:Webhooks:0:Url=not a url"], new CliOutput(stdout, stderr), new CliEnvironment(environment, TimeProvider.System));
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Equal(
+            [
+                "canary-analyzer status: Canary:Discovery:LabelSelector (Canary__Discovery__LabelSelector): unknown setting",
+                "canary-analyzer status: no database: pass --database or set Canary__Database__ConnectionString (or CANARY_DATABASE_URL)",
+                "canary-analyzer status: Canary:Alerts:Webhooks:0:Url (Canary__Alerts__Webhooks__0__Url): not an absolute http(s) URL",
+                "canary-analyzer status: Canary:Alerts:LongHoldFactor (Canary__Alerts__LongHoldFactor) \"half\": a number of at least 1",
+            ],
+            stderr.ToString().Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Empty(stdout.ToString());
+    }
+
+    [Theory]
+    [InlineData("--Canary:Alerts:MaxAttempts=3")]
+    [InlineData("--Canary:Alerts:MaxAttempts", "3")]
+    public async Task RunAsync_SettingOnTheCommandLine_ReadAsConfigurationNotAsAnOption(params string[] setting)
+    {
+        var (code, stdout, stderr) = await RunAsync(["discover", .. setting, "--static", "a=10.0.0.1:6000"]);
+
+        Assert.True(code == ExitCodes.Ok, stderr);
+        Assert.Contains("10.0.0.1", stdout, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task RunAsync_UnknownSettingOnTheCommandLine_ExitsUsage()
+    {
+        var (code, _, stderr) = await RunAsync("discover", "--static", "a=10.0.0.1:6000", "--Canary:Alerts:MaxAtempts=3");
+
+        Assert.Equal(ExitCodes.Usage, code);
+        Assert.Contains("Canary:Alerts:MaxAtempts (Canary__Alerts__MaxAtempts): unknown setting", stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ExitCodes_AllDistinct()
     {
         int[] codes = [ExitCodes.Ok, ExitCodes.Error, ExitCodes.Usage, ExitCodes.RollbackPerformed, ExitCodes.PartialPush, ExitCodes.DependencyFailed, ExitCodes.NotFound];
