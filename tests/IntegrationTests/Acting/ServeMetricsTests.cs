@@ -4,11 +4,15 @@ using System.Text;
 using System.Text.RegularExpressions;
 using Canary.IntegrationTests.Postgres;
 using Canary.IntegrationTests.Processes;
+using Canary.IntegrationTests.StandIns;
 using Xunit.Abstractions;
 
 namespace Canary.IntegrationTests.Acting;
 
-/// <summary><c>serve --metrics-port</c> as a real process, scraped over a real socket like Prometheus would.</summary>
+/// <summary>
+/// <c>serve</c> as a real process: <c>--metrics-port</c> scraped over a real socket like Prometheus would, and SIGTERM
+/// as Kubernetes sends it when it stops the pod.
+/// </summary>
 [Collection(PostgresCollection.Name)]
 public sealed partial class ServeMetricsTests
 {
@@ -52,6 +56,37 @@ public sealed partial class ServeMetricsTests
         Assert.StartsWith("HTTP/1.1 404 Not Found\r\n", await ScrapeAsync(port, "/other"), StringComparison.Ordinal);
 
         Assert.Equal(0, await serve.TerminateAsync(TimeSpan.FromSeconds(15)));
+    }
+
+    [PostgresFact]
+    public async Task Serve_SigtermWithAnAlertUndelivered_DrainsForItsTimeoutThenExitsZero()
+    {
+        await using var dataSource = await _postgres.CreateDatabaseAsync();
+        // The webhook takes the alert and never answers in time: only the drain on SIGTERM waits for it, and says so.
+        await using var webhook = new HttpStandIn(_ => new StandInResponse(200, "ok", TimeSpan.FromMinutes(5)));
+        const string Route = "sigterm.example.internal";
+        var environment = new Dictionary<string, string>
+        {
+            ["Canary__Alerts__Webhooks__0__Url"] = webhook.Uri.ToString(),
+            ["Canary__Alerts__DrainTimeout"] = "1s",
+        };
+        var start = await AnalyzerRun.RunAsync(
+            ["start", "--skip-preflight", "--route", Route, "--stable", "stable", "--canary", "canary", "--schedule", "5/1h,100", "--warm-up", "0s", "--database", dataSource.ConnectionString],
+            environment);
+        Assert.True(start.ExitCode == 0, start.ToString());
+        // A canary failing ten times as often as stable, inside the window from the (moved) stage start to now: rollback.
+        var stageStart = await StageStart.MoveBackAsync(dataSource, Route, TimeSpan.FromMinutes(2));
+        await TelemetrySeed.WriteAsync(dataSource, Route, "canary", requests: 1100, errors: 110, stageStart.AddMinutes(1));
+        await TelemetrySeed.WriteAsync(dataSource, Route, "stable", requests: 20900, errors: 209, stageStart.AddMinutes(1));
+
+        await using var serve = ChildProcess.Start(CanaryProgram.Analyzer, ["serve", "--interval", "1h", "--database", dataSource.ConnectionString], environment);
+        await Eventually.UntilAsync(() => !webhook.Requests.IsEmpty, "the rollback alert at the webhook");
+        var code = await serve.TerminateAsync(TimeSpan.FromSeconds(30));
+        _output.WriteLine(serve.Output + serve.Error);
+
+        Assert.Equal(0, code);
+        Assert.Contains($"{Route}: rollback", serve.Output, StringComparison.Ordinal);
+        Assert.Contains("alert delivery still pending after 1 s; those alerts are lost", serve.Error, StringComparison.Ordinal);
     }
 
     /// <summary>One HTTP/1.1 GET on a fresh TCP connection; the whole response as text.</summary>

@@ -44,6 +44,25 @@ public sealed class KubernetesSidecarDiscoveryTests
     }
 
     [Fact]
+    public async Task DiscoverAsync_TwoSelectors_ListsEachOnceAndPodsMatchingBothOnce()
+    {
+        await using var api = new HttpStandIn(request => request.PathAndQuery.Contains("gateway", StringComparison.Ordinal)
+            ? StandInResponse.Json(KubernetesResponses.PodList(
+                KubernetesResponses.Pod("models", "envoy-gw-0", "Running", "10.1.0.7", ready: true),
+                KubernetesResponses.Pod("models", "chat-0", "Running", "10.1.0.11", ready: true)))
+            : StandInResponse.Json(KubernetesResponses.PodList(
+                KubernetesResponses.Pod("models", "chat-0", "Running", "10.1.0.11", ready: true))));
+        var discovery = Discovery(api, new KubernetesDiscoveryOptions { Namespaces = ["models"], LabelSelectors = ["app=chat", "app.kubernetes.io/component=gateway"] });
+
+        var endpoints = await discovery.DiscoverAsync(CancellationToken.None);
+
+        Assert.Equal([new SidecarEndpoint("models/chat-0", "10.1.0.11", 50052), new SidecarEndpoint("models/envoy-gw-0", "10.1.0.7", 50052)], endpoints);
+        Assert.Equal(
+            ["/api/v1/namespaces/models/pods?labelSelector=app%3Dchat&watch=false", "/api/v1/namespaces/models/pods?labelSelector=app.kubernetes.io%2Fcomponent%3Dgateway&watch=false"],
+            api.Requests.Select(r => r.PathAndQuery));
+    }
+
+    [Fact]
     public async Task DiscoverAsync_IncludeNotReady_ReturnsRunningNotReadyPodToo()
     {
         await using var api = new HttpStandIn(_ => StandInResponse.Json(KubernetesResponses.PodList(
