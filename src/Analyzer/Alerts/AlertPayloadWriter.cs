@@ -4,26 +4,15 @@ using System.Text.Json;
 
 namespace Canary.Analyzer.Alerts;
 
-/// <summary>Writes an <see cref="AlertEvent"/> as a webhook body, with Utf8JsonWriter (no reflection, AOT-safe).</summary>
+/// <summary>Writes an <see cref="AlertEvent"/> as a webhook body, through <see cref="AlertsJsonContext"/>.</summary>
 internal static class AlertPayloadWriter
 {
     public static byte[] Write(AlertEvent alert, AlertWebhookFormat format)
     {
         ArgumentNullException.ThrowIfNull(alert);
-        var buffer = new MemoryStream();
-        using (var json = new Utf8JsonWriter(buffer))
-        {
-            if (format == AlertWebhookFormat.Slack)
-            {
-                WriteSlack(json, alert);
-            }
-            else
-            {
-                WriteGeneric(json, alert);
-            }
-        }
-
-        return buffer.ToArray();
+        return format == AlertWebhookFormat.Slack
+            ? JsonSerializer.SerializeToUtf8Bytes(Slack(alert), AlertsJsonContext.Default.SlackMessageJson)
+            : JsonSerializer.SerializeToUtf8Bytes(Generic(alert), AlertsJsonContext.Default.GenericAlertJson);
     }
 
     /// <summary>The one-line summary used as Slack's <c>text</c> (the notification fallback).</summary>
@@ -31,50 +20,24 @@ internal static class AlertPayloadWriter
         CultureInfo.InvariantCulture,
         $"{AlertKindNames.Title(alert.Kind)}: {alert.Rollout} {alert.FromWeightPercent:0.##}% → {alert.ToWeightPercent:0.##}% canary. {alert.Reason}");
 
-    private static void WriteGeneric(Utf8JsonWriter json, AlertEvent alert)
-    {
-        json.WriteStartObject();
-        json.WriteString("event", AlertKindNames.WireName(alert.Kind));
-        json.WriteString("rollout", alert.Rollout);
-        json.WriteNumber("fromWeightPercent", alert.FromWeightPercent);
-        json.WriteNumber("toWeightPercent", alert.ToWeightPercent);
-        json.WriteString("reason", alert.Reason);
-        json.WriteString("evidence", alert.EvidenceSummary);
-        json.WriteString("timestamp", alert.Timestamp.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
-        json.WriteEndObject();
-    }
+    private static GenericAlertJson Generic(AlertEvent alert) => new(
+        AlertKindNames.WireName(alert.Kind),
+        alert.Rollout,
+        alert.FromWeightPercent,
+        alert.ToWeightPercent,
+        alert.Reason,
+        alert.EvidenceSummary,
+        alert.Timestamp.ToUniversalTime().ToString("yyyy-MM-dd'T'HH:mm:ss.fff'Z'", CultureInfo.InvariantCulture));
 
-    private static void WriteSlack(Utf8JsonWriter json, AlertEvent alert)
+    private static SlackMessageJson Slack(AlertEvent alert)
     {
-        json.WriteStartObject();
-        json.WriteString("text", SlackEscape(Headline(alert)));
-        json.WriteStartArray("blocks");
-
-        json.WriteStartObject();
-        json.WriteString("type", "section");
-        json.WriteStartObject("text");
-        json.WriteString("type", "mrkdwn");
-        json.WriteString("text", string.Create(
+        var section = new SlackBlockJson("section", Text: new SlackTextJson("mrkdwn", string.Create(
             CultureInfo.InvariantCulture,
-            $"*{AlertKindNames.Title(alert.Kind)}: {SlackEscape(alert.Rollout)}*\nCanary weight {alert.FromWeightPercent:0.##}% → {alert.ToWeightPercent:0.##}%\n{SlackEscape(alert.Reason)}"));
-        json.WriteEndObject();
-        json.WriteEndObject();
-
-        if (!string.IsNullOrEmpty(alert.EvidenceSummary))
-        {
-            json.WriteStartObject();
-            json.WriteString("type", "context");
-            json.WriteStartArray("elements");
-            json.WriteStartObject();
-            json.WriteString("type", "mrkdwn");
-            json.WriteString("text", SlackEscape(alert.EvidenceSummary));
-            json.WriteEndObject();
-            json.WriteEndArray();
-            json.WriteEndObject();
-        }
-
-        json.WriteEndArray();
-        json.WriteEndObject();
+            $"*{AlertKindNames.Title(alert.Kind)}: {SlackEscape(alert.Rollout)}*\nCanary weight {alert.FromWeightPercent:0.##}% → {alert.ToWeightPercent:0.##}%\n{SlackEscape(alert.Reason)}")));
+        SlackBlockJson[] blocks = string.IsNullOrEmpty(alert.EvidenceSummary)
+            ? [section]
+            : [section, new SlackBlockJson("context", Elements: [new SlackTextJson("mrkdwn", SlackEscape(alert.EvidenceSummary))])];
+        return new SlackMessageJson(SlackEscape(Headline(alert)), blocks);
     }
 
     /// <summary>Slack reads &amp;, &lt; and &gt; as control characters in message text; everything else is literal.</summary>

@@ -1,193 +1,111 @@
-using System.Buffers;
-using System.Text;
 using System.Text.Json;
 using Canary.Analyzer.Decisions;
 
 namespace Canary.Analyzer.Rollouts;
 
 /// <summary>
-/// JSON forms of what a rollout carries between analyzer runs: its schedule settings and the sequential-test state.
-/// Written and read by hand (no reflection, AOT-safe). The schedule, minimum samples, warm-up and guards are what operators
-/// set per rollout; options stored before guards were kept read back with the default guards.
+/// JSON forms of what a rollout carries between analyzer runs: its schedule settings and the sequential-test state,
+/// through <see cref="RolloutsJsonContext"/>. The schedule, minimum samples, warm-up and guards are what operators set per
+/// rollout; options stored before guards were kept read back with the default guards.
 /// </summary>
 internal static class ProgressJson
 {
-    public static string WriteOptions(DecisionOptions options) => Write(writer =>
-    {
-        writer.WriteStartObject();
-        writer.WriteStartArray("stageWeightsBasisPoints");
-        foreach (var weight in options.StageWeightsBasisPoints)
+    public static string WriteOptions(DecisionOptions options) => JsonSerializer.Serialize(
+        new StoredOptionsJson
         {
-            writer.WriteNumberValue(weight);
-        }
-
-        writer.WriteEndArray();
-        writer.WriteStartArray("minimumStageDurationsSeconds");
-        foreach (var duration in options.MinimumStageDurations)
-        {
-            writer.WriteNumberValue(duration.TotalSeconds);
-        }
-
-        writer.WriteEndArray();
-        writer.WriteNumber("minimumStageDurationFloorSeconds", options.MinimumStageDurationFloor.TotalSeconds);
-        writer.WriteNumber("minimumSamplesPerArm", options.MinimumSamplesPerArm);
-        writer.WriteNumber("warmUpSeconds", options.WarmUp.TotalSeconds);
-        writer.WriteStartArray("guards");
-        foreach (var guard in options.Guards)
-        {
-            writer.WriteStartObject();
-            writer.WriteString("metric", guard.Metric.ToString());
-            writer.WriteNumber("threshold", guard.Threshold);
-            writer.WriteNumber("quantile", guard.Quantile);
-            if (guard.ClearlyBetterRatio is { } better)
+            StageWeightsBasisPoints = options.StageWeightsBasisPoints,
+            MinimumStageDurationsSeconds = [.. options.MinimumStageDurations.Select(d => d.TotalSeconds)],
+            MinimumStageDurationFloorSeconds = options.MinimumStageDurationFloor.TotalSeconds,
+            MinimumSamplesPerArm = options.MinimumSamplesPerArm,
+            WarmUpSeconds = options.WarmUp.TotalSeconds,
+            Guards = [.. options.Guards.Select(g => new StoredGuardJson
             {
-                writer.WriteNumber("clearlyBetterRatio", better);
-            }
-
-            writer.WriteNumber("absoluteRateFloor", guard.AbsoluteRateFloor);
-            if (guard.MinimumSamples is { } min)
-            {
-                writer.WriteNumber("minimumSamples", min);
-            }
-
-            writer.WriteEndObject();
-        }
-
-        writer.WriteEndArray();
-        writer.WriteEndObject();
-    });
+                Metric = g.Metric.ToString(),
+                Threshold = g.Threshold,
+                Quantile = g.Quantile,
+                ClearlyBetterRatio = g.ClearlyBetterRatio,
+                AbsoluteRateFloor = g.AbsoluteRateFloor,
+                MinimumSamples = g.MinimumSamples,
+            })],
+        },
+        RolloutsJsonContext.Default.StoredOptionsJson);
 
     public static DecisionOptions ReadOptions(string json)
     {
-        using var document = JsonDocument.Parse(json);
-        var root = document.RootElement;
-        var weights = new List<int>();
-        foreach (var weight in root.GetProperty("stageWeightsBasisPoints").EnumerateArray())
-        {
-            weights.Add(weight.GetInt32());
-        }
-
-        var durations = new List<TimeSpan>();
-        foreach (var seconds in root.GetProperty("minimumStageDurationsSeconds").EnumerateArray())
-        {
-            durations.Add(TimeSpan.FromSeconds(seconds.GetDouble()));
-        }
-
+        var stored = JsonSerializer.Deserialize(json, RolloutsJsonContext.Default.StoredOptionsJson)
+            ?? throw new FormatException("Stored options are JSON null.");
         var options = new DecisionOptions
         {
-            StageWeightsBasisPoints = weights,
-            MinimumStageDurations = durations,
-            MinimumStageDurationFloor = TimeSpan.FromSeconds(root.GetProperty("minimumStageDurationFloorSeconds").GetDouble()),
-            MinimumSamplesPerArm = root.GetProperty("minimumSamplesPerArm").GetInt64(),
-            WarmUp = TimeSpan.FromSeconds(root.GetProperty("warmUpSeconds").GetDouble()),
+            StageWeightsBasisPoints = stored.StageWeightsBasisPoints,
+            MinimumStageDurations = [.. stored.MinimumStageDurationsSeconds.Select(TimeSpan.FromSeconds)],
+            MinimumStageDurationFloor = TimeSpan.FromSeconds(stored.MinimumStageDurationFloorSeconds),
+            MinimumSamplesPerArm = stored.MinimumSamplesPerArm,
+            WarmUp = TimeSpan.FromSeconds(stored.WarmUpSeconds),
         };
 
         // Options written before guards were stored carry none: those rollouts keep the default guards.
-        if (!root.TryGetProperty("guards", out var stored))
+        if (stored.Guards is null)
         {
             return options;
         }
 
-        var guards = new List<GuardOptions>();
-        foreach (var g in stored.EnumerateArray())
+        var guards = new List<GuardOptions>(stored.Guards.Count);
+        foreach (var g in stored.Guards)
         {
-            if (!Enum.TryParse<GuardMetric>(g.GetProperty("metric").GetString(), out var metric))
+            if (!Enum.TryParse<GuardMetric>(g.Metric, out var metric))
             {
-                throw new FormatException($"Unknown guard metric \"{g.GetProperty("metric").GetString()}\" in stored options.");
+                throw new FormatException($"Unknown guard metric \"{g.Metric}\" in stored options.");
             }
 
             guards.Add(new GuardOptions
             {
                 Metric = metric,
-                Threshold = g.GetProperty("threshold").GetDouble(),
-                Quantile = g.GetProperty("quantile").GetDouble(),
-                ClearlyBetterRatio = g.TryGetProperty("clearlyBetterRatio", out var better) ? better.GetDouble() : null,
-                AbsoluteRateFloor = g.GetProperty("absoluteRateFloor").GetDouble(),
-                MinimumSamples = g.TryGetProperty("minimumSamples", out var min) ? min.GetInt64() : null,
+                Threshold = g.Threshold,
+                Quantile = g.Quantile,
+                ClearlyBetterRatio = g.ClearlyBetterRatio,
+                AbsoluteRateFloor = g.AbsoluteRateFloor,
+                MinimumSamples = g.MinimumSamples,
             });
         }
 
         return options with { Guards = guards };
     }
 
-    public static string WriteSequential(SequentialState state) => Write(writer =>
+    public static string WriteSequential(SequentialState state)
     {
-        writer.WriteStartObject();
-        writer.WriteNumber("stageIndex", state.StageIndex);
-        writer.WriteStartObject("guards");
+        var guards = new Dictionary<string, StoredGuardStateJson>(state.Guards.Count, StringComparer.Ordinal);
         foreach (var (key, guard) in state.Guards)
         {
-            writer.WriteStartObject(key);
-            WriteLevel(writer, "maxWorseThanStable", guard.MaxWorseThanStable);
-            WriteLevel(writer, "maxWorseThanMargin", guard.MaxWorseThanMargin);
-            WriteLevel(writer, "maxWithinMargin", guard.MaxWithinMargin);
-            WriteLevel(writer, "maxClearlyBetter", guard.MaxClearlyBetter);
-            WriteLevel(writer, "maxBelowFloor", guard.MaxBelowFloor);
-            writer.WriteNumber("looks", guard.Looks);
-            writer.WriteEndObject();
+            guards[key] = new StoredGuardStateJson
+            {
+                MaxWorseThanStable = new JsonFigure(guard.MaxWorseThanStable),
+                MaxWorseThanMargin = new JsonFigure(guard.MaxWorseThanMargin),
+                MaxWithinMargin = new JsonFigure(guard.MaxWithinMargin),
+                MaxClearlyBetter = new JsonFigure(guard.MaxClearlyBetter),
+                MaxBelowFloor = new JsonFigure(guard.MaxBelowFloor),
+                Looks = guard.Looks,
+            };
         }
 
-        writer.WriteEndObject();
-        writer.WriteStartArray("withinInEarlierStage");
-        foreach (var key in state.WithinInEarlierStage)
-        {
-            writer.WriteStringValue(key);
-        }
-
-        writer.WriteEndArray();
-        writer.WriteEndObject();
-    });
+        return JsonSerializer.Serialize(
+            new StoredSequentialJson { StageIndex = state.StageIndex, Guards = guards, WithinInEarlierStage = [.. state.WithinInEarlierStage] },
+            RolloutsJsonContext.Default.StoredSequentialJson);
+    }
 
     public static SequentialState ReadSequential(string json)
     {
-        using var document = JsonDocument.Parse(json);
-        var root = document.RootElement;
+        var stored = JsonSerializer.Deserialize(json, RolloutsJsonContext.Default.StoredSequentialJson)
+            ?? throw new FormatException("Stored sequential state is JSON null.");
         var guards = new Dictionary<string, GuardSequentialState>(StringComparer.Ordinal);
-        foreach (var guard in root.GetProperty("guards").EnumerateObject())
+        foreach (var (key, g) in stored.Guards)
         {
-            var g = guard.Value;
-            guards[guard.Name] = new GuardSequentialState(
-                ReadLevel(g, "maxWorseThanStable"),
-                ReadLevel(g, "maxWorseThanMargin"),
-                ReadLevel(g, "maxWithinMargin"),
-                ReadLevel(g, "maxClearlyBetter"),
-                ReadLevel(g, "maxBelowFloor"),
-                g.GetProperty("looks").GetInt32());
+            guards[key] = new GuardSequentialState(
+                Level(g.MaxWorseThanStable), Level(g.MaxWorseThanMargin), Level(g.MaxWithinMargin), Level(g.MaxClearlyBetter), Level(g.MaxBelowFloor), g.Looks);
         }
 
-        var within = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var key in root.GetProperty("withinInEarlierStage").EnumerateArray())
-        {
-            within.Add(key.GetString()!);
-        }
-
-        return new SequentialState(root.GetProperty("stageIndex").GetInt32(), guards, within);
+        return new SequentialState(stored.StageIndex, guards, new HashSet<string>(stored.WithinInEarlierStage, StringComparer.Ordinal));
     }
 
-    // JSON has no infinities; a level never raised is written as null.
-    private static void WriteLevel(Utf8JsonWriter writer, string name, double value)
-    {
-        if (double.IsFinite(value))
-        {
-            writer.WriteNumber(name, value);
-        }
-        else
-        {
-            writer.WriteNull(name);
-        }
-    }
-
-    private static double ReadLevel(JsonElement element, string name) =>
-        element.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble() : double.NegativeInfinity;
-
-    internal static string Write(Action<Utf8JsonWriter> write)
-    {
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            write(writer);
-        }
-
-        return Encoding.UTF8.GetString(buffer.WrittenSpan);
-    }
+    /// <summary>A level never raised is stored as null (or, in older records, left out): minus infinity again.</summary>
+    private static double Level(JsonFigure? level) => level is { IsFinite: true } raised ? raised.Value : double.NegativeInfinity;
 }

@@ -1,0 +1,4 @@
+namespace Canary.Analyzer.Alerts;
+
+/// <summary>A Block Kit text object.</summary>
+internal sealed record SlackTextJson(string Type, string Text);

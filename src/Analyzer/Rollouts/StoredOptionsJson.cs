@@ -1,0 +1,25 @@
+using System.Text.Json.Serialization;
+
+namespace Canary.Analyzer.Rollouts;
+
+/// <summary>A rollout's schedule settings as stored with its progress (<c>rollout_progress.options_json</c>).</summary>
+internal sealed record StoredOptionsJson
+{
+    [JsonRequired]
+    public IReadOnlyList<int> StageWeightsBasisPoints { get; init; } = [];
+
+    [JsonRequired]
+    public IReadOnlyList<double> MinimumStageDurationsSeconds { get; init; } = [];
+
+    [JsonRequired]
+    public double MinimumStageDurationFloorSeconds { get; init; }
+
+    [JsonRequired]
+    public long MinimumSamplesPerArm { get; init; }
+
+    [JsonRequired]
+    public double WarmUpSeconds { get; init; }
+
+    /// <summary>Always written; absent from options stored before guards were kept, which then get the default guards.</summary>
+    public IReadOnlyList<StoredGuardJson>? Guards { get; init; }
+}
