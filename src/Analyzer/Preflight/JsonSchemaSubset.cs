@@ -7,7 +7,8 @@ namespace Canary.Analyzer.Preflight;
 /// A JSON Schema validator for the subset a preflight needs: type, enum, const, properties, required,
 /// additionalProperties, items, minimum/maximum (and their exclusive forms), minLength/maxLength, minItems/maxItems.
 /// Annotations ($schema, $id, title, description, default, examples) are ignored; any other keyword is refused when the
-/// test set is read, so a schema never silently checks less than its author thinks.
+/// test set is read, so a schema never silently checks less than its author thinks. Schemas and answers are arbitrary
+/// JSON, so both are walked as documents; every violation is listed with its path.
 /// </summary>
 internal static class JsonSchemaSubset
 {

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
@@ -177,49 +176,23 @@ internal sealed class ModelClient
     /// <summary>The request JSON for the endpoint's protocol.</summary>
     public static byte[] RequestBody(ModelEndpoint endpoint, TestCase testCase)
     {
-        var buffer = new ArrayBufferWriter<byte>();
-        using (var json = new Utf8JsonWriter(buffer))
+        var messages = new List<ModelMessageJson>(testCase.Messages.Count + 1);
+        if (endpoint.Protocol == ModelProtocol.OpenAi && testCase.System is not null)
         {
-            json.WriteStartObject();
-            json.WriteString("model", endpoint.Model);
-            json.WriteNumber("max_tokens", testCase.MaxTokens);
-            if (endpoint.Protocol == ModelProtocol.Anthropic && testCase.System is not null)
-            {
-                json.WriteString("system", testCase.System);
-            }
-
-            json.WriteStartArray("messages");
-            if (endpoint.Protocol == ModelProtocol.OpenAi && testCase.System is not null)
-            {
-                WriteMessage(json, "system", testCase.System);
-            }
-
-            foreach (var message in testCase.Messages)
-            {
-                WriteMessage(json, message.Role, message.Content);
-            }
-
-            json.WriteEndArray();
-            json.WriteBoolean("stream", endpoint.Stream);
-            if (endpoint.Stream && endpoint.Protocol == ModelProtocol.OpenAi)
-            {
-                // Without it an OpenAI stream carries no token counts.
-                json.WriteStartObject("stream_options");
-                json.WriteBoolean("include_usage", true);
-                json.WriteEndObject();
-            }
-
-            json.WriteEndObject();
+            messages.Add(new ModelMessageJson("system", testCase.System));
         }
 
-        return buffer.WrittenSpan.ToArray();
-    }
-
-    private static void WriteMessage(Utf8JsonWriter json, string role, string content)
-    {
-        json.WriteStartObject();
-        json.WriteString("role", role);
-        json.WriteString("content", content);
-        json.WriteEndObject();
+        messages.AddRange(testCase.Messages.Select(m => new ModelMessageJson(m.Role, m.Content)));
+        return JsonSerializer.SerializeToUtf8Bytes(
+            new ModelRequestJson
+            {
+                Model = endpoint.Model,
+                MaxTokens = testCase.MaxTokens,
+                System = endpoint.Protocol == ModelProtocol.Anthropic ? testCase.System : null,
+                Messages = messages,
+                Stream = endpoint.Stream,
+                StreamOptions = endpoint.Stream && endpoint.Protocol == ModelProtocol.OpenAi ? new StreamOptionsJson(IncludeUsage: true) : null,
+            },
+            ModelApiJsonContext.Default.ModelRequestJson);
     }
 }

@@ -6,6 +6,8 @@ namespace Canary.Analyzer.Preflight;
 /// <summary>
 /// Reads an answer out of an OpenAI chat-completions or Anthropic messages response, whole or as server-sent events.
 /// Anything that is not the documented shape is reported as malformed (with what was missing), never guessed at.
+/// Walked by hand rather than deserialized: two providers' shapes, whole or in events split anywhere, and a model's
+/// answer that is wrong is a finding to report precisely, not an exception.
 /// </summary>
 internal static class ResponseParser
 {

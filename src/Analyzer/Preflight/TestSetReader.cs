@@ -7,6 +7,8 @@ namespace Canary.Analyzer.Preflight;
 /// <summary>
 /// Reads a test set: JSON Lines, one case per line; blank lines and lines starting with <c>#</c> are skipped. Any
 /// problem stops the run before a request is sent, with the line number and what is wrong (docs/preflight.md).
+/// Read by hand from a <see cref="System.Text.Json.JsonDocument"/> rather than deserialized: this is operator input, and
+/// every problem on every line (unknown keys, wrong types, a bad pattern or schema) is named at once.
 /// </summary>
 internal static class TestSetReader
 {
