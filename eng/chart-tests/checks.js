@@ -22,6 +22,10 @@ const SIDECAR_ENV = new Set([
   'Canary__Routing__TenantHeader', 'Canary__Routing__SubsetHeader', 'Canary__Routing__RemoveSubsetHeaderOnUnmatched',
   'Canary__Routing__RolloutsFile', 'Canary__Database__ConnectionString', 'Canary__Telemetry__FlushInterval',
 ]);
+// The analyzer refuses unknown Canary__ keys too (README, Analyzer configuration); list entries are matched by pattern.
+const ANALYZER_ENV = new Set([
+  'Canary__Database__ConnectionString', 'Canary__Control__TokenFile', 'Canary__Discovery__Namespace', 'Canary__Discovery__ControlPort',
+]);
 const ROLLOUT_KEYS = new Set([
   'routeKey', 'stableSubset', 'canarySubset', 'canaryWeightBasisPoints', 'salt', 'state', 'forcedCanaryUsers',
   'optInHeader', 'excludedUsers', 'excludedTenants',
@@ -363,6 +367,10 @@ function checkSidecarContainer(c, where, ct, volumes, mode) {
 function checkAnalyzerContainer(c, where, ct, volumes) {
   const v = c.values;
   const env = envMap(ct);
+  for (const name of env.keys()) {
+    const extra = (get(v, 'analyzer.extraEnv') || []).some((e) => e.name === name);
+    c.expect(ANALYZER_ENV.has(name) || /^Canary__Discovery__LabelSelectors__[0-9]+$/.test(name) || extra, where, `${name} is not a setting of the analyzer (it refuses unknown Canary__ keys)`);
+  }
   const db = env.get('Canary__Database__ConnectionString');
   c.expect(get(db, 'valueFrom.secretKeyRef.name') === get(v, 'database.existingSecret'), where, 'database connection string is not from database.existingSecret');
   const token = get(env.get('Canary__Control__TokenFile'), 'value');

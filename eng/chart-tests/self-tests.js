@@ -62,6 +62,7 @@ function mutationTests(expect, good, defaults, checks, yaml) {
     ['VirtualService header drift', (docs) => { const vs = first(docs, (x) => x.kind === 'VirtualService'); const h = vs.spec.http[0].match[0].headers; const k = Object.keys(h)[0]; h['x-other'] = h[k]; delete h[k]; }],
     ['unknown Secret referenced', (docs) => { const d = first(docs, (x) => x.kind === 'Deployment'); d.spec.template.spec.volumes.push({ name: 'extra', secret: { secretName: 'nobody-declared-this' } }); }],
     ['inlined connection string', (docs) => { const d = first(docs, (x) => x.kind === 'Deployment' && label(x) === 'gateway'); d.spec.template.spec.containers[0].env.push({ name: 'Canary__Database__ConnectionString', value: 'Host=db;Password=p' }); }],
+    ['analyzer setting it does not know', (docs) => { const cj = first(docs, (x) => x.kind === 'CronJob'); cj.spec.jobTemplate.spec.template.spec.containers[0].env.push({ name: 'Canary__MeshWeights__Enabled', value: 'true' }); }],
     ['Role wildcard', (docs) => { first(docs, (x) => x.kind === 'Role').rules[0].verbs = ['*']; }],
     ['Role patches pods', (docs) => { first(docs, (x) => x.kind === 'Role').rules[0].verbs = ['list', 'patch']; }],
     ['selector with chart version', (docs) => { const d = first(docs, (x) => x.kind === 'Deployment'); d.spec.selector.matchLabels['helm.sh/chart'] = d.metadata.labels['helm.sh/chart']; }],

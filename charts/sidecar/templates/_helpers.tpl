@@ -397,14 +397,6 @@ containers:
       - name: Canary__Discovery__LabelSelectors__{{ $i }}
         value: {{ $sel | quote }}
       {{- end }}
-      - name: Canary__MeshWeights__Enabled
-        value: {{ $v.analyzer.meshWeights.enabled | toString | quote }}
-      {{- if $v.analyzer.meshWeights.enabled }}
-      {{- range $i, $svc := $v.routing.services }}
-      - name: Canary__MeshWeights__VirtualServices__{{ $i }}
-        value: {{ include "sidecar.componentName" (list $root $svc.name) | quote }}
-      {{- end }}
-      {{- end }}
       {{- with $v.analyzer.extraEnv }}
       {{- toYaml . | nindent 6 }}
       {{- end }}
