@@ -124,6 +124,41 @@ place the defaults live. Read with: $s := include "sidecar.settings" . | fromJso
 {{/* Paths inside the sidecar and analyzer containers. */}}
 {{- define "sidecar.tokenDir" -}}/var/run/secrets/canary/control{{- end }}
 {{- define "sidecar.rolloutsDir" -}}/etc/canary/rollouts{{- end }}
+{{- define "sidecar.pricesDir" -}}/etc/canary/prices{{- end }}
+{{- define "sidecar.cacheDir" -}}/var/lib/canary{{- end }}
+{{- define "sidecar.pricesKey" -}}prices.json{{- end }}
+
+{{/* Name of the ConfigMap with the price table; empty when no prices are set. */}}
+{{- define "sidecar.pricesConfigMap" -}}
+{{- if .Values.prices }}
+{{- include "sidecar.componentName" (list . "prices") }}
+{{- end }}
+{{- end }}
+
+{{/*
+The price table in the sidecar's settings-file shape ({"Canary":{"Telemetry":{"Prices":[...]}}}), which the analyzer
+reads from the file named by CANARY_PRICE_TABLE; the sidecar gets the same entries as Canary__Telemetry__Prices__N__*.
+*/}}
+{{- define "sidecar.pricesJson" -}}
+{{- $entries := list }}
+{{- range .Values.prices }}
+{{- $e := dict "Model" .model "Input" .input "Output" .output }}
+{{- if hasKey . "cachedInput" }}{{- $_ := set $e "CachedInput" .cachedInput }}{{- end }}
+{{- if hasKey . "cacheWrite" }}{{- $_ := set $e "CacheWrite" .cacheWrite }}{{- end }}
+{{- $entries = append $entries $e }}
+{{- end }}
+{{- toJson (dict "Canary" (dict "Telemetry" (dict "Prices" $entries))) }}
+{{- end }}
+
+{{/* Dynamic metadata namespaces the sidecar reads the user key and tenant from (forwarded to ext_proc). */}}
+{{- define "sidecar.forwardedNamespaces" -}}
+{{- $r := .Values.sidecar.routing }}
+{{- $namespaces := list }}
+{{- range (list $r.userKeyMetadata.namespace $r.tenantMetadata.namespace) }}
+{{- if . }}{{- $namespaces = append $namespaces . }}{{- end }}
+{{- end }}
+{{- toJson (uniq $namespaces) }}
+{{- end }}
 
 {{/*
 The sidecar container. Call with (dict "root" $ "mode" "sidecar"|"gateway"). Sidecar mode binds ext_proc to
@@ -180,6 +215,42 @@ env:
     value: {{ $s.subsetHeader | quote }}
   - name: Canary__Routing__RemoveSubsetHeaderOnUnmatched
     value: {{ $s.removeSubsetHeaderOnUnmatched | toString | quote }}
+  {{- with $v.sidecar.routing.userKeyMetadata.namespace }}
+  - name: Canary__Routing__UserKeyMetadata__Namespace
+    value: {{ . | quote }}
+  - name: Canary__Routing__UserKeyMetadata__Path
+    value: {{ $v.sidecar.routing.userKeyMetadata.path | quote }}
+  {{- end }}
+  {{- with $v.sidecar.routing.tenantMetadata.namespace }}
+  - name: Canary__Routing__TenantMetadata__Namespace
+    value: {{ . | quote }}
+  - name: Canary__Routing__TenantMetadata__Path
+    value: {{ $v.sidecar.routing.tenantMetadata.path | quote }}
+  {{- end }}
+  {{- if not (kindIs "invalid" $v.sidecar.routing.allowHeaderUserKey) }}
+  - name: Canary__Routing__AllowHeaderUserKey
+    value: {{ $v.sidecar.routing.allowHeaderUserKey | toString | quote }}
+  {{- end }}
+  {{- if $v.sidecar.cacheFile.enabled }}
+  - name: Canary__Control__CacheFile
+    value: {{ printf "%s/table-cache.json" (include "sidecar.cacheDir" $root) | quote }}
+  {{- end }}
+  {{- range $i, $p := $v.prices }}
+  - name: Canary__Telemetry__Prices__{{ $i }}__Model
+    value: {{ $p.model | quote }}
+  - name: Canary__Telemetry__Prices__{{ $i }}__Input
+    value: {{ $p.input | toString | quote }}
+  {{- if hasKey $p "cachedInput" }}
+  - name: Canary__Telemetry__Prices__{{ $i }}__CachedInput
+    value: {{ $p.cachedInput | toString | quote }}
+  {{- end }}
+  - name: Canary__Telemetry__Prices__{{ $i }}__Output
+    value: {{ $p.output | toString | quote }}
+  {{- if hasKey $p "cacheWrite" }}
+  - name: Canary__Telemetry__Prices__{{ $i }}__CacheWrite
+    value: {{ $p.cacheWrite | toString | quote }}
+  {{- end }}
+  {{- end }}
   {{- if include "sidecar.rolloutsConfigMap" $root }}
   - name: Canary__Routing__RolloutsFile
     value: {{ printf "%s/%s" (include "sidecar.rolloutsDir" $root) $v.rollouts.key | quote }}
@@ -207,6 +278,10 @@ volumeMounts:
   {{- end }}
   - name: canary-tmp
     mountPath: /tmp
+  {{- if $v.sidecar.cacheFile.enabled }}
+  - name: canary-cache
+    mountPath: {{ include "sidecar.cacheDir" $root }}
+  {{- end }}
 {{- if or (eq $mode "gateway") $v.sidecarMode.startupProbe }}
 startupProbe:
   grpc:
@@ -265,6 +340,10 @@ securityContext:
   emptyDir:
     medium: Memory
     sizeLimit: {{ .Values.sidecar.tmpSizeLimit }}
+{{- if .Values.sidecar.cacheFile.enabled }}
+- name: canary-cache
+  {{- toYaml .Values.sidecar.cacheFile.volume | nindent 2 }}
+{{- end }}
 {{- end }}
 
 {{/*
@@ -286,6 +365,177 @@ typed_config:
     {{- toYaml $e.ProcessingMode | nindent 4 }}
   message_timeout: {{ $v.messageTimeout }}
   max_message_timeout: {{ $v.maxMessageTimeout }}
+  # Envoy drops dynamic metadata a processor returns unless its namespace is listed here; the sidecar names the
+  # rollout, arm and reason of each request under this one, for the access log.
+  metadata_options:
+    receiving_namespaces:
+      untyped:
+        - {{ $e.MetadataNamespace }}
+    {{- with include "sidecar.forwardedNamespaces" .root | fromJsonArray }}
+    # Where the sidecar reads the user key and tenant from (an authentication filter's output, which clients cannot set).
+    forwarding_namespaces:
+      untyped:
+        {{- toYaml . | nindent 8 }}
+    {{- end }}
+{{- end }}
+
+{{/*
+The header_mutation filter that removes a client-sent subset header before anything routes on it. It is the first
+HTTP filter: a filter that looks the route up (fault, CORS, JWT, per-route configuration) caches a route picked on the
+headers as they are, and Envoy picks again only when a later filter clears that cache, which ext_proc does when the
+sidecar sets the header but not when the sidecar is down (failure_mode_allow). Removed first, the header cannot pick a
+subset in either case: the VirtualService sends a request without it to stable.
+*/}}
+{{- define "sidecar.subsetHeaderRemoval" -}}
+{{- $s := include "sidecar.settings" .root | fromJson }}
+{{- $e := (.root.Files.Get "sidecar-defaults.json" | fromJson).Envoy -}}
+name: {{ $e.SubsetHeaderRemovalFilterName }}
+typed_config:
+  "@type": type.googleapis.com/envoy.extensions.filters.http.header_mutation.v3.HeaderMutation
+  mutations:
+    request_mutations:
+      - remove: {{ $s.subsetHeader | quote }}
+{{- end }}
+
+{{/*
+The jwt_authn filter (envoy.jwtAuthn): verifies the request's JWT with the configured providers and writes the payload
+of a valid one to dynamic metadata (namespace envoy.filters.http.jwt_authn, key envoy.jwtAuthn.payloadKey), where the
+sidecar reads the user key and tenant from. envoy.jwtAuthn.requirement says what happens to a request without a valid
+token.
+*/}}
+{{- define "sidecar.jwtAuthnFilter" -}}
+{{- $j := .root.Values.envoy.jwtAuthn }}
+{{- $providers := dict }}
+{{- range $name, $p := $j.providers }}
+{{- $_ := set $providers $name (merge (dict "payload_in_metadata" $j.payloadKey) $p) }}
+{{- end }}
+{{- $alternatives := list }}
+{{- range $name, $_ := $j.providers }}
+{{- $alternatives = append $alternatives (dict "provider_name" $name) }}
+{{- end }}
+{{- if eq $j.requirement "allow_missing_or_failed" }}
+{{- $alternatives = append $alternatives (dict "allow_missing_or_failed" (dict)) }}
+{{- else if eq $j.requirement "allow_missing" }}
+{{- $alternatives = append $alternatives (dict "allow_missing" (dict)) }}
+{{- end }}
+{{- $requires := ternary (first $alternatives) (dict "requires_any" (dict "requirements" $alternatives)) (eq (len $alternatives) 1) -}}
+name: {{ (.root.Files.Get "sidecar-defaults.json" | fromJson).Envoy.JwtAuthnFilterName }}
+typed_config:
+  "@type": type.googleapis.com/envoy.extensions.filters.http.jwt_authn.v3.JwtAuthentication
+  providers:
+    {{- toYaml $providers | nindent 4 }}
+  rules:
+    - match:
+        prefix: /
+      requires:
+        {{- toYaml $requires | nindent 8 }}
+{{- end }}
+
+{{/*
+The access log the EnvoyFilters merge into the HTTP connection manager: one JSON line per request with the rollout,
+arm and assignment reason the sidecar returned as dynamic metadata (namespace from sidecar-defaults.json).
+*/}}
+{{- define "sidecar.accessLog" -}}
+{{- $a := .root.Values.envoy.accessLog }}
+{{- $s := include "sidecar.settings" .root | fromJson }}
+{{- $ns := (.root.Files.Get "sidecar-defaults.json" | fromJson).Envoy.MetadataNamespace -}}
+typed_config:
+  "@type": type.googleapis.com/envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager
+  access_log:
+    - name: envoy.access_loggers.file
+      {{- if $a.routedOnly }}
+      # Only requests the sidecar answered for a rollout (a request no rollout covers carries no canary metadata).
+      filter:
+        metadata_filter:
+          matcher:
+            filter: {{ $ns }}
+            path:
+              - key: rollout
+            value:
+              present_match: true
+          match_if_key_not_found: false
+      {{- end }}
+      typed_config:
+        "@type": type.googleapis.com/envoy.extensions.access_loggers.file.v3.FileAccessLog
+        path: {{ $a.path }}
+        log_format:
+          json_format:
+            start_time: "%START_TIME%"
+            method: "%REQ(:METHOD)%"
+            path: "%REQ(X-ENVOY-ORIGINAL-PATH?:PATH)%"
+            authority: "%REQ(:AUTHORITY)%"
+            request_id: "%REQ(X-REQUEST-ID)%"
+            response_code: "%RESPONSE_CODE%"
+            response_flags: "%RESPONSE_FLAGS%"
+            duration_ms: "%DURATION%"
+            upstream_cluster: "%UPSTREAM_CLUSTER%"
+            upstream_host: "%UPSTREAM_HOST%"
+            subset_header: {{ printf "%%REQ(%s)%%" $s.subsetHeader | quote }}
+            canary_rollout: {{ printf "%%DYNAMIC_METADATA(%s:rollout)%%" $ns | quote }}
+            canary_arm: {{ printf "%%DYNAMIC_METADATA(%s:arm)%%" $ns | quote }}
+            canary_reason: {{ printf "%%DYNAMIC_METADATA(%s:reason)%%" $ns | quote }}
+{{- end }}
+
+{{/*
+The EnvoyFilter patches both modes share: the processor cluster, the subset-header removal (first HTTP filter), the
+optional jwt_authn filter and ext_proc (in that order, before the router), and the access log. Call with (dict "root"
+$ "context" "SIDECAR_OUTBOUND"|"GATEWAY" "port" listener-port-or-nil "clusterType" type "address" host).
+*/}}
+{{- define "sidecar.envoyPatches" -}}
+{{- $root := .root }}
+{{- $cluster := include "sidecar.envoyClusterName" $root }}
+{{- $e := ($root.Files.Get "sidecar-defaults.json" | fromJson).Envoy }}
+{{- $listener := dict "filterChain" (dict "filter" (dict "name" "envoy.filters.network.http_connection_manager")) }}
+{{- if .port }}{{- $_ := set $listener "portNumber" .port }}{{- end }}
+{{- $router := dict "filterChain" (dict "filter" (dict "name" "envoy.filters.network.http_connection_manager" "subFilter" (dict "name" $e.InsertBefore))) }}
+{{- if .port }}{{- $_ := set $router "portNumber" .port }}{{- end -}}
+- applyTo: CLUSTER
+  match:
+    context: {{ .context }}
+  patch:
+    operation: ADD
+    value:
+      {{- include "sidecar.processorCluster" (dict "root" $root "cluster" $cluster "type" .clusterType "address" .address) | nindent 6 }}
+- applyTo: HTTP_FILTER
+  match:
+    context: {{ .context }}
+    listener:
+      {{- toYaml $listener | nindent 6 }}
+  patch:
+    operation: INSERT_FIRST
+    value:
+      {{- include "sidecar.subsetHeaderRemoval" (dict "root" $root) | nindent 6 }}
+{{- if $root.Values.envoy.jwtAuthn.enabled }}
+- applyTo: HTTP_FILTER
+  match:
+    context: {{ .context }}
+    listener:
+      {{- toYaml $router | nindent 6 }}
+  patch:
+    operation: INSERT_BEFORE
+    value:
+      {{- include "sidecar.jwtAuthnFilter" (dict "root" $root) | nindent 6 }}
+{{- end }}
+- applyTo: HTTP_FILTER
+  match:
+    context: {{ .context }}
+    listener:
+      {{- toYaml $router | nindent 6 }}
+  patch:
+    operation: INSERT_BEFORE
+    value:
+      {{- include "sidecar.extProcFilter" (dict "root" $root "cluster" $cluster) | nindent 6 }}
+{{- if $root.Values.envoy.accessLog.enabled }}
+- applyTo: NETWORK_FILTER
+  match:
+    context: {{ .context }}
+    listener:
+      {{- toYaml $listener | nindent 6 }}
+  patch:
+    operation: MERGE
+    value:
+      {{- include "sidecar.accessLog" (dict "root" $root) | nindent 6 }}
+{{- end }}
 {{- end }}
 
 {{/*
@@ -397,6 +647,10 @@ containers:
       - name: Canary__Discovery__LabelSelectors__{{ $i }}
         value: {{ $sel | quote }}
       {{- end }}
+      {{- if include "sidecar.pricesConfigMap" $root }}
+      - name: CANARY_PRICE_TABLE
+        value: {{ printf "%s/%s" (include "sidecar.pricesDir" $root) (include "sidecar.pricesKey" $root) | quote }}
+      {{- end }}
       {{- with $v.analyzer.extraEnv }}
       {{- toYaml . | nindent 6 }}
       {{- end }}
@@ -404,6 +658,11 @@ containers:
       - name: canary-control-token
         mountPath: {{ include "sidecar.tokenDir" $root }}
         readOnly: true
+      {{- if include "sidecar.pricesConfigMap" $root }}
+      - name: canary-prices
+        mountPath: {{ include "sidecar.pricesDir" $root }}
+        readOnly: true
+      {{- end }}
       - name: canary-tmp
         mountPath: /tmp
     {{- with $v.analyzer.resources }}
@@ -420,6 +679,15 @@ volumes:
       items:
         - key: {{ $v.controlToken.key }}
           path: {{ $v.controlToken.key }}
+  {{- with include "sidecar.pricesConfigMap" $root }}
+  - name: canary-prices
+    configMap:
+      name: {{ . }}
+      defaultMode: 0444
+      items:
+        - key: {{ include "sidecar.pricesKey" $root }}
+          path: {{ include "sidecar.pricesKey" $root }}
+  {{- end }}
   - name: canary-tmp
     emptyDir:
       medium: Memory
