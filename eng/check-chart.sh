@@ -65,6 +65,15 @@ refuse "mesh-weight mode without VirtualServices" --set analyzer.meshWeights.ena
 refuse "the default 1024 circuit breaker" --set envoy.circuitBreakers.maxRequests=1000
 refuse "an empty controlToken.existingSecret" --set controlToken.existingSecret=
 refuse "a subset header Envoy would not let the sidecar set" --set sidecar.routing.subsetHeader=x-envoy-subset
+refuse "an Envoy duration outside proto3 JSON" --set envoy.messageTimeout=1m
+refuse "a user-key metadata namespace without a path" --set sidecar.routing.userKeyMetadata.namespace=envoy.filters.http.jwt_authn
+refuse "jwt_authn without providers" --set envoy.jwtAuthn.enabled=true
+refuse "an unknown jwt requirement" --set envoy.jwtAuthn.requirement=optional
+refuse "a price without an output price" --set-json 'prices=[{"model":"m","input":1}]'
+refuse "a model priced twice" --set-json 'prices=[{"model":"m","input":1,"output":2},{"model":"m","input":1,"output":3}]'
+refuse "a negative price" --set-json 'prices=[{"model":"m","input":-1,"output":2}]'
+refuse "a cache volume with two sources" --set-json 'sidecar.cacheFile.volume={"emptyDir":{},"persistentVolumeClaim":{"claimName":"c"}}'
+refuse "a named cache volume" --set-json 'sidecar.cacheFile.volume={"name":"x"}'
 
 if ! node "$root/eng/chart-tests/run.js" "$chart" "$renders"; then
   failures+=("chart tests on the rendered manifests")

@@ -3,7 +3,25 @@
 // throws, so one run reports every problem. The expected sidecar settings come from sidecar-defaults.json overlaid
 // with the variant's values, the same rule the chart's "sidecar.settings" helper follows.
 
-const yaml = require('./yaml.js');
+const YAML = require('yaml');
+const { checkEnvoyFilters } = require('./envoy-checks.js');
+
+// Helm and the API server read YAML 1.1 (sigs.k8s.io/yaml): 0444 is octal, yes/no are booleans. Duplicate keys fail.
+const YAML_OPTIONS = { version: '1.1', uniqueKeys: true };
+
+function parseYaml(text) {
+  const doc = YAML.parseDocument(text, YAML_OPTIONS);
+  if (doc.errors.length > 0) throw new Error(doc.errors.map((e) => e.message).join('; '));
+  return doc.toJS();
+}
+
+// Every document of a multi-document stream (a `helm template` output), empty ones left out.
+function parseManifests(text) {
+  return YAML.parseAllDocuments(text, YAML_OPTIONS).map((doc) => {
+    if (doc.errors.length > 0) throw new Error(doc.errors.map((e) => e.message).join('; '));
+    return doc.toJS();
+  }).filter((d) => d !== null && d !== undefined);
+}
 
 const NAMESPACED = new Set([
   'ServiceAccount', 'ConfigMap', 'Secret', 'Service', 'Deployment', 'CronJob', 'Job', 'Pod', 'PodDisruptionBudget',
@@ -21,11 +39,16 @@ const SIDECAR_ENV = new Set([
   'Canary__Control__Port', 'Canary__Control__TokenFile', 'Canary__Metrics__Port', 'Canary__Routing__RouteKeyHeader',
   'Canary__Routing__TenantHeader', 'Canary__Routing__SubsetHeader', 'Canary__Routing__RemoveSubsetHeaderOnUnmatched',
   'Canary__Routing__RolloutsFile', 'Canary__Database__ConnectionString', 'Canary__Telemetry__FlushInterval',
+  'Canary__Routing__UserKeyMetadata__Namespace', 'Canary__Routing__UserKeyMetadata__Path',
+  'Canary__Routing__TenantMetadata__Namespace', 'Canary__Routing__TenantMetadata__Path', 'Canary__Routing__AllowHeaderUserKey',
+  'Canary__Control__CacheFile',
 ]);
 // The analyzer refuses unknown Canary__ keys too (README, Analyzer configuration); list entries are matched by pattern.
 const ANALYZER_ENV = new Set([
   'Canary__Database__ConnectionString', 'Canary__Control__TokenFile', 'Canary__Discovery__Namespace', 'Canary__Discovery__ControlPort',
+  'CANARY_PRICE_TABLE',
 ]);
+const PRICE_ENV = /^Canary__Telemetry__Prices__([0-9]+)__(Model|Input|CachedInput|Output|CacheWrite)$/;
 const ROLLOUT_KEYS = new Set([
   'routeKey', 'stableSubset', 'canarySubset', 'canaryWeightBasisPoints', 'salt', 'state', 'forcedCanaryUsers',
   'optInHeader', 'excludedUsers', 'excludedTenants',
@@ -98,8 +121,9 @@ function effectiveSettings(defaults, values) {
 }
 
 class Context {
-  constructor(variant, docs, values, defaults) {
+  constructor(variant, docs, values, defaults, tools) {
     this.variant = variant;
+    this.tools = tools;
     this.docs = docs;
     this.values = values;
     this.defaults = defaults;
@@ -310,9 +334,9 @@ function checkSidecarContainer(c, where, ct, volumes, mode) {
   const val = (n) => (env.get(n) ? env.get(n).value : undefined);
   for (const name of env.keys()) {
     const extra = (get(v, 'sidecar.extraEnv') || []).some((e) => e.name === name);
-    c.expect(SIDECAR_ENV.has(name) || /^Canary__Routing__UserKeyHeaders__[0-9]+$/.test(name) || extra, where, `${name} is not a setting of the sidecar's configuration contract (it refuses unknown Canary__ keys)`);
+    c.expect(SIDECAR_ENV.has(name) || /^Canary__Routing__UserKeyHeaders__[0-9]+$/.test(name) || PRICE_ENV.test(name) || extra, where, `${name} is not a setting of the sidecar's configuration contract (it refuses unknown Canary__ keys)`);
   }
-  const expectEnv = (name, expected) => c.expect(val(name) === String(expected), where, `${name}="${val(name)}", expected "${expected}"`);
+  const expectEnv = (name, expected) => c.expect(val(name) === (expected === undefined ? undefined : String(expected)), where, `${name}="${val(name)}", expected ${expected === undefined ? 'no such variable' : `"${expected}"`}`);
   expectEnv('Canary__ExtProc__Port', s.extProcPort);
   expectEnv('Canary__Control__Port', s.controlPort);
   expectEnv('Canary__Metrics__Port', s.metricsPort);
@@ -362,6 +386,52 @@ function checkSidecarContainer(c, where, ct, volumes, mode) {
   }
   const tmp = (ct.volumeMounts || []).find((m) => m.mountPath === '/tmp');
   c.expect(tmp && get(volumes.get(tmp.name), 'emptyDir') !== undefined, where, '/tmp is not an emptyDir (the root file system is read-only)');
+
+  // The user key and tenant from dynamic metadata, each only when the values name a source.
+  for (const [key, setting] of [['userKeyMetadata', 'UserKeyMetadata'], ['tenantMetadata', 'TenantMetadata']]) {
+    const m = get(v, `sidecar.routing.${key}`) || {};
+    expectEnv(`Canary__Routing__${setting}__Namespace`, m.namespace || undefined);
+    expectEnv(`Canary__Routing__${setting}__Path`, m.namespace ? m.path : undefined);
+  }
+  const allow = get(v, 'sidecar.routing.allowHeaderUserKey');
+  expectEnv('Canary__Routing__AllowHeaderUserKey', allow === null || allow === undefined ? undefined : allow);
+
+  // The table cache on a writable volume from sidecar.cacheFile.volume, so a restart keeps a tripwire rollback.
+  const cacheFile = val('Canary__Control__CacheFile');
+  if (c.expect(Boolean(cacheFile) === Boolean(get(v, 'sidecar.cacheFile.enabled')), where, `Canary__Control__CacheFile ${cacheFile ? 'set' : 'missing'}, sidecar.cacheFile.enabled is ${get(v, 'sidecar.cacheFile.enabled')}`) && cacheFile) {
+    const mount = (ct.volumeMounts || []).find((m) => cacheFile.startsWith(`${m.mountPath}/`));
+    if (c.expect(mount, where, `${cacheFile} is not under a volume mount (the root file system is read-only)`)) {
+      c.expect(mount.readOnly !== true, where, `${mount.mountPath} is read-only: the sidecar cannot write its cache`);
+      const volume = { ...volumes.get(mount.name) };
+      delete volume.name;
+      const configured = get(v, 'sidecar.cacheFile.volume') || {};
+      const expected = Object.keys(configured).length > 0 ? configured : { emptyDir: { sizeLimit: get(v, 'sidecar.cacheFile.sizeLimit') } };
+      c.expect(deepEqual(volume, expected), where, `cache volume ${JSON.stringify(volume)}, expected ${JSON.stringify(expected)} from sidecar.cacheFile`);
+    }
+  }
+
+  // The price table, entry by entry, as the sidecar's settings.
+  const prices = get(v, 'prices') || [];
+  c.expect(deepEqual(sidecarPrices(env), prices.map(priceEntry)), where, `price settings ${JSON.stringify(sidecarPrices(env))} differ from the values' prices`);
+}
+
+// Values entry -> the sidecar's setting names (numbers as the strings configuration holds).
+function priceEntry(p) {
+  const out = { Model: p.model, Input: p.input, Output: p.output };
+  if (p.cachedInput !== undefined) out.CachedInput = p.cachedInput;
+  if (p.cacheWrite !== undefined) out.CacheWrite = p.cacheWrite;
+  return out;
+}
+
+function sidecarPrices(env) {
+  const entries = [];
+  for (const [name, e] of env) {
+    const m = PRICE_ENV.exec(name);
+    if (!m) continue;
+    entries[Number(m[1])] = entries[Number(m[1])] || {};
+    entries[Number(m[1])][m[2]] = m[2] === 'Model' ? e.value : Number(e.value);
+  }
+  return entries;
 }
 
 function checkAnalyzerContainer(c, where, ct, volumes) {
@@ -379,6 +449,21 @@ function checkAnalyzerContainer(c, where, ct, volumes) {
   }
   c.expect(get(env.get('Canary__Discovery__ControlPort'), 'value') === String(c.settings.controlPort), where, 'Canary__Discovery__ControlPort is not the sidecar control port');
   c.expect(deepEqual(ct.command, ['/app/canary-analyzer']), where, 'command is not /app/canary-analyzer');
+  // The analyzer re-prices from the same table the sidecars record cost with, as a file (CANARY_PRICE_TABLE).
+  const table = get(env.get('CANARY_PRICE_TABLE'), 'value');
+  const prices = get(v, 'prices') || [];
+  if (c.expect(Boolean(table) === prices.length > 0, where, `CANARY_PRICE_TABLE ${table ? 'set' : 'missing'} with ${prices.length} price(s) in the values`) && table) {
+    const name = c.ofKind('ConfigMap').map((d) => get(d, 'metadata.name')).find((n) => n.endsWith('-prices'));
+    checkMountedFile(c, where, ct, volumes, table, 'ConfigMap', name, table.split('/').pop());
+    const cm = c.find('ConfigMap', name);
+    let file = null;
+    try {
+      file = JSON.parse(((cm && cm.data) || {})[table.split('/').pop()]);
+    } catch (err) {
+      c.expect(false, where, `price table file is not JSON: ${err.message}`);
+    }
+    if (file) c.expect(deepEqual(get(file, 'Canary.Telemetry.Prices'), prices.map(priceEntry)), where, 'the price table file differs from the values\' prices (the sidecars and the analyzer must price alike)');
+  }
 }
 
 function checkWorkloads(c) {
@@ -445,74 +530,6 @@ function checkRbac(c) {
   c.expect(c.ofKind('ClusterRole').length === 0 && c.ofKind('ClusterRoleBinding').length === 0, 'rbac', 'cluster-wide RBAC rendered');
 }
 
-function checkEnvoyFilters(c) {
-  const s = c.settings;
-  const e = c.defaults.Envoy;
-  const v = c.values;
-  const filters = c.ofKind('EnvoyFilter');
-  const modes = filters.map((f) => get(f, 'metadata.labels')['app.kubernetes.io/component']);
-  c.expect(modes.includes('sidecar-mode') === Boolean(get(v, 'sidecarMode.enabled')), 'EnvoyFilter', 'sidecar-mode EnvoyFilter presence does not follow sidecarMode.enabled');
-  c.expect(modes.includes('gateway') === Boolean(get(v, 'gatewayMode.enabled')), 'EnvoyFilter', 'gateway EnvoyFilter presence does not follow gatewayMode.enabled');
-  for (const f of filters) {
-    const w = c.where(f);
-    const gateway = get(f, 'metadata.labels')['app.kubernetes.io/component'] === 'gateway';
-    const context = gateway ? 'GATEWAY' : 'SIDECAR_OUTBOUND';
-    c.expect(deepEqual(get(f, 'spec.workloadSelector.labels'), gateway ? get(v, 'gatewayMode.gateway.labels') : get(v, 'sidecarMode.workloadLabels')), w, 'workloadSelector labels do not match the values');
-    const patches = get(f, 'spec.configPatches') || [];
-    const filterPatches = patches.filter((p) => p.applyTo === 'HTTP_FILTER');
-    const clusterPatches = patches.filter((p) => p.applyTo === 'CLUSTER');
-    if (!c.expect(filterPatches.length === 1 && clusterPatches.length === 1, w, 'expected one HTTP_FILTER and one CLUSTER patch')) continue;
-    const fp = filterPatches[0];
-    c.expect(get(fp, 'match.context') === context, w, `HTTP_FILTER context ${get(fp, 'match.context')}, expected ${context}`);
-    c.expect(get(fp, 'match.listener.filterChain.filter.name') === 'envoy.filters.network.http_connection_manager', w, 'not matched on the HTTP connection manager');
-    c.expect(get(fp, 'match.listener.filterChain.filter.subFilter.name') === e.InsertBefore, w, `not anchored on ${e.InsertBefore}`);
-    c.expect(get(fp, 'patch.operation') === 'INSERT_BEFORE', w, 'ext_proc must be inserted before the router');
-    const port = gateway ? get(v, 'gatewayMode.gateway.listenerPort') : get(v, 'sidecarMode.outboundPort');
-    c.expect(get(fp, 'match.listener.portNumber') === (port === null || port === undefined ? undefined : port), w, `listener portNumber ${get(fp, 'match.listener.portNumber')}, expected ${port}`);
-    const value = get(fp, 'patch.value');
-    c.expect(get(value, 'name') === e.FilterName, w, `filter name ${get(value, 'name')}, expected ${e.FilterName}`);
-    const tc = get(value, 'typed_config') || {};
-    c.expect(tc['@type'] === 'type.googleapis.com/envoy.extensions.filters.http.ext_proc.v3.ExternalProcessor', w, 'typed_config is not ext_proc v3');
-    c.expect(deepEqual(tc.processing_mode, e.ProcessingMode), w, `processing_mode ${JSON.stringify(tc.processing_mode)} differs from sidecar-defaults.json ${JSON.stringify(e.ProcessingMode)}`);
-    c.expect(tc.allow_mode_override === e.AllowModeOverride && tc.allow_mode_override === true, w, 'allow_mode_override must be true (the sidecar switches body modes per request)');
-    c.expect(tc.failure_mode_allow === e.FailureModeAllow && tc.failure_mode_allow === true, w, 'failure_mode_allow must be true (an unavailable sidecar means stable, not an outage)');
-    const mt = durationMs(String(tc.message_timeout));
-    const mmt = durationMs(String(tc.max_message_timeout));
-    c.expect(tc.message_timeout === get(v, 'envoy.messageTimeout'), w, `message_timeout ${tc.message_timeout}, values say ${get(v, 'envoy.messageTimeout')}`);
-    c.expect(mt > 200 && mt <= 3600000, w, `message_timeout ${tc.message_timeout} must exceed Envoy's 200ms default and stay within 1h`);
-    c.expect(mmt >= mt && mmt <= 3600000, w, `max_message_timeout ${tc.max_message_timeout} must be at least message_timeout and within 1h`);
-    c.expect(get(tc, 'grpc_service.timeout') === undefined, w, 'grpc_service.timeout would cut long LLM streams; message_timeout bounds each reply instead');
-    const clusterName = get(tc, 'grpc_service.envoy_grpc.cluster_name');
-    const cp = clusterPatches[0];
-    c.expect(get(cp, 'match.context') === context && get(cp, 'patch.operation') === 'ADD', w, `CLUSTER patch must ADD in context ${context}`);
-    const cl = get(cp, 'patch.value') || {};
-    c.expect(cl.name === clusterName && get(cl, 'load_assignment.cluster_name') === clusterName, w, `grpc_service cluster "${clusterName}" is not the added cluster "${cl.name}"`);
-    const h2 = get(cl, 'typed_extension_protocol_options')?.['envoy.extensions.upstreams.http.v3.HttpProtocolOptions'];
-    c.expect(h2 && get(h2, 'explicit_http_config.http2_protocol_options') !== undefined, w, 'the processor cluster does not speak HTTP/2');
-    c.expect(get(h2, 'explicit_http_config.http2_protocol_options.max_concurrent_streams') === s.maxConcurrentStreams, w, `max_concurrent_streams differs from the sidecar's ${s.maxConcurrentStreams}`);
-    const thresholds = get(cl, 'circuit_breakers.thresholds') || [];
-    const def = thresholds.find((t) => t.priority === 'DEFAULT');
-    c.expect(def && def.max_requests === get(v, 'envoy.circuitBreakers.maxRequests') && def.max_requests > 1024, w, 'DEFAULT circuit breaker max_requests must be raised above 1024 to envoy.circuitBreakers.maxRequests');
-    c.expect(def && def.max_pending_requests === get(v, 'envoy.circuitBreakers.maxPendingRequests'), w, 'max_pending_requests differs from the values');
-    const eps = (get(cl, 'load_assignment.endpoints') || []).flatMap((x) => x.lb_endpoints || []).map((x) => get(x, 'endpoint.address.socket_address'));
-    c.expect(eps.length === 1, w, `expected one endpoint, found ${eps.length}`);
-    if (eps.length !== 1) continue;
-    c.expect(eps[0].port_value === s.extProcPort, w, `processor port ${eps[0].port_value}, the sidecar listens on ${s.extProcPort}`);
-    if (gateway) {
-      c.expect(cl.type === 'STRICT_DNS', w, 'the gateway cluster must resolve the Service (STRICT_DNS)');
-      c.expect(get(f, 'metadata.namespace') === get(v, 'gatewayMode.gateway.namespace'), w, 'the gateway EnvoyFilter must be in the gateway namespace');
-      const svc = c.ofKind('Service').find((x) => `${get(x, 'metadata.name')}.${get(x, 'metadata.namespace')}.svc.cluster.local` === eps[0].address);
-      if (c.expect(svc, w, `endpoint ${eps[0].address} is not a rendered Service`)) {
-        c.expect((get(svc, 'spec.ports') || []).some((p) => p.port === s.extProcPort && p.name === 'grpc-extproc'), w, 'the Service has no grpc-extproc port on the ext_proc port');
-        c.expect(get(svc, 'spec.clusterIP') === (get(v, 'gatewayMode.service.headless') ? 'None' : undefined), w, 'Service headlessness does not follow gatewayMode.service.headless');
-      }
-    } else {
-      c.expect(cl.type === 'STATIC' && eps[0].address === '127.0.0.1', w, 'the sidecar-mode cluster must be 127.0.0.1 (STATIC)');
-      c.expect(s.extProcBindAddress === '127.0.0.1', w, 'sidecar-mode ext_proc binds to loopback');
-    }
-  }
-}
-
 function checkRouting(c) {
   const v = c.values;
   const s = c.settings;
@@ -570,6 +587,7 @@ function checkConfigMaps(c) {
   }
   c.expect(c.ofKind('ConfigMap').some((d) => get(d, 'metadata.labels')['app.kubernetes.io/component'] === 'rollouts') === Boolean(get(v, 'rollouts.create') && !get(v, 'rollouts.existingConfigMap')), 'rollouts', 'rollout ConfigMap presence does not follow rollouts.create/existingConfigMap');
   c.expect(c.ofKind('ConfigMap').some((d) => get(d, 'metadata.labels')['app.kubernetes.io/component'] === 'dashboard') === Boolean(get(v, 'dashboard.enabled')), 'dashboard', 'dashboard ConfigMap presence does not follow dashboard.enabled');
+  c.expect(c.ofKind('ConfigMap').some((d) => get(d, 'metadata.labels')['app.kubernetes.io/component'] === 'prices') === (get(v, 'prices') || []).length > 0, 'prices', 'price table ConfigMap presence does not follow prices');
   c.expect(c.ofKind('Secret').length === 0, 'secrets', 'the chart must not render Secrets: they are referenced, never inlined');
 }
 
@@ -611,11 +629,24 @@ function checkDashboard(c, w, data) {
     c.expect(false, w, `dashboard is not JSON: ${err.message}`);
     return;
   }
-  c.expect(!data[keys[0]].includes('__COUNTERS_TABLE__') && !data[keys[0]].includes('__DECISIONS_TABLE__'), w, 'table placeholders left in the dashboard');
-  const targets = (dash.panels || []).flatMap((p) => p.targets || []);
+  c.expect(!data[keys[0]].includes('__SCHEMA__'), w, 'schema placeholders left in the dashboard');
+  const targets = (dash.panels || []).flatMap((p) => (p.targets || []).map((t) => ({ ...t, panel: p.title })));
   c.expect(targets.length > 0, w, 'dashboard has no queries');
-  for (const t of targets) c.expect(get(t, 'datasource.type') === 'grafana-postgresql-datasource' && typeof t.rawSql === 'string', w, `query ${t.refId} is not a PostgreSQL query`);
-  c.expect(targets.filter((t) => /subset AS metric/.test(t.rawSql)).length >= 3, w, 'dashboard does not compare the arms (series by subset)');
+  const sql = targets.filter((t) => get(t, 'datasource.type') === 'grafana-postgresql-datasource');
+  const prom = targets.filter((t) => get(t, 'datasource.type') === 'prometheus');
+  c.expect(sql.length + prom.length === targets.length, w, 'a query is neither PostgreSQL nor Prometheus');
+  for (const t of sql) c.expect(typeof t.rawSql === 'string' && t.rawSql.trim() !== '', w, `panel "${t.panel}" ${t.refId} has no SQL`);
+  for (const t of prom) c.expect(typeof t.expr === 'string' && t.expr.trim() !== '', w, `panel "${t.panel}" ${t.refId} has no expression`);
+  c.expect(sql.filter((t) => /subset AS metric/.test(t.rawSql)).length >= 3, w, 'dashboard does not compare the arms (series by subset)');
+  // Every table a query reads is qualified with dashboard.schema when one is set.
+  const schema = get(c.values, 'dashboard.schema') || '';
+  const queries = [...sql.map((t) => t.rawSql), ...((dash.templating && dash.templating.list) || []).filter((x) => x.type === 'query').map((x) => x.query)];
+  for (const q of queries) {
+    for (const m of q.matchAll(/(?<!epoch )\b(?:FROM|JOIN)\s+([A-Za-z_][A-Za-z0-9_.]*)/gi)) {
+      if (/^(c|x)$/.test(m[1])) continue; // the queries' own CTEs
+      c.expect(schema ? m[1].startsWith(`${schema}.`) : !m[1].includes('.'), w, `table ${m[1]} is not qualified as dashboard.schema "${schema}" says`);
+    }
+  }
   c.expect(get(c.values, 'dashboard.labels') === undefined || subsetOf(get(c.values, 'dashboard.labels'), get(c.docs.find((d) => c.where(d) === w), 'metadata.labels')), w, 'dashboard labels missing');
 }
 
@@ -626,10 +657,10 @@ function checkSnippet(c, w, data) {
   let metadata;
   let template;
   try {
-    container = yaml.parse(data['container.yaml']);
-    volumes = yaml.parse(data['volumes.yaml']);
-    metadata = yaml.parse(data['pod-metadata.yaml']);
-    template = yaml.parse(data['istio-injection-template.yaml']);
+    container = parseYaml(data['container.yaml']);
+    volumes = parseYaml(data['volumes.yaml']);
+    metadata = parseYaml(data['pod-metadata.yaml']);
+    template = parseYaml(data['istio-injection-template.yaml']);
   } catch (err) {
     c.expect(false, w, `snippet is not YAML: ${err.message}`);
     return;
@@ -660,18 +691,37 @@ function checkTests(c) {
   }
 }
 
-function checkVariant(variant, text, values, defaults) {
+// Kubernetes objects embedded in rendered documents, for schema validation: the sidecar-mode snippet's container,
+// volumes and pod metadata, as [where, schema type, value].
+function embeddedFragments(doc) {
+  const component = get(doc, 'metadata.labels') && doc.metadata.labels['app.kubernetes.io/component'];
+  if (doc.kind !== 'ConfigMap' || component !== 'sidecar-mode') return [];
+  const data = doc.data || {};
+  const out = [];
+  const list = (key, type, items) => (items || []).forEach((item, i) => out.push([`${key}/${i}`, type, item]));
+  list('container.yaml', 'container', parseYaml(data['container.yaml']));
+  list('volumes.yaml', 'volume', parseYaml(data['volumes.yaml']));
+  out.push(['pod-metadata.yaml', 'objectMeta', parseYaml(data['pod-metadata.yaml'])]);
+  const template = parseYaml(data['istio-injection-template.yaml']) || {};
+  out.push(['istio-injection-template.yaml/metadata', 'objectMeta', template.metadata]);
+  list('istio-injection-template.yaml/spec/containers', 'container', get(template, 'spec.containers'));
+  list('istio-injection-template.yaml/spec/initContainers', 'container', get(template, 'spec.initContainers'));
+  list('istio-injection-template.yaml/spec/volumes', 'volume', get(template, 'spec.volumes'));
+  return out;
+}
+
+function checkVariant(variant, text, values, defaults, tools) {
   let docs;
   try {
-    docs = yaml.parseDocuments(text).filter((d) => d !== null);
+    docs = parseManifests(text);
   } catch (err) {
     return { failures: [`render: not readable YAML: ${err.message}`], checked: 1 };
   }
-  return checkDocs(variant, docs, values, defaults);
+  return checkDocs(variant, docs, values, defaults, tools);
 }
 
-function checkDocs(variant, docs, values, defaults) {
-  const c = new Context(variant, docs, values, defaults);
+function checkDocs(variant, docs, values, defaults, tools) {
+  const c = new Context(variant, docs, values, defaults, tools);
   for (const check of [checkMetadata, checkSelectors, checkWorkloads, checkRbac, checkEnvoyFilters, checkRouting, checkConfigMaps, checkTests]) {
     try {
       check(c);
@@ -682,4 +732,4 @@ function checkDocs(variant, docs, values, defaults) {
   return c;
 }
 
-module.exports = { checkVariant, checkDocs, mergeValues, effectiveSettings, deepEqual, get, durationMs };
+module.exports = { checkVariant, checkDocs, embeddedFragments, mergeValues, effectiveSettings, deepEqual, get, durationMs, parseYaml, parseManifests };

@@ -21,6 +21,7 @@ const PROTO_FILES = [
   'envoy/extensions/access_loggers/file/v3/file.proto',
   'envoy/extensions/access_loggers/stream/v3/stream.proto',
   'envoy/config/cluster/v3/cluster.proto',
+  'envoy/config/listener/v3/listener_components.proto',
   'envoy/extensions/upstreams/http/v3/http_protocol_options.proto',
 ];
 
@@ -87,10 +88,24 @@ class EnvoyDecoder {
    * is the decoded object (snake_case keys, enums by name, Duration as {seconds, nanos}, Any unpacked with "@type").
    */
   decodeTypedConfig(value, where) {
+    this.partialAt = new Set();
     const errors = [];
     const normalized = this.anyValue(value, where, errors);
     if (errors.length > 0 || !normalized) return { type: isObject(value) ? value['@type'] : undefined, message: null, errors };
     return { type: value['@type'], message: this.roundTrip(normalized, errors, where), errors };
+  }
+
+  /** Decodes a JSON value as the named Envoy message (an EnvoyFilter patch value: a Cluster, an HttpFilter...). */
+  // partialAt: paths of messages that are partial, as in a MERGE patch (their required fields are left to the config
+  // they merge into); e.g. `${where}.typed_config`.
+  decodeMessage(name, value, where, partialAt = []) {
+    this.partialAt = new Set(partialAt);
+    const errors = [];
+    const type = this.lookup(name);
+    if (!type) return { message: null, errors: [`${where}: no Envoy message ${name}`] };
+    const fields = this.message(type, value, where, errors);
+    if (errors.length > 0) return { message: null, errors };
+    return { message: this.roundTrip({ type, fields }, errors, where), errors };
   }
 
   // An Any in JSON form: the message named by @type, with its fields (or "value" for well-known types).
@@ -146,12 +161,15 @@ class EnvoyDecoder {
       if (field.options && field.options.deprecated) errors.push(`${here}: deprecated in ${typeName(type)}`);
       out[field.name] = this.fieldValue(field, raw, here, errors);
     }
+    const partial = this.partialAt && this.partialAt.has(at);
     for (const oneof of type.oneofsArray) {
       const set = oneof.fieldsArray.filter((f) => f.name in out);
       if (set.length > 1) errors.push(`${at}: oneof ${oneof.name} has ${set.map((f) => f.name).join(' and ')}`);
-      if (set.length === 0 && oneof.options && oneof.options['(validate.required)']) errors.push(`${at}: oneof ${oneof.name} of ${typeName(type)} is required`);
+      if (!partial && set.length === 0 && oneof.options && oneof.options['(validate.required)']) errors.push(`${at}: oneof ${oneof.name} of ${typeName(type)} is required`);
     }
     for (const f of type.fieldsArray) {
+      // A oneof member's rules apply only when it is the one set.
+      if (partial || f.partOf) continue;
       if (!(f.name in out) && f.options && f.options['(validate.rules).message.required']) errors.push(`${at}.${f.name}: required by ${typeName(type)}`);
     }
     return out;
@@ -305,13 +323,14 @@ class EnvoyDecoder {
   }
 }
 
+// protobufjs predefines google/protobuf/struct.proto with camelCase field names, whatever keepCase says.
 function valueOf(v) {
-  if (v === null) return { null_value: 'NULL_VALUE' };
-  if (typeof v === 'number') return { number_value: v };
-  if (typeof v === 'string') return { string_value: v };
-  if (typeof v === 'boolean') return { bool_value: v };
-  if (Array.isArray(v)) return { list_value: { values: v.map(valueOf) } };
-  return { struct_value: structOf(v) };
+  if (v === null) return { nullValue: 'NULL_VALUE' };
+  if (typeof v === 'number') return { numberValue: v };
+  if (typeof v === 'string') return { stringValue: v };
+  if (typeof v === 'boolean') return { boolValue: v };
+  if (Array.isArray(v)) return { listValue: { values: v.map(valueOf) } };
+  return { structValue: structOf(v) };
 }
 
 function structOf(obj) {
@@ -322,11 +341,11 @@ function structOf(obj) {
 function structToJson(struct) {
   const value = (v) => {
     if (!v) return null;
-    if ('string_value' in v) return v.string_value;
-    if ('number_value' in v) return v.number_value;
-    if ('bool_value' in v) return v.bool_value;
-    if ('struct_value' in v) return structToJson(v.struct_value);
-    if ('list_value' in v) return (v.list_value.values || []).map(value);
+    if ('stringValue' in v) return v.stringValue;
+    if ('numberValue' in v) return v.numberValue;
+    if ('boolValue' in v) return v.boolValue;
+    if ('structValue' in v) return structToJson(v.structValue);
+    if ('listValue' in v) return (v.listValue.values || []).map(value);
     return null;
   };
   return Object.fromEntries(Object.entries((struct && struct.fields) || {}).map(([k, v]) => [k, value(v)]));

@@ -3,8 +3,7 @@
 
 const fs = require('fs');
 const path = require('path');
-const yaml = require('./yaml.js');
-const { get } = require('./checks.js');
+const { get, parseYaml } = require('./checks.js');
 
 function checkValuesFile(expect, chartDir) {
   const text = fs.readFileSync(path.join(chartDir, 'values.yaml'), 'utf8');
@@ -20,11 +19,11 @@ function checkValuesFile(expect, chartDir) {
     const prev = above >= 0 ? lines[above].trim() : '';
     expect(inline || prev.startsWith('#'), 'values.yaml', `line ${i + 1}: key "${m[3]}" has no comment`);
   }
-  const values = yaml.parse(text);
+  const values = parseYaml(text);
   // The sidecar's defaults live only in sidecar-defaults.json: values.yaml leaves every sidecar setting unset.
   const unset = ['sidecar.ports.extProc', 'sidecar.ports.control', 'sidecar.ports.metrics', 'sidecar.extProc.maxConcurrentStreams',
     'sidecar.routing.routeKeyHeader', 'sidecar.routing.tenantHeader', 'sidecar.routing.subsetHeader',
-    'sidecar.routing.removeSubsetHeaderOnUnmatched', 'sidecar.telemetry.flushInterval'];
+    'sidecar.routing.removeSubsetHeaderOnUnmatched', 'sidecar.routing.allowHeaderUserKey', 'sidecar.telemetry.flushInterval'];
   for (const key of unset) expect(get(values, key) === null, 'values.yaml', `${key} must be null: the default belongs in sidecar-defaults.json only`);
   expect(Array.isArray(get(values, 'sidecar.routing.userKeyHeaders')) && get(values, 'sidecar.routing.userKeyHeaders').length === 0, 'values.yaml', 'sidecar.routing.userKeyHeaders must be [] (default in sidecar-defaults.json)');
   return values;
@@ -51,6 +50,7 @@ function checkDefaultsFile(expect, chartDir) {
     'Canary.Metrics.Port', 'Canary.Routing.RouteKeyHeader', 'Canary.Routing.UserKeyHeaders', 'Canary.Routing.TenantHeader',
     'Canary.Routing.SubsetHeader', 'Canary.Routing.RemoveSubsetHeaderOnUnmatched', 'Canary.Telemetry.FlushInterval',
     'Envoy.FilterName', 'Envoy.InsertBefore', 'Envoy.ProcessingMode', 'Envoy.AllowModeOverride', 'Envoy.FailureModeAllow',
+    'Envoy.MetadataNamespace', 'Envoy.MetadataKeys', 'Envoy.SubsetHeaderRemovalFilterName', 'Envoy.JwtAuthnFilterName',
     'Endpoints.MetricsPath'];
   for (const key of required) expect(get(d, key) !== undefined, 'sidecar-defaults.json', `${key} missing`);
   expect(get(d, 'Envoy.AllowModeOverride') === true && get(d, 'Envoy.FailureModeAllow') === true, 'sidecar-defaults.json', 'allow_mode_override and failure_mode_allow must be true');

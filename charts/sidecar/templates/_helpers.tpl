@@ -128,6 +128,16 @@ place the defaults live. Read with: $s := include "sidecar.settings" . | fromJso
 {{- define "sidecar.cacheDir" -}}/var/lib/canary{{- end }}
 {{- define "sidecar.pricesKey" -}}prices.json{{- end }}
 
+{{/* The cache file's volume source: sidecar.cacheFile.volume, or a disk-backed emptyDir of sidecar.cacheFile.sizeLimit. */}}
+{{- define "sidecar.cacheVolume" -}}
+{{- if .Values.sidecar.cacheFile.volume }}
+{{- toYaml .Values.sidecar.cacheFile.volume }}
+{{- else }}
+emptyDir:
+  sizeLimit: {{ .Values.sidecar.cacheFile.sizeLimit }}
+{{- end }}
+{{- end }}
+
 {{/* Name of the ConfigMap with the price table; empty when no prices are set. */}}
 {{- define "sidecar.pricesConfigMap" -}}
 {{- if .Values.prices }}
@@ -342,7 +352,7 @@ securityContext:
     sizeLimit: {{ .Values.sidecar.tmpSizeLimit }}
 {{- if .Values.sidecar.cacheFile.enabled }}
 - name: canary-cache
-  {{- toYaml .Values.sidecar.cacheFile.volume | nindent 2 }}
+  {{- toYaml (include "sidecar.cacheVolume" . | fromYaml) | nindent 2 }}
 {{- end }}
 {{- end }}
 
