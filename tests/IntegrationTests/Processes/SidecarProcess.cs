@@ -14,17 +14,21 @@ internal sealed class SidecarProcess : IAsyncDisposable
     private readonly ChildProcess _process;
     private readonly GrpcChannel _extProc;
 
-    private SidecarProcess(string name, ChildProcess process, int extProcPort, int controlPort)
+    private SidecarProcess(string name, ChildProcess process, int extProcPort, int controlPort, int metricsPort)
     {
         Name = name;
         _process = process;
         ControlPort = controlPort;
+        MetricsPort = metricsPort;
         _extProc = GrpcChannel.ForAddress($"http://127.0.0.1:{extProcPort}");
     }
 
     public string Name { get; }
 
     public int ControlPort { get; }
+
+    /// <summary>The port of its <c>/metrics</c> (HTTP/1.1).</summary>
+    public int MetricsPort { get; }
 
     public string Endpoint => $"{Name}=127.0.0.1:{ControlPort}";
 
@@ -45,7 +49,7 @@ internal sealed class SidecarProcess : IAsyncDisposable
         try
         {
             var ports = await process.WaitForSidecarPortsAsync();
-            return new SidecarProcess(name, process, ports.ExtProc, ports.Control);
+            return new SidecarProcess(name, process, ports.ExtProc, ports.Control, ports.Metrics);
         }
         catch
         {
