@@ -43,6 +43,10 @@ async function validatorTests(expect, decoder, schemas) {
   expect((await schemas.validateDocument(monitor)).some((m) => /intervl: unknown field/.test(m)), 'schemas', 'accepted a misspelt PodMonitor field');
   expect((await schemas.validateDocument({ apiVersion: 'example.com/v1', kind: 'Widget', metadata: { name: 'x' } })).length > 0, 'schemas', 'accepted a kind it has no schema for');
   expect(schemas.validateFragment('container', { name: 'c', image: 'i:1', enV: [] }, 'container.yaml/0').length > 0, 'schemas', 'accepted a misspelt field in a snippet container');
+
+  const { syntaxErrors } = require('./promql-checks.js');
+  expect(syntaxErrors('sum by (subset) (rate(canary_assignments_total{rollout="$rollout"}[$__rate_interval]))').length === 0, 'promql', 'refused a valid expression with Grafana variables');
+  for (const bad of ['sum(rate(x[5m])', 'x +', 'rate(x{a="b"[5m])']) expect(syntaxErrors(bad).length > 0, 'promql', `accepted ${bad}`);
 }
 
 function defaultsReachRender(expect, def, defaults, checks) {
