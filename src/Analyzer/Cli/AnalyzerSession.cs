@@ -3,6 +3,7 @@ using Canary.Analyzer.Configuration;
 using Canary.Analyzer.Decisions;
 using Canary.Analyzer.Discovery;
 using Canary.Analyzer.Kubernetes;
+using Canary.Analyzer.MeshWeights;
 using Canary.Analyzer.Push;
 using Canary.Analyzer.Rollouts;
 using Canary.Analyzer.Serving;
@@ -48,6 +49,9 @@ internal sealed class AnalyzerSession : IAsyncDisposable
         DataSource, new DecisionEngine(Time), Time, Discovery(), new TablePusher(Settings.ControlToken, TimeSpan.FromSeconds(2)))
     {
         Prices = Settings.Prices,
+        MeshWeights = Settings.MeshWeightServices is { } services
+            ? new MeshWeightSync(KubernetesClientFactory.Create(new KubernetesConnectionOptions()), services)
+            : null,
     };
 
     public RolloutLifecycle Lifecycle => _lifecycle ??= new RolloutLifecycle(DataSource, Runner, Time);

@@ -1,7 +1,6 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Net;
-using Canary.Analyzer.Decisions;
 using Canary.Analyzer.Metrics;
 using Canary.Analyzer.Rollouts;
 using Canary.Analyzer.Serving;
@@ -9,7 +8,7 @@ using Canary.Contracts.Rollouts;
 
 namespace Canary.Analyzer.Cli;
 
-/// <summary>The rollout lifecycle subcommands (start, status, promote, rollback, pause, resume, history, run-once, serve).</summary>
+/// <summary>The rollout lifecycle subcommands (start, status, promote, rollback, pause, resume, finish, history, run-once, serve).</summary>
 internal static class RolloutCommands
 {
     public const string ServeCommandName = "serve";
@@ -19,108 +18,16 @@ internal static class RolloutCommands
 
     public static IEnumerable<Command> Create(CommandContext context)
     {
-        yield return Start(context);
+        yield return StartCommand.Create(context);
         yield return Status(context);
         yield return Manual(context, "promote", "Move a rollout to its next stage now.", (lifecycle, rollout, _, ct) => lifecycle.PromoteAsync(rollout, ct));
         yield return Manual(context, "rollback", "Set the canary weight to 0 now and record why.", (lifecycle, rollout, reason, ct) => lifecycle.RollbackAsync(rollout, reason!, ct), withReason: true);
         yield return Manual(context, "pause", "Stop automatic decisions for a rollout; weights stay as they are.", (lifecycle, rollout, _, ct) => lifecycle.PauseAsync(rollout, ct));
         yield return Manual(context, "resume", "Resume automatic decisions for a paused rollout.", (lifecycle, rollout, _, ct) => lifecycle.ResumeAsync(rollout, ct));
+        yield return FinishCommand.Create(context);
         yield return History(context);
         yield return RunOnce(context);
         yield return Serve(context);
-    }
-
-    private static Command Start(CommandContext context)
-    {
-        var route = Required("--route", "Route key of the rollout (the model name header value or :authority).");
-        var stable = Required("--stable", "Stable version (subset) name.");
-        var canary = Required("--canary", "Canary version (subset) name.");
-        var salt = new Option<string?>("--salt") { Description = "Salt of the sticky user hash (default: route and canary, so a new canary draws a fresh cohort)." };
-        var schedule = new Option<string?>("--schedule") { Description = "Stages as weight/minimum-duration, e.g. 5/2d,10/2d,25/3d,50/3d,75/4d,100 (default: the product timeline, never under 24 h a stage)." };
-        var minSamples = new Option<long?>("--min-samples") { Description = "Minimum requests per arm before any verdict but hold (default 1000)." };
-        var warmUp = new Option<string?>("--warm-up") { Description = "Requests this long after each weight change are left out, e.g. 10m (default 10m)." };
-        var forced = new Option<string[]>("--forced-user") { Description = "User key that always gets the canary (repeatable).", AllowMultipleArgumentsPerToken = true };
-        var stableModel = new Option<string?>("--stable-model") { Description = "Model-rewrite mode: the model requests ask for." };
-        var canaryModel = new Option<string?>("--canary-model") { Description = "Model-rewrite mode: the model canary requests are rewritten to." };
-        var skipPreflight = new Option<bool>("--skip-preflight") { Description = "Start without a passing preflight for these versions (recorded with who and when)." };
-        var skippedBy = new Option<string?>("--skipped-by") { Description = "Who skips the preflight, for the record (default: $USER)." };
-        var testersOnly = new Option<bool>("--testers-only") { Description = "Stage 1: put the rollout in the table at weight 0 so only the --forced-user testers reach the canary while the preflight runs; no preflight needed, no automatic decisions. Run start again without it to go to the first weight." };
-        var command = new Command("start", "Start a rollout: route key, stable and canary versions, and the stage schedule. Needs a passing preflight (stage 1) for the same versions, except with --testers-only.")
-        {
-            route, stable, canary, salt, schedule, minSamples, warmUp, forced, stableModel, canaryModel, skipPreflight, skippedBy, testersOnly,
-        };
-        var connection = new ConnectionOptions(command);
-        context.SetAction(command, connection, CommandContext.Always, (parse, errors) =>
-        {
-            var before = errors.Count;
-            var options = new DecisionOptions();
-            if (parse.GetValue(schedule) is { } text)
-            {
-                options = ScheduleParser.Parse(text, options, errors);
-            }
-
-            if (parse.GetValue(minSamples) is { } samples)
-            {
-                options = options with { MinimumSamplesPerArm = samples };
-            }
-
-            if (parse.GetValue(warmUp) is { } warm)
-            {
-                if (ScheduleParser.TryParseDuration(warm, out var duration))
-                {
-                    options = options with { WarmUp = duration };
-                }
-                else
-                {
-                    errors.Add($"--warm-up \"{warm}\": use 30s, 10m or 1h");
-                }
-            }
-
-            if (errors.Count == before)
-            {
-                // Checked only once the schedule parsed: a half-read schedule would add confusing follow-on errors.
-                foreach (var problem in DecisionOptionsValidator.Validate(options))
-                {
-                    errors.Add("Invalid decision options: " + problem);
-                }
-            }
-
-            var testers = parse.GetValue(testersOnly);
-            if (testers && parse.GetValue(skipPreflight))
-            {
-                errors.Add("--testers-only and --skip-preflight: the testers-only stage needs no preflight; skip it when leaving stage 1");
-            }
-
-            if (testers && (parse.GetValue(forced) ?? []).Length == 0)
-            {
-                errors.Add("--testers-only needs at least one --forced-user: at weight 0 nobody else reaches the canary");
-            }
-
-            var definition = new RolloutDefinition
-            {
-                RouteKey = parse.GetValue(route)!,
-                StableSubset = parse.GetValue(stable)!,
-                CanarySubset = parse.GetValue(canary)!,
-                Salt = parse.GetValue(salt) ?? $"{parse.GetValue(route)}/{parse.GetValue(canary)}",
-                ForcedCanaryUsers = parse.GetValue(forced) ?? [],
-                StableModel = parse.GetValue(stableModel),
-                CanaryModel = parse.GetValue(canaryModel),
-            };
-            return async (session, ct) =>
-            {
-                if (testers)
-                {
-                    return RunOutcomeWriter.Write(await session.Lifecycle.StartTestersAsync(definition, options, ct).ConfigureAwait(false), session.Output);
-                }
-
-                var skipper = parse.GetValue(skipPreflight) ? parse.GetValue(skippedBy) ?? session.Settings.User ?? Environment.UserName : null;
-                var stage1 = await Canary.Analyzer.Preflight.PreflightGate.CheckAsync(
-                    session.DataSource, definition.RouteKey, definition.StableSubset, definition.CanarySubset, skipper, session.Time, ct).ConfigureAwait(false);
-                session.Output.Out.WriteLine(stage1);
-                return RunOutcomeWriter.Write(await session.Lifecycle.StartAsync(definition, options, ct).ConfigureAwait(false), session.Output);
-            };
-        });
-        return command;
     }
 
     private static Command Manual(
@@ -140,8 +47,9 @@ internal static class RolloutCommands
             var outcome = await act(session.Lifecycle, parse.GetValue(rollout)!, withReason ? parse.GetValue(reason) : null, ct).ConfigureAwait(false);
             var code = RunOutcomeWriter.Write(outcome, session.Output);
             await SendAlertsAsync(session, outcome, ct).ConfigureAwait(false);
-            // A manual rollback is the operator's intent, not news: only a partial push changes the exit code.
-            return code == ExitCodes.RollbackPerformed ? ExitCodes.Ok : code;
+            // A manual rollback is the operator's intent, not news: only a partial push changes the exit code. Any other
+            // command that ends in a rollback met a tripwire's, which is news.
+            return code == ExitCodes.RollbackPerformed && withReason ? ExitCodes.Ok : code;
         });
         return command;
     }
@@ -172,7 +80,7 @@ internal static class RolloutCommands
     }
 
     /// <summary>After the run committed: queue its alerts and wait a bounded time for delivery; never changes the exit code.</summary>
-    private static async Task SendAlertsAsync(AnalyzerSession session, RunOutcome outcome, CancellationToken ct)
+    internal static async Task SendAlertsAsync(AnalyzerSession session, RunOutcome outcome, CancellationToken ct)
     {
         var alerts = session.Alerts;
         var queued = await alerts.NotifyAsync(outcome, ct).ConfigureAwait(false);
@@ -261,7 +169,7 @@ internal static class RolloutCommands
                 // Stage 0 is the testers-only stage before the schedule's first weight.
                 var stage = (rollout.Status == RolloutStatus.Testers ? 0 : rollout.StageIndex + 1) + "/" + rollout.Options.StageWeightsBasisPoints.Count;
                 output.Out.WriteLine($"{rollout.Rollout,-32} {RolloutStore.StatusName(rollout.Status),-12} {stage,-6} {rollout.CurrentWeightBasisPoints / 100.0 + "%",-8} {FormatDuration(inStage),-10} {(last is null ? "-" : $"{last.Action}: {last.Reason} (canary {last.CanaryRequests} / stable {last.StableRequests} requests)")}");
-                if (table?.Find(rollout.Rollout) is { } definition && rollout.Status is not (RolloutStatus.RolledBack or RolloutStatus.Completed)
+                if (table?.Find(rollout.Rollout) is { } definition && rollout.Status is not (RolloutStatus.RolledBack or RolloutStatus.Completed or RolloutStatus.Finished)
                     && (definition.ForcedCanaryUsers.Count > 0 || definition.OptInHeader is not null))
                 {
                     // Testers' traffic is never part of the comparison above; shown so stage 1 has something to read.
@@ -307,7 +215,7 @@ internal static class RolloutCommands
     private static string FormatDuration(TimeSpan span) =>
         span.TotalDays >= 1 ? $"{span.TotalDays:0.0}d" : span.TotalHours >= 1 ? $"{span.TotalHours:0.0}h" : span.TotalMinutes >= 1 ? $"{span.TotalMinutes:0.0}m" : $"{span.TotalSeconds:0}s";
 
-    private static Option<string> Rollout() => Required("--rollout", "Rollout name.");
+    internal static Option<string> Rollout() => Required("--rollout", "Rollout name.");
 
-    private static Option<string> Required(string name, string description) => new(name) { Description = description, Required = true };
+    internal static Option<string> Required(string name, string description) => new(name) { Description = description, Required = true };
 }

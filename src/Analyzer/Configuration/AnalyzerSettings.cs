@@ -27,6 +27,12 @@ internal sealed record AnalyzerSettings
     /// <summary>Current prices to re-price cost with; null: the cost the sidecars recorded.</summary>
     public AnalyzerPriceTable? Prices { get; init; }
 
+    /// <summary>
+    /// Mesh-weight mode: the VirtualServices whose weights follow the desired table after each run
+    /// (<c>Canary:MeshWeights:Enabled</c> and <c>Canary:MeshWeights:VirtualServices:N</c>); null when the mode is off.
+    /// </summary>
+    public IReadOnlyList<MeshWeights.VirtualServiceRef>? MeshWeightServices { get; init; }
+
     /// <summary>Bearer token for <c>--kube-server</c> (<c>CANARY_KUBE_TOKEN</c>).</summary>
     public string? KubernetesToken { get; init; }
 

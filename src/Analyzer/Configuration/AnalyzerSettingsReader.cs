@@ -1,6 +1,7 @@
 using System.Globalization;
 using Canary.Analyzer.Alerts;
 using Canary.Analyzer.Discovery;
+using Canary.Analyzer.MeshWeights;
 using Canary.Analyzer.Pricing;
 using Canary.Contracts.Configuration;
 using Microsoft.Extensions.Configuration;
@@ -41,6 +42,7 @@ internal static class AnalyzerSettingsReader
         "Database:ConnectionString",
         "Control:TokenFile",
         "Discovery:Namespace", "Discovery:LabelSelectors:*", "Discovery:ControlPort",
+        "MeshWeights:Enabled", "MeshWeights:VirtualServices:*",
         .. AlertConfiguration.KnownKeys,
     ]);
 
@@ -69,6 +71,7 @@ internal static class AnalyzerSettingsReader
             KubernetesDiscovery = ReadDiscovery(canary.GetSection("Discovery"), errors),
             ControlToken = ReadControlToken(configuration, canary, overrides, errors),
             Alerts = AlertConfiguration.Read(canary.GetSection("Alerts"), errors),
+            MeshWeightServices = ReadMeshWeights(canary.GetSection("MeshWeights"), errors),
             Prices = ReadPrices(configuration, errors),
             KubernetesToken = NonEmpty(configuration[KubernetesTokenVariable]),
             PreflightApiKey = NonEmpty(configuration[PreflightApiKeyVariable]),
@@ -173,6 +176,56 @@ internal static class AnalyzerSettingsReader
             LabelSelectors = selectors.Count > 0 ? selectors : [KubernetesDiscoveryOptions.DefaultLabelSelector],
             ControlPort = port,
         };
+    }
+
+    /// <summary>
+    /// Mesh-weight mode's VirtualServices, or null when it is off. Entries are read (and checked) whether it is on or
+    /// not; on with none to patch is an error, since it would patch nothing without a word.
+    /// </summary>
+    private static IReadOnlyList<VirtualServiceRef>? ReadMeshWeights(IConfigurationSection meshWeights, List<string> errors)
+    {
+        var enabledKey = meshWeights.GetSection("Enabled");
+        var enabled = false;
+        if (enabledKey.Value is { Length: > 0 } enabledText && !bool.TryParse(enabledText, out enabled))
+        {
+            errors.Add($"{SettingName.Of(enabledKey.Path)} \"{enabledText}\": true or false");
+        }
+
+        var services = new List<VirtualServiceRef>();
+        var listed = 0;
+        foreach (var entry in meshWeights.GetSection("VirtualServices").GetChildren())
+        {
+            if (entry.Value is null)
+            {
+                continue;
+            }
+
+            listed++;
+            if (VirtualServiceRef.Parse(entry.Value, out var error) is not { } service)
+            {
+                errors.Add($"{SettingName.Of(entry.Path)} \"{entry.Value}\": {error}");
+            }
+            else if (services.Contains(service))
+            {
+                errors.Add($"{SettingName.Of(entry.Path)} \"{entry.Value}\": listed twice");
+            }
+            else
+            {
+                services.Add(service);
+            }
+        }
+
+        if (!enabled)
+        {
+            return null;
+        }
+
+        if (listed == 0)
+        {
+            errors.Add($"{SettingName.Of(enabledKey.Path)} is true but no {SettingName.Of(meshWeights.Path + ":VirtualServices:0")} (namespace/name) is set: mesh-weight mode would patch nothing");
+        }
+
+        return services;
     }
 
     private static string? ReadControlToken(IConfiguration configuration, IConfigurationSection canary, CommandLineOverrides overrides, List<string> errors)

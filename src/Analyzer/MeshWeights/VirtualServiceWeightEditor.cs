@@ -59,6 +59,50 @@ internal static class VirtualServiceWeightEditor
         return patch.ToJsonString();
     }
 
+    /// <summary>
+    /// The canary and stable weights of the route <see cref="BuildMergePatch"/> would edit, as they are; null when the
+    /// VirtualService has no such route. A destination without a weight is Istio's 100 when it is alone, else 0.
+    /// </summary>
+    public static (int Canary, int Stable)? CurrentWeights(JsonNode virtualService, MeshWeightOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(virtualService);
+        ArgumentNullException.ThrowIfNull(options);
+        if (virtualService["spec"]?["http"] is not JsonArray http || FindRoute(http, options) is not { } route)
+        {
+            return null;
+        }
+
+        int canary = 0, stable = 0;
+        foreach (var destination in (JsonArray)route["route"]!)
+        {
+            var weight = destination?["weight"] is JsonValue value && value.TryGetValue<int>(out var w) ? w : 0;
+            var subset = SubsetOf(destination);
+            canary = subset == options.CanarySubset ? weight : canary;
+            stable = subset == options.StableSubset ? weight : stable;
+        }
+
+        return (canary, stable);
+    }
+
+    /// <summary>The VirtualService's <c>spec.hosts</c>: the names a rollout's route key is matched against.</summary>
+    public static List<string> Hosts(JsonNode virtualService)
+    {
+        ArgumentNullException.ThrowIfNull(virtualService);
+        var hosts = new List<string>();
+        if (virtualService["spec"]?["hosts"] is JsonArray array)
+        {
+            foreach (var host in array)
+            {
+                if (host is JsonValue value && value.TryGetValue<string>(out var name))
+                {
+                    hosts.Add(name);
+                }
+            }
+        }
+
+        return hosts;
+    }
+
     private static JsonNode? FindRoute(JsonArray http, MeshWeightOptions options)
     {
         foreach (var route in http)

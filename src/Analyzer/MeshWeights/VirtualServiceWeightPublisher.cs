@@ -31,14 +31,31 @@ internal sealed class VirtualServiceWeightPublisher
     public Task RollbackAsync(CancellationToken cancellationToken) => SetCanaryWeightAsync(0, cancellationToken);
 
     /// <summary>Sets the canary weight in percent (0..100); stable gets the rest.</summary>
-    public async Task SetCanaryWeightAsync(int canaryPercent, CancellationToken cancellationToken)
+    public Task SetCanaryWeightAsync(int canaryPercent, CancellationToken cancellationToken) =>
+        EnsureCanaryWeightAsync(canaryPercent, null, onlyIfDifferent: false, cancellationToken);
+
+    /// <summary>
+    /// Sets the canary weight in percent (0..100) and stable to the rest; with <paramref name="onlyIfDifferent"/>, only
+    /// when the route's weights are not those already. Returns whether it patched.
+    /// </summary>
+    /// <param name="canaryPercent">The canary's weight.</param>
+    /// <param name="read">The VirtualService as just read, saving the first read; null reads it.</param>
+    /// <param name="onlyIfDifferent">Leave a route that has these weights alone.</param>
+    /// <param name="cancellationToken">Cancels the calls.</param>
+    public async Task<bool> EnsureCanaryWeightAsync(int canaryPercent, JsonNode? read, bool onlyIfDifferent, CancellationToken cancellationToken)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(canaryPercent, 0);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(canaryPercent, 100);
         var name = $"{_options.Namespace}/{_options.VirtualService}";
         for (var attempt = 1; ; attempt++)
         {
-            var current = await ReadAsync(name, cancellationToken).ConfigureAwait(false);
+            var current = read ?? await ReadAsync(cancellationToken).ConfigureAwait(false);
+            read = null;
+            if (onlyIfDifferent && VirtualServiceWeightEditor.CurrentWeights(current, _options) == (canaryPercent, 100 - canaryPercent))
+            {
+                return false;
+            }
+
             var patch = VirtualServiceWeightEditor.BuildMergePatch(current, _options, canaryPercent);
             try
             {
@@ -48,7 +65,7 @@ internal sealed class VirtualServiceWeightPublisher
                         new V1Patch(patch, V1Patch.PatchType.MergePatch),
                         Group, Version, _options.Namespace, Plural, _options.VirtualService, cancellationToken: ct),
                     cancellationToken).ConfigureAwait(false);
-                return;
+                return true;
             }
             catch (KubernetesApiException ex) when (ex.StatusCode == (int)HttpStatusCode.Conflict && attempt < _options.MaxConflictRetries)
             {
@@ -57,8 +74,10 @@ internal sealed class VirtualServiceWeightPublisher
         }
     }
 
-    private async Task<JsonNode> ReadAsync(string name, CancellationToken cancellationToken)
+    /// <summary>The VirtualService as the API server has it now.</summary>
+    public async Task<JsonNode> ReadAsync(CancellationToken cancellationToken)
     {
+        var name = $"{_options.Namespace}/{_options.VirtualService}";
         var body = await KubernetesCall.RunAsync(
             $"reading VirtualService {name}",
             ct => _client.CustomObjects.GetNamespacedCustomObjectAsync(Group, Version, _options.Namespace, Plural, _options.VirtualService, ct),

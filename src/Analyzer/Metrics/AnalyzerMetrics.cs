@@ -16,6 +16,8 @@ internal sealed class AnalyzerMetrics
     private long _runsFailed;
     private long _pushFailures;
     private long _pushes;
+    private long _meshPatches;
+    private long _meshFailures;
     private double _lastDecisionToAckSeconds = double.NaN;
     private double _lastRunTimestampSeconds = double.NaN;
     private double _lastRunDurationSeconds = double.NaN;
@@ -27,6 +29,12 @@ internal sealed class AnalyzerMetrics
     public long PushFailures => Interlocked.Read(ref _pushFailures);
 
     public long Pushes => Interlocked.Read(ref _pushes);
+
+    /// <summary>VirtualServices patched in mesh-weight mode.</summary>
+    public long MeshPatches => Interlocked.Read(ref _meshPatches);
+
+    /// <summary>VirtualServices mesh-weight mode could not bring to the desired weights (retried next run).</summary>
+    public long MeshFailures => Interlocked.Read(ref _meshFailures);
 
     public double LastDecisionToAckSeconds => Volatile.Read(ref _lastDecisionToAckSeconds);
 
@@ -52,6 +60,18 @@ internal sealed class AnalyzerMetrics
             if (push.Acknowledged > 0)
             {
                 Volatile.Write(ref _lastDecisionToAckSeconds, push.DecisionToLastAck.TotalSeconds);
+            }
+        }
+
+        foreach (var mesh in outcome.MeshWeights)
+        {
+            if (mesh.Failed)
+            {
+                Interlocked.Increment(ref _meshFailures);
+            }
+            else if (mesh.Patched)
+            {
+                Interlocked.Increment(ref _meshPatches);
             }
         }
 

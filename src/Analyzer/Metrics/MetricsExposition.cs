@@ -31,6 +31,11 @@ internal static class MetricsExposition
         Header(text, "canary_analyzer_push_failures_total", "counter", "Sidecars that did not acknowledge a push.");
         Sample(text, "canary_analyzer_push_failures_total", metrics.PushFailures);
 
+        Header(text, "canary_analyzer_mesh_weight_patches_total", "counter", "VirtualServices patched in mesh-weight mode.");
+        Sample(text, "canary_analyzer_mesh_weight_patches_total", metrics.MeshPatches);
+        Header(text, "canary_analyzer_mesh_weight_failures_total", "counter", "VirtualServices mesh-weight mode could not set (read or patch failed; retried next run).");
+        Sample(text, "canary_analyzer_mesh_weight_failures_total", metrics.MeshFailures);
+
         Gauge(text, "canary_analyzer_last_decision_to_ack_seconds", "Time from the last pushed decision to its last sidecar acknowledgement.", metrics.LastDecisionToAckSeconds);
         Gauge(text, "canary_analyzer_last_run_timestamp_seconds", "Unix time the last run finished (successful or not).", metrics.LastRunTimestampSeconds);
         Gauge(text, "canary_analyzer_last_run_duration_seconds", "Duration of the last run.", metrics.LastRunDurationSeconds);

@@ -12,6 +12,12 @@ internal sealed record PushResult(SidecarEndpoint Sidecar, bool Acknowledged, lo
     public string? RefusedBySource { get; init; }
 
     /// <summary>
+    /// The sidecar's unconfirmed tripwire trips that the table would have undone: the push was withheld from it (nothing
+    /// sent), so the trips can be recorded and the rollouts rolled back first. Empty for any other answer.
+    /// </summary>
+    public IReadOnlyList<Canary.Analyzer.Tripwire.ObservedTrip> Withheld { get; init; } = [];
+
+    /// <summary>
     /// The sidecar refused because it holds this generation or a newer one with another table (from a file, a cache,
     /// another writer): the same table under a higher generation is what it takes. A tripwire's rollback is not one of
     /// these: the analyzer must not push over it.

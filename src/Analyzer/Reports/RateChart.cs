@@ -3,7 +3,11 @@ using System.Text;
 
 namespace Canary.Analyzer.Reports;
 
-/// <summary>Draws a rate over time for both arms, each with its confidence band, in inline SVG.</summary>
+/// <summary>
+/// Draws a rate over time for both arms in inline SVG: each bucket as a point with its confidence interval as a whisker,
+/// joined by a line and a band where an arm has more than one. A stage shorter than a bucket leaves one point, which a
+/// line alone would not show.
+/// </summary>
 internal static class RateChart
 {
     public static void Write(StringBuilder svg, RateSeries series, DateTimeOffset start, DateTimeOffset end)
@@ -32,11 +36,21 @@ internal static class RateChart
 
     private static void Band(StringBuilder svg, ChartFrame frame, IReadOnlyList<RatePoint> points, DateTimeOffset start, string color, string arm)
     {
-        if (points.Count == 0)
+        if (points.Count > 1)
         {
-            return;
+            Lines(svg, frame, points, start, color, arm);
         }
 
+        foreach (var p in points)
+        {
+            var x = ChartFrame.Number(frame.X((p.Time - start).TotalSeconds));
+            svg.Append(CultureInfo.InvariantCulture, $"<line class=\"whisker {arm}\" x1=\"{x}\" x2=\"{x}\" y1=\"{ChartFrame.Number(frame.Y(p.Low))}\" y2=\"{ChartFrame.Number(frame.Y(p.High))}\" stroke=\"{color}\" stroke-opacity=\"0.6\" stroke-width=\"1.5\"/>");
+            svg.Append(CultureInfo.InvariantCulture, $"<circle class=\"point {arm}\" cx=\"{x}\" cy=\"{ChartFrame.Number(frame.Y(p.Rate))}\" r=\"3\" fill=\"{color}\"/>");
+        }
+    }
+
+    private static void Lines(StringBuilder svg, ChartFrame frame, IReadOnlyList<RatePoint> points, DateTimeOffset start, string color, string arm)
+    {
         svg.Append(CultureInfo.InvariantCulture, $"<polygon class=\"ci {arm}\" fill=\"{color}\" fill-opacity=\"0.18\" stroke=\"none\" points=\"");
         for (var i = 0; i < points.Count; i++)
         {

@@ -157,18 +157,36 @@ internal static class ReportLoader
         NpgsqlDataSource dataSource, string rollout, string stable, string canary, DateTimeOffset start, DateTimeOffset end, CancellationToken cancellationToken)
     {
         var bucket = TimeSpan.FromSeconds(Math.Max(10, Math.Ceiling((end - start).TotalSeconds / RateBuckets)));
-        // Raw intervals of hours already compacted are read from the hourly rows instead, so nothing counts twice.
+        // Every counter in [start, end) once, at the finest grain still stored. Raw intervals stay after their hour is
+        // compacted (until retention), so they are read wherever they exist: an hourly row would put a whole hour in one
+        // bucket, and one that began before the rollout's start would be left out, the short stage with it. Hourly rows
+        // are read for hours whose raw rows retention deleted (no raw row older than the compaction is left), and, with
+        // buckets of an hour or more, for compacted hours wholly inside the window, which keeps a long report cheap. A
+        // raw row written after its hour was compacted is in no hourly row and is always read raw. The interval that
+        // straddles the start counts in the first bucket: in a short stage it is much of the canary's traffic.
         const string sql = """
-            SELECT subset, counter, date_bin($4, c.interval_start, $2) AS bucket, sum(value)::bigint
+            WITH ledger AS (
+                SELECT l.hour_start, l.compacted_at,
+                       NOT EXISTS (SELECT 1 FROM interval_counters i WHERE i.rollout = l.rollout AND i.interval_start >= l.hour_start
+                                   AND i.interval_start < l.hour_start + interval '1 hour' AND i.written_at <= l.compacted_at) AS pruned
+                FROM compacted_hours l
+                WHERE l.rollout = $1 AND l.hour_start + interval '1 hour' > $2 AND l.hour_start < $3
+            ),
+            hourly AS (
+                SELECT hour_start, compacted_at FROM ledger
+                WHERE pruned OR ($8 AND hour_start >= $2 AND hour_start + interval '1 hour' <= $3)
+            )
+            SELECT c.subset, c.counter, date_bin($4, greatest(c.interval_start, $2), $2) AS bucket, sum(c.value)::bigint
             FROM interval_counters c
-            WHERE c.rollout = $1 AND c.interval_start >= $2 AND c.interval_start < $3 AND c.counter IN ($5, $6, $7)
-              AND NOT EXISTS (SELECT 1 FROM compacted_hours h WHERE h.rollout = c.rollout
-                              AND c.interval_start >= h.hour_start AND c.interval_start < h.hour_start + interval '1 hour')
+            WHERE c.rollout = $1 AND c.interval_start + c.interval_ms * interval '1 millisecond' > $2 AND c.interval_start < $3
+              AND c.counter IN ($5, $6, $7)
+              AND NOT EXISTS (SELECT 1 FROM hourly h WHERE c.interval_start >= h.hour_start
+                              AND c.interval_start < h.hour_start + interval '1 hour' AND c.written_at <= h.compacted_at)
             GROUP BY 1, 2, 3
             UNION ALL
-            SELECT subset, counter, date_bin($4, hour_start, $2), sum(value)::bigint
-            FROM hourly_counters
-            WHERE rollout = $1 AND hour_start >= $2 AND hour_start < $3 AND counter IN ($5, $6, $7)
+            SELECT hc.subset, hc.counter, date_bin($4, greatest(hc.hour_start, $2), $2), sum(hc.value)::bigint
+            FROM hourly_counters hc JOIN hourly h ON h.hour_start = hc.hour_start
+            WHERE hc.rollout = $1 AND hc.counter IN ($5, $6, $7)
             GROUP BY 1, 2, 3
             """;
         var names = new[]
@@ -189,6 +207,8 @@ internal static class ReportLoader
                 // Three parameters, not an array: the slim (AOT) data source has no array support.
                 command.AddText(name);
             }
+
+            command.Parameters.Add(new NpgsqlParameter { Value = bucket >= TimeSpan.FromHours(1), NpgsqlDbType = NpgsqlDbType.Boolean });
             await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {

@@ -10,7 +10,9 @@ namespace Canary.Analyzer.Rollouts;
 /// </summary>
 internal static class ProgressJson
 {
-    public static string WriteOptions(DecisionOptions options) => JsonSerializer.Serialize(
+    /// <param name="options">The rollout's decision settings.</param>
+    /// <param name="salt">The salt its table entry was started with, recorded with them; null writes none.</param>
+    public static string WriteOptions(DecisionOptions options, string? salt = null) => JsonSerializer.Serialize(
         new StoredOptionsJson
         {
             StageWeightsBasisPoints = options.StageWeightsBasisPoints,
@@ -27,10 +29,14 @@ internal static class ProgressJson
                 AbsoluteRateFloor = g.AbsoluteRateFloor,
                 MinimumSamples = g.MinimumSamples,
             })],
+            Salt = salt,
         },
         RolloutsJsonContext.Default.StoredOptionsJson);
 
-    public static DecisionOptions ReadOptions(string json)
+    public static DecisionOptions ReadOptions(string json) => ReadStoredOptions(json).Options;
+
+    /// <summary>The decision settings and the recorded salt (null for options stored before the salt was kept).</summary>
+    public static (DecisionOptions Options, string? Salt) ReadStoredOptions(string json)
     {
         var stored = JsonSerializer.Deserialize(json, RolloutsJsonContext.Default.StoredOptionsJson)
             ?? throw new FormatException("Stored options are JSON null.");
@@ -46,7 +52,7 @@ internal static class ProgressJson
         // Options written before guards were stored carry none: those rollouts keep the default guards.
         if (stored.Guards is null)
         {
-            return options;
+            return (options, stored.Salt);
         }
 
         var guards = new List<GuardOptions>(stored.Guards.Count);
@@ -68,7 +74,7 @@ internal static class ProgressJson
             });
         }
 
-        return options with { Guards = guards };
+        return (options with { Guards = guards }, stored.Salt);
     }
 
     public static string WriteSequential(SequentialState state)

@@ -28,7 +28,7 @@ internal sealed class RolloutLifecycle
         {
             var weight = options.StageWeightsBasisPoints[0];
             var next = TableEdits.Add(table, CarryTesters(table, progress, definition) with { CanaryWeightBasisPoints = weight, State = RolloutState.Active });
-            var started = new RolloutProgress { Rollout = definition.RouteKey, Status = RolloutStatus.Running, StageIndex = 0, StageStartedAt = now, Options = options };
+            var started = new RolloutProgress { Rollout = definition.RouteKey, Status = RolloutStatus.Running, StageIndex = 0, StageStartedAt = now, Options = options, Salt = definition.Salt };
             return (next, started, $"Started: {definition.CanarySubset} gets {weight / 100.0:0.##}% of users against {definition.StableSubset}.");
         });
 
@@ -54,7 +54,7 @@ internal sealed class RolloutLifecycle
             }
 
             var next = TableEdits.Add(table, definition with { CanaryWeightBasisPoints = 0, State = RolloutState.Active });
-            var testers = new RolloutProgress { Rollout = definition.RouteKey, Status = RolloutStatus.Testers, StageIndex = 0, StageStartedAt = now, Options = options };
+            var testers = new RolloutProgress { Rollout = definition.RouteKey, Status = RolloutStatus.Testers, StageIndex = 0, StageStartedAt = now, Options = options, Salt = definition.Salt };
             var who = definition.ForcedCanaryUsers.Count switch
             {
                 0 => $"requests carrying {definition.OptInHeader}",
@@ -66,11 +66,14 @@ internal sealed class RolloutLifecycle
 
     public Task<RunOutcome> RollbackAsync(string rollout, string reason, CancellationToken cancellationToken) =>
         ActAsync(rollout, allowNew: false, "rollback", cancellationToken, (table, progress, now) =>
-        (
-            TableEdits.With(table, rollout, d => d with { CanaryWeightBasisPoints = 0, State = RolloutState.RolledBack }),
-            progress! with { Status = RolloutStatus.RolledBack, HoldSince = null },
-            $"Rolled back by an operator: {reason}"
-        ));
+        {
+            // A finished rollout's canary is the stable version: "rolling back" would send everyone to what was retired.
+            RefuseUnless(progress!, progress!.Status != RolloutStatus.Finished, "roll back", "its canary is the stable version now; start a new rollout to change versions");
+            return (
+                TableEdits.With(table, rollout, d => d with { CanaryWeightBasisPoints = 0, State = RolloutState.RolledBack }),
+                progress! with { Status = RolloutStatus.RolledBack, HoldSince = null },
+                $"Rolled back by an operator: {reason}");
+        });
 
     public Task<RunOutcome> PromoteAsync(string rollout, CancellationToken cancellationToken) =>
         ActAsync(rollout, allowNew: false, "promote", cancellationToken, (table, progress, now) =>
@@ -108,6 +111,70 @@ internal sealed class RolloutLifecycle
                 progress! with { Status = RolloutStatus.Running },
                 "Resumed by an operator.");
         });
+
+    /// <summary>
+    /// The end of a completed rollout: the canary becomes the stable version in the table and the lifecycle ends
+    /// (<see cref="RolloutStatus.Finished"/>). A subset rollout's entry routes every request to the former canary subset
+    /// (now its stable subset; the old one stays named as the canary at weight 0, with nobody forced or opted in, so no
+    /// request goes there). A model-rewrite rollout's entry keeps rewriting requests for the old model to the new one,
+    /// for every user: clients still ask for the old name. Refused, with nothing changed, unless the rollout completed.
+    /// </summary>
+    public async Task<FinishOutcome> FinishAsync(string rollout, CancellationToken cancellationToken)
+    {
+        RolloutDefinition? before = null;
+        RolloutDefinition? after = null;
+        RolloutProgress? completed = null;
+        var outcome = await ActAsync(rollout, allowNew: false, "finish", cancellationToken, (table, progress, now) =>
+        {
+            if (progress!.Status != RolloutStatus.Completed)
+            {
+                var where = progress.Status switch
+                {
+                    RolloutStatus.Finished => "it is finished already: its canary is the stable version",
+                    RolloutStatus.RolledBack => "it was rolled back, so the stable version stays; start a new rollout for another canary",
+                    RolloutStatus.Testers => "it is in its testers-only stage 1",
+                    _ => $"it is {RolloutStore.StatusName(progress.Status)} at {progress.CurrentWeightBasisPoints / 100.0:0.##}% (stage {progress.StageIndex + 1} of {progress.Options.StageWeightsBasisPoints.Count})",
+                };
+                throw new LifecycleRefusedException(
+                    $"cannot finish rollout \"{rollout}\": {where}; finish makes the canary the stable version only after the rollout completed at 100%");
+            }
+
+            before = table.Find(rollout) ?? throw new LifecycleRefusedException(
+                $"cannot finish rollout \"{rollout}\": it is not in the desired table (generation {table.Generation})");
+            after = FinishedEntry(before);
+            completed = progress;
+            var next = TableEdits.With(table, rollout, _ => after);
+            var reason = before.IsModelRewrite
+                ? $"Finished by an operator: {before.CanaryModel} is the stable model; every request for {before.StableModel} is rewritten to it."
+                : $"Finished by an operator: {before.CanarySubset} is the stable version; {before.StableSubset} gets no requests.";
+            return (next, progress with { Status = RolloutStatus.Finished, HoldSince = null }, reason);
+        }).ConfigureAwait(false);
+        return new FinishOutcome(outcome, before!, after!, completed!.ArchiveAt);
+    }
+
+    /// <summary>The finished rollout's entry: the new version for every request, no audience left to single out.</summary>
+    internal static RolloutDefinition FinishedEntry(RolloutDefinition completed) => completed.IsModelRewrite
+        ? completed with
+        {
+            CanaryWeightBasisPoints = RolloutDefinition.MaxWeightBasisPoints,
+            State = RolloutState.Active,
+            ForcedCanaryUsers = [],
+            OptInHeader = null,
+            // Excluded users would be served the old model, which is being retired.
+            ExcludedUsers = [],
+            ExcludedTenants = [],
+        }
+        : completed with
+        {
+            StableSubset = completed.CanarySubset,
+            CanarySubset = completed.StableSubset,
+            CanaryWeightBasisPoints = 0,
+            State = RolloutState.Active,
+            ForcedCanaryUsers = [],
+            OptInHeader = null,
+            ExcludedUsers = [],
+            ExcludedTenants = [],
+        };
 
     /// <summary>
     /// A testers-only stage goes on only through <c>start</c>, which checks the preflight; promoting it would skip that
@@ -177,6 +244,9 @@ internal sealed class RolloutLifecycle
         await RolloutStore.InsertDecisionAsync(connection, transaction, record, cancellationToken).ConfigureAwait(false);
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         var push = await _runner.PushAsync(next, clock, cancellationToken).ConfigureAwait(false);
-        return new RunOutcome([record], next.Generation, push);
+        // A push withheld from a sidecar whose tripwire rolled back a rollout this table keeps running leads to the trips'
+        // records and a table that confirms them: they are part of what this command did.
+        var mesh = await _runner.SyncMeshWeightsAsync(cancellationToken).ConfigureAwait(false);
+        return new RunOutcome([record, .. push?.AllTripDecisions ?? []], next.Generation, push) { MeshWeights = mesh };
     }
 }

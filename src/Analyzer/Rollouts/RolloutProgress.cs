@@ -18,6 +18,9 @@ internal sealed record RolloutProgress
 
     public SequentialState? Sequential { get; init; }
 
+    /// <summary>The salt the rollout's table entry was started with (kept in its stored options); null for older rows.</summary>
+    public string? Salt { get; init; }
+
     public DateTimeOffset? ArchiveAt { get; init; }
 
     /// <summary>Since when the verdict has been "hold" without interruption (for the long-hold alert).</summary>
@@ -26,8 +29,9 @@ internal sealed record RolloutProgress
     public int CurrentWeightBasisPoints => Status switch
     {
         RolloutStatus.RolledBack or RolloutStatus.Testers => 0,
-        // Completing may skip the last stages (clearly better canary), and the table it writes is at 100 %.
-        RolloutStatus.Completed => RolloutDefinition.MaxWeightBasisPoints,
+        // Completing may skip the last stages (clearly better canary), and the table it writes is at 100 %; once
+        // finished, the former canary is the stable version and gets every request.
+        RolloutStatus.Completed or RolloutStatus.Finished => RolloutDefinition.MaxWeightBasisPoints,
         _ => Options.StageWeightsBasisPoints[StageIndex],
     };
 }

@@ -3,7 +3,10 @@ using Canary.Analyzer.Decisions;
 using Canary.Analyzer.Discovery;
 using Canary.Analyzer.Pricing;
 using Canary.Analyzer.Push;
+using Canary.Analyzer.Kubernetes;
+using Canary.Analyzer.MeshWeights;
 using Canary.Analyzer.Storage;
+using Canary.Analyzer.Tripwire;
 using Canary.Contracts.Rollouts;
 using Canary.Contracts.Telemetry;
 using Npgsql;
@@ -11,12 +14,16 @@ using Npgsql;
 namespace Canary.Analyzer.Rollouts;
 
 /// <summary>
-/// One analyzer look at every running rollout: read both arms over the same window, decide, and act. The desired
-/// table, the lifecycle rows and the decision records are written in ONE transaction (all or nothing), and only then
-/// is the new table pushed to the sidecars; a failed push is finished by the sidecars' own polling or the next run.
+/// One analyzer look at every running rollout: read the sidecars' tripwire trips, read both arms over the same window,
+/// decide, and act. The trips' records, the desired table, the lifecycle rows and the decision records are written in
+/// ONE transaction (all or nothing), and only then is the new table pushed to the sidecars; a failed push is finished
+/// by the sidecars' own polling or the next run.
 /// </summary>
 internal sealed class RolloutRunner : IRolloutRunner
 {
+    /// <summary>Pushes one push may lead to (renumbered past a clashing generation, or re-made after trips): a bound, never reached in practice.</summary>
+    private const int MaxRepushes = 4;
+
     private readonly NpgsqlDataSource _dataSource;
     private readonly DecisionEngine _engine;
     private readonly TimeProvider _time;
@@ -35,25 +42,33 @@ internal sealed class RolloutRunner : IRolloutRunner
     /// <summary>Current prices to re-price cost with (arms priced by the rollout's model-rewrite names); null: recorded cost.</summary>
     public AnalyzerPriceTable? Prices { get; init; }
 
+    /// <summary>Mesh-weight mode: the VirtualServices that follow the desired table after each run; null when off.</summary>
+    public MeshWeightSync? MeshWeights { get; init; }
+
     public async Task<RunOutcome> RunOnceAsync(bool dryRun, CancellationToken cancellationToken)
     {
         await SchemaMigrator.MigrateAsync(_dataSource, cancellationToken).ConfigureAwait(false);
+        // The sidecars are asked before the transaction opens, so no lifecycle row stays locked on the network.
+        var scan = await ScanTripwiresAsync(cancellationToken).ConfigureAwait(false);
         var reader = new TelemetryReader(_dataSource);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         // Row locks keep two analyzers (a CronJob overlapping a manual command) from deciding on the same rollout at once.
         var progress = await RolloutStore.ReadProgressAsync(connection, transaction, cancellationToken, forUpdate: true).ConfigureAwait(false);
         var desired = await DesiredTableStore.ReadAsync(_dataSource, cancellationToken).ConfigureAwait(false);
-        var table = desired?.Table ?? RolloutTable.Empty;
-        var original = table;
+        var original = desired?.Table ?? RolloutTable.Empty;
         var now = _time.GetUtcNow();
         var decisionClock = Stopwatch.GetTimestamp();
-        var records = new List<DecisionRecord>();
-        var updates = new List<RolloutProgress>();
+        // A trip is a rollback a sidecar already made: it is recorded and confirmed before anything else is decided.
+        var trips = await TripRecorder.ApplyAsync(connection, transaction, original, progress, scan.Trips, now, dryRun, cancellationToken).ConfigureAwait(false);
+        var table = trips.Table;
+        var records = new List<DecisionRecord>(trips.Records);
+        var updates = new List<RolloutProgress>(trips.Updates);
+        var tripped = new HashSet<string>(trips.Updates.Select(u => u.Rollout), StringComparer.Ordinal);
         var looks = new List<RolloutLook>();
         foreach (var rollout in progress)
         {
-            if (rollout.Status != RolloutStatus.Running)
+            if (rollout.Status != RolloutStatus.Running || tripped.Contains(rollout.Rollout))
             {
                 continue;
             }
@@ -76,12 +91,13 @@ internal sealed class RolloutRunner : IRolloutRunner
                 Previous = rollout.Sequential,
             });
 
+            var before = table;
             var (next, action, updated) = Apply(table, definition, rollout, decision, now);
             table = next;
             updates.Add(updated);
             records.Add(new DecisionRecord(
                 rollout.Rollout, now, decision.Verdict.ToString().ToLowerInvariant(), action, decision.Reason, rollout.StageIndex,
-                decision.CurrentWeightBasisPoints, updated.CurrentWeightBasisPoints, ReferenceEquals(next, original) ? null : next.Generation,
+                decision.CurrentWeightBasisPoints, updated.CurrentWeightBasisPoints, ReferenceEquals(next, before) ? null : next.Generation,
                 decision.WindowStart, decision.WindowEnd, decision.CanaryRequests, decision.StableRequests,
                 DecisionEvidenceJson.Write(decision), dryRun));
             looks.Add(new RolloutLook(
@@ -120,7 +136,52 @@ internal sealed class RolloutRunner : IRolloutRunner
             push = await CompletePushAsync(current, cancellationToken).ConfigureAwait(false);
         }
 
-        return new RunOutcome(records, changed && !dryRun ? table.Generation : null, push) { Looks = looks };
+        var mesh = dryRun ? [] : await SyncMeshWeightsAsync(cancellationToken).ConfigureAwait(false);
+        return new RunOutcome([.. records, .. push?.AllTripDecisions ?? []], changed && !dryRun ? table.Generation : null, push)
+        {
+            Looks = looks,
+            Tripwire = scan,
+            MeshWeights = mesh,
+        };
+    }
+
+    /// <summary>
+    /// Mesh-weight mode: brings the configured VirtualServices to the weights of the desired table as it stands after
+    /// the push (which may have rolled back a tripped rollout meanwhile). Empty when the mode is off.
+    /// </summary>
+    public async Task<IReadOnlyList<MeshWeightResult>> SyncMeshWeightsAsync(CancellationToken cancellationToken)
+    {
+        if (MeshWeights is null)
+        {
+            return [];
+        }
+
+        var table = (await DesiredTableStore.ReadAsync(_dataSource, cancellationToken).ConfigureAwait(false))?.Table ?? RolloutTable.Empty;
+        return await MeshWeights.SyncAsync(table, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Every discovered sidecar's table and tripwire trips (<c>GetTable</c>). Nothing here fails the run: a sidecar
+    /// that does not answer, or a Kubernetes API that cannot list them, is reported and read again next time.
+    /// </summary>
+    public async Task<TripwireScan> ScanTripwiresAsync(CancellationToken cancellationToken)
+    {
+        if (_discovery is null || _pusher is null)
+        {
+            return TripwireScan.None;
+        }
+
+        IReadOnlyList<SidecarEndpoint> sidecars;
+        try
+        {
+            sidecars = await _discovery.DiscoverAsync(cancellationToken).ConfigureAwait(false);
+        }
+        catch (KubernetesApiException e)
+        {
+            return new TripwireScan([], e.Message);
+        }
+
+        return new TripwireScan(await _pusher.ReadTablesAsync(sidecars, cancellationToken).ConfigureAwait(false), null);
     }
 
     private static string SplitText(Canary.Analyzer.Statistics.SampleRatioMismatchResult split) => string.Create(
@@ -171,42 +232,106 @@ internal sealed class RolloutRunner : IRolloutRunner
     }
 
     /// <summary>
-    /// Pushes <paramref name="table"/> to <paramref name="targets"/> and records the answers. A sidecar that refused
-    /// because it holds another table at this generation or a newer one (started from the chart's file, a cache, or a
-    /// table written past this analyzer) would never take this one, and its own poll ignores a generation that is not
-    /// newer either; so the same table is written again under a generation above every one the refusals named, and
-    /// pushed to every discovered sidecar, once. A tripwire's rollback is never pushed over: that refusal stays a
-    /// failure for the operator to confirm with a newer decision.
+    /// Pushes <paramref name="table"/> to <paramref name="targets"/> and records the answers, then makes good what kept
+    /// a sidecar from taking it, once per cause, pushing the result to every discovered sidecar:
+    /// <list type="bullet">
+    /// <item>Withheld because the sidecar's tripwire rolled back a rollout the table keeps running: the trips are recorded
+    /// and those rollouts rolled back (<see cref="RecordTripsAsync"/>), and the table that confirms the trips goes out.</item>
+    /// <item>Refused because the sidecar holds another table at this generation or a newer one (started from the
+    /// chart's file, a cache, or a table written past this analyzer), which its own poll would never replace either:
+    /// the same table is written again under a generation above every one the refusals named. A refusal because the
+    /// sidecar holds a tripwire's rollback at that generation is not one of these: it stays a failure until the next
+    /// run records the trip.</item>
+    /// </list>
     /// </summary>
     private async Task<PushSummary> PushAndRenumberAsync(
         RolloutTable table, IReadOnlyList<SidecarEndpoint> targets, IReadOnlyList<SidecarEndpoint> everyone, long decisionTimestamp, CancellationToken cancellationToken)
     {
+        var summary = await PushRecordedAsync(table, targets, decisionTimestamp, cancellationToken).ConfigureAwait(false);
+        for (var round = 0; round < MaxRepushes; round++)
+        {
+            var withheld = summary.Results.SelectMany(r => r.Withheld).ToList();
+            if (withheld.Count > 0)
+            {
+                var step = await RecordTripsAsync(withheld, cancellationToken).ConfigureAwait(false);
+                if (step is null)
+                {
+                    return summary;
+                }
+
+                table = step.Table;
+                var confirming = await PushRecordedAsync(table, everyone, decisionTimestamp, cancellationToken).ConfigureAwait(false);
+                summary = confirming with { Withheld = summary, TripDecisions = step.Records };
+                continue;
+            }
+
+            long? highest = null;
+            foreach (var result in summary.Results)
+            {
+                if (result.HoldsClashingGeneration && result.AppliedGeneration >= table.Generation)
+                {
+                    highest = Math.Max(highest ?? 0, result.AppliedGeneration!.Value);
+                }
+            }
+
+            if (highest is null)
+            {
+                return summary;
+            }
+
+            var renumbered = table with { Generation = highest.Value + 1 };
+            if (!await DesiredTableStore.TryWriteAsync(_dataSource, renumbered, cancellationToken).ConfigureAwait(false))
+            {
+                // Another writer moved the desired table on meanwhile: its push (or the next run) carries the newer one.
+                return summary;
+            }
+
+            table = renumbered;
+            var again = await PushRecordedAsync(renumbered, everyone, decisionTimestamp, cancellationToken).ConfigureAwait(false);
+            summary = again with { Renumbered = summary };
+        }
+
+        return summary;
+    }
+
+    private async Task<PushSummary> PushRecordedAsync(RolloutTable table, IReadOnlyList<SidecarEndpoint> targets, long decisionTimestamp, CancellationToken cancellationToken)
+    {
         var summary = await _pusher!.PushAsync(table, targets, decisionTimestamp, cancellationToken).ConfigureAwait(false);
         await RolloutStore.InsertAcksAsync(_dataSource, summary, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-        long? highest = null;
-        foreach (var result in summary.Results)
+        return summary;
+    }
+
+    /// <summary>
+    /// Records <paramref name="trips"/> (seen when a push was withheld) in their own transaction, on top of the desired
+    /// table as it stands: their rollouts rolled back in the table and the lifecycle, one decision per trip. Returns the
+    /// table to push (the desired table unchanged when another writer already rolled those rollouts back), or null when
+    /// another writer moved the table on between this read and this write.
+    /// </summary>
+    private async Task<TripStep?> RecordTripsAsync(IReadOnlyList<ObservedTrip> trips, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
+        var progress = await RolloutStore.ReadProgressAsync(connection, transaction, cancellationToken, forUpdate: true).ConfigureAwait(false);
+        var table = (await DesiredTableStore.ReadAsync(_dataSource, cancellationToken).ConfigureAwait(false))?.Table ?? RolloutTable.Empty;
+        var step = await TripRecorder.ApplyAsync(connection, transaction, table, progress, trips, _time.GetUtcNow(), dryRun: false, cancellationToken).ConfigureAwait(false);
+        if (!ReferenceEquals(step.Table, table) && !await DesiredTableStore.TryWriteAsync(connection, transaction, step.Table, cancellationToken).ConfigureAwait(false))
         {
-            if (result.HoldsClashingGeneration && result.AppliedGeneration >= table.Generation)
-            {
-                highest = Math.Max(highest ?? 0, result.AppliedGeneration!.Value);
-            }
+            // Another writer got in between the read and this write; it pushes its table, and the next run records the trips.
+            return null;
         }
 
-        if (highest is null)
+        foreach (var update in step.Updates)
         {
-            return summary;
+            await RolloutStore.UpsertProgressAsync(connection, transaction, update, cancellationToken).ConfigureAwait(false);
         }
 
-        var renumbered = table with { Generation = highest.Value + 1 };
-        if (!await DesiredTableStore.TryWriteAsync(_dataSource, renumbered, cancellationToken).ConfigureAwait(false))
+        foreach (var record in step.Records)
         {
-            // Another writer moved the desired table on meanwhile: its push (or the next run) carries the newer one.
-            return summary;
+            await RolloutStore.InsertDecisionAsync(connection, transaction, record, cancellationToken).ConfigureAwait(false);
         }
 
-        var again = await _pusher.PushAsync(renumbered, everyone, decisionTimestamp, cancellationToken).ConfigureAwait(false);
-        await RolloutStore.InsertAcksAsync(_dataSource, again, _time.GetUtcNow(), cancellationToken).ConfigureAwait(false);
-        return again with { Renumbered = summary };
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return step;
     }
 
     private static (RolloutTable Table, string Action, RolloutProgress Progress) Apply(RolloutTable table, RolloutDefinition definition, RolloutProgress rollout, Decision decision, DateTimeOffset now)

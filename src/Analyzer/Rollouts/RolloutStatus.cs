@@ -11,4 +11,7 @@ internal enum RolloutStatus
     Paused,
     RolledBack,
     Completed,
+
+    /// <summary>Completed, and then <c>finish</c> made the canary the stable version in the table: the lifecycle's end.</summary>
+    Finished,
 }

@@ -16,13 +16,15 @@ internal static class RolloutStore
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
+            var (options, salt) = ProgressJson.ReadStoredOptions(reader.GetString(4));
             rows.Add(new RolloutProgress
             {
                 Rollout = reader.GetString(0),
                 Status = ParseStatus(reader.GetString(1)),
                 StageIndex = reader.GetInt32(2),
                 StageStartedAt = Utc(reader.GetDateTime(3)),
-                Options = ProgressJson.ReadOptions(reader.GetString(4)),
+                Options = options,
+                Salt = salt,
                 Sequential = reader.IsDBNull(5) ? null : ProgressJson.ReadSequential(reader.GetString(5)),
                 ArchiveAt = reader.IsDBNull(6) ? null : Utc(reader.GetDateTime(6)),
                 HoldSince = reader.IsDBNull(7) ? null : Utc(reader.GetDateTime(7)),
@@ -47,7 +49,7 @@ internal static class RolloutStore
         command.Parameters.Add(Text(StatusName(progress.Status)));
         command.Parameters.Add(new NpgsqlParameter { Value = progress.StageIndex, NpgsqlDbType = NpgsqlDbType.Integer });
         command.Parameters.Add(Time(progress.StageStartedAt));
-        command.Parameters.Add(Text(ProgressJson.WriteOptions(progress.Options)));
+        command.Parameters.Add(Text(ProgressJson.WriteOptions(progress.Options, progress.Salt)));
         command.Parameters.Add(progress.Sequential is null ? Null(NpgsqlDbType.Text) : Text(ProgressJson.WriteSequential(progress.Sequential)));
         command.Parameters.Add(progress.ArchiveAt is { } archive ? Time(archive) : Null(NpgsqlDbType.TimestampTz));
         command.Parameters.Add(progress.HoldSince is { } hold ? Time(hold) : Null(NpgsqlDbType.TimestampTz));
@@ -143,6 +145,7 @@ internal static class RolloutStore
         RolloutStatus.Running => "running",
         RolloutStatus.Paused => "paused",
         RolloutStatus.RolledBack => "rolled_back",
+        RolloutStatus.Finished => "finished",
         _ => "completed",
     };
 
@@ -152,6 +155,7 @@ internal static class RolloutStore
         "running" => RolloutStatus.Running,
         "paused" => RolloutStatus.Paused,
         "rolled_back" => RolloutStatus.RolledBack,
+        "finished" => RolloutStatus.Finished,
         _ => RolloutStatus.Completed,
     };
 

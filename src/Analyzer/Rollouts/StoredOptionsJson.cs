@@ -22,4 +22,8 @@ internal sealed record StoredOptionsJson
 
     /// <summary>Always written; absent from options stored before guards were kept, which then get the default guards.</summary>
     public IReadOnlyList<StoredGuardJson>? Guards { get; init; }
+
+    /// <summary>The salt the rollout's table entry was started with; absent from options stored before it was kept.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public string? Salt { get; init; }
 }

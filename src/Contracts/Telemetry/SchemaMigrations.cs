@@ -16,6 +16,7 @@ public static class SchemaMigrations
         new(5, "0005_preflight.sql"),
         new(6, "0006_rollout_alerts.sql"),
         new(7, "0007_testers_stage.sql"),
+        new(8, "0008_finish_and_tripwire_trips.sql"),
     ];
 
     public static IReadOnlyList<SchemaMigration> All => Migrations;

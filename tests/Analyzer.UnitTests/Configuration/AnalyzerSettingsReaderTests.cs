@@ -63,7 +63,7 @@ public sealed class AnalyzerSettingsReaderTests : IDisposable
     [InlineData("Canary__Alerts__Webhook__0__Url", "Canary:Alerts:Webhook:0:Url")]
     [InlineData("Canary__Alerts__Webhooks__0__Channel", "Canary:Alerts:Webhooks:0:Channel")]
     [InlineData("Canary__Alerts__Webhooks__first__Url", "Canary:Alerts:Webhooks:first:Url")]
-    [InlineData("Canary__MeshWeights__Enabled", "Canary:MeshWeights:Enabled")]
+    [InlineData("Canary__MeshWeights__VirtualService", "Canary:MeshWeights:VirtualService")]
     public void Read_UnknownKeyInAnySection_Refused(string variable, string key)
     {
         var (_, errors) = Read([(variable, "x")]);
@@ -198,6 +198,60 @@ public sealed class AnalyzerSettingsReaderTests : IDisposable
         Assert.Null(settings.Prices);
         Assert.NotEmpty(errors);
         Assert.All(errors, e => Assert.StartsWith($"CANARY_PRICE_TABLE {file}: ", e, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void Read_MeshWeightsEnabledWithVirtualServices_ListedInOrder()
+    {
+        var (settings, errors) = Read(
+        [
+            ("Canary__MeshWeights__Enabled", "true"),
+            ("Canary__MeshWeights__VirtualServices__0", "models/chat"),
+            ("Canary__MeshWeights__VirtualServices__1", "gateway/edge.v2"),
+        ]);
+
+        Assert.Empty(errors);
+        Assert.Equal([new("models", "chat"), new("gateway", "edge.v2")], settings.MeshWeightServices!);
+    }
+
+    [Fact]
+    public void Read_MeshWeightsOff_NoServicesEvenWhenListed()
+    {
+        var (settings, errors) = Read([("Canary__MeshWeights__VirtualServices__0", "models/chat")]);
+
+        Assert.Empty(errors);
+        Assert.Null(settings.MeshWeightServices);
+    }
+
+    [Fact]
+    public void Read_MeshWeightsBadValues_EveryProblemListed()
+    {
+        var (_, errors) = Read(
+        [
+            ("Canary__MeshWeights__Enabled", "yes"),
+            ("Canary__MeshWeights__VirtualServices__0", "chat"),
+            ("Canary__MeshWeights__VirtualServices__1", "Models/Chat"),
+            ("Canary__MeshWeights__VirtualServices__2", "models/chat"),
+            ("Canary__MeshWeights__VirtualServices__5", "models/chat"),
+            ("Canary__MeshWeights__Route", "default"),
+        ]);
+
+        Assert.Contains("Canary:MeshWeights:Enabled (Canary__MeshWeights__Enabled) \"yes\": true or false", errors);
+        Assert.Contains(errors, e => e.StartsWith("Canary:MeshWeights:VirtualServices:0 (Canary__MeshWeights__VirtualServices__0) \"chat\": expected namespace/name", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Canary:MeshWeights:VirtualServices:1 (Canary__MeshWeights__VirtualServices__1) \"Models/Chat\": expected namespace/name", StringComparison.Ordinal));
+        Assert.Contains("Canary:MeshWeights:VirtualServices:5 (Canary__MeshWeights__VirtualServices__5) \"models/chat\": listed twice", errors);
+        Assert.Contains("Canary:MeshWeights:Route (Canary__MeshWeights__Route): unknown setting", errors);
+        Assert.Equal(5, errors.Count);
+    }
+
+    [Fact]
+    public void Read_MeshWeightsEnabledWithoutVirtualServices_Refused()
+    {
+        var (_, errors) = Read([("Canary__MeshWeights__Enabled", "True")]);
+
+        Assert.Equal(
+            "Canary:MeshWeights:Enabled (Canary__MeshWeights__Enabled) is true but no Canary:MeshWeights:VirtualServices:0 (Canary__MeshWeights__VirtualServices__0) (namespace/name) is set: mesh-weight mode would patch nothing",
+            Assert.Single(errors));
     }
 
     private static (AnalyzerSettings Settings, List<string> Errors) Read(

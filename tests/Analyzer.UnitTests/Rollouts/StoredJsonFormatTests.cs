@@ -27,6 +27,20 @@ public sealed class StoredJsonFormatTests
     }
 
     [Fact]
+    public void WriteOptions_WithSalt_RecordedLastAndReadBack()
+    {
+        var options = ProgressJson.ReadOptions(ExpectedOptions);
+
+        var json = ProgressJson.WriteOptions(options, "canary-20261206T010203Z-0123456789abcdef");
+
+        Assert.Equal(ExpectedOptions[..^1] + ",\"salt\":\"canary-20261206T010203Z-0123456789abcdef\"}", json);
+        var (read, salt) = ProgressJson.ReadStoredOptions(json);
+        Assert.Equal("canary-20261206T010203Z-0123456789abcdef", salt);
+        Assert.Equal(ExpectedOptions, ProgressJson.WriteOptions(read));
+        Assert.Null(ProgressJson.ReadStoredOptions(ExpectedOptions).Salt);
+    }
+
+    [Fact]
     public void WriteSequential_LevelsNeverRaisedAndRaised_StoredForm()
     {
         var state = new SequentialState(

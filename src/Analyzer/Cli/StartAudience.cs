@@ -1,0 +1,14 @@
+namespace Canary.Analyzer.Cli;
+
+/// <summary>What <c>start</c> was told about a rollout's table entry: versions, salt, who is forced in or kept out.</summary>
+internal sealed record StartAudience(
+    string Route,
+    string Stable,
+    string Canary,
+    string? Salt,
+    IReadOnlyList<string> ForcedUsers,
+    IReadOnlyList<string> ExcludedUsers,
+    IReadOnlyList<string> ExcludedTenants,
+    string? OptInHeader,
+    string? StableModel,
+    string? CanaryModel);
