@@ -50,7 +50,7 @@ internal sealed class AnalyzerSession : IAsyncDisposable
     {
         Prices = Settings.Prices,
         MeshWeights = Settings.MeshWeightServices is { } services
-            ? new MeshWeightSync(KubernetesClientFactory.Create(new KubernetesConnectionOptions()), services)
+            ? new MeshWeightSync(() => KubernetesClientFactory.Create(new KubernetesConnectionOptions()), services)
             : null,
     };
 

@@ -23,7 +23,10 @@ internal static class KubernetesClientFactory
         }
         else
         {
-            config = KubernetesClientConfiguration.BuildConfigFromConfigFile(options.KubeconfigPath);
+            // The client library reads only ~/.kube/config by default; $KUBECONFIG (its first file) is what kubectl reads.
+            var path = options.KubeconfigPath
+                ?? Environment.GetEnvironmentVariable("KUBECONFIG")?.Split(Path.PathSeparator, StringSplitOptions.RemoveEmptyEntries).FirstOrDefault();
+            config = KubernetesClientConfiguration.BuildConfigFromConfigFile(path);
         }
 
         config.HttpClientTimeout = options.Timeout;

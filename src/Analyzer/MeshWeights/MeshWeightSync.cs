@@ -14,14 +14,16 @@ namespace Canary.Analyzer.MeshWeights;
 /// </summary>
 internal sealed class MeshWeightSync
 {
-    private readonly IKubernetes _client;
+    private readonly Lazy<IKubernetes> _client;
     private readonly IReadOnlyList<VirtualServiceRef> _services;
 
-    public MeshWeightSync(IKubernetes client, IReadOnlyList<VirtualServiceRef> services)
+    /// <param name="client">Builds the API client when first needed: a missing kubeconfig is then a failed sync, reported like any.</param>
+    /// <param name="services">The VirtualServices to keep in step.</param>
+    public MeshWeightSync(Func<IKubernetes> client, IReadOnlyList<VirtualServiceRef> services)
     {
         ArgumentNullException.ThrowIfNull(client);
         ArgumentNullException.ThrowIfNull(services);
-        _client = client;
+        _client = new Lazy<IKubernetes>(client);
         _services = services;
     }
 
@@ -64,7 +66,7 @@ internal sealed class MeshWeightSync
         try
         {
             var basis = new MeshWeightOptions { Namespace = service.Namespace, VirtualService = service.Name };
-            var read = await new VirtualServiceWeightPublisher(_client, basis).ReadAsync(cancellationToken).ConfigureAwait(false);
+            var read = await new VirtualServiceWeightPublisher(_client.Value, basis).ReadAsync(cancellationToken).ConfigureAwait(false);
             var hosts = VirtualServiceWeightEditor.Hosts(read);
             var followed = table.Rollouts.Where(r => hosts.Exists(h => Names(r.RouteKey, h))).ToList();
             switch (followed.Count)
@@ -82,11 +84,11 @@ internal sealed class MeshWeightSync
             var options = basis with { StableSubset = rollout.StableSubset, CanarySubset = rollout.CanarySubset };
             before = VirtualServiceWeightEditor.CurrentWeights(read, options)?.Canary;
             after = Percent(rollout);
-            var patched = await new VirtualServiceWeightPublisher(_client, options)
+            var patched = await new VirtualServiceWeightPublisher(_client.Value, options)
                 .EnsureCanaryWeightAsync(after.Value, read, onlyIfDifferent: true, cancellationToken).ConfigureAwait(false);
             return new MeshWeightResult(service, rolloutName, before, after, patched, null);
         }
-        catch (Exception e) when (e is KubernetesApiException or MeshWeightException)
+        catch (Exception e) when (e is KubernetesApiException or MeshWeightException or k8s.Exceptions.KubeConfigException)
         {
             return new MeshWeightResult(service, rolloutName, before, after, Patched: false, e.Message);
         }
