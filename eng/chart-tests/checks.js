@@ -46,7 +46,7 @@ const SIDECAR_ENV = new Set([
 // The analyzer refuses unknown Canary__ keys too (README, Analyzer configuration); list entries are matched by pattern.
 const ANALYZER_ENV = new Set([
   'Canary__Database__ConnectionString', 'Canary__Control__TokenFile', 'Canary__Discovery__Namespace', 'Canary__Discovery__ControlPort',
-  'CANARY_PRICE_TABLE',
+  'CANARY_PRICE_TABLE', 'Canary__MeshWeights__Enabled',
 ]);
 const PRICE_ENV = /^Canary__Telemetry__Prices__([0-9]+)__(Model|Input|CachedInput|Output|CacheWrite)$/;
 const ROLLOUT_KEYS = new Set([
@@ -439,8 +439,14 @@ function checkAnalyzerContainer(c, where, ct, volumes) {
   const env = envMap(ct);
   for (const name of env.keys()) {
     const extra = (get(v, 'analyzer.extraEnv') || []).some((e) => e.name === name);
-    c.expect(ANALYZER_ENV.has(name) || /^Canary__Discovery__LabelSelectors__[0-9]+$/.test(name) || extra, where, `${name} is not a setting of the analyzer (it refuses unknown Canary__ keys)`);
+    c.expect(ANALYZER_ENV.has(name) || /^Canary__(Discovery__LabelSelectors|MeshWeights__VirtualServices)__[0-9]+$/.test(name) || extra, where, `${name} is not a setting of the analyzer (it refuses unknown Canary__ keys)`);
   }
+  // Mesh-weight mode: the analyzer patches exactly the rendered VirtualServices (namespace/name), and only when enabled.
+  const mesh = Boolean(get(v, 'analyzer.meshWeights.enabled'));
+  c.expect(get(env.get('Canary__MeshWeights__Enabled'), 'value') === (mesh ? 'true' : undefined), where, `Canary__MeshWeights__Enabled does not follow analyzer.meshWeights.enabled (${mesh})`);
+  const patched = [...env.keys()].filter((n) => n.startsWith('Canary__MeshWeights__VirtualServices__')).map((n) => get(env.get(n), 'value')).sort();
+  const rendered = mesh ? c.ofKind('VirtualService').map((d) => `${get(d, 'metadata.namespace')}/${get(d, 'metadata.name')}`).sort() : [];
+  c.expect(deepEqual(patched, rendered), where, `mesh-weight VirtualServices ${JSON.stringify(patched)} are not the rendered ones ${JSON.stringify(rendered)}`);
   const db = env.get('Canary__Database__ConnectionString');
   c.expect(get(db, 'valueFrom.secretKeyRef.name') === get(v, 'database.existingSecret'), where, 'database connection string is not from database.existingSecret');
   const token = get(env.get('Canary__Control__TokenFile'), 'value');

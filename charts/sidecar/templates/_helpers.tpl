@@ -657,6 +657,15 @@ containers:
       - name: Canary__Discovery__LabelSelectors__{{ $i }}
         value: {{ $sel | quote }}
       {{- end }}
+      {{- if $v.analyzer.meshWeights.enabled }}
+      # Mesh-weight mode: after each run the analyzer sets these VirtualServices' weights to their rollout's.
+      - name: Canary__MeshWeights__Enabled
+        value: "true"
+      {{- range $i, $svc := $v.routing.services }}
+      - name: Canary__MeshWeights__VirtualServices__{{ $i }}
+        value: {{ printf "%s/%s" (include "sidecar.namespace" $root) (include "sidecar.componentName" (list $root $svc.name)) | quote }}
+      {{- end }}
+      {{- end }}
       {{- if include "sidecar.pricesConfigMap" $root }}
       - name: CANARY_PRICE_TABLE
         value: {{ printf "%s/%s" (include "sidecar.pricesDir" $root) (include "sidecar.pricesKey" $root) | quote }}
