@@ -1,5 +1,5 @@
 using Canary.Analyzer.Statistics;
-using Canary.Analyzer.Storage;
+using Canary.Contracts.Telemetry.Storage;
 using Canary.Contracts.Telemetry;
 
 namespace Canary.Analyzer.Pricing;

@@ -1,7 +1,7 @@
 using Canary.Analyzer.Decisions;
 using Canary.Analyzer.Pricing;
 using Canary.Analyzer.Rollouts;
-using Canary.Analyzer.Storage;
+using Canary.Contracts.Telemetry.Storage;
 using Canary.Contracts.Rollouts;
 using Canary.Contracts.Telemetry;
 using Npgsql;
@@ -84,7 +84,7 @@ internal sealed class ReplayRunner(NpgsqlDataSource dataSource)
 
         var clock = new ReplayClock();
         var engine = new DecisionEngine(clock);
-        var reader = new TelemetryReader(_dataSource);
+        var reader = new TelemetryWindowReader(_dataSource);
         var looks = new List<ReplayLook>();
         var stage = request.StageIndex;
         var stageStart = request.StageStartedAt ?? request.From;

@@ -1,7 +1,7 @@
 using Canary.Analyzer.Decisions;
 using Canary.Analyzer.Pricing;
 using Canary.Analyzer.Statistics;
-using Canary.Analyzer.Storage;
+using Canary.Contracts.Telemetry.Storage;
 using Canary.Contracts.Telemetry;
 
 namespace Canary.Analyzer.Rollouts;

@@ -3,7 +3,7 @@ using Canary.Analyzer.Decisions;
 using Canary.Analyzer.Discovery;
 using Canary.Analyzer.Pricing;
 using Canary.Analyzer.Push;
-using Canary.Analyzer.Storage;
+using Canary.Contracts.Telemetry.Storage;
 using Canary.Contracts.Rollouts;
 using Canary.Contracts.Telemetry;
 using Npgsql;
@@ -38,7 +38,7 @@ internal sealed class RolloutRunner : IRolloutRunner
     public async Task<RunOutcome> RunOnceAsync(bool dryRun, CancellationToken cancellationToken)
     {
         await SchemaMigrator.MigrateAsync(_dataSource, cancellationToken).ConfigureAwait(false);
-        var reader = new TelemetryReader(_dataSource);
+        var reader = new TelemetryWindowReader(_dataSource);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         // Row locks keep two analyzers (a CronJob overlapping a manual command) from deciding on the same rollout at once.

@@ -1,3 +1,4 @@
+using Canary.Sidecar.Telemetry.Recording;
 using System.Runtime.CompilerServices;
 using Canary.Contracts.Telemetry;
 using Canary.Sidecar.Telemetry.Scanning;
@@ -126,7 +127,7 @@ internal sealed class ArmTelemetry
             {
                 if (Volatile.Read(ref _recorders[m]) is not null)
                 {
-                    bytes += TelemetryLayouts.RecorderBytes((TelemetryMetric)m, CoreStripes.Count);
+                    bytes += RecorderMemory.RecorderBytes((TelemetryMetric)m, CoreStripes.Count);
                 }
             }
 

@@ -1,6 +1,6 @@
 using Canary.Analyzer.Pricing;
-using Canary.Analyzer.Storage;
 using Canary.Contracts.Telemetry;
+using Canary.Contracts.Telemetry.Storage;
 
 namespace Canary.Analyzer.UnitTests.Pricing;
 

@@ -1,8 +1,8 @@
-namespace Canary.Analyzer.Storage;
+namespace Canary.Contracts.Telemetry.Storage;
 
 /// <summary>Five-minute slices of UTC time, the unit of the recent roll-ups: an interval belongs to the slice its start falls in.</summary>
 /// <remarks>Fixed by the schema (migration 4); an hour is exactly twelve slices.</remarks>
-internal static class TelemetrySlices
+public static class TelemetrySlices
 {
     public static readonly TimeSpan Length = TimeSpan.FromMinutes(5);
 

@@ -1,10 +1,10 @@
-namespace Canary.Contracts.Telemetry;
+namespace Canary.Sidecar.Telemetry.Recording;
 
 /// <summary>
 /// A writer's entry into a <see cref="WriterReaderPhaser"/>: the stripe it entered (exit must count on the same one,
 /// even if the thread has moved to another core since) and the start epoch it drew, whose sign fixes its phase.
 /// </summary>
-public readonly struct WriterTicket
+internal readonly struct WriterTicket
 {
     internal WriterTicket(int stripe, long epoch)
     {

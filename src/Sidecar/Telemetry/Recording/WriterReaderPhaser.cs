@@ -1,4 +1,4 @@
-namespace Canary.Contracts.Telemetry;
+namespace Canary.Sidecar.Telemetry.Recording;
 
 /// <summary>
 /// Lets wait-free writers record into one of two phases while a single reader flips the phase and waits until every
@@ -18,7 +18,7 @@ namespace Canary.Contracts.Telemetry;
 /// start epoch incremented by every core was a cache line bouncing between cores on each of them.
 /// </para>
 /// </remarks>
-public sealed class WriterReaderPhaser
+internal sealed class WriterReaderPhaser
 {
     private const int StartEpoch = 0;
     private const int EvenEndEpoch = 1;

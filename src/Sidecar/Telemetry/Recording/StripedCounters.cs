@@ -1,4 +1,4 @@
-namespace Canary.Contracts.Telemetry;
+namespace Canary.Sidecar.Telemetry.Recording;
 
 /// <summary>
 /// A fixed set of cumulative 64-bit counters, each split across <see cref="CoreStripes"/> so that threads counting on
@@ -9,7 +9,7 @@ namespace Canary.Contracts.Telemetry;
 /// A read is not a snapshot of all counters at one instant: an increment racing it lands in this read or the next,
 /// as with a single shared counter.
 /// </remarks>
-public sealed class StripedCounters
+internal sealed class StripedCounters
 {
     private readonly long[] _values;
     private readonly int _stride;

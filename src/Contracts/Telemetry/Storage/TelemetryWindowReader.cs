@@ -1,8 +1,7 @@
 using System.Data;
-using Canary.Contracts.Telemetry;
 using Npgsql;
 
-namespace Canary.Analyzer.Storage;
+namespace Canary.Contracts.Telemetry.Storage;
 
 /// <summary>
 /// Reads one rollout's telemetry for a window and merges it exactly: counters are summed and histograms are added
@@ -17,11 +16,11 @@ namespace Canary.Analyzer.Storage;
 /// whatever the fleet size. All queries run in one repeatable-read snapshot, so a compaction or retention committing
 /// meanwhile cannot make an hour or slice appear twice or not at all.
 /// </remarks>
-internal sealed class TelemetryReader
+public sealed class TelemetryWindowReader
 {
     private readonly NpgsqlDataSource _dataSource;
 
-    public TelemetryReader(NpgsqlDataSource dataSource) => _dataSource = dataSource;
+    public TelemetryWindowReader(NpgsqlDataSource dataSource) => _dataSource = dataSource;
 
     public async Task<RolloutWindow> ReadAsync(string rollout, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
@@ -34,16 +33,16 @@ internal sealed class TelemetryReader
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.RepeatableRead, cancellationToken).ConfigureAwait(false);
 
-        var compactedHours = await LedgerAsync(connection, transaction, RollupTier.Hourly, rollout,
+        var compactedHours = await LedgerAsync(connection, transaction, TelemetryTier.Hourly, rollout,
             TelemetryHours.Ceiling(from), TelemetryHours.Floor(to), cancellationToken).ConfigureAwait(false);
         if (compactedHours.Count > 0)
         {
             // Only ledger hours have hourly rows (both are written in one transaction), so one range query reads exactly them.
-            await ReadRollupAsync(window, connection, transaction, RollupTier.Hourly, rollout,
+            await ReadTierAsync(window, connection, transaction, TelemetryTier.Hourly, rollout,
                 compactedHours[0], compactedHours[^1] + TelemetryHours.Hour, cancellationToken).ConfigureAwait(false);
         }
 
-        var compactedSlices = await LedgerAsync(connection, transaction, RollupTier.Slices, rollout,
+        var compactedSlices = await LedgerAsync(connection, transaction, TelemetryTier.Slices, rollout,
             TelemetrySlices.Ceiling(from), TelemetrySlices.Floor(to), cancellationToken).ConfigureAwait(false);
         foreach (var (gapStart, gapEnd) in Gaps(from, to, compactedHours, TelemetryHours.Hour))
         {
@@ -51,13 +50,13 @@ internal sealed class TelemetryReader
             var slices = compactedSlices.FindAll(s => s >= gapStart && s + TelemetrySlices.Length <= gapEnd);
             if (slices.Count > 0)
             {
-                await ReadRollupAsync(window, connection, transaction, RollupTier.Slices, rollout,
+                await ReadTierAsync(window, connection, transaction, TelemetryTier.Slices, rollout,
                     slices[0], slices[^1] + TelemetrySlices.Length, cancellationToken).ConfigureAwait(false);
             }
 
             foreach (var (rawStart, rawEnd) in Gaps(gapStart, gapEnd, slices, TelemetrySlices.Length))
             {
-                await ReadRawAsync(window, connection, transaction, rollout, rawStart, rawEnd, cancellationToken).ConfigureAwait(false);
+                await ReadTierAsync(window, connection, transaction, TelemetryTier.Raw, rollout, rawStart, rawEnd, cancellationToken).ConfigureAwait(false);
             }
         }
 
@@ -67,7 +66,7 @@ internal sealed class TelemetryReader
 
     /// <summary>Starts of the ledger entries of a tier in [from, to), ordered; empty when the range holds no whole bucket.</summary>
     private static async Task<List<DateTimeOffset>> LedgerAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, RollupTier tier, string rollout, DateTimeOffset from, DateTimeOffset to,
+        NpgsqlConnection connection, NpgsqlTransaction transaction, TelemetryTier tier, string rollout, DateTimeOffset from, DateTimeOffset to,
         CancellationToken cancellationToken)
     {
         var starts = new List<DateTimeOffset>();
@@ -112,61 +111,66 @@ internal sealed class TelemetryReader
         return gaps;
     }
 
-    private static async Task ReadRollupAsync(
-        RolloutWindow window, NpgsqlConnection connection, NpgsqlTransaction transaction, RollupTier tier, string rollout, DateTimeOffset from,
+    private static async Task ReadTierAsync(
+        RolloutWindow window, NpgsqlConnection connection, NpgsqlTransaction transaction, TelemetryTier tier, string rollout, DateTimeOffset from,
         DateTimeOffset to, CancellationToken cancellationToken)
     {
-        await ReadCountersAsync(window, connection, transaction,
-            $"SELECT subset, counter, sum(value)::bigint FROM {tier.CounterTable} WHERE rollout = $1 AND {tier.StartColumn} >= $2 AND {tier.StartColumn} < $3 GROUP BY subset, counter",
-            rollout, from, to, cancellationToken).ConfigureAwait(false);
-        await ReadHistogramsAsync(window, connection, transaction,
+        // Counters and metrics this build does not know (written by a newer sidecar) are skipped, not fatal.
+        await ReadCounterSumsAsync(connection, transaction, tier, rollout, from, to, (subset, name, sum, _) =>
+        {
+            if (TelemetryNames.TryParseCounter(name, out var counter))
+            {
+                window.Arm(subset).AddCounter(counter, sum);
+            }
+        }, cancellationToken).ConfigureAwait(false);
+        await ReadHistogramsAsync(connection, transaction, tier, rollout, from, to, (subset, name, encoded) =>
+        {
+            if (TelemetryNames.TryParseMetric(name, out var metric))
+            {
+                window.Arm(subset).AddHistogram(metric, encoded);
+            }
+        }, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Reads every histogram row of one rollout in <paramref name="tier"/> with a start in [from, to), in the caller's
+    /// transaction: (subset, metric name, encoding) per row, unmerged.
+    /// </summary>
+    public static async Task ReadHistogramsAsync(
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, TelemetryTier tier, string rollout, DateTimeOffset from, DateTimeOffset to,
+        Action<string, string, byte[]> onRow, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(tier);
+        ArgumentNullException.ThrowIfNull(onRow);
+        await using var command = new NpgsqlCommand(
             $"SELECT subset, metric, encoded FROM {tier.HistogramTable} WHERE rollout = $1 AND {tier.StartColumn} >= $2 AND {tier.StartColumn} < $3",
-            rollout, from, to, cancellationToken).ConfigureAwait(false);
-    }
-
-    private static async Task ReadRawAsync(
-        RolloutWindow window, NpgsqlConnection connection, NpgsqlTransaction transaction, string rollout, DateTimeOffset from, DateTimeOffset to,
-        CancellationToken cancellationToken)
-    {
-        await ReadCountersAsync(window, connection, transaction,
-            "SELECT subset, counter, sum(value)::bigint FROM interval_counters WHERE rollout = $1 AND interval_start >= $2 AND interval_start < $3 GROUP BY subset, counter",
-            rollout, from, to, cancellationToken).ConfigureAwait(false);
-        await ReadHistogramsAsync(window, connection, transaction,
-            "SELECT subset, metric, encoded FROM interval_histograms WHERE rollout = $1 AND interval_start >= $2 AND interval_start < $3",
-            rollout, from, to, cancellationToken).ConfigureAwait(false);
-    }
-
-    private static async Task ReadCountersAsync(
-        RolloutWindow window, NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, string rollout, DateTimeOffset from,
-        DateTimeOffset to, CancellationToken cancellationToken)
-    {
-        await using var command = new NpgsqlCommand(sql, connection, transaction);
+            connection, transaction);
         AddWindowParameters(command, rollout, from, to);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            // Counters this build does not know (written by a newer sidecar) are skipped, not fatal.
-            if (TelemetryNames.TryParseCounter(reader.GetString(1), out var counter))
-            {
-                window.Arm(reader.GetString(0)).AddCounter(counter, reader.GetInt64(2));
-            }
+            onRow(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<byte[]>(2));
         }
     }
 
-    private static async Task ReadHistogramsAsync(
-        RolloutWindow window, NpgsqlConnection connection, NpgsqlTransaction transaction, string sql, string rollout, DateTimeOffset from,
-        DateTimeOffset to, CancellationToken cancellationToken)
+    /// <summary>
+    /// Sums every counter of one rollout in <paramref name="tier"/> over the rows with a start in [from, to), in the
+    /// caller's transaction: (subset, counter name, sum, rows summed) per subset and counter.
+    /// </summary>
+    public static async Task ReadCounterSumsAsync(
+        NpgsqlConnection connection, NpgsqlTransaction? transaction, TelemetryTier tier, string rollout, DateTimeOffset from, DateTimeOffset to,
+        Action<string, string, long, long> onSum, CancellationToken cancellationToken)
     {
-        await using var command = new NpgsqlCommand(sql, connection, transaction);
+        ArgumentNullException.ThrowIfNull(tier);
+        ArgumentNullException.ThrowIfNull(onSum);
+        await using var command = new NpgsqlCommand(
+            $"SELECT subset, counter, sum(value)::bigint, count(*) FROM {tier.CounterTable} WHERE rollout = $1 AND {tier.StartColumn} >= $2 AND {tier.StartColumn} < $3 GROUP BY subset, counter",
+            connection, transaction);
         AddWindowParameters(command, rollout, from, to);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            if (TelemetryNames.TryParseMetric(reader.GetString(1), out var metric))
-            {
-                var encoded = reader.GetFieldValue<byte[]>(2);
-                window.Arm(reader.GetString(0)).AddHistogram(metric, encoded);
-            }
+            onSum(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3));
         }
     }
 

@@ -1,4 +1,6 @@
-namespace Canary.Contracts.Telemetry;
+using Canary.Contracts.Telemetry;
+
+namespace Canary.Sidecar.Telemetry.Recording;
 
 /// <summary>
 /// Concurrent interval histogram recorder: any number of threads record wait-free (no allocation, no lock) and one
@@ -10,7 +12,7 @@ namespace Canary.Contracts.Telemetry;
 /// entered. <see cref="TakeInterval"/> clears the buffer it returned last time (no writer can be in it: its phase was
 /// drained by the previous flip and has not been re-entered), flips, waits for the old phase to drain and returns it.
 /// </remarks>
-public sealed class IntervalRecorder
+internal sealed class IntervalRecorder
 {
     private readonly WriterReaderPhaser _phaser = new();
     private readonly IntervalHistogram[] _buffers;

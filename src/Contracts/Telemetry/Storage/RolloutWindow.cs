@@ -1,7 +1,7 @@
-namespace Canary.Analyzer.Storage;
+namespace Canary.Contracts.Telemetry.Storage;
 
 /// <summary>Both arms of one rollout over the same window [From, To).</summary>
-internal sealed class RolloutWindow
+public sealed class RolloutWindow
 {
     private readonly Dictionary<string, ArmWindow> _arms = new(StringComparer.Ordinal);
 
@@ -17,6 +17,9 @@ internal sealed class RolloutWindow
     public DateTimeOffset From { get; }
 
     public DateTimeOffset To { get; }
+
+    /// <summary>Every arm that has rows in the window (or was asked for with <see cref="Arm"/>).</summary>
+    public IReadOnlyCollection<ArmWindow> Arms => _arms.Values;
 
     /// <summary>The arm of a subset; an arm with no rows in the window is empty, not missing.</summary>
     public ArmWindow Arm(string subset)

@@ -1,4 +1,4 @@
-namespace Canary.Contracts.Telemetry;
+namespace Canary.Sidecar.Telemetry.Recording;
 
 /// <summary>
 /// Picks the stripe a recording thread writes to: one per processor (a power of two, at most <see cref="MaxStripes"/>),
@@ -6,7 +6,7 @@ namespace Canary.Contracts.Telemetry;
 /// request. A thread that moves to another core keeps working (stripes are only a contention hint; every stripe is
 /// still updated atomically), and readers sum the stripes.
 /// </summary>
-public static class CoreStripes
+internal static class CoreStripes
 {
     /// <summary>Caps the memory of striped structures on very wide machines; contention is already split 8 ways.</summary>
     public const int MaxStripes = 8;

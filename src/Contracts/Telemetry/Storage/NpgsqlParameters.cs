@@ -1,10 +1,10 @@
 using Npgsql;
 using NpgsqlTypes;
 
-namespace Canary.Analyzer.Storage;
+namespace Canary.Contracts.Telemetry.Storage;
 
 /// <summary>Typed parameters for the storage commands (no boxing, explicit PostgreSQL types).</summary>
-internal static class NpgsqlParameters
+public static class NpgsqlParameters
 {
     public static void AddText(this NpgsqlCommand command, string value) =>
         command.Parameters.Add(new NpgsqlParameter<string> { NpgsqlDbType = NpgsqlDbType.Text, TypedValue = value });

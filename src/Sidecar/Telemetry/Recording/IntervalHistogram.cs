@@ -1,14 +1,16 @@
-namespace Canary.Contracts.Telemetry;
+using Canary.Contracts.Telemetry;
+
+namespace Canary.Sidecar.Telemetry.Recording;
 
 /// <summary>
 /// One phase of an <see cref="IntervalRecorder"/>: 32-bit slot counters plus sum, min, max and the number of values
 /// that had to be clamped into range. Writers update it with atomics; readers see it only while it is quiescent.
 /// </summary>
 /// <remarks>
-/// Slot counters are 32-bit to halve memory (see <see cref="TelemetryLayouts"/>): one slot would overflow only after
+/// Slot counters are 32-bit to halve memory (see <see cref="RecorderMemory"/>): one slot would overflow only after
 /// 2^31 values landed in it within a single flush interval, which at a 10 s interval is 200 million values a second.
 /// </remarks>
-public sealed class IntervalHistogram
+internal sealed class IntervalHistogram
 {
     private const int SumField = 0;
     private const int MinField = 1;
@@ -84,6 +86,10 @@ public sealed class IntervalHistogram
 
         return total;
     }
+
+    /// <summary>Encodes this interval with <see cref="HistogramCodec"/> into <paramref name="destination"/> (at least
+    /// <see cref="HistogramCodec.MaxEncodedLength"/> bytes); returns the bytes written.</summary>
+    public int Encode(Span<byte> destination) => HistogramCodec.Encode(Layout, Counts, Sum, Min, Max, destination);
 
     /// <summary>Records one value into the given core stripe's sum and bounds (any stripe is correct; the caller's
     /// own keeps the cache line local).</summary>

@@ -1,9 +1,7 @@
-using Canary.Contracts.Telemetry;
-
-namespace Canary.Analyzer.Storage;
+namespace Canary.Contracts.Telemetry.Storage;
 
 /// <summary>One arm's telemetry over a window, merged exactly across sidecars and intervals.</summary>
-internal sealed class ArmWindow
+public sealed class ArmWindow
 {
     private readonly long[] _counters = new long[TelemetryNames.CounterCount];
     private readonly MergedHistogram?[] _histograms = new MergedHistogram?[TelemetryNames.MetricCount];

@@ -1,7 +1,7 @@
-namespace Canary.Analyzer.Storage;
+namespace Canary.Contracts.Telemetry.Storage;
 
 /// <summary>Whole UTC hours, the unit of compaction: an interval belongs to the hour its start falls in.</summary>
-internal static class TelemetryHours
+public static class TelemetryHours
 {
     public static readonly TimeSpan Hour = TimeSpan.FromHours(1);
 
