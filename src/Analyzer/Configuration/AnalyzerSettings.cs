@@ -1,6 +1,6 @@
 using Canary.Analyzer.Alerts;
 using Canary.Analyzer.Discovery;
-using Canary.Analyzer.Pricing;
+using Canary.Contracts.Pricing;
 
 namespace Canary.Analyzer.Configuration;
 
@@ -25,7 +25,7 @@ internal sealed record AnalyzerSettings
     public AlertSettings Alerts { get; init; } = new();
 
     /// <summary>Current prices to re-price cost with; null: the cost the sidecars recorded.</summary>
-    public AnalyzerPriceTable? Prices { get; init; }
+    public PriceTable? Prices { get; init; }
 
     /// <summary>Bearer token for <c>--kube-server</c> (<c>CANARY_KUBE_TOKEN</c>).</summary>
     public string? KubernetesToken { get; init; }

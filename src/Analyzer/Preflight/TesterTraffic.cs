@@ -1,5 +1,5 @@
-using Canary.Contracts.Telemetry.Storage;
 using Canary.Contracts.Telemetry;
+using Canary.Contracts.Telemetry.Storage;
 using Npgsql;
 
 namespace Canary.Analyzer.Preflight;

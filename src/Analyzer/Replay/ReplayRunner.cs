@@ -1,9 +1,9 @@
 using Canary.Analyzer.Decisions;
-using Canary.Analyzer.Pricing;
 using Canary.Analyzer.Rollouts;
-using Canary.Contracts.Telemetry.Storage;
+using Canary.Contracts.Pricing;
 using Canary.Contracts.Rollouts;
 using Canary.Contracts.Telemetry;
+using Canary.Contracts.Telemetry.Storage;
 using Npgsql;
 
 namespace Canary.Analyzer.Replay;
@@ -124,6 +124,6 @@ internal sealed class ReplayRunner(NpgsqlDataSource dataSource)
         return next > request.To ? request.To : next;
     }
 
-    private static TokenPrices? Prices(AnalyzerPriceTable? table, string? model) =>
-        table is not null && model is not null && table.TryGetPrices(model, out var prices) ? prices : null;
+    private static ModelPrice? Prices(PriceTable? table, string? model) =>
+        table is not null && model is not null && table.TryGetPrice(model, out var prices) ? prices : null;
 }

@@ -1,8 +1,8 @@
 using Canary.Analyzer.Preflight;
 using Canary.Analyzer.Rollouts;
-using Canary.Contracts.Telemetry.Storage;
 using Canary.Contracts.Rollouts;
 using Canary.Contracts.Telemetry;
+using Canary.Contracts.Telemetry.Storage;
 using Npgsql;
 using NpgsqlTypes;
 

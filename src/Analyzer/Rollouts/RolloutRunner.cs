@@ -1,11 +1,11 @@
 using System.Diagnostics;
 using Canary.Analyzer.Decisions;
 using Canary.Analyzer.Discovery;
-using Canary.Analyzer.Pricing;
 using Canary.Analyzer.Push;
-using Canary.Contracts.Telemetry.Storage;
+using Canary.Contracts.Pricing;
 using Canary.Contracts.Rollouts;
 using Canary.Contracts.Telemetry;
+using Canary.Contracts.Telemetry.Storage;
 using Npgsql;
 
 namespace Canary.Analyzer.Rollouts;
@@ -33,7 +33,7 @@ internal sealed class RolloutRunner : IRolloutRunner
     }
 
     /// <summary>Current prices to re-price cost with (arms priced by the rollout's model-rewrite names); null: recorded cost.</summary>
-    public AnalyzerPriceTable? Prices { get; init; }
+    public PriceTable? Prices { get; init; }
 
     public async Task<RunOutcome> RunOnceAsync(bool dryRun, CancellationToken cancellationToken)
     {
@@ -236,10 +236,10 @@ internal sealed class RolloutRunner : IRolloutRunner
     }
 
     /// <summary>Both arms' prices, or neither: a comparison of a re-priced arm with a recorded one would mix price lists.</summary>
-    private (TokenPrices? Canary, TokenPrices? Stable) ArmPrices(RolloutDefinition definition)
+    private (ModelPrice? Canary, ModelPrice? Stable) ArmPrices(RolloutDefinition definition)
     {
         if (Prices is { } table && definition.CanaryModel is { } canaryModel && definition.StableModel is { } stableModel
-            && table.TryGetPrices(canaryModel, out var canary) && table.TryGetPrices(stableModel, out var stable))
+            && table.TryGetPrice(canaryModel, out var canary) && table.TryGetPrice(stableModel, out var stable))
         {
             return (canary, stable);
         }

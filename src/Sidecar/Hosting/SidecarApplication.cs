@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using Canary.Contracts.Pricing;
 using Canary.Contracts.Rollouts;
 using Canary.Sidecar.Configuration;
 using Canary.Sidecar.Control;
@@ -73,7 +74,7 @@ internal static class SidecarApplication
         var tripwire = TripwireSettings.Load(section.GetSection(TripwireOptions.SectionName), errors);
         var initialTable = LoadRolloutsFile(options.Routing.RolloutsFile, errors);
         PersistenceSettings.Check(section.GetSection("Telemetry"), errors);
-        var prices = PriceTableConfiguration.Load(section.GetSection("Telemetry:Prices"), errors);
+        var prices = PriceTableSettings.Load(section.GetSection("Telemetry:Prices"), errors);
         if (errors.Count > 0)
         {
             throw new ConfigurationErrorsException(errors);

@@ -1,5 +1,6 @@
 using Canary.Sidecar.Telemetry.Recording;
 
+
 namespace Canary.Sidecar.Processing;
 
 /// <summary>Process-wide counters of the ext_proc streams and of every kind of bad input, for /metrics.</summary>

@@ -1,6 +1,6 @@
-using Canary.Sidecar.Telemetry.Recording;
 using System.Runtime.CompilerServices;
 using Canary.Contracts.Telemetry;
+using Canary.Sidecar.Telemetry.Recording;
 using Canary.Sidecar.Telemetry.Scanning;
 
 namespace Canary.Sidecar.Telemetry;

@@ -1,7 +1,7 @@
 using System.Text.Json;
 using Canary.Analyzer.Decisions;
-using Canary.Analyzer.Pricing;
 using Canary.Analyzer.Rollouts;
+using Canary.Contracts.Pricing;
 using Canary.Contracts.Rollouts;
 using Canary.Contracts.Telemetry;
 using Canary.Contracts.Telemetry.Storage;

@@ -1,5 +1,6 @@
 using Canary.Sidecar.Telemetry.Recording;
 
+
 namespace Canary.Sidecar.UnitTests.Telemetry;
 
 public class StripedCountersTests

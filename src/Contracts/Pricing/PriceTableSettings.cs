@@ -1,21 +1,28 @@
 using System.Globalization;
-using Canary.Sidecar.Telemetry.Pricing;
+using Microsoft.Extensions.Configuration;
 
-namespace Canary.Sidecar.Telemetry;
+namespace Canary.Contracts.Pricing;
 
 /// <summary>
-/// Reads the per-model price table from <c>Canary:Telemetry:Prices</c>: a list of entries with <c>Model</c> (exact name,
-/// or a prefix ending in <c>*</c>) and USD per million tokens <c>Input</c>, <c>CachedInput</c>, <c>Output</c> and
-/// optionally <c>CacheWrite</c>. Every error is reported, none stops at the first.
+/// The configuration form of the price table, <c>Canary:Telemetry:Prices</c>: a list of entries with <c>Model</c> (exact
+/// name, or a prefix ending in <c>*</c>) and USD per million tokens <c>Input</c>, <c>Output</c>, optionally
+/// <c>CachedInput</c> (default Input) and <c>CacheWrite</c> (default Input), as numbers with at most 6 decimals up to
+/// <see cref="ModelPrice.MaxPerMillion"/>. The sidecar reads it from its settings; <see cref="PriceTableFile"/> reads the
+/// same section from a file for the analyzer. Every error is reported, none stops at the first.
 /// </summary>
-internal static class PriceTableConfiguration
+public static class PriceTableSettings
 {
+    /// <summary>The section the sidecar's settings hold the price table in.</summary>
+    public const string SectionPath = "Canary:Telemetry:Prices";
+
     public static PriceTable Load(IConfigurationSection prices, List<string> errors)
     {
+        ArgumentNullException.ThrowIfNull(prices);
+        ArgumentNullException.ThrowIfNull(errors);
         var entries = new List<PriceTableEntry>();
         foreach (var entry in prices.GetChildren())
         {
-            var at = $"Canary:Telemetry:Prices:{entry.Key}";
+            var at = entry.Path;
             var model = entry["Model"];
             if (string.IsNullOrEmpty(model))
             {
@@ -48,7 +55,7 @@ internal static class PriceTableConfiguration
         }
         catch (ArgumentException e)
         {
-            errors.Add($"Canary:Telemetry:Prices: {e.Message}");
+            errors.Add($"{prices.Path}: {e.Message}");
             return PriceTable.Empty;
         }
     }

@@ -1,15 +1,19 @@
+using System.Buffers;
 using System.Text;
-using Canary.Sidecar.Telemetry.Scanning;
 
-namespace Canary.Sidecar.Telemetry.Pricing;
+namespace Canary.Contracts.Pricing;
 
-/// <summary>Immutable per-model prices, looked up by the model name's UTF-8 bytes without allocating.</summary>
+/// <summary>
+/// Immutable per-model prices: the one price table of the sidecar (which prices every response, looking the model up by
+/// its UTF-8 bytes without allocating) and the analyzer (which re-prices arms by model name). Read from settings with
+/// <see cref="PriceTableSettings"/> or from a file with <see cref="PriceTableFile"/>.
+/// </summary>
 /// <remarks>
 /// An exact name wins; otherwise the longest prefix entry (<c>"gpt-4o-2024-*"</c>) that matches. Prefixes are opt-in
 /// because providers answer with dated names (<c>gpt-4o-2024-08-06</c> for <c>gpt-4o</c>) and a bare-name prefix would
 /// price <c>gpt-4o-mini</c> as <c>gpt-4o</c>. Matching is ordinal. Safe to share between threads.
 /// </remarks>
-internal sealed class PriceTable
+public sealed class PriceTable
 {
     private readonly byte[][] _exactNames;
     private readonly ModelPrice[] _exactPrices;
@@ -106,21 +110,24 @@ internal sealed class PriceTable
         return false;
     }
 
-    /// <summary>Prices a scanned response by its reported model.</summary>
-    /// <returns>False when the model is unknown or input or output tokens were not reported: a partial count would
-    /// understate the cost, so none is given.</returns>
-    public bool TryGetCostMicroUsd(in ResponseUsage usage, out long microUsd)
+    /// <summary>Looks a model up by name (the analyzer's path; the sidecar looks up the bytes it scanned).</summary>
+    public bool TryGetPrice(string model, out ModelPrice price)
     {
-        var model = usage.Model;
-        if (usage.InputTokens is not { } input
-            || usage.OutputTokens is not { } output
-            || !TryGetPrice(model.Utf8, out var price))
+        ArgumentNullException.ThrowIfNull(model);
+        var length = Encoding.UTF8.GetByteCount(model);
+        byte[]? rented = null;
+        var utf8 = length <= 256 ? stackalloc byte[length] : (rented = ArrayPool<byte>.Shared.Rent(length)).AsSpan(0, length);
+        try
         {
-            microUsd = 0;
-            return false;
+            Encoding.UTF8.GetBytes(model, utf8);
+            return TryGetPrice(utf8, out price);
         }
-
-        microUsd = price.CostMicroUsd(input, usage.CachedInputTokens ?? 0, usage.CacheCreationInputTokens ?? 0, output);
-        return true;
+        finally
+        {
+            if (rented is not null)
+            {
+                ArrayPool<byte>.Shared.Return(rented);
+            }
+        }
     }
 }

@@ -1,6 +1,6 @@
-using Canary.Analyzer.Pricing;
+using Canary.Contracts.Pricing;
 
-namespace Canary.Analyzer.UnitTests.Pricing;
+namespace Canary.Contracts.UnitTests.Pricing;
 
 public sealed class PriceTableFileTests
 {
@@ -22,11 +22,11 @@ public sealed class PriceTableFileTests
 
         Assert.Empty(errors);
         Assert.Equal(2, table.Count);
-        Assert.True(table.TryGetPrices("gpt-4o", out var gpt));
-        Assert.Equal(new TokenPrices(2.5, 1.25, 2.5, 10), gpt);
-        Assert.True(table.TryGetPrices("claude-sonnet-4", out var claude));
-        Assert.Equal(new TokenPrices(3, 3, 3.75, 15), claude);
-        Assert.False(table.TryGetPrices("gpt-4o-mini", out _));
+        Assert.True(table.TryGetPrice("gpt-4o", out var gpt));
+        Assert.Equal(ModelPrice.FromUsdPerMillion(input: 2.5m, cachedInput: 1.25m, output: 10m, cacheWrite: 2.5m), gpt);
+        Assert.True(table.TryGetPrice("claude-sonnet-4", out var claude));
+        Assert.Equal(ModelPrice.FromUsdPerMillion(input: 3m, cachedInput: 3m, output: 15m, cacheWrite: 3.75m), claude);
+        Assert.False(table.TryGetPrice("gpt-4o-mini", out _));
     }
 
     [Fact]
@@ -47,17 +47,17 @@ public sealed class PriceTableFileTests
     [Fact]
     public void TryGetPrices_ExactAndPrefix_ExactWinsThenLongestPrefix()
     {
-        var table = new AnalyzerPriceTable([
-            ("gpt-4o-*", new TokenPrices(1, 1, 1, 1)),
-            ("gpt-4o-2024-*", new TokenPrices(2, 2, 2, 2)),
-            ("gpt-4o-2024-08-06", new TokenPrices(3, 3, 3, 3)),
+        var table = new PriceTable([
+            new("gpt-4o-*", ModelPrice.FromUsdPerMillion(1, 1, 1, 1)),
+            new("gpt-4o-2024-*", ModelPrice.FromUsdPerMillion(2, 2, 2, 2)),
+            new("gpt-4o-2024-08-06", ModelPrice.FromUsdPerMillion(3, 3, 3, 3)),
         ]);
 
-        Assert.True(table.TryGetPrices("gpt-4o-2024-08-06", out var exact));
-        Assert.Equal(3, exact.Input);
-        Assert.True(table.TryGetPrices("gpt-4o-2024-11-20", out var longest));
-        Assert.Equal(2, longest.Input);
-        Assert.True(table.TryGetPrices("gpt-4o-mini", out var shorter));
-        Assert.Equal(1, shorter.Input);
+        Assert.True(table.TryGetPrice("gpt-4o-2024-08-06", out var exact));
+        Assert.Equal(ModelPrice.FromUsdPerMillion(3, 3, 3, 3), exact);
+        Assert.True(table.TryGetPrice("gpt-4o-2024-11-20", out var longest));
+        Assert.Equal(ModelPrice.FromUsdPerMillion(2, 2, 2, 2), longest);
+        Assert.True(table.TryGetPrice("gpt-4o-mini", out var shorter));
+        Assert.Equal(ModelPrice.FromUsdPerMillion(1, 1, 1, 1), shorter);
     }
 }

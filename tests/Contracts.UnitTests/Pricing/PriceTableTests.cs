@@ -1,8 +1,7 @@
 using System.Text;
-using Canary.Sidecar.Telemetry.Pricing;
-using Canary.Sidecar.Telemetry.Scanning;
+using Canary.Contracts.Pricing;
 
-namespace Canary.Sidecar.UnitTests.Telemetry.Pricing;
+namespace Canary.Contracts.UnitTests.Pricing;
 
 public sealed class PriceTableTests
 {
@@ -115,29 +114,24 @@ public sealed class PriceTableTests
         Assert.Equal(200_000_000_000_000, max.CostMicroUsd(1_000_000_000, 0, 0, 1_000_000_000));
     }
 
-    [Fact]
-    public void TryGetCostMicroUsd_AnthropicScan_PricesCacheReadsAndWrites()
+    [Theory]
+    [InlineData("gpt-4o-2024-08-06")]
+    [InlineData("claude-sonnet-4-20250514")]
+    [InlineData("gpt-4o-mini")]
+    public void TryGetPrice_ByName_SameAnswerAsByUtf8Bytes(string model)
     {
-        var body = """{"type":"message","model":"claude-sonnet-4-20250514","content":[],"stop_reason":"end_turn","usage":{"input_tokens":1000,"cache_creation_input_tokens":2000,"cache_read_input_tokens":10000,"output_tokens":500}}""";
-        var scanner = new ResponseScanner();
-        scanner.Start(ResponseBodyFormat.Json, 200);
-        scanner.Feed(Encoding.UTF8.GetBytes(body));
-        var usage = scanner.Complete();
-
-        Assert.True(Table.TryGetCostMicroUsd(usage, out var cost));
-
-        // 1000 * 3 + 10000 * 0.30 + 2000 * 3.75 + 500 * 15 = 3000 + 3000 + 7500 + 7500.
-        Assert.Equal(21_000, cost);
+        Assert.True(Table.TryGetPrice(Encoding.UTF8.GetBytes(model), out var byBytes));
+        Assert.True(Table.TryGetPrice(model, out var byName));
+        Assert.Equal(byBytes, byName);
     }
 
     [Fact]
-    public void TryGetCostMicroUsd_MissingOutputOrUnknownModel_ReturnsFalse()
+    public void TryGetPrice_ByLongName_LooksUpBeyondTheStackBuffer()
     {
-        var noOutput = new ResponseUsage { Model = new ResponseModelName("gpt-4o"u8), InputTokens = 10 };
-        var unknown = new ResponseUsage { Model = new ResponseModelName("other"u8), InputTokens = 10, OutputTokens = 1 };
+        var table = new PriceTable([new(new string('m', 300) + "*", Gpt4o)]);
 
-        Assert.False(Table.TryGetCostMicroUsd(noOutput, out _));
-        Assert.False(Table.TryGetCostMicroUsd(unknown, out _));
-        Assert.False(PriceTable.Empty.TryGetCostMicroUsd(unknown, out _));
+        Assert.True(table.TryGetPrice(new string('m', 400), out var price));
+        Assert.Equal(Gpt4o, price);
+        Assert.False(table.TryGetPrice(new string('m', 299), out _));
     }
 }

@@ -1,4 +1,4 @@
-namespace Canary.Sidecar.Telemetry.Pricing;
+namespace Canary.Contracts.Pricing;
 
 /// <summary>A model's token prices in micro-USD per million tokens (that is, pico-USD per token), kept integral so
 /// costs are exact and allocation-free.</summary>
@@ -6,7 +6,7 @@ namespace Canary.Sidecar.Telemetry.Pricing;
 /// <param name="CachedInputPerMillion">Input tokens read from the prompt cache.</param>
 /// <param name="CacheWritePerMillion">Input tokens written to the prompt cache (Anthropic; equal to input elsewhere).</param>
 /// <param name="OutputPerMillion">Output tokens, reasoning included.</param>
-internal readonly record struct ModelPrice(
+public readonly record struct ModelPrice(
     long InputPerMillion,
     long CachedInputPerMillion,
     long CacheWritePerMillion,

@@ -1,4 +1,4 @@
-namespace Canary.Sidecar.UnitTests;
+namespace Canary.TestSupport.Allocation;
 
 /// <summary>
 /// Asserts that warm code allocates nothing on the calling thread. The work runs once to warm up, then is measured in
@@ -6,7 +6,7 @@ namespace Canary.Sidecar.UnitTests;
 /// compilation replacing a method on this thread, a shared pool trimmed after a gen2 collection) can land in a
 /// single window, while an allocation made by the code itself shows up in every window and fails the test.
 /// </summary>
-internal static class AllocationAssert
+public static class AllocationAssert
 {
     private const int Windows = 5;
 
