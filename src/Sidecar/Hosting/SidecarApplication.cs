@@ -1,5 +1,6 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using Canary.Contracts.Metrics;
 using Canary.Contracts.Pricing;
 using Canary.Contracts.Rollouts;
 using Canary.Sidecar.Configuration;
@@ -251,7 +252,7 @@ internal static class SidecarApplication
             source.Write(writer);
         }
 
-        context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+        context.Response.ContentType = PrometheusTextWriter.ContentType;
         await context.Response.WriteAsync(writer.ToString()).ConfigureAwait(false);
     }
 }

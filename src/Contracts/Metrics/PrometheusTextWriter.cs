@@ -1,15 +1,25 @@
 using System.Globalization;
 using System.Text;
 
-namespace Canary.Sidecar.Diagnostics;
+namespace Canary.Contracts.Metrics;
 
-/// <summary>Writes the Prometheus text exposition format (version 0.0.4). Runs per scrape, off the request path.</summary>
-internal sealed class PrometheusTextWriter
+/// <summary>
+/// Writes the Prometheus text exposition format (version 0.0.4) for the sidecar's and the analyzer's <c>/metrics</c>:
+/// one <c># HELP</c>/<c># TYPE</c> header per family, samples with escaped label values, values in round-trip form.
+/// Runs per scrape, off the request path. Written by hand rather than with a client library: both programs are Native
+/// AOT, their metrics are a fixed set read from their own counters, and this is all of the format they use.
+/// </summary>
+public sealed class PrometheusTextWriter
 {
+    /// <summary>The <c>Content-Type</c> of a response holding this text.</summary>
+    public const string ContentType = "text/plain; version=0.0.4; charset=utf-8";
+
     private readonly StringBuilder _text = new(4096);
     private string? _lastFamily;
 
-    public void Metric(string name, string type, string help, double value, params ReadOnlySpan<(string Name, string Value)> labels)
+    /// <summary>Writes a family's header unless the previous sample was of the same family; alone, it announces a
+    /// family that has no sample yet (a gauge with no value).</summary>
+    public void Family(string name, string type, string help)
     {
         if (_lastFamily != name)
         {
@@ -17,7 +27,12 @@ internal sealed class PrometheusTextWriter
             _text.Append("# TYPE ").Append(name).Append(' ').Append(type).Append('\n');
             _lastFamily = name;
         }
+    }
 
+    /// <summary>One sample, preceded by its family's header when the family changes.</summary>
+    public void Metric(string name, string type, string help, double value, params ReadOnlySpan<(string Name, string Value)> labels)
+    {
+        Family(name, type, help);
         _text.Append(name);
         if (labels.Length > 0)
         {
@@ -43,9 +58,7 @@ internal sealed class PrometheusTextWriter
     /// <summary>A histogram family: cumulative bucket counts (the last is +Inf, so also the total count) and the sum.</summary>
     public void Histogram(string name, string help, ReadOnlySpan<double> upperBounds, ReadOnlySpan<long> cumulativeCounts, double sum)
     {
-        _text.Append("# HELP ").Append(name).Append(' ').Append(help).Append('\n');
-        _text.Append("# TYPE ").Append(name).Append(" histogram\n");
-        _lastFamily = name;
+        Family(name, "histogram", help);
         for (var i = 0; i < cumulativeCounts.Length; i++)
         {
             _text.Append(name).Append("_bucket{le=\"");
