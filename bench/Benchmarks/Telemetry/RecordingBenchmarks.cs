@@ -1,8 +1,8 @@
 using BenchmarkDotNet.Attributes;
+using Canary.Contracts.Responses;
 using Canary.Contracts.Telemetry;
 using Canary.Sidecar.Telemetry;
 using Canary.Sidecar.Telemetry.Recording;
-using Canary.Sidecar.Telemetry.Scanning;
 
 namespace Canary.Benchmarks.Telemetry;
 

@@ -1,7 +1,7 @@
 using System.Runtime.CompilerServices;
+using Canary.Contracts.Responses;
 using Canary.Contracts.Telemetry;
 using Canary.Sidecar.Telemetry.Recording;
-using Canary.Sidecar.Telemetry.Scanning;
 
 namespace Canary.Sidecar.Telemetry;
 
@@ -92,7 +92,7 @@ internal sealed class ArmTelemetry
     {
         if (reason != FinishReason.None)
         {
-            Count(TelemetryCounter.FinishStop + ((int)reason - (int)FinishReason.Stop));
+            Count(FinishReasons.Counter(reason));
         }
     }
 

@@ -1,7 +1,7 @@
+using Canary.Contracts.Responses;
 using Canary.Contracts.Telemetry;
 using Canary.Sidecar.Telemetry;
 using Canary.Sidecar.Telemetry.Recording;
-using Canary.Sidecar.Telemetry.Scanning;
 using Xunit.Abstractions;
 
 namespace Canary.Sidecar.UnitTests.Telemetry;

@@ -1,7 +1,8 @@
-namespace Canary.Sidecar.Telemetry.Scanning;
+namespace Canary.Contracts.Responses;
 
-/// <summary>Why generation stopped, normalized across providers.</summary>
-internal enum FinishReason : byte
+/// <summary>Why generation stopped, normalized across providers: the classes the live scanner counts and the preflight
+/// judges (<see cref="FinishReasons"/> maps each provider's strings to them).</summary>
+public enum FinishReason : byte
 {
     /// <summary>No finish reason was reported (yet).</summary>
     None,
