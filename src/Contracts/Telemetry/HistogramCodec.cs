@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Canary.Contracts.Telemetry;
 
 /// <summary>
@@ -29,7 +31,7 @@ public static class HistogramCodec
         ArgumentNullException.ThrowIfNull(layout);
         if (counts.Length != layout.CountsLength)
         {
-            throw new ArgumentException($"Expected {layout.CountsLength} counts for layout {layout}, got {counts.Length}.", nameof(counts));
+            ThrowCountsMismatch(layout, counts.Length);
         }
 
         var nonEmpty = 0;
@@ -64,7 +66,7 @@ public static class HistogramCodec
         ArgumentNullException.ThrowIfNull(layout);
         if (counts.Length != layout.CountsLength)
         {
-            throw new ArgumentException($"Expected {layout.CountsLength} counts for layout {layout}, got {counts.Length}.", nameof(counts));
+            ThrowCountsMismatch(layout, counts.Length);
         }
 
         var nonEmpty = 0;
@@ -117,7 +119,7 @@ public static class HistogramCodec
         ArgumentNullException.ThrowIfNull(layout);
         if (counts.Length != layout.CountsLength)
         {
-            throw new ArgumentException($"Expected {layout.CountsLength} counts for layout {layout}, got {counts.Length}.", nameof(counts));
+            ThrowCountsMismatch(layout, counts.Length);
         }
 
         ReadHeader(encoded, out var header, out var position);
@@ -176,6 +178,11 @@ public static class HistogramCodec
 
         return position;
     }
+
+    // Out of line: the message's interpolation in the encoding loops' method kept the JIT from optimizing them.
+    [DoesNotReturn]
+    private static void ThrowCountsMismatch(HistogramLayout layout, int length) =>
+        throw new ArgumentException($"Expected {layout.CountsLength} counts for layout {layout}, got {length}.", "counts");
 
     private static int WriteHeader(HistogramLayout layout, long total, long sum, long min, long max, int nonEmpty, Span<byte> destination)
     {
