@@ -1,5 +1,5 @@
-using Canary.Contracts.Telemetry;
 using Canary.Contracts.V1;
+using Canary.Sidecar.Telemetry.Recording;
 using Envoy.Config.Core.V3;
 using Envoy.Service.ExtProc.V3;
 using Google.Protobuf;
@@ -252,7 +252,7 @@ public sealed class ControlApiTests
         var metrics = await host.GetMetricsAsync();
         Assert.Contains("canary_rollout_table_generation 40", metrics, StringComparison.Ordinal);
         var held = HistogramBytes(metrics);
-        Assert.InRange(held, 0, 4 * (TelemetryLayouts.BytesPerArm + TelemetryLayouts.StripeBytesPerArm(CoreStripes.Count)));
+        Assert.InRange(held, 0, 4 * (RecorderMemory.BytesPerArm + RecorderMemory.StripeBytesPerArm(CoreStripes.Count)));
     }
 
     private static long HistogramBytes(string metrics)

@@ -5,6 +5,7 @@ using Canary.Analyzer.Rollouts;
 using Canary.Benchmarks.Storage;
 using Canary.Contracts.Rollouts;
 using Canary.Contracts.Telemetry;
+using Canary.Contracts.Telemetry.Storage;
 using Npgsql;
 
 namespace Canary.Benchmarks.AnalyzerScale;
@@ -136,32 +137,14 @@ internal static class AnalyzerScaleBenchmark
             }
         }
 
-        await using (var histograms = await connection.BeginBinaryImportAsync(IntervalRowCopy.HistogramsCopy))
-        {
-            foreach (var pick in picks)
-            {
-                for (var m = 0; m < TelemetryNames.MetricCount; m++)
-                {
-                    await IntervalRowCopy.WriteHistogramAsync(histograms, pick.Sidecar, pick.Rollout, pick.Subset, m, pick.Start, pool.Encoded(pick.Entry, m));
-                    rows++;
-                }
-            }
-
-            await histograms.CompleteAsync();
-        }
-
-        await using (var counters = await connection.BeginBinaryImportAsync(IntervalRowCopy.CountersCopy))
-        {
-            foreach (var pick in picks)
-            {
-                var requests = pool.Requests(pick.Entry);
-                await IntervalRowCopy.WriteCounterAsync(counters, pick.Sidecar, pick.Rollout, pick.Subset, TelemetryCounter.Requests, pick.Start, requests);
-                await IntervalRowCopy.WriteCounterAsync(counters, pick.Sidecar, pick.Rollout, pick.Subset, TelemetryCounter.Status2xx, pick.Start, requests);
-                rows += 2;
-            }
-
-            await counters.CompleteAsync();
-        }
+        rows += await TelemetryRowWriter.CopyHistogramsAsync(connection, TelemetryTier.Raw,
+            picks.SelectMany(pick => Enumerable.Range(0, TelemetryNames.MetricCount)
+                .Select(m => IntervalRows.Histogram(pick.Sidecar, pick.Rollout, pick.Subset, m, pick.Start, pool.Encoded(pick.Entry, m)))),
+            CancellationToken.None);
+        rows += await TelemetryRowWriter.CopyCountersAsync(connection, TelemetryTier.Raw,
+            picks.SelectMany(pick => new[] { TelemetryCounter.Requests, TelemetryCounter.Status2xx }
+                .Select(c => IntervalRows.Counter(pick.Sidecar, pick.Rollout, pick.Subset, c, pick.Start, pool.Requests(pick.Entry)))),
+            CancellationToken.None);
 
         return rows;
     }

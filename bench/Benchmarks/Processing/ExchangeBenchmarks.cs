@@ -1,4 +1,5 @@
 using BenchmarkDotNet.Attributes;
+using Canary.Contracts.Pricing;
 using Canary.Contracts.Rollouts;
 using Canary.EnvoyClient.ExtProc;
 using Canary.Sidecar.Configuration;
@@ -6,7 +7,6 @@ using Canary.Sidecar.ModelRewrite;
 using Canary.Sidecar.Processing;
 using Canary.Sidecar.Routing;
 using Canary.Sidecar.Telemetry;
-using Canary.Sidecar.Telemetry.Pricing;
 using Canary.Sidecar.Telemetry.Scanning;
 using Envoy.Config.Core.V3;
 using Envoy.Service.ExtProc.V3;

@@ -23,7 +23,6 @@ internal sealed class HistogramPool
     {
         var encoded = new byte[size][][];
         var latencies = new long[size][];
-        var buffer = new byte[HistogramCodec.MaxEncodedLength(TelemetryLayouts.For(TelemetryMetric.DurationUs))];
         for (var i = 0; i < size; i++)
         {
             var requests = 1 + random.Next(5);
@@ -32,20 +31,19 @@ internal sealed class HistogramPool
             for (var m = 0; m < TelemetryNames.MetricCount; m++)
             {
                 var layout = TelemetryLayouts.For((TelemetryMetric)m);
-                var recorder = new IntervalRecorder(layout);
+                var histogram = new MergedHistogram(layout);
                 for (var r = 0; r < requests; r++)
                 {
                     // Log-normal-ish values well inside every layout's range.
                     var value = (long)Math.Min(layout.HighestTrackableValue / 4, Math.Exp(8 + (2.5 * random.NextDouble()) + random.NextDouble()));
-                    recorder.Record(value);
+                    histogram.Record(value);
                     if (m == (int)TelemetryMetric.DurationUs)
                     {
                         latencies[i][r] = value;
                     }
                 }
 
-                var length = HistogramCodec.Encode(recorder.TakeInterval(), buffer);
-                encoded[i][m] = buffer[..length];
+                encoded[i][m] = histogram.Encode();
             }
         }
 

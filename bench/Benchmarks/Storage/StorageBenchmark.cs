@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using Canary.Analyzer.Storage;
 using Canary.Contracts.Telemetry;
+using Canary.Contracts.Telemetry.Storage;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -10,7 +11,7 @@ namespace Canary.Benchmarks.Storage;
 /// <summary>
 /// Storage benchmark (not BenchmarkDotNet: one load of a database, then timed queries). Fills a fresh database with a
 /// day of interval telemetry (sidecars flushing every 10 s, both subsets, every metric), compacts it, and times
-/// <see cref="TelemetryReader.ReadAsync"/> over 24 hours; then loads the obvious design (one row per request, latency
+/// <see cref="TelemetryWindowReader.ReadAsync"/> over 24 hours; then loads the obvious design (one row per request, latency
 /// column) with the same requests and times its PERCENTILE_CONT query; reports rows and bytes on disk of both. Also times
 /// a 24-hour window ending now, with the last two hours uncompacted, before and after the five-minute slices are rolled up.
 /// </summary>
@@ -68,7 +69,7 @@ internal static class StorageBenchmark
             Report("interval_bytes", rawBytes);
 
             var end = Day.AddHours(hours);
-            var reader = new TelemetryReader(dataSource);
+            var reader = new TelemetryWindowReader(dataSource);
             var rawRead = Stopwatch.StartNew();
             var rawWindow = await reader.ReadAsync(Rollout, Day, end, CancellationToken.None);
             Report("read_uncompacted_ms", rawRead.Elapsed.TotalMilliseconds);
@@ -182,7 +183,10 @@ internal static class StorageBenchmark
         // The pool entry of every (sidecar, interval, subset) is drawn once and kept, so the per-request table holds
         // exactly the same requests and latencies.
         await using var connection = await dataSource.OpenConnectionAsync();
-        await using (var histograms = await connection.BeginBinaryImportAsync(IntervalRowCopy.HistogramsCopy))
+        histogramRows = await TelemetryRowWriter.CopyHistogramsAsync(connection, TelemetryTier.Raw, HistogramRows(), CancellationToken.None);
+        counterRows = await TelemetryRowWriter.CopyCountersAsync(connection, TelemetryTier.Raw, CounterRows(), CancellationToken.None);
+
+        IEnumerable<HistogramRow> HistogramRows()
         {
             var picks = new Random(7);
             for (var s = 0; s < sidecars; s++)
@@ -197,17 +201,14 @@ internal static class StorageBenchmark
                         requests += pool.Requests(entry);
                         for (var m = 0; m < TelemetryNames.MetricCount; m++)
                         {
-                            await IntervalRowCopy.WriteHistogramAsync(histograms, sidecar, Rollout, subset, m, start, pool.Encoded(entry, m));
-                            histogramRows++;
+                            yield return IntervalRows.Histogram(sidecar, Rollout, subset, m, start, pool.Encoded(entry, m));
                         }
                     }
                 }
             }
-
-            await histograms.CompleteAsync();
         }
 
-        await using (var counters = await connection.BeginBinaryImportAsync(IntervalRowCopy.CountersCopy))
+        IEnumerable<CounterRow> CounterRows()
         {
             var picks = new Random(7);
             for (var s = 0; s < sidecars; s++)
@@ -224,14 +225,11 @@ internal static class StorageBenchmark
                         foreach (var counter in Counters)
                         {
                             var value = counter == TelemetryCounter.Status5xx ? errors : counter == TelemetryCounter.Status2xx ? n - errors : n;
-                            await IntervalRowCopy.WriteCounterAsync(counters, sidecar, Rollout, subset, counter, start, value);
-                            counterRows++;
+                            yield return IntervalRows.Counter(sidecar, Rollout, subset, counter, start, value);
                         }
                     }
                 }
             }
-
-            await counters.CompleteAsync();
         }
 
         return (histogramRows, counterRows, requests, latencies);

@@ -1,7 +1,8 @@
 using BenchmarkDotNet.Attributes;
+using Canary.Contracts.Responses;
 using Canary.Contracts.Telemetry;
 using Canary.Sidecar.Telemetry;
-using Canary.Sidecar.Telemetry.Scanning;
+using Canary.Sidecar.Telemetry.Recording;
 
 namespace Canary.Benchmarks.Telemetry;
 
@@ -43,7 +44,7 @@ public class RecordingBenchmarks
 
         _interval = source.TakeInterval();
         _buffer = new byte[HistogramCodec.MaxEncodedLength(layout)];
-        _encoded = _buffer.AsSpan(0, HistogramCodec.Encode(_interval, _buffer)).ToArray();
+        _encoded = _buffer.AsSpan(0, _interval.Encode(_buffer)).ToArray();
         _merged = new MergedHistogram(layout);
         Console.WriteLine($"// Encoded interval: {_encoded.Length} bytes for {_interval.TotalCount()} values in {layout.CountsLength} slots");
     }
@@ -86,7 +87,7 @@ public class RecordingBenchmarks
     }
 
     [Benchmark]
-    public int EncodeInterval() => HistogramCodec.Encode(_interval, _buffer);
+    public int EncodeInterval() => _interval.Encode(_buffer);
 
     [Benchmark]
     public long DecodeAndMerge()

@@ -1,9 +1,9 @@
 using System.CommandLine;
 using System.Globalization;
 using Canary.Analyzer.Decisions;
-using Canary.Analyzer.Pricing;
 using Canary.Analyzer.Replay;
 using Canary.Analyzer.Rollouts;
+using Canary.Contracts.Pricing;
 
 namespace Canary.Analyzer.Cli;
 
@@ -56,7 +56,7 @@ internal static class ReplayCommand
                 }
             }
 
-            AnalyzerPriceTable? table = null;
+            PriceTable? table = null;
             if (parse.GetValue(prices) is { } path)
             {
                 table = ReadPrices(path, errors);
@@ -120,7 +120,7 @@ internal static class ReplayCommand
         });
     }
 
-    private static AnalyzerPriceTable? ReadPrices(string path, List<string> errors)
+    private static PriceTable? ReadPrices(string path, List<string> errors)
     {
         try
         {

@@ -1,6 +1,6 @@
 using Canary.Analyzer.Alerts;
 using Canary.Analyzer.Discovery;
-using Canary.Analyzer.Pricing;
+using Canary.Contracts.Pricing;
 
 namespace Canary.Analyzer.Configuration;
 
@@ -25,7 +25,7 @@ internal sealed record AnalyzerSettings
     public AlertSettings Alerts { get; init; } = new();
 
     /// <summary>Current prices to re-price cost with; null: the cost the sidecars recorded.</summary>
-    public AnalyzerPriceTable? Prices { get; init; }
+    public PriceTable? Prices { get; init; }
 
     /// <summary>
     /// Mesh-weight mode: the VirtualServices whose weights follow the desired table after each run

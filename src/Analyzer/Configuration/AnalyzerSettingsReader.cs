@@ -2,8 +2,8 @@ using System.Globalization;
 using Canary.Analyzer.Alerts;
 using Canary.Analyzer.Discovery;
 using Canary.Analyzer.MeshWeights;
-using Canary.Analyzer.Pricing;
 using Canary.Contracts.Configuration;
+using Canary.Contracts.Pricing;
 using Microsoft.Extensions.Configuration;
 using Npgsql;
 
@@ -248,7 +248,7 @@ internal static class AnalyzerSettingsReader
         return token;
     }
 
-    private static AnalyzerPriceTable? ReadPrices(IConfiguration configuration, List<string> errors)
+    private static PriceTable? ReadPrices(IConfiguration configuration, List<string> errors)
     {
         if (NonEmpty(configuration[PriceTableVariable]) is not { } path || ReadFile(path, PriceTableVariable, errors) is not { } text)
         {

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Http.Headers;
+using System.Text;
 using System.Text.Json;
 
 namespace Canary.Analyzer.Preflight;
@@ -104,8 +105,14 @@ internal sealed class ModelClient
 
             if (status >= 300)
             {
-                var detail = await response.Content.ReadAsStringAsync(linked.Token).ConfigureAwait(false);
-                return (CallResult.Failed(CallFailureKind.ClientError, $"{status} {response.ReasonPhrase}: {Shorten(detail)}", attempt), null);
+                var detail = await response.Content.ReadAsByteArrayAsync(linked.Token).ConfigureAwait(false);
+                // A request the provider's policy refused is a refusal, as the sidecar counts it on the live path.
+                if (status == (int)HttpStatusCode.BadRequest && ResponseParser.PolicyRefusal(detail, _time.GetElapsedTime(started)) is { } refusal)
+                {
+                    return (new CallResult { Answer = refusal, Attempts = attempt }, null);
+                }
+
+                return (CallResult.Failed(CallFailureKind.ClientError, $"{status} {response.ReasonPhrase}: {Shorten(Encoding.UTF8.GetString(detail))}", attempt), null);
             }
 
             var stream = await response.Content.ReadAsStreamAsync(linked.Token).ConfigureAwait(false);

@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Canary.Contracts.Responses;
 
 namespace Canary.Analyzer.Preflight;
 
@@ -8,6 +9,8 @@ namespace Canary.Analyzer.Preflight;
 /// Anything that is not the documented shape is reported as malformed (with what was missing), never guessed at.
 /// Walked by hand rather than deserialized: two providers' shapes, whole or in events split anywhere, and a model's
 /// answer that is wrong is a finding to report precisely, not an exception.
+/// Finish reasons and refusals are classed with the vocabulary the sidecar's live scanner uses
+/// (<see cref="FinishReasons"/>, <see cref="RefusalSignals"/>), so a refusal here is a refusal in the rollout's telemetry.
 /// </summary>
 internal static class ResponseParser
 {
@@ -62,7 +65,7 @@ internal static class ResponseParser
         {
             Text = content,
             FinishReason = finish,
-            ProviderRefusal = refusal || finish == "content_filter",
+            ProviderRefusal = refusal || FinishReasons.IsRefusal(FinishReasons.OpenAI(finish)),
             InputTokens = input,
             OutputTokens = output,
             Latency = latency,
@@ -96,7 +99,7 @@ internal static class ResponseParser
         {
             Text = text.ToString(),
             FinishReason = stop,
-            ProviderRefusal = stop == "refusal",
+            ProviderRefusal = FinishReasons.IsRefusal(FinishReasons.Anthropic(stop)),
             InputTokens = input,
             OutputTokens = output,
             Latency = latency,
@@ -160,7 +163,8 @@ internal static class ResponseParser
         {
             Text = state.Text.ToString(),
             FinishReason = state.Finish,
-            ProviderRefusal = state.Refusal || state.Finish is "refusal" or "content_filter",
+            ProviderRefusal = state.Refusal
+                || FinishReasons.IsRefusal(protocol == ModelProtocol.OpenAi ? FinishReasons.OpenAI(state.Finish) : FinishReasons.Anthropic(state.Finish)),
             InputTokens = state.InputTokens,
             OutputTokens = state.OutputTokens,
             Latency = time.GetElapsedTime(started),
@@ -175,9 +179,9 @@ internal static class ResponseParser
             return "an event is not a JSON object";
         }
 
-        if (root.TryGetProperty("error", out _))
+        if (root.TryGetProperty("error", out var error))
         {
-            return "the stream carried an error event";
+            return PolicyErrorEnds(error, state) ? null : "the stream carried an error event";
         }
 
         var (input, output) = Usage(root, "prompt_tokens", "completion_tokens");
@@ -243,13 +247,57 @@ internal static class ResponseParser
                 state.Done = true;
                 return null;
             case "error":
-                return "the stream carried an error event";
+                return root.TryGetProperty("error", out var error) && PolicyErrorEnds(error, state) ? null : "the stream carried an error event";
             case null:
                 return "an event has no \"type\"";
             default:
                 return null;
         }
     }
+
+    /// <summary>
+    /// A refusal answer for a 400 response whose body is a provider's policy error (what the sidecar counts as a
+    /// refusal on the live path); null for any other body.
+    /// </summary>
+    public static ModelAnswer? PolicyRefusal(byte[] body, TimeSpan latency)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(body);
+            var root = document.RootElement;
+            return root.ValueKind == JsonValueKind.Object && root.TryGetProperty("error", out var error) && IsPolicyError(error)
+                ? new ModelAnswer { Text = "", ProviderRefusal = true, Latency = latency }
+                : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>A policy error inside a successful stream cuts the answer as a refusal: the stream ends there.</summary>
+    private static bool PolicyErrorEnds(JsonElement error, StreamState state)
+    {
+        if (!IsPolicyError(error))
+        {
+            return false;
+        }
+
+        state.Refusal = true;
+        state.Done = true;
+        return true;
+    }
+
+    /// <summary><c>error.code</c> a policy code, Azure's <c>error.innererror.code</c>, or Anthropic's output-filter
+    /// <c>error.message</c>.</summary>
+    private static bool IsPolicyError(JsonElement error) =>
+        error.ValueKind == JsonValueKind.Object
+        && ((StringOrNull(error, "code") is { } code && RefusalSignals.IsPolicyErrorCode(Encoding.UTF8.GetBytes(code)))
+            || (error.TryGetProperty("message", out var message) && message.ValueKind == JsonValueKind.String
+                && message.ValueEquals(RefusalSignals.AnthropicPolicyMessage))
+            || (error.TryGetProperty("innererror", out var inner) && inner.ValueKind == JsonValueKind.Object
+                && inner.TryGetProperty("code", out var innerCode) && innerCode.ValueKind == JsonValueKind.String
+                && innerCode.ValueEquals(RefusalSignals.AzurePolicyInnerCode)));
 
     private static (long? Input, long? Output) Usage(JsonElement root, string inputName, string outputName)
     {

@@ -1,5 +1,5 @@
-using Canary.Analyzer.Storage;
 using Canary.Contracts.Telemetry;
+using Canary.Contracts.Telemetry.Storage;
 using Npgsql;
 
 namespace Canary.Analyzer.Preflight;
@@ -13,7 +13,7 @@ internal sealed record TesterTraffic(string Subset, DateTimeOffset From, DateTim
     public static async Task<TesterTraffic> ReadAsync(NpgsqlDataSource dataSource, string rollout, string canarySubset, DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken)
     {
         await SchemaMigrator.MigrateAsync(dataSource, cancellationToken).ConfigureAwait(false);
-        var window = await new TelemetryReader(dataSource).ReadAsync(rollout, from, to, cancellationToken).ConfigureAwait(false);
+        var window = await new TelemetryWindowReader(dataSource).ReadAsync(rollout, from, to, cancellationToken).ConfigureAwait(false);
         return FromWindow(window, canarySubset, from, to);
     }
 

@@ -1,6 +1,7 @@
 using Canary.Analyzer.Statistics;
-using Canary.Analyzer.Storage;
+using Canary.Contracts.Pricing;
 using Canary.Contracts.Telemetry;
+using Canary.Contracts.Telemetry.Storage;
 
 namespace Canary.Analyzer.Pricing;
 
@@ -21,7 +22,7 @@ internal static class CostRepricer
     private const double MillionTokens = 1_000_000;
 
     /// <summary>Mean cost per priced request in micro-USD; null without output-token data.</summary>
-    public static MeanEstimate? Reprice(ArmWindow arm, TokenPrices prices)
+    public static MeanEstimate? Reprice(ArmWindow arm, ModelPrice prices)
     {
         var output = arm.Histogram(TelemetryMetric.OutputTokens);
         if (output is null || output.TotalCount < 2)
@@ -30,14 +31,14 @@ internal static class CostRepricer
         }
 
         long n = output.TotalCount;
-        // µUSD per token = USD per million tokens.
-        var a = prices.Input;
+        // µUSD per token = USD per million tokens = µUSD per million tokens / 10^6.
+        var a = prices.InputPerMillion / MillionTokens;
         Span<(TelemetryMetric Metric, double Weight)> terms =
         [
             (TelemetryMetric.InputTokens, a),
-            (TelemetryMetric.CachedTokens, prices.CachedInput - a),
-            (TelemetryMetric.CacheCreationTokens, prices.CacheWrite - a),
-            (TelemetryMetric.OutputTokens, prices.Output),
+            (TelemetryMetric.CachedTokens, (prices.CachedInputPerMillion / MillionTokens) - a),
+            (TelemetryMetric.CacheCreationTokens, (prices.CacheWritePerMillion / MillionTokens) - a),
+            (TelemetryMetric.OutputTokens, prices.OutputPerMillion / MillionTokens),
         ];
 
         double mean = 0;

@@ -1,5 +1,5 @@
 using Canary.Analyzer.Decisions;
-using Canary.Analyzer.Pricing;
+using Canary.Contracts.Pricing;
 
 namespace Canary.Analyzer.Replay;
 
@@ -30,7 +30,7 @@ internal sealed record ReplayRequest
     public string? StableSubset { get; init; }
 
     /// <summary>Price table to re-price cost with; null: the cost the sidecars recorded.</summary>
-    public AnalyzerPriceTable? Prices { get; init; }
+    public PriceTable? Prices { get; init; }
 
     /// <summary>Model names to price each arm at (default: the rollout's model-rewrite names).</summary>
     public string? CanaryModel { get; init; }

@@ -1,9 +1,9 @@
 using Canary.Analyzer.Decisions;
-using Canary.Analyzer.Pricing;
 using Canary.Analyzer.Rollouts;
-using Canary.Analyzer.Storage;
+using Canary.Contracts.Pricing;
 using Canary.Contracts.Rollouts;
 using Canary.Contracts.Telemetry;
+using Canary.Contracts.Telemetry.Storage;
 using Npgsql;
 
 namespace Canary.Analyzer.Replay;
@@ -84,7 +84,7 @@ internal sealed class ReplayRunner(NpgsqlDataSource dataSource)
 
         var clock = new ReplayClock();
         var engine = new DecisionEngine(clock);
-        var reader = new TelemetryReader(_dataSource);
+        var reader = new TelemetryWindowReader(_dataSource);
         var looks = new List<ReplayLook>();
         var stage = request.StageIndex;
         var stageStart = request.StageStartedAt ?? request.From;
@@ -124,6 +124,6 @@ internal sealed class ReplayRunner(NpgsqlDataSource dataSource)
         return next > request.To ? request.To : next;
     }
 
-    private static TokenPrices? Prices(AnalyzerPriceTable? table, string? model) =>
-        table is not null && model is not null && table.TryGetPrices(model, out var prices) ? prices : null;
+    private static ModelPrice? Prices(PriceTable? table, string? model) =>
+        table is not null && model is not null && table.TryGetPrice(model, out var prices) ? prices : null;
 }

@@ -1,5 +1,5 @@
 using Canary.Analyzer.Rollouts;
-using Canary.Analyzer.Storage;
+using Canary.Contracts.Telemetry.Storage;
 using Npgsql;
 
 namespace Canary.Analyzer.Replay;

@@ -1,8 +1,8 @@
 using Canary.Analyzer.Preflight;
 using Canary.Analyzer.Rollouts;
-using Canary.Analyzer.Storage;
 using Canary.Contracts.Rollouts;
 using Canary.Contracts.Telemetry;
+using Canary.Contracts.Telemetry.Storage;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -54,7 +54,7 @@ internal static class ReportLoader
         // The end is exclusive for telemetry: a second past now keeps the interval that started this second.
         var end = now.AddSeconds(1);
 
-        var window = await new TelemetryReader(dataSource).ReadAsync(rollout, start, end, cancellationToken).ConfigureAwait(false);
+        var window = await new TelemetryWindowReader(dataSource).ReadAsync(rollout, start, end, cancellationToken).ConfigureAwait(false);
         var latencies = new List<LatencyDistribution>();
         foreach (var (metric, name) in LatencyMetrics)
         {

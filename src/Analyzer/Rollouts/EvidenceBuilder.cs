@@ -1,8 +1,9 @@
 using Canary.Analyzer.Decisions;
 using Canary.Analyzer.Pricing;
 using Canary.Analyzer.Statistics;
-using Canary.Analyzer.Storage;
+using Canary.Contracts.Pricing;
 using Canary.Contracts.Telemetry;
+using Canary.Contracts.Telemetry.Storage;
 
 namespace Canary.Analyzer.Rollouts;
 
@@ -16,7 +17,7 @@ internal static class EvidenceBuilder
     public static ArmEvidence Build(ArmWindow arm) => Build(arm, null);
 
     /// <summary>Builds the evidence; with <paramref name="prices"/> the mean cost is also re-priced from the tokens.</summary>
-    public static ArmEvidence Build(ArmWindow arm, TokenPrices? prices) => new()
+    public static ArmEvidence Build(ArmWindow arm, ModelPrice? prices) => new()
     {
         Requests = arm.Counter(TelemetryCounter.Requests),
         Errors = arm.Counter(TelemetryCounter.Status5xx) + arm.Counter(TelemetryCounter.EndedWithoutResponse),

@@ -1,14 +1,14 @@
 using System.Diagnostics;
 using Canary.Analyzer.Decisions;
 using Canary.Analyzer.Discovery;
-using Canary.Analyzer.Pricing;
 using Canary.Analyzer.Push;
 using Canary.Analyzer.Kubernetes;
 using Canary.Analyzer.MeshWeights;
-using Canary.Analyzer.Storage;
 using Canary.Analyzer.Tripwire;
+using Canary.Contracts.Pricing;
 using Canary.Contracts.Rollouts;
 using Canary.Contracts.Telemetry;
+using Canary.Contracts.Telemetry.Storage;
 using Npgsql;
 
 namespace Canary.Analyzer.Rollouts;
@@ -40,7 +40,7 @@ internal sealed class RolloutRunner : IRolloutRunner
     }
 
     /// <summary>Current prices to re-price cost with (arms priced by the rollout's model-rewrite names); null: recorded cost.</summary>
-    public AnalyzerPriceTable? Prices { get; init; }
+    public PriceTable? Prices { get; init; }
 
     /// <summary>Mesh-weight mode: the VirtualServices that follow the desired table after each run; null when off.</summary>
     public MeshWeightSync? MeshWeights { get; init; }
@@ -50,7 +50,7 @@ internal sealed class RolloutRunner : IRolloutRunner
         await SchemaMigrator.MigrateAsync(_dataSource, cancellationToken).ConfigureAwait(false);
         // The sidecars are asked before the transaction opens, so no lifecycle row stays locked on the network.
         var scan = await ScanTripwiresAsync(cancellationToken).ConfigureAwait(false);
-        var reader = new TelemetryReader(_dataSource);
+        var reader = new TelemetryWindowReader(_dataSource);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
         // Row locks keep two analyzers (a CronJob overlapping a manual command) from deciding on the same rollout at once.
@@ -361,10 +361,10 @@ internal sealed class RolloutRunner : IRolloutRunner
     }
 
     /// <summary>Both arms' prices, or neither: a comparison of a re-priced arm with a recorded one would mix price lists.</summary>
-    private (TokenPrices? Canary, TokenPrices? Stable) ArmPrices(RolloutDefinition definition)
+    private (ModelPrice? Canary, ModelPrice? Stable) ArmPrices(RolloutDefinition definition)
     {
         if (Prices is { } table && definition.CanaryModel is { } canaryModel && definition.StableModel is { } stableModel
-            && table.TryGetPrices(canaryModel, out var canary) && table.TryGetPrices(stableModel, out var stable))
+            && table.TryGetPrice(canaryModel, out var canary) && table.TryGetPrice(stableModel, out var stable))
         {
             return (canary, stable);
         }

@@ -1,6 +1,6 @@
 using Canary.Contracts.Telemetry;
+using Canary.Contracts.Telemetry.Storage;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace Canary.Analyzer.Storage;
 
@@ -23,23 +23,23 @@ internal sealed class CompactionJob
     // A loose index scan over (rollout, interval_start): one probe per (rollout, bucket) instead of reading every raw row,
     // and one more per rollout to jump past its recent (not yet compactable) rows. $1 is the cutoff, $2 the bucket length
     // in seconds; buckets are aligned to the epoch, which for hours is the UTC hour. $3 is the oldest bucket start wanted.
-    private static string PendingSql(RollupTier tier) =>
+    private static string PendingSql(TelemetryTier tier) =>
         $"""
         WITH RECURSIVE
         h AS (
-            (SELECT rollout, interval_start FROM interval_histograms ORDER BY rollout, interval_start LIMIT 1)
+            (SELECT rollout, interval_start FROM {TelemetryTier.Raw.HistogramTable} ORDER BY rollout, interval_start LIMIT 1)
             UNION ALL
             SELECT n.rollout, n.interval_start FROM h CROSS JOIN LATERAL (
-                SELECT i.rollout, i.interval_start FROM interval_histograms i
+                SELECT i.rollout, i.interval_start FROM {TelemetryTier.Raw.HistogramTable} i
                 WHERE (i.rollout, i.interval_start) >= (h.rollout, CASE WHEN h.interval_start >= $1 THEN 'infinity'::timestamptz
                     ELSE to_timestamp((floor(extract(epoch FROM h.interval_start) / $2) + 1) * $2) END)
                 ORDER BY i.rollout, i.interval_start LIMIT 1) n
         ),
         c AS (
-            (SELECT rollout, interval_start FROM interval_counters ORDER BY rollout, interval_start LIMIT 1)
+            (SELECT rollout, interval_start FROM {TelemetryTier.Raw.CounterTable} ORDER BY rollout, interval_start LIMIT 1)
             UNION ALL
             SELECT n.rollout, n.interval_start FROM c CROSS JOIN LATERAL (
-                SELECT i.rollout, i.interval_start FROM interval_counters i
+                SELECT i.rollout, i.interval_start FROM {TelemetryTier.Raw.CounterTable} i
                 WHERE (i.rollout, i.interval_start) >= (c.rollout, CASE WHEN c.interval_start >= $1 THEN 'infinity'::timestamptz
                     ELSE to_timestamp((floor(extract(epoch FROM c.interval_start) / $2) + 1) * $2) END)
                 ORDER BY i.rollout, i.interval_start LIMIT 1) n
@@ -83,7 +83,7 @@ internal sealed class CompactionJob
     /// </summary>
     public async Task<int> RunAsync(string? onlyRollout, CancellationToken cancellationToken)
     {
-        var compacted = await RunTierAsync(RollupTier.Hourly, Cutoff, onlyRollout, cancellationToken).ConfigureAwait(false);
+        var compacted = await RunTierAsync(TelemetryTier.Hourly, Cutoff, onlyRollout, cancellationToken).ConfigureAwait(false);
         await RunSlicesAsync(onlyRollout, cancellationToken).ConfigureAwait(false);
         return compacted;
     }
@@ -94,24 +94,24 @@ internal sealed class CompactionJob
     /// keeps must not bring a slice back every run.
     /// </remarks>
     public Task<int> RunSlicesAsync(string? onlyRollout, CancellationToken cancellationToken) =>
-        RunTierAsync(RollupTier.Slices, SliceCutoff, onlyRollout, cancellationToken);
+        RunTierAsync(TelemetryTier.Slices, SliceCutoff, onlyRollout, cancellationToken);
 
     /// <summary>(rollout, hour) pairs with raw rows before <paramref name="cutoff"/> and not yet in the ledger.</summary>
     public Task<List<(string Rollout, DateTimeOffset Hour)>> PendingHoursAsync(DateTimeOffset cutoff, CancellationToken cancellationToken) =>
-        PendingAsync(RollupTier.Hourly, cutoff, cancellationToken);
+        PendingAsync(TelemetryTier.Hourly, cutoff, cancellationToken);
 
     /// <summary>
     /// Compacts one hour of one rollout in one transaction; false when the hour is already in the ledger (compacted by
     /// an earlier run or by a concurrent job).
     /// </summary>
     public Task<bool> CompactHourAsync(string rollout, DateTimeOffset hour, CancellationToken cancellationToken) =>
-        CompactAsync(RollupTier.Hourly, rollout, hour, cancellationToken);
+        CompactAsync(TelemetryTier.Hourly, rollout, hour, cancellationToken);
 
     /// <summary>Rolls up one five-minute slice of one rollout in one transaction; false when it is already in the ledger.</summary>
     public Task<bool> CompactSliceAsync(string rollout, DateTimeOffset slice, CancellationToken cancellationToken) =>
-        CompactAsync(RollupTier.Slices, rollout, slice, cancellationToken);
+        CompactAsync(TelemetryTier.Slices, rollout, slice, cancellationToken);
 
-    private async Task<int> RunTierAsync(RollupTier tier, DateTimeOffset cutoff, string? onlyRollout, CancellationToken cancellationToken)
+    private async Task<int> RunTierAsync(TelemetryTier tier, DateTimeOffset cutoff, string? onlyRollout, CancellationToken cancellationToken)
     {
         var pending = await PendingAsync(tier, cutoff, cancellationToken).ConfigureAwait(false);
         var compacted = 0;
@@ -131,13 +131,13 @@ internal sealed class CompactionJob
         return compacted;
     }
 
-    private async Task<List<(string Rollout, DateTimeOffset Start)>> PendingAsync(RollupTier tier, DateTimeOffset cutoff, CancellationToken cancellationToken)
+    private async Task<List<(string Rollout, DateTimeOffset Start)>> PendingAsync(TelemetryTier tier, DateTimeOffset cutoff, CancellationToken cancellationToken)
     {
         var pending = new List<(string, DateTimeOffset)>();
         await using var command = _dataSource.CreateCommand(PendingSql(tier));
         command.AddTime(cutoff);
         command.AddBigint((long)tier.Length.TotalSeconds);
-        command.AddTime(tier == RollupTier.Slices
+        command.AddTime(tier == TelemetryTier.Slices
             ? TelemetryHours.Floor(_timeProvider.GetUtcNow() - _options.RawRetention)
             : DateTimeOffset.MinValue.ToUniversalTime());
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
@@ -149,7 +149,7 @@ internal sealed class CompactionJob
         return pending;
     }
 
-    private async Task<bool> CompactAsync(RollupTier tier, string rollout, DateTimeOffset start, CancellationToken cancellationToken)
+    private async Task<bool> CompactAsync(TelemetryTier tier, string rollout, DateTimeOffset start, CancellationToken cancellationToken)
     {
         if (tier.Floor(start) != start)
         {
@@ -174,53 +174,35 @@ internal sealed class CompactionJob
 
         var merged = new Dictionary<(string Subset, string Metric), MergedHistogram>();
         long histogramRows = 0;
-        await using (var read = new NpgsqlCommand(
-            "SELECT subset, metric, encoded FROM interval_histograms WHERE rollout = $1 AND interval_start >= $2 AND interval_start < $3",
-            connection, transaction))
+        await TelemetryWindowReader.ReadHistogramsAsync(connection, transaction, TelemetryTier.Raw, rollout, start, end, (subset, metric, encoded) =>
         {
-            read.AddText(rollout);
-            read.AddTime(start);
-            read.AddTime(end);
-            await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            if (!merged.TryGetValue((subset, metric), out var histogram))
             {
-                var key = (reader.GetString(0), reader.GetString(1));
-                var encoded = reader.GetFieldValue<byte[]>(2);
-                if (!merged.TryGetValue(key, out var histogram))
-                {
-                    // The layout comes from the encoding itself, so metrics this build does not know survive compaction.
-                    var header = HistogramCodec.ReadHeader(encoded);
-                    histogram = new MergedHistogram(new HistogramLayout(header.HighestTrackableValue, header.SignificantDigits));
-                    merged.Add(key, histogram);
-                }
-
-                histogram.Add(encoded);
-                histogramRows++;
+                // The layout comes from the encoding itself, so metrics this build does not know survive compaction.
+                var header = HistogramCodec.ReadHeader(encoded);
+                histogram = new MergedHistogram(new HistogramLayout(header.HighestTrackableValue, header.SignificantDigits));
+                merged.Add((subset, metric), histogram);
             }
-        }
+
+            histogram.Add(encoded);
+            histogramRows++;
+        }, cancellationToken).ConfigureAwait(false);
 
         if (merged.Count > 0)
         {
-            await WriteHistogramsAsync(connection, tier, rollout, start, merged, cancellationToken).ConfigureAwait(false);
+            await TelemetryRowWriter.CopyHistogramsAsync(connection, tier, RollupRows(rollout, start, merged), cancellationToken).ConfigureAwait(false);
         }
 
-        long counterRows;
-        await using (var counters = new NpgsqlCommand(
-            $"""
-            WITH raw AS (
-                SELECT subset, counter, value FROM interval_counters WHERE rollout = $1 AND interval_start >= $2 AND interval_start < $3
-            ), written AS (
-                INSERT INTO {tier.CounterTable} (rollout, subset, counter, {tier.StartColumn}, value)
-                SELECT $1, subset, counter, $2, sum(value)::bigint FROM raw GROUP BY subset, counter
-            )
-            SELECT count(*) FROM raw
-            """,
-            connection, transaction))
+        var counterSums = new List<CounterRow>();
+        long counterRows = 0;
+        await TelemetryWindowReader.ReadCounterSumsAsync(connection, transaction, TelemetryTier.Raw, rollout, start, end, (subset, counter, sum, rows) =>
         {
-            counters.AddText(rollout);
-            counters.AddTime(start);
-            counters.AddTime(end);
-            counterRows = (long)(await counters.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+            counterSums.Add(new CounterRow("", rollout, subset, counter, start.UtcDateTime, 0, sum));
+            counterRows += rows;
+        }, cancellationToken).ConfigureAwait(false);
+        if (counterSums.Count > 0)
+        {
+            await TelemetryRowWriter.CopyCountersAsync(connection, tier, counterSums, cancellationToken).ConfigureAwait(false);
         }
 
         await using (var ledger = new NpgsqlCommand(
@@ -233,7 +215,7 @@ internal sealed class CompactionJob
             await ledger.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
         }
 
-        if (tier == RollupTier.Hourly && BeforeCommit is { } beforeCommit)
+        if (tier == TelemetryTier.Hourly && BeforeCommit is { } beforeCommit)
         {
             await beforeCommit(rollout, start, cancellationToken).ConfigureAwait(false);
         }
@@ -242,18 +224,10 @@ internal sealed class CompactionJob
         return true;
     }
 
-    private static async Task WriteHistogramsAsync(
-        NpgsqlConnection connection,
-        RollupTier tier,
-        string rollout,
-        DateTimeOffset start,
-        Dictionary<(string Subset, string Metric), MergedHistogram> merged,
-        CancellationToken cancellationToken)
+    /// <summary>The roll-up rows of the merged histograms, encoded one at a time into one reused buffer.</summary>
+    private static IEnumerable<HistogramRow> RollupRows(string rollout, DateTimeOffset start, Dictionary<(string Subset, string Metric), MergedHistogram> merged)
     {
         var buffer = Array.Empty<byte>();
-        await using var writer = await connection.BeginBinaryImportAsync(
-            $"COPY {tier.HistogramTable} (rollout, subset, metric, {tier.StartColumn}, count, sum, min, max, encoded) FROM STDIN (FORMAT BINARY)",
-            cancellationToken).ConfigureAwait(false);
         foreach (var ((subset, metric), histogram) in merged)
         {
             var needed = HistogramCodec.MaxEncodedLength(histogram.Layout);
@@ -263,18 +237,8 @@ internal sealed class CompactionJob
             }
 
             var length = HistogramCodec.Encode(histogram.Layout, histogram.Counts, histogram.Sum, histogram.Min, histogram.Max, buffer);
-            await writer.StartRowAsync(cancellationToken).ConfigureAwait(false);
-            await writer.WriteAsync(rollout, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-            await writer.WriteAsync(subset, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-            await writer.WriteAsync(metric, NpgsqlDbType.Text, cancellationToken).ConfigureAwait(false);
-            await writer.WriteAsync(start.UtcDateTime, NpgsqlDbType.TimestampTz, cancellationToken).ConfigureAwait(false);
-            await writer.WriteAsync(histogram.TotalCount, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-            await writer.WriteAsync(histogram.Sum, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-            await writer.WriteAsync(histogram.Min, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-            await writer.WriteAsync(histogram.Max, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
-            await writer.WriteAsync(buffer[..length], NpgsqlDbType.Bytea, cancellationToken).ConfigureAwait(false);
+            yield return new HistogramRow("", rollout, subset, metric, start.UtcDateTime, 0,
+                histogram.TotalCount, histogram.Sum, histogram.Min, histogram.Max, buffer[..length]);
         }
-
-        await writer.CompleteAsync(cancellationToken).ConfigureAwait(false);
     }
 }

@@ -1,3 +1,4 @@
+using Canary.Contracts.Telemetry.Storage;
 using Npgsql;
 
 namespace Canary.Analyzer.Storage;
@@ -12,8 +13,8 @@ namespace Canary.Analyzer.Storage;
 /// </remarks>
 internal sealed class RetentionJob
 {
-    private static readonly string[] RawTables = ["interval_histograms", "interval_counters"];
-    private static readonly string[] SliceTables = ["slice_histograms", "slice_counters", "compacted_slices"];
+    private static readonly string[] RawTables = [TelemetryTier.Raw.HistogramTable, TelemetryTier.Raw.CounterTable];
+    private static readonly string[] SliceTables = [TelemetryTier.Slices.HistogramTable, TelemetryTier.Slices.CounterTable, TelemetryTier.Slices.LedgerTable!];
 
     private readonly NpgsqlDataSource _dataSource;
     private readonly TimeProvider _timeProvider;

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Canary.Contracts.Telemetry;
 
 /// <summary>
@@ -21,12 +23,17 @@ public static class HistogramCodec
     /// <summary>Bytes that are always enough for one encoding of <paramref name="layout"/>.</summary>
     public static int MaxEncodedLength(HistogramLayout layout) => HeaderMaxLength + (layout.CountsLength * 2 * MaxVarintLength);
 
-    /// <summary>Encodes an interval taken from an <see cref="IntervalRecorder"/> into <paramref name="destination"/>;
-    /// returns the bytes written. <paramref name="destination"/> must hold <see cref="MaxEncodedLength"/> bytes.</summary>
-    public static int Encode(IntervalHistogram histogram, Span<byte> destination)
+    /// <summary>Encodes 32-bit slot counts of <paramref name="layout"/> (one recorded interval, as the sidecar keeps
+    /// them) into <paramref name="destination"/>; returns the bytes written. <paramref name="destination"/> must hold
+    /// <see cref="MaxEncodedLength"/> bytes. Negative counts are read as unsigned: a slot counts up to 2^32 − 1.</summary>
+    public static int Encode(HistogramLayout layout, ReadOnlySpan<int> counts, long sum, long min, long max, Span<byte> destination)
     {
-        ArgumentNullException.ThrowIfNull(histogram);
-        var counts = histogram.Counts;
+        ArgumentNullException.ThrowIfNull(layout);
+        if (counts.Length != layout.CountsLength)
+        {
+            ThrowCountsMismatch(layout, counts.Length);
+        }
+
         var nonEmpty = 0;
         long total = 0;
         for (var i = 0; i < counts.Length; i++)
@@ -38,7 +45,7 @@ public static class HistogramCodec
             }
         }
 
-        var position = WriteHeader(histogram.Layout, total, histogram.Sum, histogram.Min, histogram.Max, nonEmpty, destination);
+        var position = WriteHeader(layout, total, sum, min, max, nonEmpty, destination);
         var previous = -1;
         for (var i = 0; i < counts.Length; i++)
         {
@@ -59,7 +66,7 @@ public static class HistogramCodec
         ArgumentNullException.ThrowIfNull(layout);
         if (counts.Length != layout.CountsLength)
         {
-            throw new ArgumentException($"Expected {layout.CountsLength} counts for layout {layout}, got {counts.Length}.", nameof(counts));
+            ThrowCountsMismatch(layout, counts.Length);
         }
 
         var nonEmpty = 0;
@@ -112,7 +119,7 @@ public static class HistogramCodec
         ArgumentNullException.ThrowIfNull(layout);
         if (counts.Length != layout.CountsLength)
         {
-            throw new ArgumentException($"Expected {layout.CountsLength} counts for layout {layout}, got {counts.Length}.", nameof(counts));
+            ThrowCountsMismatch(layout, counts.Length);
         }
 
         ReadHeader(encoded, out var header, out var position);
@@ -171,6 +178,11 @@ public static class HistogramCodec
 
         return position;
     }
+
+    // Out of line: the message's interpolation in the encoding loops' method kept the JIT from optimizing them.
+    [DoesNotReturn]
+    private static void ThrowCountsMismatch(HistogramLayout layout, int length) =>
+        throw new ArgumentException($"Expected {layout.CountsLength} counts for layout {layout}, got {length}.", "counts");
 
     private static int WriteHeader(HistogramLayout layout, long total, long sum, long min, long max, int nonEmpty, Span<byte> destination)
     {

@@ -2,7 +2,8 @@ namespace Canary.Contracts.Telemetry;
 
 /// <summary>
 /// Exact merge of any number of <see cref="HistogramCodec"/> encodings of one layout (across sidecars and intervals),
-/// with quantiles and the mean. Not thread-safe.
+/// with quantiles and the mean; values can also be recorded one by one (seeded telemetry, simulations) and the result
+/// encoded again (roll-ups). Not thread-safe: the sidecar records with its own concurrent recorders.
 /// </summary>
 public sealed class MergedHistogram
 {
@@ -47,6 +48,25 @@ public sealed class MergedHistogram
         Max = TotalCount == 0 ? header.Max : Math.Max(Max, header.Max);
         TotalCount += header.TotalCount;
         Sum += header.Sum;
+    }
+
+    /// <summary>Adds one value. A value outside [0, HighestTrackableValue] is counted at the nearest bound, as the
+    /// sidecar's recorders count it.</summary>
+    public void Record(long value)
+    {
+        value = Math.Clamp(value, 0, Layout.HighestTrackableValue);
+        _counts[Layout.IndexOf(value)]++;
+        Min = TotalCount == 0 ? value : Math.Min(Min, value);
+        Max = TotalCount == 0 ? value : Math.Max(Max, value);
+        TotalCount++;
+        Sum += value;
+    }
+
+    /// <summary>The <see cref="HistogramCodec"/> encoding of everything added so far.</summary>
+    public byte[] Encode()
+    {
+        var buffer = new byte[HistogramCodec.MaxEncodedLength(Layout)];
+        return buffer[..HistogramCodec.Encode(Layout, _counts, Sum, Min, Max, buffer)];
     }
 
     /// <summary>

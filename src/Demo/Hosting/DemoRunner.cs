@@ -55,7 +55,7 @@ internal sealed class DemoRunner(DemoOptions options, Terminal terminal, TimePro
         var driving = driver.RunAsync(stopTraffic.Token);
         try
         {
-            return await LoopAsync(title, driver.Stats, new TelemetryReader(dataSource, _options.Rollout), cancellationToken).ConfigureAwait(false);
+            return await LoopAsync(title, driver.Stats, new ArmStatsReader(dataSource, _options.Rollout, _time), cancellationToken).ConfigureAwait(false);
         }
         finally
         {
@@ -64,7 +64,7 @@ internal sealed class DemoRunner(DemoOptions options, Terminal terminal, TimePro
         }
     }
 
-    private async Task<int> LoopAsync(string title, DriverStats stats, TelemetryReader telemetry, CancellationToken cancellationToken)
+    private async Task<int> LoopAsync(string title, DriverStats stats, ArmStatsReader telemetry, CancellationToken cancellationToken)
     {
         var started = _time.GetTimestamp();
         var stages = _options.StagePercents();
@@ -203,7 +203,7 @@ internal sealed class DemoRunner(DemoOptions options, Terminal terminal, TimePro
         return ok ? 0 : 1;
     }
 
-    private static async Task<Dictionary<string, ArmStats>> ReadTelemetryAsync(TelemetryReader telemetry, DateTimeOffset since, CancellationToken cancellationToken)
+    private static async Task<Dictionary<string, ArmStats>> ReadTelemetryAsync(ArmStatsReader telemetry, DateTimeOffset since, CancellationToken cancellationToken)
     {
         try
         {

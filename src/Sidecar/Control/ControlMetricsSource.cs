@@ -1,3 +1,4 @@
+using Canary.Contracts.Metrics;
 using Canary.Sidecar.Diagnostics;
 using Canary.Sidecar.Routing;
 

@@ -1,3 +1,5 @@
+using Canary.Contracts.Metrics;
+
 namespace Canary.Sidecar.Diagnostics;
 
 /// <summary>A feature that contributes series to /metrics; each feature registers one.</summary>

@@ -1,3 +1,5 @@
+using Canary.Contracts.Metrics;
+
 namespace Canary.Sidecar.Diagnostics;
 
 /// <summary>The process's own health: memory, allocation and garbage-collection figures (the load harness reads them too).</summary>

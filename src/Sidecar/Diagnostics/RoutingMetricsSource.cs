@@ -1,3 +1,4 @@
+using Canary.Contracts.Metrics;
 using Canary.Sidecar.Processing;
 using Canary.Sidecar.Routing;
 

@@ -1,5 +1,7 @@
 using System.Net;
 using System.Security.Cryptography.X509Certificates;
+using Canary.Contracts.Metrics;
+using Canary.Contracts.Pricing;
 using Canary.Contracts.Rollouts;
 using Canary.Sidecar.Configuration;
 using Canary.Sidecar.Control;
@@ -73,7 +75,7 @@ internal static class SidecarApplication
         var tripwire = TripwireSettings.Load(section.GetSection(TripwireOptions.SectionName), errors);
         var initialTable = LoadRolloutsFile(options.Routing.RolloutsFile, errors);
         PersistenceSettings.Check(section.GetSection("Telemetry"), errors);
-        var prices = PriceTableConfiguration.Load(section.GetSection("Telemetry:Prices"), errors);
+        var prices = PriceTableSettings.Load(section.GetSection("Telemetry:Prices"), errors);
         if (errors.Count > 0)
         {
             throw new ConfigurationErrorsException(errors);
@@ -250,7 +252,7 @@ internal static class SidecarApplication
             source.Write(writer);
         }
 
-        context.Response.ContentType = "text/plain; version=0.0.4; charset=utf-8";
+        context.Response.ContentType = PrometheusTextWriter.ContentType;
         await context.Response.WriteAsync(writer.ToString()).ConfigureAwait(false);
     }
 }

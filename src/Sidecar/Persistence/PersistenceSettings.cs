@@ -10,7 +10,7 @@ namespace Canary.Sidecar.Persistence;
 internal static class PersistenceSettings
 {
     /// <summary>
-    /// The telemetry writer's keys, and the price list's entries (read by <c>PriceTableConfiguration</c>): a model
+    /// The telemetry writer's keys, and the price list's entries (read by <c>PriceTableSettings</c>): a model
     /// name or prefix and USD per million tokens.
     /// </summary>
     private static readonly SettingKeyPatterns KnownKeys = new(

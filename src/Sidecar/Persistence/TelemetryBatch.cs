@@ -1,21 +1,30 @@
 using System.Buffers;
+using Canary.Contracts.Telemetry.Storage;
 
 namespace Canary.Sidecar.Persistence;
 
 /// <summary>
-/// Everything one flush interval produced, ready to write: the rows plus one pooled byte arena holding all histogram
-/// encodings. The rows' keys never change, so writing the same batch twice inserts nothing the second time.
+/// Everything one flush interval produced, ready to write: the rows, whose histogram encodings live in pooled byte
+/// chunks the batch owns. The rows' keys never change, so writing the same batch twice inserts nothing the second time.
 /// </summary>
+/// <remarks>
+/// A full chunk is kept and a new one rented rather than grown by copying, so the encodings the rows already point at
+/// stay where they are until <see cref="Release"/>.
+/// </remarks>
 internal sealed class TelemetryBatch
 {
-    private byte[] _arena;
+    private readonly int _chunkBytes;
+    private List<byte[]>? _chunks = [];
+    private byte[] _current;
     private int _used;
 
-    public TelemetryBatch(DateTime intervalStartUtc, int intervalMilliseconds, int initialArenaBytes = 16 * 1024)
+    public TelemetryBatch(DateTime intervalStartUtc, int intervalMilliseconds, int chunkBytes = 16 * 1024)
     {
         IntervalStartUtc = intervalStartUtc;
         IntervalMilliseconds = intervalMilliseconds;
-        _arena = ArrayPool<byte>.Shared.Rent(initialArenaBytes);
+        _chunkBytes = chunkBytes;
+        _current = ArrayPool<byte>.Shared.Rent(chunkBytes);
+        _chunks!.Add(_current);
     }
 
     public DateTime IntervalStartUtc { get; }
@@ -30,32 +39,35 @@ internal sealed class TelemetryBatch
 
     public int RowCount => Histograms.Count + Counters.Count;
 
-    public ReadOnlyMemory<byte> Encoded(in HistogramRow row) => new(_arena, row.Offset, row.Length);
-
-    /// <summary>Copies an encoding into the arena and returns its offset.</summary>
-    public int Append(ReadOnlySpan<byte> encoded)
+    /// <summary>Copies an encoding into the batch's memory; the result stays valid until <see cref="Release"/>.</summary>
+    public ReadOnlyMemory<byte> Append(ReadOnlySpan<byte> encoded)
     {
-        if (_arena.Length - _used < encoded.Length)
+        if (_current.Length - _used < encoded.Length)
         {
-            var larger = ArrayPool<byte>.Shared.Rent(Math.Max(_arena.Length * 2, _used + encoded.Length));
-            _arena.AsSpan(0, _used).CopyTo(larger);
-            ArrayPool<byte>.Shared.Return(_arena);
-            _arena = larger;
+            _current = ArrayPool<byte>.Shared.Rent(Math.Max(_chunkBytes, encoded.Length));
+            _chunks!.Add(_current);
+            _used = 0;
         }
 
         var offset = _used;
-        encoded.CopyTo(_arena.AsSpan(offset));
+        encoded.CopyTo(_current.AsSpan(offset));
         _used += encoded.Length;
-        return offset;
+        return new ReadOnlyMemory<byte>(_current, offset, encoded.Length);
     }
 
-    /// <summary>Returns the arena to the pool; the batch must not be used afterwards.</summary>
+    /// <summary>Returns the chunks to the pool, once however often it is called; the batch and its rows must not be
+    /// used afterwards.</summary>
     public void Release()
     {
-        var arena = Interlocked.Exchange(ref _arena, []);
-        if (arena.Length > 0)
+        var chunks = Interlocked.Exchange(ref _chunks, null);
+        if (chunks is null)
         {
-            ArrayPool<byte>.Shared.Return(arena);
+            return;
+        }
+
+        foreach (var chunk in chunks)
+        {
+            ArrayPool<byte>.Shared.Return(chunk);
         }
     }
 }

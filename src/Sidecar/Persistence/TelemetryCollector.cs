@@ -1,4 +1,5 @@
 using Canary.Contracts.Telemetry;
+using Canary.Contracts.Telemetry.Storage;
 using Canary.Sidecar.Telemetry;
 
 namespace Canary.Sidecar.Persistence;
@@ -10,12 +11,14 @@ namespace Canary.Sidecar.Persistence;
 internal sealed class TelemetryCollector
 {
     private readonly TelemetryRegistry _registry;
+    private readonly string _sidecarId;
     private readonly byte[] _scratch;
     private readonly long[] _deltas = new long[TelemetryNames.CounterCount];
 
-    public TelemetryCollector(TelemetryRegistry registry)
+    public TelemetryCollector(TelemetryRegistry registry, string sidecarId)
     {
         _registry = registry;
+        _sidecarId = sidecarId;
         var largest = 0;
         for (var i = 0; i < TelemetryNames.MetricCount; i++)
         {
@@ -53,9 +56,9 @@ internal sealed class TelemetryCollector
                 }
 
                 clamped += interval.Clamped;
-                var length = HistogramCodec.Encode(interval, _scratch);
-                var offset = batch.Append(_scratch.AsSpan(0, length));
-                batch.Histograms.Add(new HistogramRow(arm.RouteKey, arm.Subset, metric, count, interval.Sum, interval.Min, interval.Max, offset, length));
+                var length = interval.Encode(_scratch);
+                batch.Histograms.Add(new HistogramRow(_sidecarId, arm.RouteKey, arm.Subset, TelemetryNames.Metric(metric), intervalStartUtc,
+                    intervalMilliseconds, count, interval.Sum, interval.Min, interval.Max, batch.Append(_scratch.AsSpan(0, length))));
             }
 
             arm.TakeCounterDeltas(_deltas);
@@ -64,7 +67,8 @@ internal sealed class TelemetryCollector
             {
                 if (_deltas[c] != 0)
                 {
-                    batch.Counters.Add(new CounterRow(arm.RouteKey, arm.Subset, (TelemetryCounter)c, _deltas[c]));
+                    batch.Counters.Add(new CounterRow(_sidecarId, arm.RouteKey, arm.Subset, TelemetryNames.Counter((TelemetryCounter)c), intervalStartUtc,
+                        intervalMilliseconds, _deltas[c]));
                 }
             }
         }

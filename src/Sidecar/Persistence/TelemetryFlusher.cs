@@ -1,5 +1,6 @@
 using System.Threading.Channels;
 using Canary.Contracts.Telemetry;
+using Canary.Contracts.Telemetry.Storage;
 using Canary.Sidecar.Telemetry;
 using Microsoft.Extensions.Options;
 using Npgsql;
@@ -19,7 +20,7 @@ namespace Canary.Sidecar.Persistence;
 internal sealed class TelemetryFlusher : BackgroundService
 {
     private readonly TelemetryCollector _collector;
-    private readonly TelemetryWriter _writer;
+    private readonly TelemetryRowWriter _writer;
     private readonly NpgsqlDataSource _dataSource;
     private readonly PersistenceOptions _options;
     private readonly PersistenceStatus _status;
@@ -41,8 +42,8 @@ internal sealed class TelemetryFlusher : BackgroundService
         ILogger<TelemetryFlusher> logger)
     {
         _options = options.Value;
-        _collector = new TelemetryCollector(registry);
-        _writer = new TelemetryWriter(dataSource, _options.SidecarId);
+        _collector = new TelemetryCollector(registry, _options.SidecarId);
+        _writer = new TelemetryRowWriter(dataSource);
         _dataSource = dataSource;
         _status = status;
         _timeProvider = timeProvider;
@@ -187,7 +188,7 @@ internal sealed class TelemetryFlusher : BackgroundService
         {
             try
             {
-                await _writer.WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+                await _writer.WriteAsync(batch.Histograms, batch.Counters, cancellationToken).ConfigureAwait(false);
                 _status.OnWritten();
                 batch.Release();
                 if (failures > 0)

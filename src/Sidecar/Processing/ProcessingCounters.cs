@@ -1,4 +1,5 @@
-using Canary.Contracts.Telemetry;
+using Canary.Sidecar.Telemetry.Recording;
+
 
 namespace Canary.Sidecar.Processing;
 

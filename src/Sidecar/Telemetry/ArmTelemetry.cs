@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
+using Canary.Contracts.Responses;
 using Canary.Contracts.Telemetry;
-using Canary.Sidecar.Telemetry.Scanning;
+using Canary.Sidecar.Telemetry.Recording;
 
 namespace Canary.Sidecar.Telemetry;
 
@@ -91,7 +92,7 @@ internal sealed class ArmTelemetry
     {
         if (reason != FinishReason.None)
         {
-            Count(TelemetryCounter.FinishStop + ((int)reason - (int)FinishReason.Stop));
+            Count(FinishReasons.Counter(reason));
         }
     }
 
@@ -126,7 +127,7 @@ internal sealed class ArmTelemetry
             {
                 if (Volatile.Read(ref _recorders[m]) is not null)
                 {
-                    bytes += TelemetryLayouts.RecorderBytes((TelemetryMetric)m, CoreStripes.Count);
+                    bytes += RecorderMemory.RecorderBytes((TelemetryMetric)m, CoreStripes.Count);
                 }
             }
 

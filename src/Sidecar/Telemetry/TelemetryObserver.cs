@@ -1,3 +1,4 @@
+using Canary.Contracts.Pricing;
 using Canary.Sidecar.ModelRewrite;
 using Canary.Sidecar.Processing;
 using Canary.Sidecar.Routing;

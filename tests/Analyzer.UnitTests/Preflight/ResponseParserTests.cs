@@ -86,6 +86,53 @@ public sealed class ResponseParserTests
         Assert.Equal("the stream carried an error event", problem);
     }
 
+    [Theory]
+    [InlineData("""{"error":{"message":"blocked","type":"invalid_request_error","code":"content_policy_violation"}}""", true)]
+    [InlineData("""{"error":{"code":"content_filter","innererror":{"code":"ResponsibleAIPolicyViolation"}}}""", true)]
+    [InlineData("""{"type":"error","error":{"type":"invalid_request_error","message":"Output blocked by content filtering policy"}}""", true)]
+    [InlineData("""{"type":"error","error":{"type":"invalid_request_error","message":"max_tokens: must be positive"}}""", false)]
+    [InlineData("not json", false)]
+    public void PolicyRefusal_400Body_RefusalExactlyWhenTheScannerCountsOne(string body, bool refusal)
+    {
+        var answer = ResponseParser.PolicyRefusal(Encoding.UTF8.GetBytes(body), TimeSpan.FromMilliseconds(3));
+
+        Assert.Equal(refusal, answer is { ProviderRefusal: true });
+    }
+
+    [Fact]
+    public async Task ReadStreamAsync_AnthropicPolicyErrorEvent_Refusal()
+    {
+        const string events = """
+            event: message_start
+            data: {"type":"message_start","message":{"usage":{"input_tokens":3}}}
+
+            event: error
+            data: {"type":"error","error":{"type":"invalid_request_error","message":"Output blocked by content filtering policy"}}
+
+            """;
+
+        var (answer, problem) = await ReadAsync(ModelProtocol.Anthropic, events);
+
+        Assert.Null(problem);
+        Assert.True(answer!.ProviderRefusal);
+    }
+
+    [Fact]
+    public async Task ReadStreamAsync_OpenAiContentFilterFinish_Refusal()
+    {
+        const string events = """
+            data: {"choices":[{"index":0,"delta":{"content":"Sure"},"finish_reason":"content_filter"}]}
+
+            data: [DONE]
+
+            """;
+
+        var (answer, _) = await ReadAsync(ModelProtocol.OpenAi, events);
+
+        Assert.True(answer!.ProviderRefusal);
+        Assert.Equal("content_filter", answer.FinishReason);
+    }
+
     private static Task<(ModelAnswer?, string?)> ReadAsync(ModelProtocol protocol, string events)
     {
         var time = new FakeTimeProvider();

@@ -1,12 +1,13 @@
 using Canary.Analyzer.Pricing;
-using Canary.Analyzer.Storage;
+using Canary.Contracts.Pricing;
 using Canary.Contracts.Telemetry;
+using Canary.Contracts.Telemetry.Storage;
 
 namespace Canary.Analyzer.UnitTests.Pricing;
 
 public sealed class CostRepricerTests
 {
-    private static readonly TokenPrices Gpt4o = new(Input: 2.5, CachedInput: 1.25, CacheWrite: 2.5, Output: 10);
+    private static readonly ModelPrice Gpt4o = ModelPrice.FromUsdPerMillion(input: 2.5m, cachedInput: 1.25m, output: 10m, cacheWrite: 2.5m);
 
     [Fact]
     public void Reprice_FourRequests_MeanEqualsPerRequestPricing()
@@ -49,7 +50,7 @@ public sealed class CostRepricerTests
         TokenHistograms.Add(arm, TelemetryMetric.InputTokens, 1000, 1000);
         TokenHistograms.Add(arm, TelemetryMetric.OutputTokens, 100, 300);
 
-        var estimate = CostRepricer.Reprice(arm, new TokenPrices(1, 1, 1, 4))!.Value;
+        var estimate = CostRepricer.Reprice(arm, ModelPrice.FromUsdPerMillion(input: 1, cachedInput: 1, output: 4, cacheWrite: 1))!.Value;
 
         // (2000 × 1 + 400 × 4) / 2 = 1800 µUSD.
         Assert.Equal(1800, estimate.Mean, 1e-9);

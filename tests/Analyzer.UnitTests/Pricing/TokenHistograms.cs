@@ -1,5 +1,5 @@
-using Canary.Analyzer.Storage;
 using Canary.Contracts.Telemetry;
+using Canary.Contracts.Telemetry.Storage;
 
 namespace Canary.Analyzer.UnitTests.Pricing;
 
@@ -8,15 +8,12 @@ internal static class TokenHistograms
 {
     public static void Add(ArmWindow arm, TelemetryMetric metric, params long[] values)
     {
-        var recorder = new IntervalRecorder(TelemetryLayouts.For(metric));
+        var histogram = new MergedHistogram(TelemetryLayouts.For(metric));
         foreach (var value in values)
         {
-            recorder.Record(value);
+            histogram.Record(value);
         }
 
-        var histogram = recorder.TakeInterval();
-        var buffer = new byte[HistogramCodec.MaxEncodedLength(histogram.Layout)];
-        var length = HistogramCodec.Encode(histogram, buffer);
-        arm.AddHistogram(metric, buffer.AsSpan(0, length));
+        arm.AddHistogram(metric, histogram.Encode());
     }
 }

@@ -32,16 +32,14 @@ public sealed class ReportLoaderTests
     [Fact]
     public void Cdf_MergedHistogram_MonotoneEndsAtOneInMilliseconds()
     {
-        var recorder = new IntervalRecorder(TelemetryLayouts.For(TelemetryMetric.DurationUs));
+        var recorded = new MergedHistogram(TelemetryLayouts.For(TelemetryMetric.DurationUs));
         for (var i = 1; i <= 5000; i++)
         {
-            recorder.Record(i * 100);
+            recorded.Record(i * 100);
         }
 
-        var interval = recorder.TakeInterval();
-        var buffer = new byte[HistogramCodec.MaxEncodedLength(interval.Layout)];
-        var merged = new MergedHistogram(interval.Layout);
-        merged.Add(buffer.AsSpan(0, HistogramCodec.Encode(interval, buffer)));
+        var merged = new MergedHistogram(recorded.Layout);
+        merged.Add(recorded.Encode());
 
         var points = ReportLoader.Cdf(merged);
 

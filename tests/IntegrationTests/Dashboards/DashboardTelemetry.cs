@@ -1,16 +1,18 @@
 using Canary.Contracts.Telemetry;
+using Canary.Contracts.Telemetry.Storage;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace Canary.IntegrationTests.Dashboards;
 
 /// <summary>
 /// Seeded interval telemetry as sidecars write it (two sidecars, both subsets, every counter and histogram the
 /// dashboard reads, histograms encoded with the real codec), kept in memory so a test can work out what any panel
-/// must show from the rows themselves.
+/// must show from the rows themselves, and written with the shared row writer.
 /// </summary>
 internal sealed class DashboardTelemetry
 {
+    private const int IntervalMilliseconds = 10_000;
+
     public static readonly TelemetryCounter[] Counters =
         [TelemetryCounter.Requests, TelemetryCounter.Status5xx, TelemetryCounter.Status429, TelemetryCounter.Refusals, TelemetryCounter.CancelledByClient];
 
@@ -38,7 +40,7 @@ internal sealed class DashboardTelemetry
 
                 foreach (var metric in Metrics)
                 {
-                    var recorder = new IntervalRecorder(TelemetryLayouts.For(metric));
+                    var histogram = new MergedHistogram(TelemetryLayouts.For(metric));
                     var (low, high, n) = metric switch
                     {
                         TelemetryMetric.DurationUs => (150_000, 900_000, requests),
@@ -47,56 +49,27 @@ internal sealed class DashboardTelemetry
                     };
                     for (var r = 0; r < n; r++)
                     {
-                        recorder.Record(random.Next(low, high) * (subset == "canary" ? 11 : 10) / 10);
+                        histogram.Record(random.Next(low, high) * (subset == "canary" ? 11 : 10) / 10);
                     }
 
-                    var interval = recorder.TakeInterval();
-                    var buffer = new byte[HistogramCodec.MaxEncodedLength(interval.Layout)];
-                    var length = HistogramCodec.Encode(interval, buffer);
                     HistogramRows.Add(new HistogramRow($"sidecar-{sidecar}", rollout, subset, TelemetryNames.Metric(metric), start,
-                        interval.TotalCount(), interval.Sum, interval.Min, interval.Max, buffer[..length]));
+                        histogram.TotalCount, histogram.Sum, histogram.Min, histogram.Max, histogram.Encode()));
                 }
             }
         }
     }
 
-    /// <summary>Inserts the rows added since <paramref name="fromCounter"/> / <paramref name="fromHistogram"/>.</summary>
+    /// <summary>Writes the rows added since <paramref name="fromCounter"/> / <paramref name="fromHistogram"/>.</summary>
     public async Task InsertAsync(NpgsqlDataSource dataSource, int fromCounter = 0, int fromHistogram = 0)
     {
-        await using var connection = await dataSource.OpenConnectionAsync();
-        foreach (var row in CounterRows.Skip(fromCounter))
-        {
-            await using var command = new NpgsqlCommand(
-                "INSERT INTO interval_counters (sidecar_id, rollout, subset, counter, interval_start, interval_ms, value) VALUES ($1, $2, $3, $4, $5, 10000, $6)", connection);
-            command.Parameters.Add(Text(row.Sidecar));
-            command.Parameters.Add(Text(row.Rollout));
-            command.Parameters.Add(Text(row.Subset));
-            command.Parameters.Add(Text(row.Name));
-            command.Parameters.Add(new NpgsqlParameter { Value = row.Start.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-            command.Parameters.Add(new NpgsqlParameter { Value = row.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
-            await command.ExecuteNonQueryAsync();
-        }
-
-        foreach (var row in HistogramRows.Skip(fromHistogram))
-        {
-            await using var command = new NpgsqlCommand(
-                "INSERT INTO interval_histograms (sidecar_id, rollout, subset, metric, interval_start, interval_ms, count, sum, min, max, encoded) " +
-                "VALUES ($1, $2, $3, $4, $5, 10000, $6, $7, $8, $9, $10)", connection);
-            command.Parameters.Add(Text(row.Sidecar));
-            command.Parameters.Add(Text(row.Rollout));
-            command.Parameters.Add(Text(row.Subset));
-            command.Parameters.Add(Text(row.Name));
-            command.Parameters.Add(new NpgsqlParameter { Value = row.Start.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-            command.Parameters.Add(new NpgsqlParameter { Value = row.Count, NpgsqlDbType = NpgsqlDbType.Bigint });
-            command.Parameters.Add(new NpgsqlParameter { Value = row.Sum, NpgsqlDbType = NpgsqlDbType.Bigint });
-            command.Parameters.Add(new NpgsqlParameter { Value = row.Min, NpgsqlDbType = NpgsqlDbType.Bigint });
-            command.Parameters.Add(new NpgsqlParameter { Value = row.Max, NpgsqlDbType = NpgsqlDbType.Bigint });
-            command.Parameters.Add(new NpgsqlParameter { Value = row.Encoded, NpgsqlDbType = NpgsqlDbType.Bytea });
-            await command.ExecuteNonQueryAsync();
-        }
+        var counters = CounterRows.Skip(fromCounter)
+            .Select(r => new Contracts.Telemetry.Storage.CounterRow(r.Sidecar, r.Rollout, r.Subset, r.Name, r.Start.UtcDateTime, IntervalMilliseconds, r.Value))
+            .ToList();
+        var histograms = HistogramRows.Skip(fromHistogram)
+            .Select(r => Contracts.Telemetry.Storage.HistogramRow.FromEncoding(r.Sidecar, r.Rollout, r.Subset, r.Name, r.Start.UtcDateTime, IntervalMilliseconds, r.Encoded))
+            .ToList();
+        await new TelemetryRowWriter(dataSource).WriteAsync(histograms, counters, CancellationToken.None);
     }
-
-    private static NpgsqlParameter Text(string value) => new() { Value = value, NpgsqlDbType = NpgsqlDbType.Text };
 
     internal sealed record CounterRow(string Sidecar, string Rollout, string Subset, string Name, DateTimeOffset Start, long Value);
 

@@ -4,6 +4,7 @@ using Canary.Analyzer.Push;
 using Canary.Analyzer.Rollouts;
 using Canary.Contracts.Rollouts;
 using Canary.Contracts.Telemetry;
+using Canary.Contracts.Telemetry.Storage;
 using Canary.IntegrationTests.Postgres;
 using Canary.IntegrationTests.Processes;
 using Canary.Sidecar.Hosting;
@@ -11,7 +12,6 @@ using Canary.Sidecar.Routing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
-using NpgsqlTypes;
 using Xunit.Abstractions;
 
 namespace Canary.IntegrationTests.EndToEnd;
@@ -128,42 +128,20 @@ public sealed class RollbackEndToEndTests
 
     private static async Task SeedAsync(NpgsqlDataSource dataSource, string subset, long requests, long errors, DateTime at)
     {
-        await using var connection = await dataSource.OpenConnectionAsync();
-        foreach (var (counter, value) in new[] { (TelemetryCounter.Requests, requests), (TelemetryCounter.Status5xx, errors), (TelemetryCounter.Status2xx, requests - errors) })
-        {
-            await using var command = new NpgsqlCommand(
-                "INSERT INTO interval_counters (sidecar_id, rollout, subset, counter, interval_start, interval_ms, value) VALUES ('seed', $1, $2, $3, $4, 10000, $5)", connection);
-            command.Parameters.Add(new NpgsqlParameter { Value = Rollout, NpgsqlDbType = NpgsqlDbType.Text });
-            command.Parameters.Add(new NpgsqlParameter { Value = subset, NpgsqlDbType = NpgsqlDbType.Text });
-            command.Parameters.Add(new NpgsqlParameter { Value = TelemetryNames.Counter(counter), NpgsqlDbType = NpgsqlDbType.Text });
-            command.Parameters.Add(new NpgsqlParameter { Value = at, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-            command.Parameters.Add(new NpgsqlParameter { Value = value, NpgsqlDbType = NpgsqlDbType.Bigint });
-            await command.ExecuteNonQueryAsync();
-        }
+        var counters = new[] { (TelemetryCounter.Requests, requests), (TelemetryCounter.Status5xx, errors), (TelemetryCounter.Status2xx, requests - errors) }
+            .Select(c => new CounterRow("seed", Rollout, subset, TelemetryNames.Counter(c.Item1), at, 10_000, c.Item2))
+            .ToArray();
 
         // Latency: the same distribution on both arms (the error rate is what is worse).
-        var recorder = new IntervalRecorder(TelemetryLayouts.For(TelemetryMetric.DurationUs));
+        var latency = new MergedHistogram(TelemetryLayouts.For(TelemetryMetric.DurationUs));
         var random = new Random(subset.Length);
         for (var i = 0; i < requests; i++)
         {
-            recorder.Record(200_000 + random.Next(300_000));
+            latency.Record(200_000 + random.Next(300_000));
         }
 
-        var interval = recorder.TakeInterval();
-        var buffer = new byte[HistogramCodec.MaxEncodedLength(interval.Layout)];
-        var length = HistogramCodec.Encode(interval, buffer);
-        await using var histogram = new NpgsqlCommand(
-            "INSERT INTO interval_histograms (sidecar_id, rollout, subset, metric, interval_start, interval_ms, count, sum, min, max, encoded) " +
-            "VALUES ('seed', $1, $2, $3, $4, 10000, $5, $6, $7, $8, $9)", connection);
-        histogram.Parameters.Add(new NpgsqlParameter { Value = Rollout, NpgsqlDbType = NpgsqlDbType.Text });
-        histogram.Parameters.Add(new NpgsqlParameter { Value = subset, NpgsqlDbType = NpgsqlDbType.Text });
-        histogram.Parameters.Add(new NpgsqlParameter { Value = TelemetryNames.Metric(TelemetryMetric.DurationUs), NpgsqlDbType = NpgsqlDbType.Text });
-        histogram.Parameters.Add(new NpgsqlParameter { Value = at, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-        histogram.Parameters.Add(new NpgsqlParameter { Value = interval.TotalCount(), NpgsqlDbType = NpgsqlDbType.Bigint });
-        histogram.Parameters.Add(new NpgsqlParameter { Value = interval.Sum, NpgsqlDbType = NpgsqlDbType.Bigint });
-        histogram.Parameters.Add(new NpgsqlParameter { Value = interval.Min, NpgsqlDbType = NpgsqlDbType.Bigint });
-        histogram.Parameters.Add(new NpgsqlParameter { Value = interval.Max, NpgsqlDbType = NpgsqlDbType.Bigint });
-        histogram.Parameters.Add(new NpgsqlParameter { Value = buffer[..length], NpgsqlDbType = NpgsqlDbType.Bytea });
-        await histogram.ExecuteNonQueryAsync();
+        HistogramRow[] histograms =
+            [HistogramRow.FromEncoding("seed", Rollout, subset, TelemetryNames.Metric(TelemetryMetric.DurationUs), at, 10_000, latency.Encode())];
+        await new TelemetryRowWriter(dataSource).WriteAsync(histograms, counters, CancellationToken.None);
     }
 }

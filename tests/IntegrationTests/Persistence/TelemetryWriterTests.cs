@@ -1,4 +1,5 @@
 using Canary.Contracts.Telemetry;
+using Canary.Contracts.Telemetry.Storage;
 using Canary.IntegrationTests.Postgres;
 using Canary.Sidecar.Persistence;
 using Canary.Sidecar.Telemetry;
@@ -26,8 +27,8 @@ public class TelemetryWriterTests
         var random = new Random(2026);
         string[] sidecars = ["sidecar-a", "sidecar-b"];
         var registries = sidecars.Select(_ => new TelemetryRegistry()).ToArray();
-        var collectors = registries.Select(r => new TelemetryCollector(r)).ToArray();
-        var writers = sidecars.Select(id => new TelemetryWriter(dataSource, id)).ToArray();
+        var collectors = registries.Select((r, i) => new TelemetryCollector(r, sidecars[i])).ToArray();
+        var writer = new TelemetryRowWriter(dataSource);
 
         for (var interval = 0; interval < 3; interval++)
         {
@@ -60,7 +61,7 @@ public class TelemetryWriterTests
                 }
 
                 var batch = collectors[s].Collect(Start.AddSeconds(10 * interval), 10_000);
-                var inserted = await writers[s].WriteAsync(batch, CancellationToken.None);
+                var inserted = await writer.WriteAsync(batch.Histograms, batch.Counters, CancellationToken.None);
                 Assert.Equal(batch.RowCount, inserted);
                 batch.Release();
             }
@@ -132,11 +133,11 @@ public class TelemetryWriterTests
             arm.RecordDuration(i * 1000);
         }
 
-        var batch = new TelemetryCollector(registry).Collect(Start, 10_000);
-        var writer = new TelemetryWriter(dataSource, "sidecar-a");
+        var batch = new TelemetryCollector(registry, "sidecar-a").Collect(Start, 10_000);
+        var writer = new TelemetryRowWriter(dataSource);
 
-        var first = await writer.WriteAsync(batch, CancellationToken.None);
-        var second = await writer.WriteAsync(batch, CancellationToken.None);
+        var first = await writer.WriteAsync(batch.Histograms, batch.Counters, CancellationToken.None);
+        var second = await writer.WriteAsync(batch.Histograms, batch.Counters, CancellationToken.None);
         batch.Release();
 
         Assert.Equal(2, first);
@@ -152,9 +153,9 @@ public class TelemetryWriterTests
         await using var dataSource = await _postgres.CreateDatabaseAsync();
         var registry = new TelemetryRegistry();
         registry.EnsureArm("model-a", "canary").RecordDuration(5);
-        var batch = new TelemetryCollector(registry).Collect(Start, 10_000);
+        var batch = new TelemetryCollector(registry, "sidecar-a").Collect(Start, 10_000);
 
-        await Assert.ThrowsAsync<PostgresException>(() => new TelemetryWriter(dataSource, "sidecar-a").WriteAsync(batch, CancellationToken.None));
+        await Assert.ThrowsAsync<PostgresException>(() => new TelemetryRowWriter(dataSource).WriteAsync(batch.Histograms, batch.Counters, CancellationToken.None));
         batch.Release();
     }
 

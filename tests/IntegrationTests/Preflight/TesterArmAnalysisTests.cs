@@ -1,10 +1,9 @@
 using Canary.Analyzer.Preflight;
 using Canary.Analyzer.Rollouts;
-using Canary.Analyzer.Storage;
 using Canary.Contracts.Telemetry;
+using Canary.Contracts.Telemetry.Storage;
 using Canary.IntegrationTests.Postgres;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace Canary.IntegrationTests.Preflight;
 
@@ -26,7 +25,7 @@ public sealed class TesterArmAnalysisTests
         await SeedAsync(dataSource, "v2", now, requests: 50, errors: 0);
         await SeedAsync(dataSource, TesterArm.SubsetFor("v2"), now, requests: 400, errors: 40);
 
-        var window = await new TelemetryReader(dataSource).ReadAsync("chat", now.AddHours(-1), now.AddMinutes(1), CancellationToken.None);
+        var window = await new TelemetryWindowReader(dataSource).ReadAsync("chat", now.AddHours(-1), now.AddMinutes(1), CancellationToken.None);
         var canary = EvidenceBuilder.Build(window.Arm("v2"));
         var testers = await TesterTraffic.ReadAsync(dataSource, "chat", "v2", now.AddHours(-1), now.AddMinutes(1), CancellationToken.None);
 
@@ -39,16 +38,9 @@ public sealed class TesterArmAnalysisTests
 
     private static async Task SeedAsync(NpgsqlDataSource dataSource, string subset, DateTimeOffset at, long requests, long errors)
     {
-        await using var connection = await dataSource.OpenConnectionAsync();
-        foreach (var (counter, value) in new[] { (TelemetryCounter.Requests, requests), (TelemetryCounter.Status5xx, errors) })
-        {
-            await using var command = new NpgsqlCommand(
-                "INSERT INTO interval_counters (sidecar_id, rollout, subset, counter, interval_start, interval_ms, value) VALUES ('seed', 'chat', $1, $2, $3, 10000, $4)", connection);
-            command.Parameters.Add(new NpgsqlParameter { Value = subset, NpgsqlDbType = NpgsqlDbType.Text });
-            command.Parameters.Add(new NpgsqlParameter { Value = TelemetryNames.Counter(counter), NpgsqlDbType = NpgsqlDbType.Text });
-            command.Parameters.Add(new NpgsqlParameter { Value = at.AddMinutes(-5).UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-            command.Parameters.Add(new NpgsqlParameter { Value = value, NpgsqlDbType = NpgsqlDbType.Bigint });
-            await command.ExecuteNonQueryAsync();
-        }
+        var counters = new[] { (TelemetryCounter.Requests, requests), (TelemetryCounter.Status5xx, errors) }
+            .Select(c => new CounterRow("seed", "chat", subset, TelemetryNames.Counter(c.Item1), at.AddMinutes(-5).UtcDateTime, 10_000, c.Item2))
+            .ToArray();
+        await new TelemetryRowWriter(dataSource).WriteAsync([], counters, CancellationToken.None);
     }
 }

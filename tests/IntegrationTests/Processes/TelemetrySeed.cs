@@ -1,6 +1,6 @@
 using Canary.Contracts.Telemetry;
+using Canary.Contracts.Telemetry.Storage;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace Canary.IntegrationTests.Processes;
 
@@ -9,49 +9,26 @@ internal static class TelemetrySeed
 {
     public static async Task WriteAsync(NpgsqlDataSource dataSource, string rollout, string subset, long requests, long errors, DateTime at, long refusals = 0, int latencyShiftUs = 0)
     {
-        await using var connection = await dataSource.OpenConnectionAsync();
-        foreach (var (counter, value) in new[]
+        var counters = new[]
         {
             (TelemetryCounter.Requests, requests), (TelemetryCounter.Status5xx, errors), (TelemetryCounter.Status2xx, requests - errors),
             (TelemetryCounter.Refusals, refusals),
-        })
-        {
-            await using var command = new NpgsqlCommand(
-                "INSERT INTO interval_counters (sidecar_id, rollout, subset, counter, interval_start, interval_ms, value) VALUES ('seed', $1, $2, $3, $4, 10000, $5)", connection);
-            command.Parameters.Add(new NpgsqlParameter { Value = rollout, NpgsqlDbType = NpgsqlDbType.Text });
-            command.Parameters.Add(new NpgsqlParameter { Value = subset, NpgsqlDbType = NpgsqlDbType.Text });
-            command.Parameters.Add(new NpgsqlParameter { Value = TelemetryNames.Counter(counter), NpgsqlDbType = NpgsqlDbType.Text });
-            command.Parameters.Add(new NpgsqlParameter { Value = at, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-            command.Parameters.Add(new NpgsqlParameter { Value = value, NpgsqlDbType = NpgsqlDbType.Bigint });
-            await command.ExecuteNonQueryAsync();
-        }
+        }.Select(c => new CounterRow("seed", rollout, subset, TelemetryNames.Counter(c.Item1), at, 10_000, c.Item2)).ToArray();
 
+        var histograms = new List<HistogramRow>();
         foreach (var metric in new[] { TelemetryMetric.DurationUs, TelemetryMetric.TimeToFirstTokenUs })
         {
-            var recorder = new IntervalRecorder(TelemetryLayouts.For(metric));
+            var histogram = new MergedHistogram(TelemetryLayouts.For(metric));
             var random = new Random(subset.Length + (int)metric);
             var scale = metric == TelemetryMetric.DurationUs ? 1 : 4;
             for (var i = 0; i < requests; i++)
             {
-                recorder.Record((200_000 + latencyShiftUs + random.Next(300_000)) / scale);
+                histogram.Record((200_000 + latencyShiftUs + random.Next(300_000)) / scale);
             }
 
-            var interval = recorder.TakeInterval();
-            var buffer = new byte[HistogramCodec.MaxEncodedLength(interval.Layout)];
-            var length = HistogramCodec.Encode(interval, buffer);
-            await using var histogram = new NpgsqlCommand(
-                "INSERT INTO interval_histograms (sidecar_id, rollout, subset, metric, interval_start, interval_ms, count, sum, min, max, encoded) " +
-                "VALUES ('seed', $1, $2, $3, $4, 10000, $5, $6, $7, $8, $9)", connection);
-            histogram.Parameters.Add(new NpgsqlParameter { Value = rollout, NpgsqlDbType = NpgsqlDbType.Text });
-            histogram.Parameters.Add(new NpgsqlParameter { Value = subset, NpgsqlDbType = NpgsqlDbType.Text });
-            histogram.Parameters.Add(new NpgsqlParameter { Value = TelemetryNames.Metric(metric), NpgsqlDbType = NpgsqlDbType.Text });
-            histogram.Parameters.Add(new NpgsqlParameter { Value = at, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-            histogram.Parameters.Add(new NpgsqlParameter { Value = interval.TotalCount(), NpgsqlDbType = NpgsqlDbType.Bigint });
-            histogram.Parameters.Add(new NpgsqlParameter { Value = interval.Sum, NpgsqlDbType = NpgsqlDbType.Bigint });
-            histogram.Parameters.Add(new NpgsqlParameter { Value = interval.Min, NpgsqlDbType = NpgsqlDbType.Bigint });
-            histogram.Parameters.Add(new NpgsqlParameter { Value = interval.Max, NpgsqlDbType = NpgsqlDbType.Bigint });
-            histogram.Parameters.Add(new NpgsqlParameter { Value = buffer[..length], NpgsqlDbType = NpgsqlDbType.Bytea });
-            await histogram.ExecuteNonQueryAsync();
+            histograms.Add(HistogramRow.FromEncoding("seed", rollout, subset, TelemetryNames.Metric(metric), at, 10_000, histogram.Encode()));
         }
+
+        await new TelemetryRowWriter(dataSource).WriteAsync(histograms, counters, CancellationToken.None);
     }
 }

@@ -4,9 +4,9 @@ using Canary.Analyzer.Replay;
 using Canary.Analyzer.Rollouts;
 using Canary.Contracts.Rollouts;
 using Canary.Contracts.Telemetry;
+using Canary.Contracts.Telemetry.Storage;
 using Canary.IntegrationTests.Postgres;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace Canary.IntegrationTests.Replay;
 
@@ -126,36 +126,30 @@ public sealed class ReplayTests
     private static async Task SeedAsync(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync();
-        await using var copy = await connection.BeginBinaryImportAsync(
-            "COPY interval_counters (sidecar_id, rollout, subset, counter, interval_start, interval_ms, value) FROM STDIN (FORMAT BINARY)");
-        for (var minute = 0; minute < 360; minute++)
+        await TelemetryRowWriter.CopyCountersAsync(connection, TelemetryTier.Raw, Rows(), CancellationToken.None);
+
+        static IEnumerable<CounterRow> Rows()
         {
-            var at = Day.AddMinutes(minute);
-            foreach (var (subset, requests) in new[] { ("stable", 950L), ("canary", 50L) })
+            for (var minute = 0; minute < 360; minute++)
             {
-                var errorsPerThousand = subset == "canary" && at >= Incident ? 100 : 10;
-                // Whole error counts spread evenly over the minutes: floor(requests × rate × (m + 1)) − floor(... × m).
-                var errors = (requests * errorsPerThousand * (minute + 1) / 1000) - (requests * errorsPerThousand * minute / 1000);
-                var length = (requests * 4 * (minute + 1) / 100) - (requests * 4 * minute / 100);
-                foreach (var (counter, value) in new[]
+                var at = Day.AddMinutes(minute);
+                foreach (var (subset, requests) in new[] { ("stable", 950L), ("canary", 50L) })
                 {
-                    (TelemetryCounter.Requests, requests), (TelemetryCounter.Status5xx, errors), (TelemetryCounter.Status2xx, requests - errors),
-                    (TelemetryCounter.FinishStop, requests - errors - length), (TelemetryCounter.FinishLength, length),
-                })
-                {
-                    await copy.StartRowAsync();
-                    await copy.WriteAsync("sidecar-0", NpgsqlDbType.Text);
-                    await copy.WriteAsync(Rollout, NpgsqlDbType.Text);
-                    await copy.WriteAsync(subset, NpgsqlDbType.Text);
-                    await copy.WriteAsync(TelemetryNames.Counter(counter), NpgsqlDbType.Text);
-                    await copy.WriteAsync(at.UtcDateTime, NpgsqlDbType.TimestampTz);
-                    await copy.WriteAsync(60_000, NpgsqlDbType.Integer);
-                    await copy.WriteAsync(value, NpgsqlDbType.Bigint);
+                    var errorsPerThousand = subset == "canary" && at >= Incident ? 100 : 10;
+                    // Whole error counts spread evenly over the minutes: floor(requests × rate × (m + 1)) − floor(... × m).
+                    var errors = (requests * errorsPerThousand * (minute + 1) / 1000) - (requests * errorsPerThousand * minute / 1000);
+                    var length = (requests * 4 * (minute + 1) / 100) - (requests * 4 * minute / 100);
+                    foreach (var (counter, value) in new[]
+                    {
+                        (TelemetryCounter.Requests, requests), (TelemetryCounter.Status5xx, errors), (TelemetryCounter.Status2xx, requests - errors),
+                        (TelemetryCounter.FinishStop, requests - errors - length), (TelemetryCounter.FinishLength, length),
+                    })
+                    {
+                        yield return new CounterRow("sidecar-0", Rollout, subset, TelemetryNames.Counter(counter), at.UtcDateTime, 60_000, value);
+                    }
                 }
             }
         }
-
-        await copy.CompleteAsync();
     }
 
     /// <summary>Everything a replay must not touch: the desired table, the lifecycle row and the audit trail.</summary>

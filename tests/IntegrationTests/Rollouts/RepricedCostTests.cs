@@ -1,13 +1,13 @@
 using System.Text.Json;
 using Canary.Analyzer.Decisions;
-using Canary.Analyzer.Pricing;
 using Canary.Analyzer.Rollouts;
+using Canary.Contracts.Pricing;
 using Canary.Contracts.Rollouts;
 using Canary.Contracts.Telemetry;
+using Canary.Contracts.Telemetry.Storage;
 using Canary.IntegrationTests.Postgres;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace Canary.IntegrationTests.Rollouts;
 
@@ -61,40 +61,19 @@ public sealed class RepricedCostTests
     private static async Task SeedAsync(NpgsqlDataSource dataSource, string subset, long outputTokens, DateTimeOffset at)
     {
         const int requests = 1200;
-        await using var connection = await dataSource.OpenConnectionAsync();
+        var histograms = new List<HistogramRow>();
         foreach (var (metric, value) in new[] { (TelemetryMetric.InputTokens, 1000L), (TelemetryMetric.OutputTokens, outputTokens), (TelemetryMetric.CostMicroUsd, 2000L) })
         {
-            var recorder = new IntervalRecorder(TelemetryLayouts.For(metric));
+            var histogram = new MergedHistogram(TelemetryLayouts.For(metric));
             for (var i = 0; i < requests; i++)
             {
-                recorder.Record(value);
+                histogram.Record(value);
             }
 
-            var histogram = recorder.TakeInterval();
-            var buffer = new byte[HistogramCodec.MaxEncodedLength(histogram.Layout)];
-            var length = HistogramCodec.Encode(histogram, buffer);
-            await using var command = new NpgsqlCommand(
-                "INSERT INTO interval_histograms (sidecar_id, rollout, subset, metric, interval_start, interval_ms, count, sum, min, max, encoded) VALUES ('seed', $1, $2, $3, $4, 10000, $5, $6, $7, $8, $9)",
-                connection);
-            command.Parameters.Add(new NpgsqlParameter { Value = Rollout, NpgsqlDbType = NpgsqlDbType.Text });
-            command.Parameters.Add(new NpgsqlParameter { Value = subset, NpgsqlDbType = NpgsqlDbType.Text });
-            command.Parameters.Add(new NpgsqlParameter { Value = TelemetryNames.Metric(metric), NpgsqlDbType = NpgsqlDbType.Text });
-            command.Parameters.Add(new NpgsqlParameter { Value = at, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-            command.Parameters.Add(new NpgsqlParameter { Value = histogram.TotalCount(), NpgsqlDbType = NpgsqlDbType.Bigint });
-            command.Parameters.Add(new NpgsqlParameter { Value = histogram.Sum, NpgsqlDbType = NpgsqlDbType.Bigint });
-            command.Parameters.Add(new NpgsqlParameter { Value = histogram.Min, NpgsqlDbType = NpgsqlDbType.Bigint });
-            command.Parameters.Add(new NpgsqlParameter { Value = histogram.Max, NpgsqlDbType = NpgsqlDbType.Bigint });
-            command.Parameters.Add(new NpgsqlParameter { Value = buffer[..length], NpgsqlDbType = NpgsqlDbType.Bytea });
-            await command.ExecuteNonQueryAsync();
+            histograms.Add(HistogramRow.FromEncoding("seed", Rollout, subset, TelemetryNames.Metric(metric), at.UtcDateTime, 10_000, histogram.Encode()));
         }
 
-        await using var counter = new NpgsqlCommand(
-            "INSERT INTO interval_counters (sidecar_id, rollout, subset, counter, interval_start, interval_ms, value) VALUES ('seed', $1, $2, 'requests', $3, 10000, $4)",
-            connection);
-        counter.Parameters.Add(new NpgsqlParameter { Value = Rollout, NpgsqlDbType = NpgsqlDbType.Text });
-        counter.Parameters.Add(new NpgsqlParameter { Value = subset, NpgsqlDbType = NpgsqlDbType.Text });
-        counter.Parameters.Add(new NpgsqlParameter { Value = at, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-        counter.Parameters.Add(new NpgsqlParameter { Value = (long)requests, NpgsqlDbType = NpgsqlDbType.Bigint });
-        await counter.ExecuteNonQueryAsync();
+        CounterRow[] counters = [new("seed", Rollout, subset, TelemetryNames.Counter(TelemetryCounter.Requests), at.UtcDateTime, 10_000, requests)];
+        await new TelemetryRowWriter(dataSource).WriteAsync(histograms, counters, CancellationToken.None);
     }
 }

@@ -1,5 +1,6 @@
 using Canary.Analyzer.Storage;
 using Canary.Contracts.Telemetry;
+using Canary.Contracts.Telemetry.Storage;
 using Canary.IntegrationTests.Postgres;
 using Microsoft.Extensions.Time.Testing;
 using Npgsql;
@@ -26,7 +27,7 @@ public class CompactionTests
         var raw = await SixHoursAsync(dataSource, "exact");
         var from = Day.AddMinutes(20);
         var to = Day.AddHours(5).AddMinutes(30);
-        var reader = new TelemetryReader(dataSource);
+        var reader = new TelemetryWindowReader(dataSource);
         var beforeCompaction = await reader.ReadAsync(raw.Rollout, from, to, CancellationToken.None);
 
         var compacted = await Job(dataSource, Day.AddHours(5).AddMinutes(40)).RunAsync(raw.Rollout, CancellationToken.None);
@@ -46,7 +47,7 @@ public class CompactionTests
         await Job(dataSource, Day.AddHours(9)).RunAsync(raw.Rollout, CancellationToken.None);
         await ExecuteAsync(dataSource, $"UPDATE interval_counters SET value = value + 1000 WHERE rollout = '{raw.Rollout}'");
 
-        var window = await new TelemetryReader(dataSource).ReadAsync(raw.Rollout, Day, Day.AddHours(6), CancellationToken.None);
+        var window = await new TelemetryWindowReader(dataSource).ReadAsync(raw.Rollout, Day, Day.AddHours(6), CancellationToken.None);
 
         // Raw counters were inflated after compaction: the window must still come from the hourly rows alone.
         AssertWindowEquals(raw, Day, Day.AddHours(6), window);
@@ -68,7 +69,7 @@ public class CompactionTests
         Assert.Equal(0, second);
         Assert.False(again);
         Assert.Equal(snapshot, await HourlySnapshotAsync(dataSource, raw.Rollout));
-        AssertWindowEquals(raw, Day, Day.AddHours(6), await new TelemetryReader(dataSource).ReadAsync(raw.Rollout, Day, Day.AddHours(6), CancellationToken.None));
+        AssertWindowEquals(raw, Day, Day.AddHours(6), await new TelemetryWindowReader(dataSource).ReadAsync(raw.Rollout, Day, Day.AddHours(6), CancellationToken.None));
     }
 
     [PostgresFact]
@@ -85,7 +86,7 @@ public class CompactionTests
         await Assert.ThrowsAsync<InvalidOperationException>(() => failing.RunAsync(raw.Rollout, CancellationToken.None));
         var ledgerAfterCrash = await LedgerAsync(dataSource, raw.Rollout);
         var hourlyAfterCrash = await HourlySnapshotAsync(dataSource, raw.Rollout);
-        var windowAfterCrash = await new TelemetryReader(dataSource).ReadAsync(raw.Rollout, Day, Day.AddHours(6), CancellationToken.None);
+        var windowAfterCrash = await new TelemetryWindowReader(dataSource).ReadAsync(raw.Rollout, Day, Day.AddHours(6), CancellationToken.None);
         var resumed = await Job(dataSource, now).RunAsync(raw.Rollout, CancellationToken.None);
 
         Assert.Equal([Day, Day.AddHours(1)], ledgerAfterCrash);
@@ -93,7 +94,7 @@ public class CompactionTests
         AssertWindowEquals(raw, Day, Day.AddHours(6), windowAfterCrash);
         Assert.Equal(2, resumed);
         Assert.Equal([Day, Day.AddHours(1), Day.AddHours(2), Day.AddHours(3)], await LedgerAsync(dataSource, raw.Rollout));
-        AssertWindowEquals(raw, Day, Day.AddHours(6), await new TelemetryReader(dataSource).ReadAsync(raw.Rollout, Day, Day.AddHours(6), CancellationToken.None));
+        AssertWindowEquals(raw, Day, Day.AddHours(6), await new TelemetryWindowReader(dataSource).ReadAsync(raw.Rollout, Day, Day.AddHours(6), CancellationToken.None));
     }
 
     [PostgresFact]
@@ -125,7 +126,7 @@ public class CompactionTests
         Assert.True(await firstRun);
         Assert.False(await secondRun);
         Assert.Equal([Day.AddHours(1)], await LedgerAsync(dataSource, raw.Rollout));
-        AssertWindowEquals(raw, Day, Day.AddHours(6), await new TelemetryReader(dataSource).ReadAsync(raw.Rollout, Day, Day.AddHours(6), CancellationToken.None));
+        AssertWindowEquals(raw, Day, Day.AddHours(6), await new TelemetryWindowReader(dataSource).ReadAsync(raw.Rollout, Day, Day.AddHours(6), CancellationToken.None));
     }
 
     [PostgresFact]
@@ -158,7 +159,7 @@ public class CompactionTests
         await Assert.ThrowsAsync<InvalidOperationException>(() => failingRun);
         Assert.True(await waitingRun);
         Assert.Equal([Day.AddHours(1)], await LedgerAsync(dataSource, raw.Rollout));
-        AssertWindowEquals(raw, Day, Day.AddHours(6), await new TelemetryReader(dataSource).ReadAsync(raw.Rollout, Day, Day.AddHours(6), CancellationToken.None));
+        AssertWindowEquals(raw, Day, Day.AddHours(6), await new TelemetryWindowReader(dataSource).ReadAsync(raw.Rollout, Day, Day.AddHours(6), CancellationToken.None));
     }
 
     [PostgresFact]
@@ -200,7 +201,7 @@ public class CompactionTests
         Assert.Equal(raw.RowCount / 6, perHour[Day.AddHours(3)]);
         Assert.Equal(raw.RowCount / 6, perHour[Day.AddHours(4)]);
         Assert.Equal(raw.RowCount / 6, perHour[Day.AddHours(5)]);
-        AssertWindowEquals(raw, Day, Day.AddHours(6), await new TelemetryReader(dataSource).ReadAsync(raw.Rollout, Day, Day.AddHours(6), CancellationToken.None));
+        AssertWindowEquals(raw, Day, Day.AddHours(6), await new TelemetryWindowReader(dataSource).ReadAsync(raw.Rollout, Day, Day.AddHours(6), CancellationToken.None));
     }
 
     [PostgresFact]
@@ -233,7 +234,7 @@ public class CompactionTests
         // Raw rows of one rolled-up slice are inflated afterwards: the window must still read that slice's roll-up.
         await ExecuteAsync(dataSource,
             $"UPDATE interval_counters SET value = value + 1000 WHERE rollout = '{raw.Rollout}' AND interval_start >= '{Day.AddMinutes(30):O}' AND interval_start < '{Day.AddMinutes(35):O}'");
-        var window = await new TelemetryReader(dataSource).ReadAsync(raw.Rollout, from, now, CancellationToken.None);
+        var window = await new TelemetryWindowReader(dataSource).ReadAsync(raw.Rollout, from, now, CancellationToken.None);
 
         // Hours end at least 2 h ago (none yet); slices end at least 2 min ago: 00:00 to 01:50, 23 of them.
         Assert.Equal(0, hours);
@@ -258,7 +259,7 @@ public class CompactionTests
         var slices = await SliceLedgerAsync(dataSource, raw.Rollout);
         Assert.Equal(36, slices.Count);
         Assert.Equal(Day.AddHours(3), slices[0]);
-        AssertWindowEquals(raw, Day.AddHours(3).AddMinutes(10), Day.AddHours(6), await new TelemetryReader(dataSource).ReadAsync(
+        AssertWindowEquals(raw, Day.AddHours(3).AddMinutes(10), Day.AddHours(6), await new TelemetryWindowReader(dataSource).ReadAsync(
             raw.Rollout, Day.AddHours(3).AddMinutes(10), Day.AddHours(6), CancellationToken.None));
     }
 

@@ -1,12 +1,12 @@
 using Canary.Contracts.Telemetry;
+using Canary.Contracts.Telemetry.Storage;
 using Npgsql;
-using NpgsqlTypes;
 
 namespace Canary.IntegrationTests.Storage;
 
 /// <summary>
 /// Seeded raw interval rows as sidecars write them (several sidecars, both subsets, a few metrics and counters), loaded
-/// with COPY, and the exact expected merge of any window computed from the same encodings in memory.
+/// with the shared row writer's COPY, and the exact expected merge of any window computed from the same encodings in memory.
 /// </summary>
 internal sealed class RawTelemetry
 {
@@ -14,19 +14,20 @@ internal sealed class RawTelemetry
     public static readonly TelemetryMetric[] Metrics = [TelemetryMetric.DurationUs, TelemetryMetric.OutputTokens];
     public static readonly TelemetryCounter[] Counters = [TelemetryCounter.Requests, TelemetryCounter.Status5xx];
 
-    private readonly List<Row> _rows = [];
+    private readonly List<HistogramRow> _histograms = [];
+    private readonly List<CounterRow> _counters = [];
 
     public RawTelemetry(string rollout) => Rollout = rollout;
 
     public string Rollout { get; }
 
-    public int RowCount => _rows.Count;
+    public int RowCount => _histograms.Count + _counters.Count;
 
     /// <summary>Adds intervals of <paramref name="intervalLength"/> from <paramref name="start"/> to <paramref name="end"/>.</summary>
     public void AddIntervals(DateTimeOffset start, DateTimeOffset end, TimeSpan intervalLength, int sidecars, int seed, string sidecarPrefix = "sidecar-")
     {
         var random = new Random(seed);
-        var buffer = new byte[HistogramCodec.MaxEncodedLength(TelemetryLayouts.For(TelemetryMetric.DurationUs))];
+        var intervalMs = (int)intervalLength.TotalMilliseconds;
         for (var t = start; t < end; t += intervalLength)
         {
             for (var s = 0; s < sidecars; s++)
@@ -36,90 +37,41 @@ internal sealed class RawTelemetry
                     var requests = 20 + random.Next(60);
                     foreach (var metric in Metrics)
                     {
-                        var recorder = new IntervalRecorder(TelemetryLayouts.For(metric));
+                        var histogram = new MergedHistogram(TelemetryLayouts.For(metric));
                         var scale = subset == "canary" ? 1.3 : 1.0;
                         for (var r = 0; r < requests; r++)
                         {
-                            recorder.Record((long)(scale * Math.Exp(4 + (random.NextDouble() * 8))));
+                            histogram.Record((long)(scale * Math.Exp(4 + (random.NextDouble() * 8))));
                         }
 
-                        var histogram = recorder.TakeInterval();
-                        var length = HistogramCodec.Encode(histogram, buffer);
-                        _rows.Add(new Row($"{sidecarPrefix}{s}", subset, TelemetryNames.Metric(metric), t, (int)intervalLength.TotalMilliseconds,
-                            histogram.TotalCount(), histogram.Sum, histogram.Min, histogram.Max, buffer[..length]));
+                        _histograms.Add(HistogramRow.FromEncoding($"{sidecarPrefix}{s}", Rollout, subset, TelemetryNames.Metric(metric), t.UtcDateTime,
+                            intervalMs, histogram.Encode()));
                     }
 
-                    _rows.Add(new Row($"{sidecarPrefix}{s}", subset, TelemetryNames.Counter(TelemetryCounter.Requests), t,
-                        (int)intervalLength.TotalMilliseconds, requests, 0, 0, 0, null));
-                    _rows.Add(new Row($"{sidecarPrefix}{s}", subset, TelemetryNames.Counter(TelemetryCounter.Status5xx), t,
-                        (int)intervalLength.TotalMilliseconds, random.Next(3), 0, 0, 0, null));
+                    _counters.Add(new CounterRow($"{sidecarPrefix}{s}", Rollout, subset, TelemetryNames.Counter(TelemetryCounter.Requests), t.UtcDateTime,
+                        intervalMs, requests));
+                    _counters.Add(new CounterRow($"{sidecarPrefix}{s}", Rollout, subset, TelemetryNames.Counter(TelemetryCounter.Status5xx), t.UtcDateTime,
+                        intervalMs, random.Next(3)));
                 }
             }
         }
     }
 
-    /// <summary>Copies the rows added since the last load into the raw tables.</summary>
-    public async Task LoadAsync(NpgsqlDataSource dataSource, int fromRow = 0)
+    /// <summary>Copies the rows into the raw tables.</summary>
+    public async Task LoadAsync(NpgsqlDataSource dataSource)
     {
         await using var connection = await dataSource.OpenConnectionAsync();
-        await using (var histograms = await connection.BeginBinaryImportAsync(
-            "COPY interval_histograms (sidecar_id, rollout, subset, metric, interval_start, interval_ms, count, sum, min, max, encoded) FROM STDIN (FORMAT BINARY)"))
-        {
-            for (var i = fromRow; i < _rows.Count; i++)
-            {
-                var row = _rows[i];
-                if (row.Encoded is null)
-                {
-                    continue;
-                }
-
-                await histograms.StartRowAsync();
-                await histograms.WriteAsync(row.Sidecar, NpgsqlDbType.Text);
-                await histograms.WriteAsync(Rollout, NpgsqlDbType.Text);
-                await histograms.WriteAsync(row.Subset, NpgsqlDbType.Text);
-                await histograms.WriteAsync(row.Name, NpgsqlDbType.Text);
-                await histograms.WriteAsync(row.Start.UtcDateTime, NpgsqlDbType.TimestampTz);
-                await histograms.WriteAsync(row.IntervalMs, NpgsqlDbType.Integer);
-                await histograms.WriteAsync(row.Count, NpgsqlDbType.Bigint);
-                await histograms.WriteAsync(row.Sum, NpgsqlDbType.Bigint);
-                await histograms.WriteAsync(row.Min, NpgsqlDbType.Bigint);
-                await histograms.WriteAsync(row.Max, NpgsqlDbType.Bigint);
-                await histograms.WriteAsync(row.Encoded, NpgsqlDbType.Bytea);
-            }
-
-            await histograms.CompleteAsync();
-        }
-
-        await using var counters = await connection.BeginBinaryImportAsync(
-            "COPY interval_counters (sidecar_id, rollout, subset, counter, interval_start, interval_ms, value) FROM STDIN (FORMAT BINARY)");
-        for (var i = fromRow; i < _rows.Count; i++)
-        {
-            var row = _rows[i];
-            if (row.Encoded is not null)
-            {
-                continue;
-            }
-
-            await counters.StartRowAsync();
-            await counters.WriteAsync(row.Sidecar, NpgsqlDbType.Text);
-            await counters.WriteAsync(Rollout, NpgsqlDbType.Text);
-            await counters.WriteAsync(row.Subset, NpgsqlDbType.Text);
-            await counters.WriteAsync(row.Name, NpgsqlDbType.Text);
-            await counters.WriteAsync(row.Start.UtcDateTime, NpgsqlDbType.TimestampTz);
-            await counters.WriteAsync(row.IntervalMs, NpgsqlDbType.Integer);
-            await counters.WriteAsync(row.Count, NpgsqlDbType.Bigint);
-        }
-
-        await counters.CompleteAsync();
+        await TelemetryRowWriter.CopyHistogramsAsync(connection, TelemetryTier.Raw, _histograms, CancellationToken.None);
+        await TelemetryRowWriter.CopyCountersAsync(connection, TelemetryTier.Raw, _counters, CancellationToken.None);
     }
 
     /// <summary>The exact merge of every raw row with a start in [from, to).</summary>
     public Dictionary<(string Subset, TelemetryMetric Metric), MergedHistogram> ExpectedHistograms(DateTimeOffset from, DateTimeOffset to)
     {
         var expected = new Dictionary<(string, TelemetryMetric), MergedHistogram>();
-        foreach (var row in _rows)
+        foreach (var row in _histograms)
         {
-            if (row.Encoded is null || row.Start < from || row.Start >= to || !TelemetryNames.TryParseMetric(row.Name, out var metric))
+            if (row.StartUtc < from.UtcDateTime || row.StartUtc >= to.UtcDateTime || !TelemetryNames.TryParseMetric(row.Metric, out var metric))
             {
                 continue;
             }
@@ -129,7 +81,7 @@ internal sealed class RawTelemetry
                 expected[(row.Subset, metric)] = histogram = new MergedHistogram(TelemetryLayouts.For(metric));
             }
 
-            histogram.Add(row.Encoded);
+            histogram.Add(row.Encoded.Span);
         }
 
         return expected;
@@ -139,17 +91,14 @@ internal sealed class RawTelemetry
     {
         var name = TelemetryNames.Counter(counter);
         long sum = 0;
-        foreach (var row in _rows)
+        foreach (var row in _counters)
         {
-            if (row.Encoded is null && row.Subset == subset && row.Name == name && row.Start >= from && row.Start < to)
+            if (row.Subset == subset && row.Counter == name && row.StartUtc >= from.UtcDateTime && row.StartUtc < to.UtcDateTime)
             {
-                sum += row.Count;
+                sum += row.Value;
             }
         }
 
         return sum;
     }
-
-    private sealed record Row(
-        string Sidecar, string Subset, string Name, DateTimeOffset Start, int IntervalMs, long Count, long Sum, long Min, long Max, byte[]? Encoded);
 }

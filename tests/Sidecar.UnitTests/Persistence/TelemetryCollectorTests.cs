@@ -1,6 +1,7 @@
 using Canary.Contracts.Telemetry;
 using Canary.Sidecar.Persistence;
 using Canary.Sidecar.Telemetry;
+using Canary.Sidecar.Telemetry.Recording;
 
 namespace Canary.Sidecar.UnitTests.Persistence;
 
@@ -19,24 +20,24 @@ public class TelemetryCollectorTests
         arm.RecordDuration(1500);
         arm.RecordDuration(2500);
         arm.RecordOutputTokens(20_000_000);
-        var collector = new TelemetryCollector(registry);
+        var collector = new TelemetryCollector(registry, "sidecar-a");
 
         var batch = collector.Collect(Start, 10_000);
 
         Assert.Equal(Start, batch.IntervalStartUtc);
         Assert.Equal(10_000, batch.IntervalMilliseconds);
         Assert.Equal(2, batch.Histograms.Count);
-        var duration = batch.Histograms.Single(h => h.Metric == TelemetryMetric.DurationUs);
+        var duration = batch.Histograms.Single(h => h.Metric == TelemetryNames.Metric(TelemetryMetric.DurationUs));
         Assert.Equal(("model-a", "canary", 2L, 4000L, 1500L, 2500L), (duration.Rollout, duration.Subset, duration.Count, duration.Sum, duration.Min, duration.Max));
         var merged = new MergedHistogram(TelemetryLayouts.For(TelemetryMetric.DurationUs));
-        merged.Add(batch.Encoded(duration).Span);
+        merged.Add(duration.Encoded.Span);
         Assert.Equal(2, merged.TotalCount);
         Assert.Equal(4000, merged.Sum);
 
         var counters = batch.Counters.ToDictionary(c => c.Counter, c => c.Value);
-        Assert.Equal(1, counters[TelemetryCounter.Requests]);
-        Assert.Equal(1, counters[TelemetryCounter.Status2xx]);
-        Assert.Equal(1, counters[TelemetryCounter.ValuesClamped]);
+        Assert.Equal(1, counters[TelemetryNames.Counter(TelemetryCounter.Requests)]);
+        Assert.Equal(1, counters[TelemetryNames.Counter(TelemetryCounter.Status2xx)]);
+        Assert.Equal(1, counters[TelemetryNames.Counter(TelemetryCounter.ValuesClamped)]);
         Assert.Equal(3, counters.Count);
         batch.Release();
 
@@ -58,15 +59,16 @@ public class TelemetryCollectorTests
         var active = registry.EnsureArm("rollout-7", "canary");
         active.CountRequest();
         active.RecordDuration(42);
-        var collector = new TelemetryCollector(registry);
+        var collector = new TelemetryCollector(registry, "sidecar-a");
 
         var batch = collector.Collect(Start, 10_000);
 
         var histogram = Assert.Single(batch.Histograms);
-        Assert.Equal(("rollout-7", "canary", TelemetryMetric.DurationUs), (histogram.Rollout, histogram.Subset, histogram.Metric));
+        Assert.Equal(("sidecar-a", "rollout-7", "canary", TelemetryNames.Metric(TelemetryMetric.DurationUs), Start, 10_000),
+            (histogram.SidecarId, histogram.Rollout, histogram.Subset, histogram.Metric, histogram.StartUtc, histogram.IntervalMilliseconds));
         var counter = Assert.Single(batch.Counters);
-        Assert.Equal((TelemetryCounter.Requests, 1L), (counter.Counter, counter.Value));
-        Assert.Equal(TelemetryLayouts.RecorderBytes(TelemetryMetric.DurationUs, CoreStripes.Count), registry.HistogramBytes);
+        Assert.Equal((TelemetryNames.Counter(TelemetryCounter.Requests), 1L), (counter.Counter, counter.Value));
+        Assert.Equal(RecorderMemory.RecorderBytes(TelemetryMetric.DurationUs, CoreStripes.Count), registry.HistogramBytes);
         batch.Release();
     }
 
@@ -85,13 +87,13 @@ public class TelemetryCollectorTests
             arms[a] = registry.EnsureArm("rollout-" + a, "canary");
         }
 
-        var collector = new TelemetryCollector(registry);
+        var collector = new TelemetryCollector(registry, "sidecar-a");
         long values = 0, requests = 0;
         void Take()
         {
             var batch = collector.Collect(Start, 10_000);
             values += batch.Histograms.Sum(h => h.Count);
-            requests += batch.Counters.Where(c => c.Counter == TelemetryCounter.Requests).Sum(c => c.Value);
+            requests += batch.Counters.Where(c => c.Counter == TelemetryNames.Counter(TelemetryCounter.Requests)).Sum(c => c.Value);
             batch.Release();
         }
 
@@ -118,7 +120,7 @@ public class TelemetryCollectorTests
     }
 
     [Fact]
-    public void Collect_ManyArms_ArenaGrowsAndKeepsEveryEncoding()
+    public void Collect_ManyArms_ChunksFillAndKeepEveryEncoding()
     {
         var registry = new TelemetryRegistry();
         for (var r = 0; r < 50; r++)
@@ -131,13 +133,14 @@ public class TelemetryCollectorTests
             }
         }
 
-        var batch = new TelemetryCollector(registry).Collect(Start, 10_000);
+        var batch = new TelemetryCollector(registry, "sidecar-a").Collect(Start, 10_000);
 
         Assert.Equal(100, batch.Histograms.Count);
         foreach (var row in batch.Histograms)
         {
-            var merged = new MergedHistogram(TelemetryLayouts.For(row.Metric));
-            merged.Add(batch.Encoded(row).Span);
+            Assert.True(TelemetryNames.TryParseMetric(row.Metric, out var metric));
+            var merged = new MergedHistogram(TelemetryLayouts.For(metric));
+            merged.Add(row.Encoded.Span);
             Assert.Equal(4999, merged.TotalCount);
             Assert.Equal(row.Sum, merged.Sum);
         }

@@ -1,6 +1,7 @@
+using Canary.Contracts.Responses;
 using Canary.Contracts.Telemetry;
 using Canary.Sidecar.Telemetry;
-using Canary.Sidecar.Telemetry.Scanning;
+using Canary.Sidecar.Telemetry.Recording;
 using Xunit.Abstractions;
 
 namespace Canary.Sidecar.UnitTests.Telemetry;
@@ -121,7 +122,7 @@ public class ArmTelemetryTests
         long recorderBytes = 0;
         foreach (var metric in Enum.GetValues<TelemetryMetric>())
         {
-            recorderBytes += TelemetryLayouts.RecorderBytes(metric, CoreStripes.Count);
+            recorderBytes += RecorderMemory.RecorderBytes(metric, CoreStripes.Count);
         }
 
         var before = GC.GetAllocatedBytesForCurrentThread();

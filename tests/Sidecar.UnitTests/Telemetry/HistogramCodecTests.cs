@@ -1,4 +1,5 @@
 using Canary.Contracts.Telemetry;
+using Canary.Sidecar.Telemetry.Recording;
 
 namespace Canary.Sidecar.UnitTests.Telemetry;
 
@@ -25,7 +26,7 @@ public class HistogramCodecTests
 
         var interval = recorder.TakeInterval();
         var buffer = new byte[HistogramCodec.MaxEncodedLength(Layout)];
-        var length = HistogramCodec.Encode(interval, buffer);
+        var length = interval.Encode(buffer);
 
         var counts = new long[Layout.CountsLength];
         var header = HistogramCodec.DecodeAdd(buffer.AsSpan(0, length), Layout, counts);
@@ -40,7 +41,7 @@ public class HistogramCodecTests
     {
         var interval = new IntervalRecorder(Layout).TakeInterval();
         var buffer = new byte[HistogramCodec.MaxEncodedLength(Layout)];
-        var length = HistogramCodec.Encode(interval, buffer);
+        var length = interval.Encode(buffer);
         var counts = new long[Layout.CountsLength];
 
         var header = HistogramCodec.DecodeAdd(buffer.AsSpan(0, length), Layout, counts);
@@ -75,7 +76,7 @@ public class HistogramCodecTests
         var recorder = new IntervalRecorder(other);
         recorder.Record(5);
         var buffer = new byte[HistogramCodec.MaxEncodedLength(other)];
-        var length = HistogramCodec.Encode(recorder.TakeInterval(), buffer);
+        var length = recorder.TakeInterval().Encode(buffer);
 
         var error = Assert.Throws<HistogramLayoutMismatchException>(
             () => HistogramCodec.DecodeAdd(buffer.AsSpan(0, length), Layout, new long[Layout.CountsLength]));
@@ -93,7 +94,7 @@ public class HistogramCodecTests
         }
 
         var buffer = new byte[HistogramCodec.MaxEncodedLength(Layout)];
-        var length = HistogramCodec.Encode(recorder.TakeInterval(), buffer);
+        var length = recorder.TakeInterval().Encode(buffer);
         var counts = new long[Layout.CountsLength];
         for (var cut = 0; cut < length; cut++)
         {
@@ -110,7 +111,7 @@ public class HistogramCodecTests
         recorder.Record(1000);
         recorder.Record(100_000);
         var buffer = new byte[HistogramCodec.MaxEncodedLength(Layout)];
-        var length = HistogramCodec.Encode(recorder.TakeInterval(), buffer);
+        var length = recorder.TakeInterval().Encode(buffer);
         var random = new Random(7);
         for (var i = 0; i < 5000; i++)
         {

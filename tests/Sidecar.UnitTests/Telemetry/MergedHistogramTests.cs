@@ -1,4 +1,5 @@
 using Canary.Contracts.Telemetry;
+using Canary.Sidecar.Telemetry.Recording;
 
 namespace Canary.Sidecar.UnitTests.Telemetry;
 
@@ -25,13 +26,13 @@ public class MergedHistogramTests
 
             foreach (var part in parts)
             {
-                merged.Add(buffer.AsSpan(0, HistogramCodec.Encode(part.TakeInterval(), buffer)));
+                merged.Add(buffer.AsSpan(0, part.TakeInterval().Encode(buffer)));
             }
         }
 
         var expected = new MergedHistogram(Layout);
         var allInterval = all.TakeInterval();
-        expected.Add(buffer.AsSpan(0, HistogramCodec.Encode(allInterval, buffer)));
+        expected.Add(buffer.AsSpan(0, allInterval.Encode(buffer)));
 
         Assert.Equal(expected.Counts.ToArray(), merged.Counts.ToArray());
         Assert.Equal(40_000, merged.TotalCount);
@@ -55,7 +56,7 @@ public class MergedHistogramTests
         Array.Sort(values);
         var merged = new MergedHistogram(Layout);
         var buffer = new byte[HistogramCodec.MaxEncodedLength(Layout)];
-        merged.Add(buffer.AsSpan(0, HistogramCodec.Encode(recorder.TakeInterval(), buffer)));
+        merged.Add(buffer.AsSpan(0, recorder.TakeInterval().Encode(buffer)));
 
         foreach (var q in new[] { 0.0, 0.01, 0.5, 0.9, 0.95, 0.99, 0.999, 1.0 })
         {
@@ -81,7 +82,7 @@ public class MergedHistogramTests
 
         var merged = new MergedHistogram(Layout);
         var buffer = new byte[HistogramCodec.MaxEncodedLength(Layout)];
-        merged.Add(buffer.AsSpan(0, HistogramCodec.Encode(recorder.TakeInterval(), buffer)));
+        merged.Add(buffer.AsSpan(0, recorder.TakeInterval().Encode(buffer)));
 
         Assert.Equal(99, merged.ValueAtQuantile(0.99));
         Assert.Equal(50, merged.ValueAtQuantile(0.5));
@@ -95,7 +96,7 @@ public class MergedHistogramTests
         var recorder = new IntervalRecorder(other);
         recorder.Record(7);
         var buffer = new byte[HistogramCodec.MaxEncodedLength(other)];
-        var length = HistogramCodec.Encode(recorder.TakeInterval(), buffer);
+        var length = recorder.TakeInterval().Encode(buffer);
         var merged = new MergedHistogram(Layout);
 
         Assert.Throws<HistogramLayoutMismatchException>(() => merged.Add(buffer.AsSpan(0, length)));

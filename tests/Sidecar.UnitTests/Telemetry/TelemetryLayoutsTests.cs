@@ -1,4 +1,5 @@
 using Canary.Contracts.Telemetry;
+using Canary.Sidecar.Telemetry.Recording;
 
 namespace Canary.Sidecar.UnitTests.Telemetry;
 
@@ -13,12 +14,12 @@ public class TelemetryLayoutsTests
             slots += TelemetryLayouts.For(metric).CountsLength;
         }
 
-        var perArm = slots * TelemetryLayouts.CounterSize * TelemetryLayouts.PhasesPerRecorder;
+        var perArm = slots * RecorderMemory.CounterSize * RecorderMemory.PhasesPerRecorder;
         var total = 100 * 2 * perArm;
 
         Assert.Equal(29_568, slots);
-        Assert.Equal(236_544, TelemetryLayouts.BytesPerArm);
-        Assert.Equal(perArm, TelemetryLayouts.BytesPerArm);
+        Assert.Equal(236_544, RecorderMemory.BytesPerArm);
+        Assert.Equal(perArm, RecorderMemory.BytesPerArm);
         Assert.Equal(47_308_800, total);
         Assert.True(total < 64L * 1024 * 1024);
     }
@@ -27,10 +28,10 @@ public class TelemetryLayoutsTests
     public void StripeBytesPerArm_AtMostStripes_AllTogetherUnderSixtyFourMegabytes()
     {
         // 11 recorders × (phaser 9 × 128 B + 2 phases × (9 × 128 B + 128 B of slot padding)).
-        Assert.Equal(40_832, TelemetryLayouts.StripeBytesPerArm(CoreStripes.MaxStripes));
-        Assert.True(TelemetryLayouts.StripeBytesPerArm(CoreStripes.Count) <= TelemetryLayouts.StripeBytesPerArm(CoreStripes.MaxStripes));
+        Assert.Equal(40_832, RecorderMemory.StripeBytesPerArm(CoreStripes.MaxStripes));
+        Assert.True(RecorderMemory.StripeBytesPerArm(CoreStripes.Count) <= RecorderMemory.StripeBytesPerArm(CoreStripes.MaxStripes));
 
-        var total = 100 * 2 * (TelemetryLayouts.BytesPerArm + TelemetryLayouts.StripeBytesPerArm(CoreStripes.MaxStripes));
+        var total = 100 * 2 * (RecorderMemory.BytesPerArm + RecorderMemory.StripeBytesPerArm(CoreStripes.MaxStripes));
         Assert.Equal(55_475_200, total);
         Assert.True(total < 64_000_000);
     }
@@ -44,10 +45,10 @@ public class TelemetryLayoutsTests
         long total = 0;
         foreach (var metric in Enum.GetValues<TelemetryMetric>())
         {
-            total += TelemetryLayouts.RecorderBytes(metric, stripes);
+            total += RecorderMemory.RecorderBytes(metric, stripes);
         }
 
-        Assert.Equal(TelemetryLayouts.BytesPerArm + TelemetryLayouts.StripeBytesPerArm(stripes), total);
+        Assert.Equal(RecorderMemory.BytesPerArm + RecorderMemory.StripeBytesPerArm(stripes), total);
     }
 
     [Fact]

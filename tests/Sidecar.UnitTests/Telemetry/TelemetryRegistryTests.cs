@@ -1,5 +1,6 @@
 using Canary.Contracts.Telemetry;
 using Canary.Sidecar.Telemetry;
+using Canary.Sidecar.Telemetry.Recording;
 
 namespace Canary.Sidecar.UnitTests.Telemetry;
 
@@ -27,14 +28,14 @@ public class TelemetryRegistryTests
         Assert.Equal(0, registry.HistogramBytes);
 
         first.RecordDuration(1500);
-        Assert.Equal(TelemetryLayouts.RecorderBytes(TelemetryMetric.DurationUs, CoreStripes.Count), registry.HistogramBytes);
+        Assert.Equal(RecorderMemory.RecorderBytes(TelemetryMetric.DurationUs, CoreStripes.Count), registry.HistogramBytes);
 
         foreach (var metric in Enum.GetValues<TelemetryMetric>())
         {
             first.Record(metric, 1);
         }
 
-        Assert.Equal(TelemetryLayouts.BytesPerArm + TelemetryLayouts.StripeBytesPerArm(CoreStripes.Count), registry.HistogramBytes);
+        Assert.Equal(RecorderMemory.BytesPerArm + RecorderMemory.StripeBytesPerArm(CoreStripes.Count), registry.HistogramBytes);
     }
 
     [Fact]

@@ -1,3 +1,5 @@
+using Canary.Contracts.Responses;
+
 namespace Canary.Sidecar.Telemetry.Scanning;
 
 /// <summary>Values read from the current document, held back until it proves well formed.</summary>

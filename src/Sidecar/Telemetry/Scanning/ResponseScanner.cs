@@ -1,4 +1,5 @@
 using System.Buffers;
+using Canary.Contracts.Responses;
 
 namespace Canary.Sidecar.Telemetry.Scanning;
 
@@ -577,8 +578,7 @@ internal sealed class ResponseScanner
         }
 
         var refusal = _extractor.Refusal
-            || (_extractor.PolicyError
-                && (_statusCode == 400 || (_format == ResponseBodyFormat.EventStream && _statusCode is >= 200 and < 300)));
+            || (_extractor.PolicyError && RefusalSignals.PolicyErrorIsRefusal(_statusCode, _format == ResponseBodyFormat.EventStream));
 
         return new ResponseUsage
         {

@@ -1,3 +1,5 @@
+using Canary.Contracts.Responses;
+
 namespace Canary.Sidecar.Telemetry.Scanning;
 
 /// <summary>What one response body said about usage, outcome and timing, normalized across providers.</summary>

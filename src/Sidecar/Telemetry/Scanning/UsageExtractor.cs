@@ -1,3 +1,5 @@
+using Canary.Contracts.Responses;
+
 namespace Canary.Sidecar.Telemetry.Scanning;
 
 /// <summary>Reads usage, finish reason, refusal, content and model from the tokens of successive JSON documents.</summary>
@@ -11,10 +13,6 @@ internal sealed class UsageExtractor : IJsonTokenHandler
 {
     /// <summary>Counts above this are not real usage; a value past it is treated as corrupt.</summary>
     public const long MaxTokenCount = 1_000_000_000;
-
-    /// <summary>Anthropic's <c>error.message</c> when its output filter blocks a response (sent as a 400, or as an
-    /// error event once streaming has begun), with <c>error.type</c> <c>invalid_request_error</c>.</summary>
-    private static ReadOnlySpan<byte> AnthropicPolicyMessage => "Output blocked by content filtering policy"u8;
 
     private ContextStack _contexts;
     private int _depth;
@@ -123,7 +121,7 @@ internal sealed class UsageExtractor : IJsonTokenHandler
             _finish = finish;
         }
 
-        _refusal |= doc.Refusal || finish == FinishReason.ContentFilter || doc.Event == EventKind.ResponsesRefusal;
+        _refusal |= doc.Refusal || FinishReasons.IsRefusal(finish) || doc.Event == EventKind.ResponsesRefusal;
         _hasError |= doc.HasError || doc.Event == EventKind.Error;
         _policyError |= doc.PolicyError || (doc.Event == EventKind.Error && doc.RootPolicyCode);
         // All three APIs end a stream after an error event, so it is an end, not a cut.
@@ -266,7 +264,7 @@ internal sealed class UsageExtractor : IJsonTokenHandler
             case UsageContext.Choice:
                 if (key == UsageKey.FinishReason)
                 {
-                    _doc.Finish = MapOpenAIFinishReason(value);
+                    _doc.Finish = FinishReasons.OpenAI(value);
                 }
                 else if (key == UsageKey.Text)
                 {
@@ -295,15 +293,15 @@ internal sealed class UsageExtractor : IJsonTokenHandler
 
                 break;
             case UsageContext.Error:
-                if ((key == UsageKey.Code && IsPolicyCode(value))
-                    || (key == UsageKey.Message && value.SequenceEqual(AnthropicPolicyMessage)))
+                if ((key == UsageKey.Code && RefusalSignals.IsPolicyErrorCode(value))
+                    || (key == UsageKey.Message && value.SequenceEqual(RefusalSignals.AnthropicPolicyMessage)))
                 {
                     _doc.PolicyError = true;
                 }
 
                 break;
             case UsageContext.InnerError:
-                if (key == UsageKey.Code && value.SequenceEqual("ResponsibleAIPolicyViolation"u8))
+                if (key == UsageKey.Code && value.SequenceEqual(RefusalSignals.AzurePolicyInnerCode))
                 {
                     _doc.PolicyError = true;
                 }
@@ -312,9 +310,7 @@ internal sealed class UsageExtractor : IJsonTokenHandler
             case UsageContext.IncompleteDetails:
                 if (key == UsageKey.Reason)
                 {
-                    _doc.IncompleteReason = value.SequenceEqual("max_output_tokens"u8) ? FinishReason.Length
-                        : value.SequenceEqual("content_filter"u8) ? FinishReason.ContentFilter
-                        : FinishReason.Other;
+                    _doc.IncompleteReason = FinishReasons.ResponsesIncomplete(value);
                 }
 
                 break;
@@ -326,7 +322,7 @@ internal sealed class UsageExtractor : IJsonTokenHandler
 
                 break;
             case UsageContext.OutputContentPart:
-                if (key == UsageKey.Type && value.SequenceEqual("refusal"u8))
+                if (key == UsageKey.Type && value.SequenceEqual(RefusalSignals.Refusal))
                 {
                     _doc.Refusal = true;
                 }
@@ -383,44 +379,6 @@ internal sealed class UsageExtractor : IJsonTokenHandler
         _ => -1,
     };
 
-    private static FinishReason MapOpenAIFinishReason(ReadOnlySpan<byte> value)
-    {
-        if (value.SequenceEqual("stop"u8))
-        {
-            return FinishReason.Stop;
-        }
-
-        if (value.SequenceEqual("length"u8))
-        {
-            return FinishReason.Length;
-        }
-
-        if (value.SequenceEqual("content_filter"u8))
-        {
-            return FinishReason.ContentFilter;
-        }
-
-        if (value.SequenceEqual("tool_calls"u8) || value.SequenceEqual("function_call"u8))
-        {
-            return FinishReason.ToolCalls;
-        }
-
-        return FinishReason.Other;
-    }
-
-    /// <summary>Codes OpenAI and Azure OpenAI put in <c>error.code</c> when a request is blocked by policy.</summary>
-    /// <remarks>
-    /// <c>content_policy_violation</c> (OpenAI, e.g. images), <c>content_filter</c> (Azure OpenAI prompt filter) and
-    /// <c>invalid_prompt</c> (OpenAI reasoning models refusing a flagged prompt). Anthropic has no error type for this:
-    /// all its 400s are <c>invalid_request_error</c>, which would count client bugs as refusals, so only the exact
-    /// message of its output filter (<see cref="AnthropicPolicyMessage"/>) is recognized; its model-level refusals
-    /// arrive as <c>stop_reason: "refusal"</c> on a successful response instead.
-    /// </remarks>
-    private static bool IsPolicyCode(ReadOnlySpan<byte> code) =>
-        code.SequenceEqual("content_policy_violation"u8)
-        || code.SequenceEqual("content_filter"u8)
-        || code.SequenceEqual("invalid_prompt"u8);
-
     /// <summary>Responses output items that end the turn waiting for the client; built-in tools run server-side.</summary>
     private static bool IsClientToolCallItem(ReadOnlySpan<byte> type) =>
         type.SequenceEqual("function_call"u8)
@@ -474,7 +432,7 @@ internal sealed class UsageExtractor : IJsonTokenHandler
                 _doc.RootDeltaText = length > 0;
                 break;
             case UsageKey.Code when context == UsageContext.Root:
-                _doc.RootPolicyCode = IsPolicyCode(value);
+                _doc.RootPolicyCode = RefusalSignals.IsPolicyErrorCode(value);
                 break;
             case UsageKey.Error when context == UsageContext.Root:
                 // Some OpenAI-compatible servers send {"error": "message"}.
@@ -524,27 +482,8 @@ internal sealed class UsageExtractor : IJsonTokenHandler
     private void SetAnthropicStopReason(ReadOnlySpan<byte> value)
     {
         _doc.Dialect = ResponseDialect.Anthropic;
-        if (value.SequenceEqual("end_turn"u8) || value.SequenceEqual("stop_sequence"u8))
-        {
-            _doc.Finish = FinishReason.Stop;
-        }
-        else if (value.SequenceEqual("max_tokens"u8) || value.SequenceEqual("model_context_window_exceeded"u8))
-        {
-            _doc.Finish = FinishReason.Length;
-        }
-        else if (value.SequenceEqual("tool_use"u8))
-        {
-            _doc.Finish = FinishReason.ToolCalls;
-        }
-        else if (value.SequenceEqual("refusal"u8))
-        {
-            _doc.Finish = FinishReason.ContentFilter;
-            _doc.Refusal = true;
-        }
-        else
-        {
-            _doc.Finish = FinishReason.Other;
-        }
+        _doc.Finish = FinishReasons.Anthropic(value);
+        _doc.Refusal |= FinishReasons.IsRefusal(_doc.Finish);
     }
 
     private void StageModel(ReadOnlySpan<byte> value, bool exact, long length)

@@ -1,4 +1,5 @@
 using System.Text;
+using Canary.Contracts.Responses;
 using Canary.Sidecar.Telemetry.Scanning;
 
 namespace Canary.Sidecar.UnitTests.Telemetry.Scanning;

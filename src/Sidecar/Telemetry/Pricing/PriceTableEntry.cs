@@ -1,4 +1,0 @@
-namespace Canary.Sidecar.Telemetry.Pricing;
-
-/// <summary>One row of a price table: a model name, or a name prefix ending in <c>*</c>, and its price.</summary>
-internal readonly record struct PriceTableEntry(string Model, ModelPrice Price);
