@@ -4,10 +4,12 @@ using Canary.Benchmarks.Processing;
 using Canary.Contracts.Rollouts;
 using Canary.EnvoyClient.ExtProc;
 using Canary.Sidecar.Configuration;
+using Canary.Sidecar.Model;
 using Canary.Sidecar.ModelRewrite;
 using Canary.Sidecar.Processing;
 using Canary.Sidecar.Routing;
-using Canary.Sidecar.Telemetry;
+using Canary.Sidecar.Telemetry.Recording;
+using Canary.Sidecar.Wire;
 using Envoy.Config.Core.V3;
 using Envoy.Service.ExtProc.V3;
 using Google.Protobuf;
@@ -44,7 +46,7 @@ public class TableApplyBenchmarks
     [GlobalSetup(Target = nameof(Apply100Rollouts))]
     public void SetupApply()
     {
-        _tables = new RolloutTableHolder(new RoutingHeaders(new RoutingOptions()), TimeProvider.System);
+        _tables = new RolloutTableHolder(new RoutingSettings(new RoutingOptions()), TimeProvider.System);
         _applyTables = [Table(1, 2500), Table(1, 3000)];
         _generation = 0;
     }
@@ -57,7 +59,7 @@ public class TableApplyBenchmarks
     {
         // The registry as the sidecar has it: every route ensures its arms. The first apply registers them, as the
         // sidecar's first table does; each measured apply then carries counters and arms over for all 10 000 keys.
-        _tables = new RolloutTableHolder(new RoutingHeaders(new RoutingOptions()), TimeProvider.System, new TelemetryRegistry());
+        _tables = new RolloutTableHolder(new RoutingSettings(new RoutingOptions()), TimeProvider.System, new TelemetryRegistry());
         _applyTables = [Table(1, 2500, LargeTable), Table(1, 3000, LargeTable)];
         _generation = 0;
         Apply();
@@ -76,10 +78,10 @@ public class TableApplyBenchmarks
         }
 
         _frame = new ProcessingRequest { RequestHeaders = new HttpHeaders { Headers = map, EndOfStream = false } }.ToByteArray();
-        _swapped = new RolloutTableHolder(new RoutingHeaders(new RoutingOptions()), TimeProvider.System);
+        _swapped = new RolloutTableHolder(new RoutingSettings(new RoutingOptions()), TimeProvider.System);
         _swapped.TryApply(Table(1, 2500), out _, source: TableSource.Push);
         var counters = new ProcessingCounters();
-        var rewrites = new ModelRewriteHandler(new ProcessingAnswerPool(), ModelRewriteLimits.Default);
+        var rewrites = new RequestBodyHandler(new ProcessingAnswerPool(), ModelRewriteLimits.Default);
         _processor = new ExchangeProcessor(_swapped, new RequestHeadersHandler(new SubsetSelector(new SplitMixRequestRandom(1)), counters, rewrites), rewrites, counters, TimeProvider.System);
     }
 

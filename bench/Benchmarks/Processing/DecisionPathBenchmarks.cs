@@ -5,9 +5,11 @@ using BenchmarkDotNet.Attributes;
 using Canary.Contracts.Rollouts;
 using Canary.EnvoyClient.ExtProc;
 using Canary.Sidecar.Configuration;
+using Canary.Sidecar.Model;
 using Canary.Sidecar.ModelRewrite;
 using Canary.Sidecar.Processing;
 using Canary.Sidecar.Routing;
+using Canary.Sidecar.Wire;
 using Envoy.Config.Core.V3;
 using Envoy.Service.ExtProc.V3;
 using Google.Protobuf;
@@ -36,7 +38,7 @@ public class DecisionPathBenchmarks
         }
 
         _frame = new ProcessingRequest { RequestHeaders = new HttpHeaders { Headers = map, EndOfStream = false } }.ToByteArray();
-        var tables = new RolloutTableHolder(new RoutingHeaders(new RoutingOptions()), TimeProvider.System);
+        var tables = new RolloutTableHolder(new RoutingSettings(new RoutingOptions()), TimeProvider.System);
         var rollouts = new List<RolloutDefinition>();
         for (var i = 0; i < 100; i++)
         {
@@ -52,7 +54,7 @@ public class DecisionPathBenchmarks
 
         tables.TryApply(new RolloutTable { Generation = 1, Rollouts = rollouts }, out _);
         var counters = new ProcessingCounters();
-        var rewrites = new ModelRewriteHandler(new ProcessingAnswerPool(), ModelRewriteLimits.Default);
+        var rewrites = new RequestBodyHandler(new ProcessingAnswerPool(), ModelRewriteLimits.Default);
         _processor = new ExchangeProcessor(tables, new RequestHeadersHandler(new SubsetSelector(new SplitMixRequestRandom(1)), counters, rewrites), rewrites, counters, TimeProvider.System);
     }
 

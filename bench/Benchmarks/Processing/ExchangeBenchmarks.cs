@@ -2,12 +2,14 @@ using BenchmarkDotNet.Attributes;
 using Canary.Contracts.Rollouts;
 using Canary.EnvoyClient.ExtProc;
 using Canary.Sidecar.Configuration;
+using Canary.Sidecar.Model;
 using Canary.Sidecar.ModelRewrite;
 using Canary.Sidecar.Processing;
 using Canary.Sidecar.Routing;
 using Canary.Sidecar.Telemetry;
 using Canary.Sidecar.Telemetry.Pricing;
 using Canary.Sidecar.Telemetry.Scanning;
+using Canary.Sidecar.Wire;
 using Envoy.Config.Core.V3;
 using Envoy.Service.ExtProc.V3;
 using Google.Protobuf;
@@ -54,7 +56,7 @@ public class ExchangeBenchmarks
         }
 
         _frames = [.. frames];
-        var tables = new RolloutTableHolder(new RoutingHeaders(new RoutingOptions()), TimeProvider.System);
+        var tables = new RolloutTableHolder(new RoutingSettings(new RoutingOptions()), TimeProvider.System);
         tables.TryApply(new RolloutTable
         {
             Generation = 1,
@@ -62,7 +64,7 @@ public class ExchangeBenchmarks
         }, out _);
         var counters = new ProcessingCounters();
         _answers = new ProcessingAnswerPool();
-        var rewrites = new ModelRewriteHandler(_answers, ModelRewriteLimits.Default);
+        var rewrites = new RequestBodyHandler(_answers, ModelRewriteLimits.Default);
         var observer = new TelemetryObserver(TimeProvider.System, new PriceTable([]), new DefaultObjectPool<ResponseScanner>(new ResponseScannerPoolPolicy(), maximumRetained: 16));
         _processor = new ExchangeProcessor(tables, new RequestHeadersHandler(new SubsetSelector(new SplitMixRequestRandom(1)), counters, rewrites), rewrites, counters, TimeProvider.System, [observer]);
     }

@@ -1,6 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Canary.Contracts.Telemetry;
-using Canary.Sidecar.Telemetry;
+using Canary.Sidecar.Telemetry.Recording;
 using Canary.Sidecar.Telemetry.Scanning;
 
 namespace Canary.Benchmarks.Telemetry;

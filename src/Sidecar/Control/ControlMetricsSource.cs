@@ -1,5 +1,5 @@
 using Canary.Sidecar.Diagnostics;
-using Canary.Sidecar.Routing;
+using Canary.Sidecar.Model;
 
 namespace Canary.Sidecar.Control;
 

@@ -1,5 +1,5 @@
+using Canary.Sidecar.Model;
 using Canary.Sidecar.Processing;
-using Canary.Sidecar.Routing;
 
 namespace Canary.Sidecar.Diagnostics;
 

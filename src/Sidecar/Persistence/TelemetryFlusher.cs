@@ -1,6 +1,6 @@
 using System.Threading.Channels;
 using Canary.Contracts.Telemetry;
-using Canary.Sidecar.Telemetry;
+using Canary.Sidecar.Telemetry.Recording;
 using Microsoft.Extensions.Options;
 using Npgsql;
 

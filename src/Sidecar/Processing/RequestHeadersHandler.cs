@@ -1,6 +1,7 @@
 using System.Buffers.Text;
-using Canary.Sidecar.ModelRewrite;
+using Canary.Sidecar.Model;
 using Canary.Sidecar.Routing;
+using Canary.Sidecar.Wire;
 
 namespace Canary.Sidecar.Processing;
 
@@ -15,7 +16,7 @@ internal sealed class RequestHeadersHandler
     private readonly ProcessingCounters _counters;
     private readonly int _maxRewriteBodyBytes;
 
-    public RequestHeadersHandler(SubsetSelector selector, ProcessingCounters counters, ModelRewriteHandler rewrites)
+    public RequestHeadersHandler(SubsetSelector selector, ProcessingCounters counters, RequestBodyHandler rewrites)
     {
         _selector = selector;
         _counters = counters;
@@ -23,7 +24,7 @@ internal sealed class RequestHeadersHandler
     }
 
     /// <summary>False when the message is not valid protobuf; otherwise the answer to send.</summary>
-    public bool TryHandle(ReadOnlySpan<byte> httpHeaders, RolloutTableSnapshot snapshot, ref ExchangeState state, out ProcessingAnswer answer)
+    public bool TryHandle(ReadOnlySpan<byte> httpHeaders, RolloutTableModel snapshot, ref ExchangeState state, out ProcessingAnswer answer)
     {
         var headers = snapshot.Headers;
         var userKeyHeaders = headers.UserKeyHeaders;
@@ -162,7 +163,7 @@ internal sealed class RequestHeadersHandler
     /// Model-rewrite mode: ask for the body when there is one that fits the rewrite limit; the request is labelled
     /// stable until the body answer rewrites it.
     /// </summary>
-    private ProcessingAnswer StartRewrite(RolloutRoute route, bool canary, bool endOfStream, long contentLength, ref ExchangeState state)
+    private ProcessingAnswer StartRewrite(RolloutModel route, bool canary, bool endOfStream, long contentLength, ref ExchangeState state)
     {
         state.IsCanary = false;
         if (endOfStream)

@@ -1,7 +1,7 @@
+using Canary.Sidecar.Model;
 using Canary.Sidecar.ModelRewrite;
-using Canary.Sidecar.Processing;
-using Canary.Sidecar.Routing;
 using Canary.Sidecar.Telemetry.Pricing;
+using Canary.Sidecar.Telemetry.Recording;
 using Canary.Sidecar.Telemetry.Scanning;
 using Microsoft.Extensions.ObjectPool;
 

@@ -1,7 +1,7 @@
 using Canary.Contracts.Telemetry;
 using Canary.IntegrationTests.Postgres;
 using Canary.Sidecar.Persistence;
-using Canary.Sidecar.Telemetry;
+using Canary.Sidecar.Telemetry.Recording;
 using Npgsql;
 
 namespace Canary.IntegrationTests.Persistence;

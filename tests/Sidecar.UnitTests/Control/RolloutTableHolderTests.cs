@@ -1,13 +1,13 @@
 using Canary.Contracts.Rollouts;
 using Canary.Sidecar.Configuration;
-using Canary.Sidecar.Routing;
+using Canary.Sidecar.Model;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Canary.Sidecar.UnitTests.Control;
 
 public sealed class RolloutTableHolderTests
 {
-    private readonly RolloutTableHolder _tables = new(new RoutingHeaders(new RoutingOptions()), new FakeTimeProvider());
+    private readonly RolloutTableHolder _tables = new(new RoutingSettings(new RoutingOptions()), new FakeTimeProvider());
 
     private static RolloutTable Table(long generation) => new()
     {

@@ -1,13 +1,13 @@
 using Canary.Contracts.Rollouts;
 using Canary.Sidecar.Configuration;
-using Canary.Sidecar.Processing;
-using Canary.Sidecar.Routing;
+using Canary.Sidecar.Model;
+using Canary.Sidecar.Wire;
 
 namespace Canary.Sidecar.UnitTests.Routing;
 
 public class RouteAnswerCacheTests
 {
-    private static readonly RoutingHeaders Headers = new(new RoutingOptions { ServedSubsetHeader = "x-served-subset" });
+    private static readonly RoutingSettings Headers = new(new RoutingOptions { ServedSubsetHeader = "x-served-subset" });
 
     private static RolloutDefinition Rollout(string routeKey, string canary) => new()
     {
@@ -18,8 +18,8 @@ public class RouteAnswerCacheTests
         Salt = "s-" + routeKey,
     };
 
-    private static RolloutTableSnapshot Build(RolloutTableSnapshot? previous, params RolloutDefinition[] rollouts) =>
-        RolloutTableSnapshot.Build(new RolloutTable { Generation = 1, Rollouts = rollouts }, Headers, previous, DateTimeOffset.UnixEpoch, TableSource.Push);
+    private static RolloutTableModel Build(RolloutTableModel? previous, params RolloutDefinition[] rollouts) =>
+        RolloutTableModel.Build(new RolloutTable { Generation = 1, Rollouts = rollouts }, Headers, previous, DateTimeOffset.UnixEpoch, TableSource.Push);
 
     [Fact]
     public void Build_RoutesNamingTheSameSubset_ShareOneAnswerWithTheSameBytes()

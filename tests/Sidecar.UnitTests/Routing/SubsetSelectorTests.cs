@@ -1,4 +1,5 @@
 using Canary.Contracts.Rollouts;
+using Canary.Sidecar.Model;
 using Canary.Sidecar.Routing;
 
 namespace Canary.Sidecar.UnitTests.Routing;
@@ -7,7 +8,7 @@ public sealed class SubsetSelectorTests
 {
     private static readonly SubsetSelector Selector = new(new SplitMixRequestRandom(42));
 
-    private static RolloutRoute Route(int weight, RolloutState state = RolloutState.Active) =>
+    private static RolloutModel Route(int weight, RolloutState state = RolloutState.Active) =>
         new(0, new RolloutDefinition
         {
             RouteKey = "chat",

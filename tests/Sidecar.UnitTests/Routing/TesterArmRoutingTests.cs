@@ -1,7 +1,7 @@
 using Canary.Contracts.Rollouts;
 using Canary.Contracts.Telemetry;
-using Canary.Sidecar.Routing;
-using Canary.Sidecar.Telemetry;
+using Canary.Sidecar.Model;
+using Canary.Sidecar.Telemetry.Recording;
 
 namespace Canary.Sidecar.UnitTests.Routing;
 
@@ -24,7 +24,7 @@ public sealed class TesterArmRoutingTests
     {
         var reason = (AssignmentReason)reasonValue;
         var registry = new TelemetryRegistry();
-        var route = new RolloutRoute(0, Definition("alice"), "x-canary-subset", optInHeaderIndex: 0, new RolloutCounters(), registry);
+        var route = new RolloutModel(0, Definition("alice"), "x-canary-subset", optInHeaderIndex: 0, new RolloutCounters(), registry);
 
         var arm = route.ArmFor(canary: true, reason);
 
@@ -40,7 +40,7 @@ public sealed class TesterArmRoutingTests
     public void ArmFor_SampledCanaryUsers_CanaryArm(int reasonValue)
     {
         var reason = (AssignmentReason)reasonValue;
-        var route = new RolloutRoute(0, Definition("alice"), "x-canary-subset", optInHeaderIndex: -1, new RolloutCounters(), new TelemetryRegistry());
+        var route = new RolloutModel(0, Definition("alice"), "x-canary-subset", optInHeaderIndex: -1, new RolloutCounters(), new TelemetryRegistry());
 
         Assert.Same(route.CanaryArm, route.ArmFor(canary: true, reason));
         Assert.Same(route.StableArm, route.ArmFor(canary: false, reason));
@@ -51,7 +51,7 @@ public sealed class TesterArmRoutingTests
     {
         var registry = new TelemetryRegistry();
 
-        var route = new RolloutRoute(0, Definition(), "x-canary-subset", optInHeaderIndex: -1, new RolloutCounters(), registry);
+        var route = new RolloutModel(0, Definition(), "x-canary-subset", optInHeaderIndex: -1, new RolloutCounters(), registry);
 
         Assert.Null(route.TestersArm);
         Assert.False(registry.TryGetArm("chat", TesterArm.SubsetFor("v2"), out _));
@@ -60,7 +60,7 @@ public sealed class TesterArmRoutingTests
     [Fact]
     public void ArmFor_TesterRequest_DoesNotAllocate()
     {
-        var route = new RolloutRoute(0, Definition("alice"), "x-canary-subset", optInHeaderIndex: 0, new RolloutCounters(), new TelemetryRegistry());
+        var route = new RolloutModel(0, Definition("alice"), "x-canary-subset", optInHeaderIndex: 0, new RolloutCounters(), new TelemetryRegistry());
         AllocationAssert.None(() =>
         {
             for (var i = 0; i < 1000; i++)

@@ -1,4 +1,4 @@
-namespace Canary.Sidecar.ModelRewrite;
+namespace Canary.Sidecar.Wire;
 
 /// <summary>Envoy's <c>ProcessingMode.BodySendMode</c> values, as written on the wire.</summary>
 internal enum BodySendMode

@@ -2,7 +2,7 @@ using System.Runtime.CompilerServices;
 using Canary.Contracts.Telemetry;
 using Canary.Sidecar.Telemetry.Scanning;
 
-namespace Canary.Sidecar.Telemetry;
+namespace Canary.Sidecar.Telemetry.Recording;
 
 /// <summary>
 /// Everything measured for one (rollout route key, subset) arm: an <see cref="IntervalRecorder"/> per

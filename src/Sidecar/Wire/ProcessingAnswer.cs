@@ -1,6 +1,5 @@
-using Canary.Sidecar.ModelRewrite;
 
-namespace Canary.Sidecar.Processing;
+namespace Canary.Sidecar.Wire;
 
 /// <summary>
 /// The encoded bytes of one <c>ProcessingResponse</c>. Most answers are constants built once per rollout table and

@@ -1,13 +1,13 @@
 using System.Text;
 using Canary.Sidecar.Configuration;
-using Canary.Sidecar.Processing;
+using Canary.Sidecar.Wire;
 
-namespace Canary.Sidecar.Routing;
+namespace Canary.Sidecar.Model;
 
 /// <summary>The configured header names as bytes, plus the answers that do not depend on a rollout. Immutable.</summary>
-internal sealed class RoutingHeaders
+internal sealed class RoutingSettings
 {
-    public RoutingHeaders(RoutingOptions options)
+    public RoutingSettings(RoutingOptions options)
     {
         RouteKeyHeader = Encoding.ASCII.GetBytes(options.RouteKeyHeader);
         SubsetHeaderName = options.SubsetHeader;

@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Canary.Sidecar.ModelRewrite;
+namespace Canary.Sidecar.Wire;
 
 /// <summary>
 /// Writes the <c>mode_override</c> field (9) of a ProcessingResponse that asks Envoy for the whole request body (BUFFERED).
@@ -17,19 +17,19 @@ internal static class ModeOverrideWriter
     private const int ModeRequestBody = 3;
     private const int ModeResponseBody = 4;
 
-    public static int GetLength(BodySendMode responseBodyMode) => ProtoWire.FieldSize(Payload(responseBodyMode));
+    public static int GetLength(BodySendMode responseBodyMode) => WireWriter.FieldSize(Payload(responseBodyMode));
 
     public static int WriteBufferedRequestBody(IBufferWriter<byte> output, BodySendMode responseBodyMode)
     {
         var payload = Payload(responseBodyMode);
-        var length = ProtoWire.FieldSize(payload);
+        var length = WireWriter.FieldSize(payload);
         var span = output.GetSpan(length);
-        var position = ProtoWire.WriteFieldHeader(span, ProtoWire.LengthDelimitedTag(ProcessingResponseModeOverride), payload);
-        span[position++] = ProtoWire.VarintTag(ModeRequestBody);
+        var position = WireWriter.WriteFieldHeader(span, WireWriter.LengthDelimitedTag(ProcessingResponseModeOverride), payload);
+        span[position++] = WireWriter.VarintTag(ModeRequestBody);
         span[position++] = (byte)BodySendMode.Buffered;
         if (responseBodyMode != BodySendMode.None)
         {
-            span[position++] = ProtoWire.VarintTag(ModeResponseBody);
+            span[position++] = WireWriter.VarintTag(ModeResponseBody);
             span[position++] = (byte)responseBodyMode;
         }
 

@@ -1,6 +1,6 @@
-using Canary.Sidecar.Processing;
+using Canary.Sidecar.Wire;
 
-namespace Canary.Sidecar.Routing;
+namespace Canary.Sidecar.Model;
 
 /// <summary>
 /// The prebuilt answers of one snapshot's routes, one instance per (kind, subset): every route naming the same subset

@@ -1,7 +1,6 @@
 using Canary.Contracts.Telemetry;
-using Canary.Sidecar.ModelRewrite;
 
-namespace Canary.Sidecar.Routing;
+namespace Canary.Sidecar.Model;
 
 /// <summary>
 /// Assignment counters of one rollout. Owned by the route key, not by a table: a new table for the same rollout keeps

@@ -1,10 +1,10 @@
 using Canary.Contracts.Rollouts;
-using Canary.Sidecar.Telemetry;
+using Canary.Sidecar.Telemetry.Recording;
 
-namespace Canary.Sidecar.Routing;
+namespace Canary.Sidecar.Model;
 
 /// <summary>
-/// Holds the current <see cref="RolloutTableSnapshot"/>. Readers call <see cref="Current"/> (a volatile read, no lock);
+/// Holds the current <see cref="RolloutTableModel"/>. Readers call <see cref="Current"/> (a volatile read, no lock);
 /// writers are serialized and never move the generation backwards, so concurrent pushes converge on the highest one.
 /// </summary>
 /// <remarks>
@@ -18,36 +18,36 @@ internal sealed class RolloutTableHolder
     private readonly Lock _writeLock = new();
     private readonly TimeProvider _timeProvider;
     private readonly TelemetryRegistry? _telemetry;
-    private RolloutTableSnapshot _current;
+    private RolloutTableModel _current;
 
-    public RolloutTableHolder(RoutingHeaders headers, TimeProvider timeProvider, TelemetryRegistry? telemetry = null)
+    public RolloutTableHolder(RoutingSettings headers, TimeProvider timeProvider, TelemetryRegistry? telemetry = null)
     {
         Headers = headers;
         _timeProvider = timeProvider;
         _telemetry = telemetry;
         // No table yet: no rollout matches, so every request keeps its default (stable) route.
-        _current = RolloutTableSnapshot.Build(RolloutTable.Empty, headers, null, timeProvider.GetUtcNow(), TableSource.None);
+        _current = RolloutTableModel.Build(RolloutTable.Empty, headers, null, timeProvider.GetUtcNow(), TableSource.None);
     }
 
-    public RoutingHeaders Headers { get; }
+    public RoutingSettings Headers { get; }
 
-    public RolloutTableSnapshot Current => Volatile.Read(ref _current);
+    public RolloutTableModel Current => Volatile.Read(ref _current);
 
     /// <summary>
     /// Raised after a snapshot is installed, off the decision path (logs, metrics, cache file, tripwire). Raised on the
     /// writer's thread after the write lock is released, so two events can arrive out of order: handlers that need
     /// the latest state read <see cref="Current"/>.
     /// </summary>
-    public event Action<RolloutTableSnapshot>? Applied;
+    public event Action<RolloutTableModel>? Applied;
 
     /// <summary>
     /// Applies <paramref name="table"/> if its generation is higher than the current one (or equal, when
     /// <paramref name="allowSameGeneration"/> is set for the very first load). Returns false and leaves everything
     /// unchanged otherwise; <paramref name="current"/> is the snapshot in force afterwards.
     /// </summary>
-    public bool TryApply(RolloutTable table, out RolloutTableSnapshot current, bool allowSameGeneration = false, TableSource source = TableSource.File)
+    public bool TryApply(RolloutTable table, out RolloutTableModel current, bool allowSameGeneration = false, TableSource source = TableSource.File)
     {
-        RolloutTableSnapshot built;
+        RolloutTableModel built;
         lock (_writeLock)
         {
             var existing = _current;
@@ -58,7 +58,7 @@ internal sealed class RolloutTableHolder
                 return false;
             }
 
-            built = RolloutTableSnapshot.Build(table, Headers, existing, _timeProvider.GetUtcNow(), source, _telemetry);
+            built = RolloutTableModel.Build(table, Headers, existing, _timeProvider.GetUtcNow(), source, _telemetry);
             Volatile.Write(ref _current, built);
         }
 
@@ -72,7 +72,7 @@ internal sealed class RolloutTableHolder
     /// does not go backwards (compare-and-swap under the write lock). The snapshot must be built from
     /// <paramref name="expected"/> so that counters carry over.
     /// </summary>
-    public bool TryReplace(RolloutTableSnapshot expected, RolloutTableSnapshot replacement)
+    public bool TryReplace(RolloutTableModel expected, RolloutTableModel replacement)
     {
         lock (_writeLock)
         {
@@ -89,6 +89,6 @@ internal sealed class RolloutTableHolder
     }
 
     /// <summary>Builds a snapshot of <paramref name="table"/> on top of <paramref name="previous"/>, stamped now.</summary>
-    public RolloutTableSnapshot Build(RolloutTable table, RolloutTableSnapshot previous, TableSource source) =>
-        RolloutTableSnapshot.Build(table, Headers, previous, _timeProvider.GetUtcNow(), source, _telemetry);
+    public RolloutTableModel Build(RolloutTable table, RolloutTableModel previous, TableSource source) =>
+        RolloutTableModel.Build(table, Headers, previous, _timeProvider.GetUtcNow(), source, _telemetry);
 }

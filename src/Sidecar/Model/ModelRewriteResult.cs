@@ -1,4 +1,4 @@
-namespace Canary.Sidecar.ModelRewrite;
+namespace Canary.Sidecar.Model;
 
 /// <summary>Outcome of scanning or rewriting a request body; every value but <see cref="Rewritten"/> leaves the body untouched.</summary>
 internal enum ModelRewriteResult

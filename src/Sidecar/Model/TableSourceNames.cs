@@ -1,4 +1,4 @@
-namespace Canary.Sidecar.Routing;
+namespace Canary.Sidecar.Model;
 
 /// <summary>Lower-case names of <see cref="TableSource"/> for logs and metric labels (no enum formatting, AOT-friendly).</summary>
 internal static class TableSourceNames

@@ -1,4 +1,4 @@
-namespace Canary.Sidecar.Routing;
+namespace Canary.Sidecar.Model;
 
 /// <summary>Why a request went to the subset it went to; counted per rollout.</summary>
 internal enum AssignmentReason

@@ -1,6 +1,6 @@
 using System.Buffers;
 
-namespace Canary.Sidecar.ModelRewrite;
+namespace Canary.Sidecar.Wire;
 
 /// <summary>An <see cref="IBufferWriter{T}"/> over arrays rented from <see cref="ArrayPool{T}.Shared"/>; reusable after <see cref="Reset"/>.</summary>
 /// <remarks>Not thread-safe. The written bytes stay valid until the next write, <see cref="Reset"/> or <see cref="Dispose"/>.</remarks>

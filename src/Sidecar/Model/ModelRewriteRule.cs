@@ -1,4 +1,4 @@
-namespace Canary.Sidecar.ModelRewrite;
+namespace Canary.Sidecar.Model;
 
 /// <summary>One arm of an API-model rollout: rewrite requests that ask for <see cref="From"/> (or any model) to <see cref="To"/>.</summary>
 /// <remarks>

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Canary.Sidecar.ModelRewrite;
+namespace Canary.Sidecar.Model;
 
 /// <summary>A model name as request bodies carry it, prepared once: its UTF-8 bytes and its quoted, escaped JSON literal.</summary>
 internal sealed class ModelName

@@ -1,7 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics.CodeAnalysis;
 
-namespace Canary.Sidecar.Telemetry;
+namespace Canary.Sidecar.Telemetry.Recording;
 
 /// <summary>
 /// The <see cref="ArmTelemetry"/> of every (rollout route key, subset) arm this sidecar has routed. Arms are created

@@ -1,6 +1,8 @@
-using Canary.Sidecar.Processing;
+using Canary.Sidecar.Model;
+using Canary.Sidecar.ModelRewrite;
+using Canary.Sidecar.Wire;
 
-namespace Canary.Sidecar.ModelRewrite;
+namespace Canary.Sidecar.Processing;
 
 /// <summary>
 /// Answers the buffered request_body of a model-rewrite rollout: canary requests that ask for the stable model get the
@@ -8,12 +10,12 @@ namespace Canary.Sidecar.ModelRewrite;
 /// one) and the canary subset label, in one reply. Anything else passes unchanged and stays labelled stable; every
 /// outcome is counted per rollout. Allocation-free: the reply is written into a pooled answer.
 /// </summary>
-internal sealed class ModelRewriteHandler
+internal sealed class RequestBodyHandler
 {
     private readonly ProcessingAnswerPool _answers;
     private readonly ModelRewriteLimits _limits;
 
-    public ModelRewriteHandler(ProcessingAnswerPool answers, ModelRewriteLimits limits)
+    public RequestBodyHandler(ProcessingAnswerPool answers, ModelRewriteLimits limits)
     {
         _answers = answers;
         _limits = limits;

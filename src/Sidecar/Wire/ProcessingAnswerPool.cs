@@ -1,8 +1,7 @@
-using Canary.Sidecar.ModelRewrite;
 using Canary.Sidecar.Pooling;
 using Microsoft.Extensions.ObjectPool;
 
-namespace Canary.Sidecar.Processing;
+namespace Canary.Sidecar.Wire;
 
 /// <summary>Pool of request-dependent answers (rewritten bodies); lock-free rent and return, buffers from the array pool.</summary>
 internal sealed class ProcessingAnswerPool

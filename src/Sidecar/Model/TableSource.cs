@@ -1,4 +1,4 @@
-namespace Canary.Sidecar.Routing;
+namespace Canary.Sidecar.Model;
 
 /// <summary>Where the rollout table in force came from; shown in logs, /metrics and the control API.</summary>
 internal enum TableSource

@@ -1,7 +1,7 @@
 using System.Buffers;
 using System.Text;
 
-namespace Canary.Sidecar.Processing;
+namespace Canary.Sidecar.Wire;
 
 /// <summary>
 /// Builds the encoded <c>ProcessingResponse</c> messages the sidecar sends. Field numbers follow
@@ -97,7 +97,7 @@ internal static class ProcessingAnswers
         var setHeader = SetRequestHeader(headerName, value);
         var output = new ArrayBufferWriter<byte>();
         output.Write(setHeader.Payload);
-        ModelRewrite.ModeOverrideWriter.WriteBufferedRequestBody(output, ModelRewrite.BodySendMode.None);
+        ModeOverrideWriter.WriteBufferedRequestBody(output, BodySendMode.None);
         return new ProcessingAnswer(output.WrittenSpan.ToArray(), $"set {headerName}: {value}; buffer request body");
     }
 

@@ -1,4 +1,4 @@
-namespace Canary.Sidecar.Processing;
+namespace Canary.Sidecar.Wire;
 
 /// <summary>
 /// Forward-only Protocol Buffers reader over a span: the hot path reads ext_proc messages with it instead of

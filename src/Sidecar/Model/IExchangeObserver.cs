@@ -1,4 +1,4 @@
-namespace Canary.Sidecar.Processing;
+namespace Canary.Sidecar.Model;
 
 /// <summary>
 /// Something that follows the response side of routed exchanges (telemetry, the tripwire). Called synchronously on the

@@ -1,7 +1,6 @@
-using Canary.Sidecar.Routing;
 using Canary.Sidecar.Telemetry.Scanning;
 
-namespace Canary.Sidecar.Processing;
+namespace Canary.Sidecar.Model;
 
 /// <summary>
 /// What one ext_proc stream (one HTTP exchange) remembers between its messages: the rollout and subset chosen on
@@ -10,7 +9,7 @@ namespace Canary.Sidecar.Processing;
 internal struct ExchangeState
 {
     /// <summary>The rollout the request matched, or null (no rollout, or request_headers not seen).</summary>
-    public RolloutRoute? Route;
+    public RolloutModel? Route;
 
     public bool IsCanary;
 

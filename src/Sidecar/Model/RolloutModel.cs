@@ -1,23 +1,22 @@
 using System.Text;
 using Canary.Contracts.Rollouts;
-using Canary.Sidecar.ModelRewrite;
-using Canary.Sidecar.Processing;
-using Canary.Sidecar.Telemetry;
+using Canary.Sidecar.Telemetry.Recording;
+using Canary.Sidecar.Wire;
 
-namespace Canary.Sidecar.Routing;
+namespace Canary.Sidecar.Model;
 
 /// <summary>
 /// One rollout prepared for the decision path: salt as bytes, override lists as byte-keyed sets, and the two answers
 /// (set the subset header to stable or to canary) encoded in advance. Immutable.
 /// </summary>
-internal sealed class RolloutRoute
+internal sealed class RolloutModel
 {
     /// <summary>
     /// Prepares one rollout. Its answers come from <paramref name="answers"/>, shared with the other routes of its
     /// snapshot and built for <paramref name="subsetHeader"/> and <paramref name="servedSubsetHeader"/>; null builds the
     /// route's own.
     /// </summary>
-    public RolloutRoute(int index, RolloutDefinition definition, string subsetHeader, int optInHeaderIndex, RolloutCounters counters, TelemetryRegistry? telemetry = null, string? servedSubsetHeader = null, RouteAnswerCache? answers = null)
+    public RolloutModel(int index, RolloutDefinition definition, string subsetHeader, int optInHeaderIndex, RolloutCounters counters, TelemetryRegistry? telemetry = null, string? servedSubsetHeader = null, RouteAnswerCache? answers = null)
     {
         answers ??= new RouteAnswerCache(subsetHeader, servedSubsetHeader, previous: null);
         if (answers.SubsetHeader != subsetHeader || answers.ServedSubsetHeader != servedSubsetHeader)

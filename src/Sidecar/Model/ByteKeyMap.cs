@@ -1,7 +1,7 @@
 using System.IO.Hashing;
 using System.Text;
 
-namespace Canary.Sidecar.Routing;
+namespace Canary.Sidecar.Model;
 
 /// <summary>
 /// Immutable map from byte strings (header values as they arrive on the wire) to small integers, so lookups need no

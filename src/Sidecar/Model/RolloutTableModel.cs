@@ -1,15 +1,15 @@
 using System.Text;
 using Canary.Contracts.Rollouts;
-using Canary.Sidecar.Telemetry;
+using Canary.Sidecar.Telemetry.Recording;
 
-namespace Canary.Sidecar.Routing;
+namespace Canary.Sidecar.Model;
 
 /// <summary>
 /// The routing state every request reads: an immutable snapshot of one rollout table, prepared for lookups by the
 /// raw bytes of the route-key header. Readers take the current snapshot once per message and never lock; a new table
 /// produces a new snapshot that is swapped in atomically by <see cref="RolloutTableHolder"/>.
 /// </summary>
-internal sealed class RolloutTableSnapshot
+internal sealed class RolloutTableModel
 {
     /// <summary>At most this many distinct opt-in header names, so their presence fits in one 64-bit mask.</summary>
     public const int MaxOptInHeaders = 64;
@@ -18,7 +18,7 @@ internal sealed class RolloutTableSnapshot
     // counters over, the tripwire, the control API. A scan per lookup made building a table quadratic in its size.
     private readonly Dictionary<string, int> _indexByKey;
 
-    private RolloutTableSnapshot(RolloutTable table, RoutingHeaders headers, RolloutRoute[] routes, ByteKeyMap routeIndex, Dictionary<string, int> indexByKey, RouteAnswerCache answers, byte[][] optInHeaders, DateTimeOffset appliedAt, TableSource source)
+    private RolloutTableModel(RolloutTable table, RoutingSettings headers, RolloutModel[] routes, ByteKeyMap routeIndex, Dictionary<string, int> indexByKey, RouteAnswerCache answers, byte[][] optInHeaders, DateTimeOffset appliedAt, TableSource source)
     {
         Answers = answers;
         _indexByKey = indexByKey;
@@ -39,9 +39,9 @@ internal sealed class RolloutTableSnapshot
 
     public long Generation => Table.Generation;
 
-    public RoutingHeaders Headers { get; }
+    public RoutingSettings Headers { get; }
 
-    public RolloutRoute[] Routes { get; }
+    public RolloutModel[] Routes { get; }
 
     public ByteKeyMap RouteIndex { get; }
 
@@ -57,7 +57,7 @@ internal sealed class RolloutTableSnapshot
     /// <summary>True when a header of this name length may be one the decision reads.</summary>
     public bool MayBeRead(int nameLength) => ((HeaderLengthFilter >> Math.Min(nameLength, 63)) & 1) != 0;
 
-    private static ulong BuildLengthFilter(RoutingHeaders headers, byte[][] optInHeaders)
+    private static ulong BuildLengthFilter(RoutingSettings headers, byte[][] optInHeaders)
     {
         ulong filter = 0;
         void Add(int length) => filter |= 1UL << Math.Min(length, 63);
@@ -96,10 +96,10 @@ internal sealed class RolloutTableSnapshot
     /// and so do the prebuilt answers of subsets it already named.
     /// The table must already be valid (<see cref="RolloutTableValidator"/>).
     /// </summary>
-    public static RolloutTableSnapshot Build(RolloutTable table, RoutingHeaders headers, RolloutTableSnapshot? previous, DateTimeOffset appliedAt, TableSource source, TelemetryRegistry? telemetry = null)
+    public static RolloutTableModel Build(RolloutTable table, RoutingSettings headers, RolloutTableModel? previous, DateTimeOffset appliedAt, TableSource source, TelemetryRegistry? telemetry = null)
     {
         var optInNames = new List<string>();
-        var routes = new RolloutRoute[table.Rollouts.Count];
+        var routes = new RolloutModel[table.Rollouts.Count];
         var indexEntries = new List<KeyValuePair<string, int>>(table.Rollouts.Count);
         var indexByKey = new Dictionary<string, int>(table.Rollouts.Count, StringComparer.Ordinal);
         var answers = new RouteAnswerCache(headers.SubsetHeaderName, headers.ServedSubsetHeader, previous?.Answers);
@@ -123,7 +123,7 @@ internal sealed class RolloutTableSnapshot
             }
 
             var counters = previous?.FindCounters(definition.RouteKey) ?? new RolloutCounters();
-            routes[i] = new RolloutRoute(i, definition, headers.SubsetHeaderName, optInIndex, counters, telemetry, headers.ServedSubsetHeader, answers);
+            routes[i] = new RolloutModel(i, definition, headers.SubsetHeaderName, optInIndex, counters, telemetry, headers.ServedSubsetHeader, answers);
             indexEntries.Add(new KeyValuePair<string, int>(definition.RouteKey, i));
             indexByKey[definition.RouteKey] = i;
         }
@@ -136,14 +136,14 @@ internal sealed class RolloutTableSnapshot
         }
 
         var index = indexEntries.Count == 0 ? ByteKeyMap.Empty : new ByteKeyMap(indexEntries);
-        return new RolloutTableSnapshot(table, headers, routes, index, indexByKey, answers, optInHeaders, appliedAt, source);
+        return new RolloutTableModel(table, headers, routes, index, indexByKey, answers, optInHeaders, appliedAt, source);
     }
 
-    public RolloutRoute? Find(ReadOnlySpan<byte> routeKey) =>
+    public RolloutModel? Find(ReadOnlySpan<byte> routeKey) =>
         RouteIndex.TryGetValue(routeKey, out var index) ? Routes[index] : null;
 
     /// <summary>Finds a rollout by its route key as a string (cold paths: control API, tripwire, metrics).</summary>
-    public RolloutRoute? FindByKey(string routeKey) =>
+    public RolloutModel? FindByKey(string routeKey) =>
         _indexByKey.TryGetValue(routeKey, out var index) ? Routes[index] : null;
 
     private RolloutCounters? FindCounters(string routeKey) => FindByKey(routeKey)?.Counters;

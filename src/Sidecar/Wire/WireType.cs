@@ -1,4 +1,4 @@
-namespace Canary.Sidecar.Processing;
+namespace Canary.Sidecar.Wire;
 
 /// <summary>Protocol Buffers wire types (the low three bits of a field tag).</summary>
 internal enum WireType
