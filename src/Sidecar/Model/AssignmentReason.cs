@@ -1,6 +1,6 @@
 namespace Canary.Sidecar.Model;
 
-/// <summary>Why a request went to the subset it went to; counted per rollout.</summary>
+/// <summary>Why a request went to the subset it went to; counted per rollout and sent to Envoy as dynamic metadata.</summary>
 internal enum AssignmentReason
 {
     /// <summary>The user's sticky bucket against the weight.</summary>
@@ -15,8 +15,11 @@ internal enum AssignmentReason
     /// <summary>The request carried the rollout's opt-in header.</summary>
     OptIn,
 
-    /// <summary>The user or tenant is excluded from the canary.</summary>
-    Excluded,
+    /// <summary>The user is excluded from the canary.</summary>
+    ExcludedUser,
+
+    /// <summary>The user's tenant is excluded from the canary.</summary>
+    ExcludedTenant,
 
     /// <summary>The rollout is rolled back: everyone is on stable.</summary>
     RolledBack,

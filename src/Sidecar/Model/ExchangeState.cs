@@ -3,8 +3,9 @@ using Canary.Sidecar.Telemetry.Scanning;
 namespace Canary.Sidecar.Model;
 
 /// <summary>
-/// What one ext_proc stream (one HTTP exchange) remembers between its messages: the rollout and subset chosen on
-/// request_headers, so the response side is attributed to the right arm. Lives in the stream's loop; never shared.
+/// What one ext_proc stream (one HTTP exchange) remembers between its messages: the compiled rollout, the subset and
+/// the arm chosen on request_headers (and, for a model rewrite, settled on request_body), so the response side is
+/// recorded in the right arm. Lives in the stream's loop; never shared.
 /// </summary>
 internal struct ExchangeState
 {
@@ -32,8 +33,14 @@ internal struct ExchangeState
     /// <summary>Messages received on this stream (added to the process-wide counter when the stream ends).</summary>
     public int MessageCount;
 
-    /// <summary>Why the request went to its subset (for the no-user-key counter).</summary>
+    /// <summary>Why the request went to its subset.</summary>
     public AssignmentReason Reason;
+
+    /// <summary>The arm the exchange is recorded in (<see cref="RolloutModel.Arms"/>); meaningful only with a <see cref="Route"/>.</summary>
+    public ArmKind Arm;
+
+    /// <summary>The request is a call to the application's feedback endpoint, not a model request.</summary>
+    public bool IsFeedback;
 
     /// <summary>response_headers said end_of_stream: no body follows.</summary>
     public bool ResponseHeadersEndStream;

@@ -9,7 +9,7 @@ namespace Canary.Sidecar.Model;
 internal sealed class RolloutCounters
 {
     // One counter per (reason, subset), so a decision costs a single atomic add; totals are summed when read.
-    private readonly StripedCounters _byReasonAndSubset = new(Enum.GetValues<AssignmentReason>().Length * 2);
+    private readonly StripedCounters _byReasonAndSubset = new(AssignmentReasonNames.Count * 2);
 
     // Model-rewrite outcomes, per result and per assigned arm (index = result * 2 + (canary ? 1 : 0)).
     private readonly StripedCounters _rewrites = new(Enum.GetValues<ModelRewriteResult>().Length * 2);

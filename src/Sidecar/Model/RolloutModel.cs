@@ -6,25 +6,30 @@ using Canary.Sidecar.Wire;
 namespace Canary.Sidecar.Model;
 
 /// <summary>
-/// One rollout prepared for the decision path: salt as bytes, override lists as byte-keyed sets, and the two answers
-/// (set the subset header to stable or to canary) encoded in advance. Immutable.
+/// One rollout compiled for the decision path: salt as bytes, override lists as byte-keyed sets, its telemetry arms,
+/// its model-rewrite rules, and every request_headers answer it can give encoded in advance, each with the rollout's
+/// <c>canary</c> metadata (rollout, arm, reason) for Envoy. Immutable, apart from the arm slots filled on first use.
 /// </summary>
+/// <remarks>
+/// Answers are built only for the reasons this rollout can produce: a rolled-back rollout has one (per feedback or
+/// not), an active one without overrides four (sticky and no user key, each to stable and to canary). So a table of
+/// many rollouts costs a few hundred bytes per rollout, and a request finds its answer with one array read.
+/// </remarks>
 internal sealed class RolloutModel
 {
-    /// <summary>
-    /// Prepares one rollout. Its answers come from <paramref name="answers"/>, shared with the other routes of its
-    /// snapshot and built for <paramref name="subsetHeader"/> and <paramref name="servedSubsetHeader"/>; null builds the
-    /// route's own.
-    /// </summary>
-    public RolloutModel(int index, RolloutDefinition definition, string subsetHeader, int optInHeaderIndex, RolloutCounters counters, TelemetryRegistry? telemetry = null, string? servedSubsetHeader = null, RouteAnswerCache? answers = null)
-    {
-        answers ??= new RouteAnswerCache(subsetHeader, servedSubsetHeader, previous: null);
-        if (answers.SubsetHeader != subsetHeader || answers.ServedSubsetHeader != servedSubsetHeader)
-        {
-            throw new ArgumentException("the answer cache was built for other header names", nameof(answers));
-        }
+    // Index of a request_headers answer: ((reason * 2) + bit) * 2 + feedback, where bit is "served by the canary" for a
+    // rollout that routes by header and "body asked for" for a model-rewrite one (whose headers answer is always stable).
+    private const int AnswerSlots = AssignmentReasonNames.Count * 4;
 
-        if (servedSubsetHeader is not null)
+    private readonly ProcessingAnswer?[] _headerAnswers = new ProcessingAnswer?[AnswerSlots];
+
+    /// <summary>
+    /// Compiles one rollout. Shared answers and arm names come from <paramref name="answers"/>, the cache of the table
+    /// model being built; with <paramref name="feedbackEnabled"/> the answers of feedback calls are built too.
+    /// </summary>
+    public RolloutModel(int index, RolloutDefinition definition, int optInHeaderIndex, RolloutCounters counters, RouteAnswerCache answers, bool feedbackEnabled = false, TelemetryRegistry? telemetry = null)
+    {
+        if (answers.ServedSubsetHeader is not null)
         {
             // Indexed [canary * 2 + streamBody]: every combination is built once, per table.
             ServedSubsetAnswers =
@@ -36,19 +41,9 @@ internal sealed class RolloutModel
             ];
         }
 
-        // Arms are looked up (or registered) here, when a table is applied, so the response path only follows
-        // references. A new arm holds no recorders or counters until its first request (ArmTelemetry), which keeps a
-        // large table of mostly idle rollouts cheap.
-        StableArm = telemetry?.EnsureArm(definition.RouteKey, definition.StableSubset);
-        CanaryArm = telemetry?.EnsureArm(definition.RouteKey, definition.CanarySubset);
-
-        // Only a route that can have testers gets their arm, so a table without testers adds no empty arm.
-        if (definition.ForcedCanaryUsers.Count > 0 || optInHeaderIndex >= 0)
-        {
-            TestersArm = telemetry?.EnsureArm(definition.RouteKey, Canary.Contracts.Telemetry.TesterArm.SubsetFor(definition.CanarySubset));
-        }
         Index = index;
         Definition = definition;
+        Arms = new RolloutArms(definition.RouteKey, answers.Arms(definition.StableSubset, definition.CanarySubset), telemetry);
         Salt = Encoding.UTF8.GetBytes(definition.Salt);
         WeightBasisPoints = definition.EffectiveWeightBasisPoints;
         RolledBack = definition.State == RolloutState.RolledBack;
@@ -65,11 +60,13 @@ internal sealed class RolloutModel
             StableRewrite = new ModelRewriteRule(stableModel, stableModel);
             CanaryRewrite = new ModelRewriteRule(stableModel, new ModelName(definition.CanaryModel!));
             BufferBodyAnswer = answers.SetSubsetAndBufferBody(definition.StableSubset);
-            CanarySubset = System.Text.Encoding.ASCII.GetBytes(definition.CanarySubset);
+            CanarySubset = Encoding.ASCII.GetBytes(definition.CanarySubset);
         }
+
+        BuildHeaderAnswers(Encoding.UTF8.GetBytes(definition.RouteKey), feedbackEnabled);
     }
 
-    /// <summary>Position in the table, stable for the snapshot's lifetime.</summary>
+    /// <summary>Position in the table, stable for the table model's lifetime.</summary>
     public int Index { get; }
 
     public RolloutDefinition Definition { get; }
@@ -80,7 +77,7 @@ internal sealed class RolloutModel
 
     public bool RolledBack { get; }
 
-    /// <summary>Index into the snapshot's opt-in header list, or -1 when the rollout has no opt-in header.</summary>
+    /// <summary>Index into the table model's opt-in header list, or -1 when the rollout has no opt-in header.</summary>
     public int OptInHeaderIndex { get; }
 
     public ByteKeyMap ForcedCanaryUsers { get; }
@@ -89,8 +86,10 @@ internal sealed class RolloutModel
 
     public ByteKeyMap ExcludedTenants { get; }
 
+    /// <summary>request_headers answer setting the stable subset, without metadata (shared by every rollout naming it).</summary>
     public ProcessingAnswer StableAnswer { get; }
 
+    /// <summary>request_headers answer setting the canary subset, without metadata (shared by every rollout naming it).</summary>
     public ProcessingAnswer CanaryAnswer { get; }
 
     public RolloutCounters Counters { get; }
@@ -98,20 +97,8 @@ internal sealed class RolloutModel
     /// <summary>response_headers answers naming the serving subset, or null when that header is off.</summary>
     public ProcessingAnswer[]? ServedSubsetAnswers { get; }
 
-    /// <summary>Telemetry of the stable arm; null when the sidecar records none (unit tests).</summary>
-    public ArmTelemetry? StableArm { get; }
-
-    public ArmTelemetry? CanaryArm { get; }
-
-    /// <summary>
-    /// Telemetry of canary requests from forced users and opt-in requests (subset <c>&lt;canary&gt;:testers</c>), kept
-    /// apart from the canary arm; null when the route has neither forced users nor an opt-in header.
-    /// </summary>
-    public ArmTelemetry? TestersArm { get; }
-
-    /// <summary>The arm a request's telemetry goes to: testers apart from the sampled canary users.</summary>
-    public ArmTelemetry? ArmFor(bool canary, AssignmentReason reason) =>
-        !canary ? StableArm : reason is AssignmentReason.Forced or AssignmentReason.OptIn ? TestersArm ?? CanaryArm : CanaryArm;
+    /// <summary>The rollout's telemetry arms, created on first use.</summary>
+    public RolloutArms Arms { get; }
 
     public bool IsModelRewrite => CanaryRewrite is not null;
 
@@ -128,4 +115,103 @@ internal sealed class RolloutModel
     public ProcessingAnswer? BufferBodyAnswer { get; }
 
     public byte[] CanarySubset { get; } = [];
+
+    /// <summary>
+    /// The request_headers answer of a rollout that routes by header: the subset header set to the canary or stable,
+    /// with this rollout's metadata for the request's reason and arm.
+    /// </summary>
+    public ProcessingAnswer HeadersAnswer(bool canary, AssignmentReason reason, bool feedback) =>
+        _headerAnswers[Slot(reason, canary, feedback)] ?? (canary ? CanaryAnswer : StableAnswer);
+
+    /// <summary>
+    /// The request_headers answer of a model-rewrite rollout: labelled stable, asking for the body when
+    /// <paramref name="bufferBody"/>; its metadata names the arm of a request the rewrite did not apply to (or the
+    /// feedback arm), which the body answer overwrites when it decides otherwise.
+    /// </summary>
+    public ProcessingAnswer RewriteHeadersAnswer(AssignmentReason reason, bool bufferBody, bool feedback) =>
+        _headerAnswers[Slot(reason, bufferBody, feedback)] ?? (bufferBody ? BufferBodyAnswer! : StableAnswer);
+
+    private static int Slot(AssignmentReason reason, bool bit, bool feedback) =>
+        ((((int)reason * 2) + (bit ? 1 : 0)) * 2) + (feedback ? 1 : 0);
+
+    private void BuildHeaderAnswers(byte[] rolloutKey, bool feedbackEnabled)
+    {
+        Span<AssignmentReason> reasons = stackalloc AssignmentReason[AssignmentReasonNames.Count];
+        var count = 0;
+        if (RolledBack)
+        {
+            reasons[count++] = AssignmentReason.RolledBack;
+        }
+        else
+        {
+            reasons[count++] = AssignmentReason.Sticky;
+            reasons[count++] = AssignmentReason.NoUserKey;
+            if (ForcedCanaryUsers.Count > 0)
+            {
+                reasons[count++] = AssignmentReason.Forced;
+            }
+
+            if (OptInHeaderIndex >= 0)
+            {
+                reasons[count++] = AssignmentReason.OptIn;
+            }
+
+            if (ExcludedUsers.Count > 0)
+            {
+                reasons[count++] = AssignmentReason.ExcludedUser;
+            }
+
+            if (ExcludedTenants.Count > 0)
+            {
+                reasons[count++] = AssignmentReason.ExcludedTenant;
+            }
+        }
+
+        foreach (var reason in reasons[..count])
+        {
+            for (var feedback = 0; feedback <= (feedbackEnabled ? 1 : 0); feedback++)
+            {
+                for (var bit = 0; bit <= 1; bit++)
+                {
+                    if (!Reachable(reason, bit == 1))
+                    {
+                        continue;
+                    }
+
+                    var isFeedback = feedback == 1;
+                    ProcessingAnswer shared;
+                    ArmKind arm;
+                    if (IsModelRewrite)
+                    {
+                        shared = bit == 1 ? BufferBodyAnswer! : StableAnswer;
+                        arm = ArmKinds.For(canary: false, reason, isFeedback, unrewritten: true);
+                    }
+                    else
+                    {
+                        shared = bit == 1 ? CanaryAnswer : StableAnswer;
+                        arm = ArmKinds.For(canary: bit == 1, reason, isFeedback, unrewritten: false);
+                    }
+
+                    _headerAnswers[Slot(reason, bit == 1, isFeedback)] = RouteAnswerCache.WithMetadata(shared, rolloutKey, Arms.Names, arm, reason);
+                }
+            }
+        }
+    }
+
+    /// <summary>Whether the selector can send a request of <paramref name="reason"/> to the canary (<paramref name="bit"/>) or to stable.</summary>
+    private bool Reachable(AssignmentReason reason, bool bit)
+    {
+        if (IsModelRewrite)
+        {
+            // Both answers (body asked for or not) follow every reason.
+            return true;
+        }
+
+        return reason switch
+        {
+            AssignmentReason.Forced or AssignmentReason.OptIn => bit,
+            AssignmentReason.ExcludedUser or AssignmentReason.ExcludedTenant or AssignmentReason.RolledBack => !bit,
+            _ => true,
+        };
+    }
 }

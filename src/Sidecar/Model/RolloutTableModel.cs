@@ -5,9 +5,9 @@ using Canary.Sidecar.Telemetry.Recording;
 namespace Canary.Sidecar.Model;
 
 /// <summary>
-/// The routing state every request reads: an immutable snapshot of one rollout table, prepared for lookups by the
-/// raw bytes of the route-key header. Readers take the current snapshot once per message and never lock; a new table
-/// produces a new snapshot that is swapped in atomically by <see cref="RolloutTableHolder"/>.
+/// The compiled rollout table every request reads: an immutable model of one rollout table, prepared for lookups by
+/// the raw bytes of the route-key header. Readers take the current model once per message and never lock; a new
+/// table produces a new model that is swapped in atomically by <see cref="RolloutTableHolder"/>.
 /// </summary>
 internal sealed class RolloutTableModel
 {
@@ -92,8 +92,9 @@ internal sealed class RolloutTableModel
     public TableSource Source { get; }
 
     /// <summary>
-    /// Prepares a table. Counters of rollouts that <paramref name="previous"/> already had (same route key) carry over,
-    /// and so do the prebuilt answers of subsets it already named.
+    /// Compiles a table. Counters of rollouts that <paramref name="previous"/> already had (same route key) carry over,
+    /// and so do the prebuilt answers and arm names of subsets it already named; telemetry arms are found again in
+    /// <paramref name="telemetry"/> by route key and subset when a request first uses them.
     /// The table must already be valid (<see cref="RolloutTableValidator"/>).
     /// </summary>
     public static RolloutTableModel Build(RolloutTable table, RoutingSettings headers, RolloutTableModel? previous, DateTimeOffset appliedAt, TableSource source, TelemetryRegistry? telemetry = null)
@@ -123,7 +124,7 @@ internal sealed class RolloutTableModel
             }
 
             var counters = previous?.FindCounters(definition.RouteKey) ?? new RolloutCounters();
-            routes[i] = new RolloutModel(i, definition, headers.SubsetHeaderName, optInIndex, counters, telemetry, headers.ServedSubsetHeader, answers);
+            routes[i] = new RolloutModel(i, definition, optInIndex, counters, answers, headers.FeedbackPath.Length > 0, telemetry);
             indexEntries.Add(new KeyValuePair<string, int>(definition.RouteKey, i));
             indexByKey[definition.RouteKey] = i;
         }

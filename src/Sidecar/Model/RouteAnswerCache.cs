@@ -3,9 +3,11 @@ using Canary.Sidecar.Wire;
 namespace Canary.Sidecar.Model;
 
 /// <summary>
-/// The prebuilt answers of one snapshot's routes, one instance per (kind, subset): every route naming the same subset
-/// shares it, and the next snapshot takes over the answers of subsets it still names. Answers are immutable byte
-/// frames, so sharing them between routes and snapshots is safe.
+/// The prebuilt answers of one table model's rollouts, one instance per (kind, subset): every rollout naming the same
+/// subset shares it, and the next model takes over the answers of subsets it still names; likewise the
+/// <see cref="ArmNames"/> of each (stable, canary) pair. Answers are immutable byte frames, so sharing them between
+/// rollouts and models is safe. The request_headers answers that carry a rollout's own <c>canary</c> metadata are
+/// built per rollout from the shared ones (<see cref="WithMetadata"/>).
 /// </summary>
 /// <remarks>
 /// Building an answer serializes a few nested messages (about 1.3 KB of garbage each); doing it twice per route made
@@ -18,6 +20,7 @@ namespace Canary.Sidecar.Model;
 internal sealed class RouteAnswerCache
 {
     private readonly Dictionary<(AnswerKind Kind, string Subset), ProcessingAnswer> _answers = [];
+    private readonly Dictionary<(string Stable, string Canary), ArmNames> _arms = [];
     private RouteAnswerCache? _previous;
     private bool _sealed;
 
@@ -54,6 +57,42 @@ internal sealed class RouteAnswerCache
     public ProcessingAnswer ServedSubset(string subset, bool streamBody) =>
         Get(streamBody ? AnswerKind.ServedSubsetAndStreamBody : AnswerKind.ServedSubset, subset);
 
+    /// <summary>The arm names of rollouts between <paramref name="stableSubset"/> and <paramref name="canarySubset"/>.</summary>
+    public ArmNames Arms(string stableSubset, string canarySubset)
+    {
+        var key = (stableSubset, canarySubset);
+        if (_arms.TryGetValue(key, out var arms))
+        {
+            return arms;
+        }
+
+        ThrowIfSealed();
+        if (_previous is null || !_previous._arms.TryGetValue(key, out arms))
+        {
+            arms = new ArmNames(stableSubset, canarySubset);
+        }
+
+        _arms.Add(key, arms);
+        return arms;
+    }
+
+    /// <summary>
+    /// <paramref name="answer"/> (a shared request_headers answer) followed by the <c>canary</c> metadata of one
+    /// rollout, arm and reason: a new answer per rollout, encoded in one pass into one array.
+    /// </summary>
+    public static ProcessingAnswer WithMetadata(ProcessingAnswer answer, byte[] rolloutKey, ArmNames arms, ArmKind arm, AssignmentReason reason)
+    {
+        ReadOnlySpan<MetadataString> fields =
+        [
+            new MetadataString(CanaryMetadata.RolloutKeyBytes, rolloutKey),
+            new MetadataString(CanaryMetadata.ArmKeyBytes, arms.Utf8(arm)),
+            new MetadataString(CanaryMetadata.ReasonKeyBytes, CanaryMetadata.ReasonValues[(int)reason]),
+        ];
+
+        // The description is the shared answer's: a string per rollout and answer would cost more than the bytes.
+        return new ProcessingAnswer(DynamicMetadataWriter.Append(answer.Payload, CanaryMetadata.NamespaceBytes, fields), answer.Description);
+    }
+
     /// <summary>Ends the build: the cache is read-only from now on and forgets the previous one.</summary>
     public void Seal()
     {
@@ -68,11 +107,7 @@ internal sealed class RouteAnswerCache
             return answer;
         }
 
-        // A sealed cache is shared by concurrent builds that only read it; writing it would race them.
-        if (_sealed)
-        {
-            throw new InvalidOperationException("the cache of a built snapshot is read-only");
-        }
+        ThrowIfSealed();
 
         if (_previous is null || !_previous._answers.TryGetValue((kind, subset), out answer))
         {
@@ -81,6 +116,15 @@ internal sealed class RouteAnswerCache
 
         _answers.Add((kind, subset), answer);
         return answer;
+    }
+
+    // A sealed cache is shared by concurrent builds that only read it; writing it would race them.
+    private void ThrowIfSealed()
+    {
+        if (_sealed)
+        {
+            throw new InvalidOperationException("the cache of a built table model is read-only");
+        }
     }
 
     private ProcessingAnswer Create(AnswerKind kind, string subset) => kind switch

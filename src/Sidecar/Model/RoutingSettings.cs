@@ -4,7 +4,15 @@ using Canary.Sidecar.Wire;
 
 namespace Canary.Sidecar.Model;
 
-/// <summary>The configured header names as bytes, plus the answers that do not depend on a rollout. Immutable.</summary>
+/// <summary>
+/// The routing settings as the decision path reads them: header names and metadata paths as bytes, plus the answers
+/// that do not depend on a rollout. Immutable.
+/// </summary>
+/// <remarks>
+/// A key with a metadata source configured is read from the request's dynamic metadata, which clients cannot set; its
+/// header is then not read at all (its name is left out here) unless <c>AllowHeaderUserKey</c> lets it stand in
+/// where the metadata carries no value.
+/// </remarks>
 internal sealed class RoutingSettings
 {
     public RoutingSettings(RoutingOptions options)
@@ -12,8 +20,11 @@ internal sealed class RoutingSettings
         RouteKeyHeader = Encoding.ASCII.GetBytes(options.RouteKeyHeader);
         SubsetHeaderName = options.SubsetHeader;
         SubsetHeader = Encoding.ASCII.GetBytes(options.SubsetHeader);
-        TenantHeader = options.TenantHeader is null ? [] : Encoding.ASCII.GetBytes(options.TenantHeader);
-        var userKeyHeaders = options.EffectiveUserKeyHeaders;
+        UserKeyMetadata = MetadataPath.From(options.UserKeyMetadata);
+        TenantMetadata = MetadataPath.From(options.TenantMetadata);
+        var tenantHeaderRead = TenantMetadata is null || options.AllowHeaderUserKey;
+        TenantHeader = options.TenantHeader is null || !tenantHeaderRead ? [] : Encoding.ASCII.GetBytes(options.TenantHeader);
+        IReadOnlyList<string> userKeyHeaders = UserKeyMetadata is null || options.AllowHeaderUserKey ? options.EffectiveUserKeyHeaders : [];
         UserKeyHeaders = new byte[userKeyHeaders.Count][];
         for (var i = 0; i < userKeyHeaders.Count; i++)
         {
@@ -33,11 +44,17 @@ internal sealed class RoutingSettings
 
     public byte[] SubsetHeader { get; }
 
-    /// <summary>Empty when no tenant header is configured (header names are never empty).</summary>
+    /// <summary>Empty when no tenant header is read (header names are never empty).</summary>
     public byte[] TenantHeader { get; }
 
-    /// <summary>In priority order: the first present, non-empty one is the user key.</summary>
+    /// <summary>In priority order: the first present, non-empty one is the user key. Empty when no header is read.</summary>
     public byte[][] UserKeyHeaders { get; }
+
+    /// <summary>Where the user key is read from Envoy's dynamic metadata, ahead of any header; null when not configured.</summary>
+    public MetadataPath? UserKeyMetadata { get; }
+
+    /// <summary>Where the tenant is read from Envoy's dynamic metadata, ahead of any header; null when not configured.</summary>
+    public MetadataPath? TenantMetadata { get; }
 
     public bool RemoveSubsetHeaderOnUnmatched { get; }
 

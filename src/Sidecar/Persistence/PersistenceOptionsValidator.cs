@@ -18,6 +18,11 @@ internal sealed class PersistenceOptionsValidator : IValidateOptions<Persistence
             (errors ??= []).Add("Canary:Telemetry:FlushInterval must be between 100 ms and 1 h.");
         }
 
+        if (options.ArmIdleTimeout < options.FlushInterval || options.ArmIdleTimeout > TimeSpan.FromDays(1))
+        {
+            (errors ??= []).Add("Canary:Telemetry:ArmIdleTimeout must be at least Canary:Telemetry:FlushInterval (idleness is seen one interval at a time) and at most 1 day.");
+        }
+
         if (options.QueueDuration < TimeSpan.Zero || options.QueueDuration / options.FlushInterval > 100_000)
         {
             (errors ??= []).Add("Canary:Telemetry:QueueDuration must be non-negative and at most 100000 flush intervals.");

@@ -7,7 +7,8 @@ using Npgsql;
 namespace Canary.Sidecar.Persistence;
 
 /// <summary>
-/// Every flush interval, takes every arm's interval into a <see cref="TelemetryBatch"/> and writes it to PostgreSQL.
+/// Every flush interval, takes every arm's interval into a <see cref="TelemetryBatch"/> and writes it to PostgreSQL;
+/// arms idle for <see cref="PersistenceOptions.ArmIdleTimeout"/> hand their recorders back in the same step.
 /// </summary>
 /// <remarks>
 /// Collecting and writing are separate loops joined by a bounded queue, so an outage or a slow database never delays
@@ -41,7 +42,7 @@ internal sealed class TelemetryFlusher : BackgroundService
         ILogger<TelemetryFlusher> logger)
     {
         _options = options.Value;
-        _collector = new TelemetryCollector(registry);
+        _collector = new TelemetryCollector(registry, _options.ArmIdleTimeout);
         _writer = new TelemetryWriter(dataSource, _options.SidecarId);
         _dataSource = dataSource;
         _status = status;
@@ -85,7 +86,9 @@ internal sealed class TelemetryFlusher : BackgroundService
         {
             var now = Now();
             var milliseconds = (int)Math.Clamp(Math.Round((now - _intervalStart).TotalMilliseconds), 1, int.MaxValue);
+            var handedBack = _collector.ArmsHandedBack;
             var batch = _collector.Collect(_intervalStart, milliseconds);
+            _status.OnArmsHandedBack(_collector.ArmsHandedBack - handedBack);
             _intervalStart = now;
             if (batch.IsEmpty)
             {

@@ -58,7 +58,7 @@ internal sealed class ExchangeProcessor
         {
             case ProcessingRequestKind.RequestHeaders:
                 state.RequestTimestamp = _timeProvider.GetTimestamp();
-                if (!_requestHeaders.TryHandle(request.Payload, _tables.Current, ref state, out answer))
+                if (!_requestHeaders.TryHandle(request.Payload, _tables.Current, ref state, out answer, request.MetadataContext))
                 {
                     throw Malformed("request_headers is not a valid HttpHeaders message");
                 }

@@ -1,3 +1,4 @@
+using System.Buffers;
 using Canary.Sidecar.Model;
 using Canary.Sidecar.ModelRewrite;
 using Canary.Sidecar.Wire;
@@ -10,6 +11,12 @@ namespace Canary.Sidecar.Processing;
 /// one) and the canary subset label, in one reply. Anything else passes unchanged and stays labelled stable; every
 /// outcome is counted per rollout. Allocation-free: the reply is written into a pooled answer.
 /// </summary>
+/// <remarks>
+/// The body also settles the telemetry arm. Only a canary request rewritten to the canary model and a stable request
+/// that asks for the stable model are the comparison (or testers, excluded users, requests without a user key, as
+/// their reason says); their answer overwrites the <c>canary.arm</c> metadata that the request_headers answer set to
+/// the unrewritten arm. Everything else stays unrewritten: it is routed to stable and never compared.
+/// </remarks>
 internal sealed class RequestBodyHandler
 {
     private readonly ProcessingAnswerPool _answers;
@@ -43,7 +50,14 @@ internal sealed class RequestBodyHandler
                 pooled.Writer!,
                 RequestBodyReply.ReplaceAndSetHeader(rewritten, state.HadContentLength, subsetHeader, route.CanarySubset, clearRouteCache: true));
             state.IsCanary = true;
+            state.Arm = ArmKinds.For(canary: true, state.Reason, state.IsFeedback, unrewritten: false);
+            pooled.Writer!.Write(route.Arms.Names.ArmMetadata(state.Arm));
             answer = pooled;
+        }
+        else if (result == ModelRewriteResult.AlreadyTarget && !state.RewriteToCanary)
+        {
+            state.Arm = ArmKinds.For(canary: false, state.Reason, state.IsFeedback, unrewritten: false);
+            answer = route.Arms.Names.ContinueBodyWithArm(state.Arm);
         }
 
         return true;

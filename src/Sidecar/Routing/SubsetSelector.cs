@@ -21,9 +21,15 @@ internal sealed class SubsetSelector
         }
 
         var hasUser = !userKey.IsEmpty;
-        if ((hasUser && route.ExcludedUsers.Contains(userKey)) || (!tenant.IsEmpty && route.ExcludedTenants.Contains(tenant)))
+        if (hasUser && route.ExcludedUsers.Contains(userKey))
         {
-            reason = AssignmentReason.Excluded;
+            reason = AssignmentReason.ExcludedUser;
+            return false;
+        }
+
+        if (!tenant.IsEmpty && route.ExcludedTenants.Contains(tenant))
+        {
+            reason = AssignmentReason.ExcludedTenant;
             return false;
         }
 

@@ -101,5 +101,5 @@ public sealed class StickyBucketTests
             CanaryWeightBasisPoints = weight,
             Salt = salt,
             State = state,
-        }, "x-canary-subset", -1, new RolloutCounters());
+        }, -1, new RolloutCounters(), new RouteAnswerCache("x-canary-subset", null, null));
 }

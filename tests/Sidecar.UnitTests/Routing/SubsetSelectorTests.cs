@@ -21,7 +21,7 @@ public sealed class SubsetSelectorTests
             ExcludedUsers = ["vip"],
             ExcludedTenants = ["bank"],
             OptInHeader = "x-opt-in",
-        }, "x-canary-subset", 0, new RolloutCounters());
+        }, 0, new RolloutCounters(), new RouteAnswerCache("x-canary-subset", null, null));
 
     [Fact]
     public void IsCanary_ForcedUserAtWeightZero_Canary()
@@ -34,14 +34,14 @@ public sealed class SubsetSelectorTests
     public void IsCanary_ExcludedUserAtFullWeight_Stable()
     {
         Assert.False(Selector.IsCanary(Route(10_000), "vip"u8, default, 1, out var reason));
-        Assert.Equal(AssignmentReason.Excluded, reason);
+        Assert.Equal(AssignmentReason.ExcludedUser, reason);
     }
 
     [Fact]
     public void IsCanary_ExcludedTenant_StableEvenWhenForced()
     {
         Assert.False(Selector.IsCanary(Route(10_000), "tester"u8, "bank"u8, 1, out var reason));
-        Assert.Equal(AssignmentReason.Excluded, reason);
+        Assert.Equal(AssignmentReason.ExcludedTenant, reason);
     }
 
     [Fact]

@@ -13,14 +13,17 @@ namespace Canary.Sidecar.Telemetry.Recording;
 /// lock-free min/max update and touches the calling core's stripe of the counters and recorders. Counters are
 /// cumulative since the arm was created; the flusher (the only reader) turns them into per-interval deltas with
 /// <see cref="TakeCounterDeltas"/>.</para>
-/// <para>Storage follows traffic. An arm exists for every arm of every configured rollout, but its recorders (about
-/// 25 KB each, 276 KB for all of an arm's) and its counters are created by the first value or event that needs them,
-/// so a configured rollout without traffic holds a few hundred bytes. Each slot starts null and is published once
-/// with <see cref="Interlocked.CompareExchange{T}(ref T, T, T)"/>: threads racing on an arm's first request each
-/// build one, the first to publish wins, and the others record into the winner and drop theirs before anything was
-/// recorded into it, so no value lands where the flusher cannot see it. A published slot never changes again, so after
-/// the first request recording allocates nothing and the flusher, which skips slots still null, takes every value
-/// exactly once.</para>
+/// <para>Storage follows traffic. An arm exists only once a request was recorded in it, and its recorders (about
+/// 25 KB each, 276 KB for all of an arm's) and its counters are created by the first value or event that needs them.
+/// Each slot starts null and is published once with <see cref="Interlocked.CompareExchange{T}(ref T, T, T)"/>:
+/// threads racing on an arm's first request each build one, the first to publish wins, and the others record into the
+/// winner and drop theirs before anything was recorded into it. After the first request recording allocates nothing.</para>
+/// <para>An arm idle for a while hands its recorders back (<see cref="HandBackRecorder"/>, called by the flusher):
+/// the recorder is retired, which takes its last interval for the flusher to write, and its slot is cleared. A
+/// request recording at that moment either got in before the retirement, and its value is in that last interval, or
+/// finds the recorder retired, clears the slot itself if still needed and records into a new recorder, which the next
+/// flush takes: every value is written exactly once. Counters (a few hundred bytes) stay, so cumulative counts never
+/// restart.</para>
 /// </remarks>
 internal sealed class ArmTelemetry
 {
@@ -44,29 +47,36 @@ internal sealed class ArmTelemetry
 
     public string Subset { get; }
 
-    public void Record(TelemetryMetric metric, long value) => Recorder(metric).Record(value);
+    public void Record(TelemetryMetric metric, long value)
+    {
+        var recorder = Volatile.Read(ref _recorders[(int)metric]);
+        if (recorder is null || !recorder.TryRecord(value))
+        {
+            RecordIntoNewRecorder(metric, value);
+        }
+    }
 
-    public void RecordDuration(long microseconds) => Recorder(TelemetryMetric.DurationUs).Record(microseconds);
+    public void RecordDuration(long microseconds) => Record(TelemetryMetric.DurationUs, microseconds);
 
-    public void RecordResponseHeaders(long microseconds) => Recorder(TelemetryMetric.ResponseHeadersUs).Record(microseconds);
+    public void RecordResponseHeaders(long microseconds) => Record(TelemetryMetric.ResponseHeadersUs, microseconds);
 
-    public void RecordTimeToFirstToken(long microseconds) => Recorder(TelemetryMetric.TimeToFirstTokenUs).Record(microseconds);
+    public void RecordTimeToFirstToken(long microseconds) => Record(TelemetryMetric.TimeToFirstTokenUs, microseconds);
 
-    public void RecordTimePerOutputToken(long microseconds) => Recorder(TelemetryMetric.TimePerOutputTokenUs).Record(microseconds);
+    public void RecordTimePerOutputToken(long microseconds) => Record(TelemetryMetric.TimePerOutputTokenUs, microseconds);
 
-    public void RecordInputTokens(long tokens) => Recorder(TelemetryMetric.InputTokens).Record(tokens);
+    public void RecordInputTokens(long tokens) => Record(TelemetryMetric.InputTokens, tokens);
 
-    public void RecordOutputTokens(long tokens) => Recorder(TelemetryMetric.OutputTokens).Record(tokens);
+    public void RecordOutputTokens(long tokens) => Record(TelemetryMetric.OutputTokens, tokens);
 
-    public void RecordCachedTokens(long tokens) => Recorder(TelemetryMetric.CachedTokens).Record(tokens);
+    public void RecordCachedTokens(long tokens) => Record(TelemetryMetric.CachedTokens, tokens);
 
-    public void RecordCacheCreationTokens(long tokens) => Recorder(TelemetryMetric.CacheCreationTokens).Record(tokens);
+    public void RecordCacheCreationTokens(long tokens) => Record(TelemetryMetric.CacheCreationTokens, tokens);
 
-    public void RecordReasoningTokens(long tokens) => Recorder(TelemetryMetric.ReasoningTokens).Record(tokens);
+    public void RecordReasoningTokens(long tokens) => Record(TelemetryMetric.ReasoningTokens, tokens);
 
-    public void RecordCost(long microUsd) => Recorder(TelemetryMetric.CostMicroUsd).Record(microUsd);
+    public void RecordCost(long microUsd) => Record(TelemetryMetric.CostMicroUsd, microUsd);
 
-    public void RecordResponseBytes(long bytes) => Recorder(TelemetryMetric.ResponseBytes).Record(bytes);
+    public void RecordResponseBytes(long bytes) => Record(TelemetryMetric.ResponseBytes, bytes);
 
     public void Count(TelemetryCounter counter) => (Volatile.Read(ref _counters) ?? CreateCounters()).Increment((int)counter);
 
@@ -134,12 +144,54 @@ internal sealed class ArmTelemetry
         }
     }
 
-    /// <summary>The metric's recorder, created on first use (the recording path, and tests that read it).</summary>
+    /// <summary>The metric's recorder, created if needed (tests that read what was recorded).</summary>
     internal IntervalRecorder Recorder(TelemetryMetric metric) =>
         Volatile.Read(ref _recorders[(int)metric]) ?? CreateRecorder(metric);
 
-    /// <summary>The metric's recorder, or null while nothing was ever recorded for it (the flusher: nothing to take).</summary>
+    /// <summary>The metric's recorder, or null while the arm holds none for it (the flusher: nothing to take).</summary>
     internal IntervalRecorder? RecorderIfCreated(TelemetryMetric metric) => Volatile.Read(ref _recorders[(int)metric]);
+
+    /// <summary>True while the arm holds at least one recorder.</summary>
+    internal bool HoldsRecorders
+    {
+        get
+        {
+            for (var m = 0; m < _recorders.Length; m++)
+            {
+                if (Volatile.Read(ref _recorders[m]) is not null)
+                {
+                    return true;
+                }
+            }
+
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// When the arm last had a value or an event in an interval the flusher took (its end), or default before the
+    /// flusher first saw the arm. Only the flusher reads or writes it.
+    /// </summary>
+    internal DateTime LastActiveUtc { get; set; }
+
+    /// <summary>
+    /// Retires the metric's recorder and clears its slot: returns its last interval (everything recorded since the
+    /// previous take, to be written like any interval), or null when the arm holds no recorder for it. Only the
+    /// flusher calls this, as it would <see cref="IntervalRecorder.TakeInterval"/>.
+    /// </summary>
+    internal IntervalHistogram? HandBackRecorder(TelemetryMetric metric)
+    {
+        var recorder = Volatile.Read(ref _recorders[(int)metric]);
+        if (recorder is null)
+        {
+            return null;
+        }
+
+        var last = recorder.Retire();
+        // A recording thread that found it retired may have cleared the slot, or filled it with a new recorder: leave that one.
+        Interlocked.CompareExchange(ref _recorders[(int)metric], null, recorder);
+        return last;
+    }
 
     /// <summary>
     /// Writes each counter's increase since the previous call into <paramref name="deltas"/>. Only the flusher calls
@@ -164,8 +216,23 @@ internal sealed class ArmTelemetry
         }
     }
 
-    // Off the inlined fast path: runs once per arm and metric, on the first value of the arm's first request.
+    // Off the inlined fast path: the metric's first value in the arm, or the first after a hand-back.
     [MethodImpl(MethodImplOptions.NoInlining)]
+    private void RecordIntoNewRecorder(TelemetryMetric metric, long value)
+    {
+        while (true)
+        {
+            var recorder = Volatile.Read(ref _recorders[(int)metric]) ?? CreateRecorder(metric);
+            if (recorder.TryRecord(value))
+            {
+                return;
+            }
+
+            // Retired by a hand-back that has not cleared the slot yet: clear it, so the next round creates a recorder.
+            Interlocked.CompareExchange(ref _recorders[(int)metric], null, recorder);
+        }
+    }
+
     private IntervalRecorder CreateRecorder(TelemetryMetric metric)
     {
         var created = new IntervalRecorder(TelemetryLayouts.For(metric));

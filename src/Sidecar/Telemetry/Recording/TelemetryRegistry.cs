@@ -4,17 +4,17 @@ using System.Diagnostics.CodeAnalysis;
 namespace Canary.Sidecar.Telemetry.Recording;
 
 /// <summary>
-/// The <see cref="ArmTelemetry"/> of every (rollout route key, subset) arm this sidecar has routed. Arms are created
-/// off the hot path by <see cref="EnsureArm"/> when a rollout table is applied, each without storage until its first
-/// request; lookups never lock and allocate nothing.
+/// The <see cref="ArmTelemetry"/> of every (rollout route key, subset) arm this sidecar has recorded a request in. An
+/// arm is created by <see cref="EnsureArm"/> when a compiled rollout first records a request in it (the model's
+/// <c>RolloutArms</c> then keeps it in a slot), without storage until its first value; lookups never lock and allocate
+/// nothing.
 /// </summary>
 /// <remarks>
 /// <para>Arms are never removed while the process runs: their cumulative counters and pending intervals must still be
 /// flushed after a rollout leaves the table, and a removed-then-re-added rollout keeps its arm.</para>
-/// <para>Adding an arm is amortized O(1), so applying a table of n rollouts costs O(n) here: the key map is concurrent
-/// (readers never see it half-written) and the arm list is an append-only array that doubles when full. Copying a
-/// dictionary and an array per added arm, as an immutable snapshot per arm would, made a 10 000-rollout table
-/// quadratic.</para>
+/// <para>Adding an arm is amortized O(1): the key map is concurrent (readers never see it half-written) and the arm list
+/// is an append-only array that doubles when full. Copying a dictionary and an array per added arm, as an immutable
+/// snapshot per arm would, made registering the arms of a 10 000-rollout table quadratic.</para>
 /// </remarks>
 internal sealed class TelemetryRegistry
 {

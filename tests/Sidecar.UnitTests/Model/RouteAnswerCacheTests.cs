@@ -3,7 +3,7 @@ using Canary.Sidecar.Configuration;
 using Canary.Sidecar.Model;
 using Canary.Sidecar.Wire;
 
-namespace Canary.Sidecar.UnitTests.Routing;
+namespace Canary.Sidecar.UnitTests.Model;
 
 public class RouteAnswerCacheTests
 {

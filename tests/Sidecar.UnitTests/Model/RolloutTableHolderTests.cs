@@ -3,7 +3,7 @@ using Canary.Sidecar.Configuration;
 using Canary.Sidecar.Model;
 using Microsoft.Extensions.Time.Testing;
 
-namespace Canary.Sidecar.UnitTests.Control;
+namespace Canary.Sidecar.UnitTests.Model;
 
 public sealed class RolloutTableHolderTests
 {

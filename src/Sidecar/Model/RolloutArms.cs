@@ -1,0 +1,45 @@
+using Canary.Sidecar.Telemetry.Recording;
+
+namespace Canary.Sidecar.Model;
+
+/// <summary>
+/// The telemetry arms of one rollout, by <see cref="ArmKind"/>. An arm is looked up in (or added to) the registry the
+/// first time a request of this compiled rollout is recorded in it, and kept in a slot from then on, so the response
+/// path follows a reference; a rollout that never sees a request of some kind (testers, feedback, ...) never creates
+/// that arm, and applying a table touches no arm at all.
+/// </summary>
+/// <remarks>
+/// Slots start null and are published with a compare-and-swap; racing threads get the same arm from the registry,
+/// which owns the arm by (route key, subset), so the arm outlives this compiled rollout: the next table's rollout with
+/// the same key finds it again and its counters and recorders carry on.
+/// </remarks>
+internal sealed class RolloutArms
+{
+    private readonly TelemetryRegistry? _registry;
+    private readonly ArmTelemetry?[] _slots;
+
+    public RolloutArms(string routeKey, ArmNames names, TelemetryRegistry? registry)
+    {
+        RouteKey = routeKey;
+        Names = names;
+        _registry = registry;
+        _slots = registry is null ? [] : new ArmTelemetry?[ArmKinds.Count];
+    }
+
+    public string RouteKey { get; }
+
+    public ArmNames Names { get; }
+
+    /// <summary>The arm of <paramref name="kind"/>, created on first use; null when the sidecar records no telemetry (unit tests).</summary>
+    public ArmTelemetry? Get(ArmKind kind) =>
+        _registry is null ? null : Volatile.Read(ref _slots[(int)kind]) ?? Resolve(kind);
+
+    /// <summary>The arm of <paramref name="kind"/> if a request of this compiled rollout has used it.</summary>
+    public ArmTelemetry? GetIfUsed(ArmKind kind) => _registry is null ? null : Volatile.Read(ref _slots[(int)kind]);
+
+    private ArmTelemetry Resolve(ArmKind kind)
+    {
+        var arm = _registry!.EnsureArm(RouteKey, Names.Name(kind));
+        return Interlocked.CompareExchange(ref _slots[(int)kind], arm, null) ?? arm;
+    }
+}
