@@ -8,6 +8,7 @@ using Canary.Sidecar.Processing;
 using Canary.Sidecar.Routing;
 using Canary.Sidecar.Telemetry;
 using Canary.Sidecar.Telemetry.Pricing;
+using Canary.Sidecar.Telemetry.Recording;
 using Canary.Sidecar.Telemetry.Scanning;
 using Canary.Sidecar.Wire;
 using Envoy.Config.Core.V3;
@@ -20,7 +21,8 @@ namespace Canary.Benchmarks.Processing;
 /// <summary>
 /// One whole ext_proc exchange as the load harness sends it, through the processor with the telemetry observer the
 /// sidecar registers: request_headers, response_headers (SSE), 4 streamed body chunks with usage in the last, end of
-/// stream. Everything the sidecar itself does per stream, without the gRPC and HTTP/2 layers around it.
+/// stream. Everything the sidecar itself does per stream, without the gRPC and HTTP/2 layers around it. The table has a
+/// telemetry registry, as in the sidecar, so the exchange is recorded into its arm.
 /// </summary>
 [Config(typeof(BenchmarkConfig))]
 public class ExchangeBenchmarks
@@ -56,7 +58,7 @@ public class ExchangeBenchmarks
         }
 
         _frames = [.. frames];
-        var tables = new RolloutTableHolder(new RoutingSettings(new RoutingOptions()), TimeProvider.System);
+        var tables = new RolloutTableHolder(new RoutingSettings(new RoutingOptions()), TimeProvider.System, new TelemetryRegistry());
         tables.TryApply(new RolloutTable
         {
             Generation = 1,

@@ -1,4 +1,3 @@
-using System.Text;
 using Canary.Contracts.Telemetry;
 using Canary.Sidecar.Wire;
 
@@ -17,7 +16,7 @@ namespace Canary.Sidecar.Model;
 internal sealed class ArmNames
 {
     private readonly string[] _names = new string[ArmKinds.Count];
-    private readonly byte[][] _utf8 = new byte[ArmKinds.Count][];
+    private readonly byte[][] _armEntries = new byte[ArmKinds.Count][];
     private readonly byte[][] _armMetadata = new byte[ArmKinds.Count][];
     private readonly ProcessingAnswer[] _continueBodyWithArm = new ProcessingAnswer[ArmKinds.Count];
 
@@ -43,8 +42,8 @@ internal sealed class ArmNames
     /// <summary>The telemetry subset of an arm: <c>stable</c>, <c>canary:testers</c>, ...</summary>
     public string Name(ArmKind kind) => _names[(int)kind];
 
-    /// <summary>The arm name as UTF-8, the <c>arm</c> value of the metadata.</summary>
-    public byte[] Utf8(ArmKind kind) => _utf8[(int)kind];
+    /// <summary>The encoded <c>arm</c> field of the metadata naming this arm.</summary>
+    public byte[] ArmEntry(ArmKind kind) => _armEntries[(int)kind];
 
     /// <summary>The encoded <c>dynamic_metadata</c> field holding only <c>canary.arm</c>, to append to a ProcessingResponse.</summary>
     public ReadOnlySpan<byte> ArmMetadata(ArmKind kind) => _armMetadata[(int)kind];
@@ -55,12 +54,11 @@ internal sealed class ArmNames
     private void Set(ArmKind kind, string name)
     {
         _names[(int)kind] = name;
-        var utf8 = Encoding.UTF8.GetBytes(name);
-        _utf8[(int)kind] = utf8;
-        ReadOnlySpan<MetadataString> fields = [new MetadataString(CanaryMetadata.ArmKeyBytes, utf8)];
-        _armMetadata[(int)kind] = DynamicMetadataWriter.Append([], CanaryMetadata.NamespaceBytes, fields);
+        var entry = CanaryMetadata.ArmEntry(name);
+        _armEntries[(int)kind] = entry;
+        _armMetadata[(int)kind] = DynamicMetadataWriter.Append([], CanaryMetadata.NamespaceBytes, entry);
         _continueBodyWithArm[(int)kind] = new ProcessingAnswer(
-            DynamicMetadataWriter.Append(ProcessingAnswers.ContinueRequestBody.Payload, CanaryMetadata.NamespaceBytes, fields),
+            DynamicMetadataWriter.Append(ProcessingAnswers.ContinueRequestBody.Payload, CanaryMetadata.NamespaceBytes, entry),
             $"continue request_body; canary.arm: {name}");
     }
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Canary.Sidecar.Wire;
 
 namespace Canary.Sidecar.Model;
 
@@ -27,17 +28,23 @@ internal static class CanaryMetadata
 
     public static readonly byte[] ReasonKeyBytes = Encoding.UTF8.GetBytes(ReasonKey);
 
-    /// <summary>The reason names as bytes, indexed by <see cref="AssignmentReason"/>.</summary>
-    public static readonly byte[][] ReasonValues = BuildReasonValues();
+    /// <summary>The encoded <c>reason</c> field of each reason (<see cref="DynamicMetadataWriter.StringEntry"/>), indexed by <see cref="AssignmentReason"/>.</summary>
+    public static readonly byte[][] ReasonEntries = BuildReasonEntries();
 
-    private static byte[][] BuildReasonValues()
+    /// <summary>The encoded <c>rollout</c> field naming <paramref name="routeKey"/>.</summary>
+    public static byte[] RolloutEntry(string routeKey) => DynamicMetadataWriter.StringEntry(RolloutKeyBytes, Encoding.UTF8.GetBytes(routeKey));
+
+    /// <summary>The encoded <c>arm</c> field naming <paramref name="arm"/>.</summary>
+    public static byte[] ArmEntry(string arm) => DynamicMetadataWriter.StringEntry(ArmKeyBytes, Encoding.UTF8.GetBytes(arm));
+
+    private static byte[][] BuildReasonEntries()
     {
-        var values = new byte[AssignmentReasonNames.Count][];
+        var entries = new byte[AssignmentReasonNames.Count][];
         foreach (var reason in AssignmentReasonNames.All)
         {
-            values[(int)reason] = Encoding.UTF8.GetBytes(AssignmentReasonNames.Name(reason));
+            entries[(int)reason] = DynamicMetadataWriter.StringEntry(ReasonKeyBytes, Encoding.UTF8.GetBytes(AssignmentReasonNames.Name(reason)));
         }
 
-        return values;
+        return entries;
     }
 }

@@ -1,3 +1,4 @@
+using System.Runtime.CompilerServices;
 using Canary.Sidecar.Telemetry.Recording;
 
 namespace Canary.Sidecar.Model;
@@ -16,14 +17,16 @@ namespace Canary.Sidecar.Model;
 internal sealed class RolloutArms
 {
     private readonly TelemetryRegistry? _registry;
-    private readonly ArmTelemetry?[] _slots;
+
+    // Null until a request of this compiled rollout is recorded, so that the rollouts of a large table without traffic
+    // hold no slots either.
+    private ArmTelemetry?[]? _slots;
 
     public RolloutArms(string routeKey, ArmNames names, TelemetryRegistry? registry)
     {
         RouteKey = routeKey;
         Names = names;
         _registry = registry;
-        _slots = registry is null ? [] : new ArmTelemetry?[ArmKinds.Count];
     }
 
     public string RouteKey { get; }
@@ -31,15 +34,35 @@ internal sealed class RolloutArms
     public ArmNames Names { get; }
 
     /// <summary>The arm of <paramref name="kind"/>, created on first use; null when the sidecar records no telemetry (unit tests).</summary>
-    public ArmTelemetry? Get(ArmKind kind) =>
-        _registry is null ? null : Volatile.Read(ref _slots[(int)kind]) ?? Resolve(kind);
+    public ArmTelemetry? Get(ArmKind kind)
+    {
+        if (_registry is null)
+        {
+            return null;
+        }
+
+        var slots = Volatile.Read(ref _slots);
+        return (slots is null ? null : Volatile.Read(ref slots[(int)kind])) ?? Resolve(kind);
+    }
 
     /// <summary>The arm of <paramref name="kind"/> if a request of this compiled rollout has used it.</summary>
-    public ArmTelemetry? GetIfUsed(ArmKind kind) => _registry is null ? null : Volatile.Read(ref _slots[(int)kind]);
+    public ArmTelemetry? GetIfUsed(ArmKind kind)
+    {
+        var slots = Volatile.Read(ref _slots);
+        return slots is null ? null : Volatile.Read(ref slots[(int)kind]);
+    }
 
+    [MethodImpl(MethodImplOptions.NoInlining)]
     private ArmTelemetry Resolve(ArmKind kind)
     {
+        var slots = Volatile.Read(ref _slots);
+        if (slots is null)
+        {
+            var created = new ArmTelemetry?[ArmKinds.Count];
+            slots = Interlocked.CompareExchange(ref _slots, created, null) ?? created;
+        }
+
         var arm = _registry!.EnsureArm(RouteKey, Names.Name(kind));
-        return Interlocked.CompareExchange(ref _slots[(int)kind], arm, null) ?? arm;
+        return Interlocked.CompareExchange(ref slots[(int)kind], arm, null) ?? arm;
     }
 }

@@ -11,17 +11,16 @@ namespace Canary.Sidecar.Model;
 /// <c>canary</c> metadata (rollout, arm, reason) for Envoy. Immutable, apart from the arm slots filled on first use.
 /// </summary>
 /// <remarks>
-/// Answers are built only for the reasons this rollout can produce: a rolled-back rollout has one (per feedback or
-/// not), an active one without overrides four (sticky and no user key, each to stable and to canary). So a table of
-/// many rollouts costs a few hundred bytes per rollout, and a request finds its answer with one array read.
+/// Answers are built only for the reasons this rollout can produce (<see cref="AnswerLayout"/>): a rolled-back rollout
+/// has one (per feedback or not), an active one without overrides four (sticky and no user key, each to stable and to
+/// canary). So a table of many rollouts costs a few hundred bytes per rollout, and a request finds its answer with two
+/// array reads.
 /// </remarks>
 internal sealed class RolloutModel
 {
-    // Index of a request_headers answer: ((reason * 2) + bit) * 2 + feedback, where bit is "served by the canary" for a
-    // rollout that routes by header and "body asked for" for a model-rewrite one (whose headers answer is always stable).
-    private const int AnswerSlots = AssignmentReasonNames.Count * 4;
-
-    private readonly ProcessingAnswer?[] _headerAnswers = new ProcessingAnswer?[AnswerSlots];
+    // The rollout's request_headers answers, at the places its layout gives them.
+    private readonly AnswerLayout _layout;
+    private readonly ProcessingAnswer[] _headerAnswers;
 
     /// <summary>
     /// Compiles one rollout. Shared answers and arm names come from <paramref name="answers"/>, the cache of the table
@@ -63,7 +62,8 @@ internal sealed class RolloutModel
             CanarySubset = Encoding.ASCII.GetBytes(definition.CanarySubset);
         }
 
-        BuildHeaderAnswers(Encoding.UTF8.GetBytes(definition.RouteKey), feedbackEnabled);
+        _layout = AnswerLayout.For(RolledBack, ForcedCanaryUsers.Count > 0, OptInHeaderIndex >= 0, ExcludedUsers.Count > 0, ExcludedTenants.Count > 0, feedbackEnabled, IsModelRewrite);
+        _headerAnswers = BuildHeaderAnswers(CanaryMetadata.RolloutEntry(definition.RouteKey));
     }
 
     /// <summary>Position in the table, stable for the table model's lifetime.</summary>
@@ -120,98 +120,65 @@ internal sealed class RolloutModel
     /// The request_headers answer of a rollout that routes by header: the subset header set to the canary or stable,
     /// with this rollout's metadata for the request's reason and arm.
     /// </summary>
-    public ProcessingAnswer HeadersAnswer(bool canary, AssignmentReason reason, bool feedback) =>
-        _headerAnswers[Slot(reason, canary, feedback)] ?? (canary ? CanaryAnswer : StableAnswer);
+    public ProcessingAnswer HeadersAnswer(bool canary, AssignmentReason reason, bool feedback)
+    {
+        var place = _layout.PlaceOf(reason, canary, feedback);
+        return place >= 0 ? _headerAnswers[place] : canary ? CanaryAnswer : StableAnswer;
+    }
 
     /// <summary>
     /// The request_headers answer of a model-rewrite rollout: labelled stable, asking for the body when
     /// <paramref name="bufferBody"/>; its metadata names the arm of a request the rewrite did not apply to (or the
     /// feedback arm), which the body answer overwrites when it decides otherwise.
     /// </summary>
-    public ProcessingAnswer RewriteHeadersAnswer(AssignmentReason reason, bool bufferBody, bool feedback) =>
-        _headerAnswers[Slot(reason, bufferBody, feedback)] ?? (bufferBody ? BufferBodyAnswer! : StableAnswer);
-
-    private static int Slot(AssignmentReason reason, bool bit, bool feedback) =>
-        ((((int)reason * 2) + (bit ? 1 : 0)) * 2) + (feedback ? 1 : 0);
-
-    private void BuildHeaderAnswers(byte[] rolloutKey, bool feedbackEnabled)
+    public ProcessingAnswer RewriteHeadersAnswer(AssignmentReason reason, bool bufferBody, bool feedback)
     {
-        Span<AssignmentReason> reasons = stackalloc AssignmentReason[AssignmentReasonNames.Count];
-        var count = 0;
-        if (RolledBack)
-        {
-            reasons[count++] = AssignmentReason.RolledBack;
-        }
-        else
-        {
-            reasons[count++] = AssignmentReason.Sticky;
-            reasons[count++] = AssignmentReason.NoUserKey;
-            if (ForcedCanaryUsers.Count > 0)
-            {
-                reasons[count++] = AssignmentReason.Forced;
-            }
-
-            if (OptInHeaderIndex >= 0)
-            {
-                reasons[count++] = AssignmentReason.OptIn;
-            }
-
-            if (ExcludedUsers.Count > 0)
-            {
-                reasons[count++] = AssignmentReason.ExcludedUser;
-            }
-
-            if (ExcludedTenants.Count > 0)
-            {
-                reasons[count++] = AssignmentReason.ExcludedTenant;
-            }
-        }
-
-        foreach (var reason in reasons[..count])
-        {
-            for (var feedback = 0; feedback <= (feedbackEnabled ? 1 : 0); feedback++)
-            {
-                for (var bit = 0; bit <= 1; bit++)
-                {
-                    if (!Reachable(reason, bit == 1))
-                    {
-                        continue;
-                    }
-
-                    var isFeedback = feedback == 1;
-                    ProcessingAnswer shared;
-                    ArmKind arm;
-                    if (IsModelRewrite)
-                    {
-                        shared = bit == 1 ? BufferBodyAnswer! : StableAnswer;
-                        arm = ArmKinds.For(canary: false, reason, isFeedback, unrewritten: true);
-                    }
-                    else
-                    {
-                        shared = bit == 1 ? CanaryAnswer : StableAnswer;
-                        arm = ArmKinds.For(canary: bit == 1, reason, isFeedback, unrewritten: false);
-                    }
-
-                    _headerAnswers[Slot(reason, bit == 1, isFeedback)] = RouteAnswerCache.WithMetadata(shared, rolloutKey, Arms.Names, arm, reason);
-                }
-            }
-        }
+        var place = _layout.PlaceOf(reason, bufferBody, feedback);
+        return place >= 0 ? _headerAnswers[place] : bufferBody ? BufferBodyAnswer! : StableAnswer;
     }
 
-    /// <summary>Whether the selector can send a request of <paramref name="reason"/> to the canary (<paramref name="bit"/>) or to stable.</summary>
-    private bool Reachable(AssignmentReason reason, bool bit)
+    /// <summary>
+    /// Each answer is a shared request_headers answer followed by the <c>canary</c> metadata of this rollout, its arm and
+    /// its reason. The rollout's answers are written one after the other into one array, sized first: a table of
+    /// thousands of rollouts is several answers each, and fewer, larger objects are what keeps applying it cheap.
+    /// </summary>
+    private ProcessingAnswer[] BuildHeaderAnswers(byte[] rolloutEntry)
     {
-        if (IsModelRewrite)
+        var places = _layout.Places;
+        var answers = new ProcessingAnswer[places.Length];
+        Span<int> lengths = stackalloc int[places.Length];
+        var total = 0;
+        for (var i = 0; i < places.Length; i++)
         {
-            // Both answers (body asked for or not) follow every reason.
-            return true;
+            var (shared, arm, reason) = Answer(places[i]);
+            lengths[i] = shared.Payload.Length + DynamicMetadataWriter.FieldSize(CanaryMetadata.NamespaceBytes, rolloutEntry, Arms.Names.ArmEntry(arm), CanaryMetadata.ReasonEntries[(int)reason]);
+            total += lengths[i];
         }
 
-        return reason switch
+        var buffer = new byte[total];
+        var offset = 0;
+        for (var i = 0; i < places.Length; i++)
         {
-            AssignmentReason.Forced or AssignmentReason.OptIn => bit,
-            AssignmentReason.ExcludedUser or AssignmentReason.ExcludedTenant or AssignmentReason.RolledBack => !bit,
-            _ => true,
-        };
+            var (shared, arm, reason) = Answer(places[i]);
+            var written = DynamicMetadataWriter.Write(buffer.AsSpan(offset, lengths[i]), shared.Payload, CanaryMetadata.NamespaceBytes, rolloutEntry, Arms.Names.ArmEntry(arm), CanaryMetadata.ReasonEntries[(int)reason]);
+            if (written != lengths[i])
+            {
+                throw new InvalidOperationException("answer size mismatch");
+            }
+
+            // The description is the shared answer's: a string per rollout and answer would cost more than the bytes.
+            answers[i] = new ProcessingAnswer(buffer, offset, written, shared.Description);
+            offset += written;
+        }
+
+        return answers;
+    }
+
+    private (ProcessingAnswer Shared, ArmKind Arm, AssignmentReason Reason) Answer((AssignmentReason Reason, bool Bit, bool Feedback) place)
+    {
+        var (reason, bit, feedback) = place;
+        return IsModelRewrite
+            ? (bit ? BufferBodyAnswer! : StableAnswer, ArmKinds.For(canary: false, reason, feedback, unrewritten: true), reason)
+            : (bit ? CanaryAnswer : StableAnswer, ArmKinds.For(canary: bit, reason, feedback, unrewritten: false), reason);
     }
 }

@@ -7,7 +7,7 @@ namespace Canary.Sidecar.Model;
 /// subset shares it, and the next model takes over the answers of subsets it still names; likewise the
 /// <see cref="ArmNames"/> of each (stable, canary) pair. Answers are immutable byte frames, so sharing them between
 /// rollouts and models is safe. The request_headers answers that carry a rollout's own <c>canary</c> metadata are
-/// built per rollout from the shared ones (<see cref="WithMetadata"/>).
+/// built per rollout from the shared ones (<see cref="RolloutModel"/>).
 /// </summary>
 /// <remarks>
 /// Building an answer serializes a few nested messages (about 1.3 KB of garbage each); doing it twice per route made
@@ -74,23 +74,6 @@ internal sealed class RouteAnswerCache
 
         _arms.Add(key, arms);
         return arms;
-    }
-
-    /// <summary>
-    /// <paramref name="answer"/> (a shared request_headers answer) followed by the <c>canary</c> metadata of one
-    /// rollout, arm and reason: a new answer per rollout, encoded in one pass into one array.
-    /// </summary>
-    public static ProcessingAnswer WithMetadata(ProcessingAnswer answer, byte[] rolloutKey, ArmNames arms, ArmKind arm, AssignmentReason reason)
-    {
-        ReadOnlySpan<MetadataString> fields =
-        [
-            new MetadataString(CanaryMetadata.RolloutKeyBytes, rolloutKey),
-            new MetadataString(CanaryMetadata.ArmKeyBytes, arms.Utf8(arm)),
-            new MetadataString(CanaryMetadata.ReasonKeyBytes, CanaryMetadata.ReasonValues[(int)reason]),
-        ];
-
-        // The description is the shared answer's: a string per rollout and answer would cost more than the bytes.
-        return new ProcessingAnswer(DynamicMetadataWriter.Append(answer.Payload, CanaryMetadata.NamespaceBytes, fields), answer.Description);
     }
 
     /// <summary>Ends the build: the cache is read-only from now on and forgets the previous one.</summary>

@@ -9,10 +9,22 @@ namespace Canary.Sidecar.Wire;
 internal sealed class ProcessingAnswer
 {
     private readonly byte[]? _constant;
+    private readonly int _offset;
+    private readonly int _length;
 
     public ProcessingAnswer(byte[] payload, string description)
+        : this(payload, 0, payload.Length, description)
     {
-        _constant = payload;
+    }
+
+    /// <summary>A constant answer held in part of a larger array (the answers of one rollout share one array).</summary>
+    public ProcessingAnswer(byte[] buffer, int offset, int length, string description)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(offset);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(length, buffer.Length - offset);
+        _constant = buffer;
+        _offset = offset;
+        _length = length;
         Description = description;
     }
 
@@ -23,7 +35,7 @@ internal sealed class ProcessingAnswer
         Description = "dynamic";
     }
 
-    public ReadOnlySpan<byte> Payload => _constant ?? Writer!.WrittenSpan;
+    public ReadOnlySpan<byte> Payload => _constant is { } constant ? new ReadOnlySpan<byte>(constant, _offset, _length) : Writer!.WrittenSpan;
 
     /// <summary>The buffer of a pooled answer; null for constants.</summary>
     internal PooledBufferWriter? Writer { get; }
