@@ -4,20 +4,23 @@
 # telemetry flushed to PostgreSQL so idle arms hand their recorders back.
 #
 #   export CANARY_PG_STATE=$(mktemp); source .ci/postgres.sh start     # provides CANARY_TEST_POSTGRES
-#   bash bench/idle-rollouts.sh [--rollouts N] [--active K] [--idle-timeout S] [--no-build]
+#   bash bench/idle-rollouts.sh [--rollouts N] [--active K] [--rate R] [--seconds S] [--idle-timeout S] [--no-build]
 #
 # The arm idle timeout is shortened (default 5 s, flush every second) so a move is seen within seconds; the default of
-# 5 minutes behaves the same, later. Each phase drives K rollouts with bench/LoadGenerator (closed loop, 4 SSE chunks
-# per stream, 3 s per rollout), then waits until the previous phase's arms were handed back and reads the sidecar's
-# /metrics (process_resident_memory_bytes, canary_telemetry_histogram_bytes) after 3 s of quiet.
+# 5 minutes behaves the same, later. Each phase drives K rollouts at once, each with its own bench/LoadGenerator in
+# open loop at R streams/s (default 50, 4 SSE chunks per stream) for S seconds (default 15); the arms of the previous
+# phase, idle meanwhile, are handed back during it. Right after a phase the sidecar's /metrics is read: RSS, the GC's
+# committed memory, the histogram bytes held and the arms.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root="$PWD"
-rollouts=1000 active=10 idle_timeout=5 build=true
+rollouts=1000 active=10 rate=50 seconds=15 idle_timeout=5 build=true
 while [ $# -gt 0 ]; do
   case "$1" in
     --rollouts) rollouts="$2"; shift 2 ;;
     --active) active="$2"; shift 2 ;;
+    --rate) rate="$2"; shift 2 ;;
+    --seconds) seconds="$2"; shift 2 ;;
     --idle-timeout) idle_timeout="$2"; shift 2 ;;
     --no-build) build=false; shift ;;
     *) echo "unknown argument: $1" >&2; exit 2 ;;
@@ -70,44 +73,50 @@ ready="$(grep ' ready: ' "$work/sidecar.log")"
 extproc="$(sed -E 's/.*ext_proc on ([0-9.]+:[0-9]+).*/\1/' <<< "$ready")"
 metrics="$(sed -E 's/.*metrics on ([0-9.]+:[0-9]+).*/\1/' <<< "$ready")"
 
-metric() { curl -fs "http://$metrics/metrics" | awk -v name="$1" '$1 == name { print $2 }'; }
+# One scrape per row: with 1 000 rollouts the page has about 16 000 lines, and writing it allocates about 6 MB.
+scrape() { curl -fs "http://$metrics/metrics" > "$work/metrics.txt"; }
+metric() { awk -v name="$1" '$1 == name { print $2 }' "$work/metrics.txt"; }
 mib() { awk '{ printf "%.1f", $1 / 1048576 }'; }
 row() { # phase
-  sleep 3
-  printf '| %s | %s MiB | %s | %s | %s |\n' "$1" "$(metric process_resident_memory_bytes | mib)" \
-    "$(metric canary_telemetry_histogram_bytes)" "$(metric canary_telemetry_arms)" "$(metric canary_telemetry_arms_handed_back_total)"
+  scrape
+  printf '| %s | %s MiB | %s MiB | %s MiB | %s | %s | %s |\n' "$1" "$(metric process_resident_memory_bytes | mib)" "$(metric process_allocated_bytes_total | mib)" \
+    "$(metric dotnet_gc_committed_bytes | mib)" "$(metric canary_telemetry_histogram_bytes)" \
+    "$(metric canary_telemetry_arms)" "$(metric canary_telemetry_arms_handed_back_total)"
 }
-drive() { # first rollout
+drive() { # first rollout: K load generators at once
+  local pids=()
   for i in $(seq "$1" $(( $1 + active - 1 ))); do
-    dotnet "$load" --target "http://$extproc" --authority "model-$i.example.internal" --connections 2 --concurrency 32 \
-      --duration 3 --warmup 0 --chunks 4 --label "model-$i" > /dev/null
+    dotnet "$load" --target "http://$extproc" --authority "model-$i.example.internal" --connections 1 --concurrency 16 \
+      --mode open --rate "$rate" --duration "$seconds" --warmup 0 --chunks 4 --label "model-$i" > "$work/load-$i.json" &
+    pids+=($!)
   done
+  wait "${pids[@]}"
 }
 wait_handed_back() { # at least this many hand-backs in all
-  for _ in $(seq 600); do
+  for _ in $(seq 150); do
+    sleep 2
+    scrape
     [ "$(metric canary_telemetry_arms_handed_back_total | cut -d. -f1)" -ge "$1" ] && return 0
-    sleep 0.5
   done
-  echo "the arms of the previous phase were not handed back" >&2; exit 1
+  echo "arms were not handed back" >&2; exit 1
 }
 
-echo "AOT sidecar $binary, $rollouts rollouts configured, $active with traffic per phase, arm idle timeout ${idle_timeout} s"
+echo "AOT sidecar $binary, $rollouts rollouts configured; per phase $active of them at $rate streams/s each for $seconds s;"
+echo "arm idle timeout $idle_timeout s"
 echo
-echo "| phase | RSS | histogram bytes | arms | arms handed back |"
-echo "|---|---|---|---|---|"
-sleep 2
+echo "| phase | RSS | allocated since start | GC committed | histogram bytes | arms | arms handed back |"
+echo "|---|---|---|---|---|---|---|"
+sleep 5
 row "idle, $rollouts rollouts configured"
-handed=0
 for phase in 0 1 2 3; do
   first=$(( phase * active ))
   drive "$first"
-  if [ "$phase" -gt 0 ]; then
-    # Each rollout of the previous phase had a stable and a canary arm.
-    handed=$(( handed + 2 * active ))
-    wait_handed_back "$handed"
-  fi
-  row "traffic on rollouts $first-$(( first + active - 1 ))"
+  row "right after traffic on rollouts $first-$(( first + active - 1 ))"
 done
-handed=$(( handed + 2 * active ))
-wait_handed_back "$handed"
-row "all idle again"
+# Each rollout had a stable and a canary arm.
+wait_handed_back $(( 4 * 2 * active ))
+row "all idle again, every arm handed back"
+echo
+# The pause histogram is cumulative: the longest pause is at most the first bound whose count is the total.
+longest="$(awk '$1 ~ /^dotnet_gc_pause_duration_seconds_bucket/ { n[++k] = $1; c[k] = $2 } END { for (i = 1; i <= k; i++) if (c[i] == c[k]) { print n[i]; exit } }' "$work/metrics.txt" | sed -E 's/.*le="([^"]*)".*/\1/')"
+echo "full collections after hand-backs: $(metric canary_telemetry_hand_back_collections_total); longest GC pause at most ${longest} s"

@@ -27,5 +27,6 @@ internal sealed class TelemetryMetricsSource : IMetricsSource
         writer.Metric("canary_telemetry_histogram_bytes", "gauge", "Memory held by the per-arm histograms.", _registry.HistogramBytes);
         writer.Metric("canary_telemetry_arms", "gauge", "Telemetry arms (rollout, subset) that have recorded a request.", _registry.Arms.Count);
         writer.Metric("canary_telemetry_arms_handed_back_total", "counter", "Times an idle arm handed its histogram recorders back.", _status.ArmsHandedBack);
+        writer.Metric("canary_telemetry_hand_back_collections_total", "counter", "Full garbage collections run to return the memory of handed-back recorders.", _status.CollectionsAfterHandBack);
     }
 }

@@ -15,6 +15,7 @@ internal sealed class PersistenceStatus
     private long _writeFailures;
     private long _queued;
     private long _armsHandedBack;
+    private long _collectionsAfterHandBack;
 
     /// <summary>Non-empty intervals handed to the queue.</summary>
     public long IntervalsCollected => Interlocked.Read(ref _intervalsCollected);
@@ -39,6 +40,11 @@ internal sealed class PersistenceStatus
     public long ArmsHandedBack => Interlocked.Read(ref _armsHandedBack);
 
     internal void OnArmsHandedBack(long count) => Interlocked.Add(ref _armsHandedBack, count);
+
+    /// <summary>Full collections run to return the memory of handed-back recorders.</summary>
+    public long CollectionsAfterHandBack => Interlocked.Read(ref _collectionsAfterHandBack);
+
+    internal void OnFullCollectionAfterHandBack() => Interlocked.Increment(ref _collectionsAfterHandBack);
 
     internal void OnCollected()
     {

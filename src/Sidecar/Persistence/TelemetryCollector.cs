@@ -39,6 +39,9 @@ internal sealed class TelemetryCollector
     /// <summary>Arms whose recorders were handed back since start.</summary>
     public long ArmsHandedBack { get; private set; }
 
+    /// <summary>Bytes of the recorders handed back since start (<see cref="TelemetryLayouts.RecorderBytes"/> each).</summary>
+    public long BytesHandedBack { get; private set; }
+
     /// <summary>Collects the interval [<paramref name="intervalStartUtc"/>, +<paramref name="intervalMilliseconds"/>).
     /// Histograms with no values and counters that did not move are left out.</summary>
     public TelemetryBatch Collect(DateTime intervalStartUtc, int intervalMilliseconds)
@@ -98,6 +101,7 @@ internal sealed class TelemetryCollector
             var metric = (TelemetryMetric)m;
             if (arm.HandBackRecorder(metric) is { } last)
             {
+                BytesHandedBack += TelemetryLayouts.RecorderBytes(metric, CoreStripes.Count);
                 // The regular interval of this metric was empty (the arm was idle), so this is its only row.
                 Append(batch, arm, metric, last, ref clamped);
             }
