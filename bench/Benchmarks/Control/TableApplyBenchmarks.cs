@@ -68,6 +68,21 @@ public class TableApplyBenchmarks
     [Benchmark(Description = "apply a 10 000-rollout table with telemetry (build snapshot + swap)")]
     public long Apply10000Rollouts() => Apply();
 
+    [GlobalSetup(Target = nameof(Apply10000NewRollouts))]
+    public void SetupApplyLargeNew()
+    {
+        // Two tables without a route key in common: every apply compiles 10 000 rollouts the previous table did not
+        // have (a first table, or a push that replaces everything), where the benchmark above changes weights only.
+        _tables = new RolloutTableHolder(new RoutingSettings(new RoutingOptions()), TimeProvider.System, new TelemetryRegistry());
+        _applyTables = [Table(1, 2500, LargeTable, "a"), Table(1, 3000, LargeTable, "b")];
+        _generation = 0;
+        Apply();
+        Apply();
+    }
+
+    [Benchmark(Description = "apply a 10 000-rollout table of new route keys with telemetry (build snapshot + swap)")]
+    public long Apply10000NewRollouts() => Apply();
+
     [GlobalSetup(Target = nameof(DecisionWithoutSwapping))]
     public void SetupDecision()
     {
@@ -140,14 +155,14 @@ public class TableApplyBenchmarks
         return _output.WrittenCount;
     }
 
-    private static RolloutTable Table(long generation, int weight, int count = 100)
+    private static RolloutTable Table(long generation, int weight, int count = 100, string keyPrefix = "")
     {
         var rollouts = new RolloutDefinition[count];
         for (var i = 0; i < rollouts.Length; i++)
         {
             rollouts[i] = new RolloutDefinition
             {
-                RouteKey = i == 42 ? "chat.example.internal" : $"model-{i}.example.internal",
+                RouteKey = i == 42 && keyPrefix.Length == 0 ? "chat.example.internal" : $"{keyPrefix}model-{i}.example.internal",
                 StableSubset = "stable",
                 CanarySubset = "canary",
                 CanaryWeightBasisPoints = weight,

@@ -12,7 +12,8 @@ namespace Canary.Sidecar.Model;
 /// <remarks>
 /// Slots start null and are published with a compare-and-swap; racing threads get the same arm from the registry,
 /// which owns the arm by (route key, subset), so the arm outlives this compiled rollout: the next table's rollout with
-/// the same key finds it again and its counters and recorders carry on.
+/// the same key finds it again and its counters and recorders carry on; while the rollout's subsets stay the same the
+/// next model's rollout even keeps this object, filled slots included.
 /// </remarks>
 internal sealed class RolloutArms
 {
@@ -44,6 +45,10 @@ internal sealed class RolloutArms
         var slots = Volatile.Read(ref _slots);
         return (slots is null ? null : Volatile.Read(ref slots[(int)kind])) ?? Resolve(kind);
     }
+
+    /// <summary>True when these arms are the ones a rollout of the same route key with <paramref name="names"/> and
+    /// <paramref name="registry"/> would resolve, so the next model's rollout can keep them, slots and all.</summary>
+    public bool Serves(ArmNames names, TelemetryRegistry? registry) => ReferenceEquals(Names, names) && ReferenceEquals(_registry, registry);
 
     /// <summary>The arm of <paramref name="kind"/> if a request of this compiled rollout has used it.</summary>
     public ArmTelemetry? GetIfUsed(ArmKind kind)

@@ -24,9 +24,11 @@ internal sealed class RolloutModel
 
     /// <summary>
     /// Compiles one rollout. Shared answers and arm names come from <paramref name="answers"/>, the cache of the table
-    /// model being built; with <paramref name="feedbackEnabled"/> the answers of feedback calls are built too.
+    /// model being built; with <paramref name="feedbackEnabled"/> the answers of feedback calls are built too. The
+    /// rollout of the same route key in the previous model, <paramref name="previous"/>, hands over its arms and its
+    /// answers when they would come out the same: a push that changes weights or states rebuilds almost nothing.
     /// </summary>
-    public RolloutModel(int index, RolloutDefinition definition, int optInHeaderIndex, RolloutCounters counters, RouteAnswerCache answers, bool feedbackEnabled = false, TelemetryRegistry? telemetry = null)
+    public RolloutModel(int index, RolloutDefinition definition, int optInHeaderIndex, RolloutCounters counters, RouteAnswerCache answers, bool feedbackEnabled = false, TelemetryRegistry? telemetry = null, RolloutModel? previous = null)
     {
         if (answers.ServedSubsetHeader is not null)
         {
@@ -42,7 +44,10 @@ internal sealed class RolloutModel
 
         Index = index;
         Definition = definition;
-        Arms = new RolloutArms(definition.RouteKey, answers.Arms(definition.StableSubset, definition.CanarySubset), telemetry);
+        var armNames = answers.Arms(definition.StableSubset, definition.CanarySubset);
+        Arms = previous is not null && previous.Arms.Serves(armNames, telemetry)
+            ? previous.Arms
+            : new RolloutArms(definition.RouteKey, armNames, telemetry);
         Salt = Encoding.UTF8.GetBytes(definition.Salt);
         WeightBasisPoints = definition.EffectiveWeightBasisPoints;
         RolledBack = definition.State == RolloutState.RolledBack;
@@ -63,7 +68,14 @@ internal sealed class RolloutModel
         }
 
         _layout = AnswerLayout.For(RolledBack, ForcedCanaryUsers.Count > 0, OptInHeaderIndex >= 0, ExcludedUsers.Count > 0, ExcludedTenants.Count > 0, feedbackEnabled, IsModelRewrite);
-        _headerAnswers = BuildHeaderAnswers(CanaryMetadata.RolloutEntry(definition.RouteKey));
+
+        // The shared answers and arm names come from caches that hand the same instances to the next model while the
+        // header names and subsets stay the same, so equal references mean equal bytes for every answer.
+        _headerAnswers = previous is not null && ReferenceEquals(previous._layout, _layout) && ReferenceEquals(previous.Arms.Names, armNames)
+            && ReferenceEquals(previous.StableAnswer, StableAnswer) && ReferenceEquals(previous.CanaryAnswer, CanaryAnswer)
+            && ReferenceEquals(previous.BufferBodyAnswer, BufferBodyAnswer)
+            ? previous._headerAnswers
+            : BuildHeaderAnswers(CanaryMetadata.RolloutEntry(definition.RouteKey));
     }
 
     /// <summary>Position in the table, stable for the table model's lifetime.</summary>

@@ -123,8 +123,9 @@ internal sealed class RolloutTableModel
                 }
             }
 
-            var counters = previous?.FindCounters(definition.RouteKey) ?? new RolloutCounters();
-            routes[i] = new RolloutModel(i, definition, optInIndex, counters, answers, headers.FeedbackPath.Length > 0, telemetry);
+            var previousRollout = previous?.FindByKey(definition.RouteKey);
+            var counters = previousRollout?.Counters ?? new RolloutCounters();
+            routes[i] = new RolloutModel(i, definition, optInIndex, counters, answers, headers.FeedbackPath.Length > 0, telemetry, previousRollout);
             indexEntries.Add(new KeyValuePair<string, int>(definition.RouteKey, i));
             indexByKey[definition.RouteKey] = i;
         }
@@ -146,6 +147,4 @@ internal sealed class RolloutTableModel
     /// <summary>Finds a rollout by its route key as a string (cold paths: control API, tripwire, metrics).</summary>
     public RolloutModel? FindByKey(string routeKey) =>
         _indexByKey.TryGetValue(routeKey, out var index) ? Routes[index] : null;
-
-    private RolloutCounters? FindCounters(string routeKey) => FindByKey(routeKey)?.Counters;
 }

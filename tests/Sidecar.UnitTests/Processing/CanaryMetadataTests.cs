@@ -181,6 +181,32 @@ public sealed class CanaryMetadataTests
         }
     }
 
+    [Fact]
+    public void Build_PushChangingWeightsAndStates_KeepsAnswersAndArmsOfUnchangedRollouts()
+    {
+        var registry = new Canary.Sidecar.Telemetry.Recording.TelemetryRegistry();
+        var settings = new RoutingSettings(new RoutingOptions());
+        RolloutDefinition Rollout(string key, int weight, RolloutState state = RolloutState.Active, string canary = "b") =>
+            new() { RouteKey = key, StableSubset = "a", CanarySubset = canary, CanaryWeightBasisPoints = weight, Salt = "s", State = state };
+        var first = RolloutTableModel.Build(
+            new RolloutTable { Generation = 1, Rollouts = [Rollout("r1", 10), Rollout("r2", 10), Rollout("r3", 10)] }, settings, null, DateTimeOffset.UnixEpoch, TableSource.Push, registry);
+        var arm = first.Routes[0].Arms.Get(ArmKind.Canary);
+
+        var second = RolloutTableModel.Build(
+            new RolloutTable { Generation = 2, Rollouts = [Rollout("r1", 5000), Rollout("r2", 10, RolloutState.RolledBack), Rollout("r3", 10, canary: "c")] },
+            settings, first, DateTimeOffset.UnixEpoch, TableSource.Push, registry);
+
+        // A new weight: the same answers and arms, resolved slots included.
+        Assert.Same(first.Routes[0].HeadersAnswer(true, AssignmentReason.Sticky, false), second.Routes[0].HeadersAnswer(true, AssignmentReason.Sticky, false));
+        Assert.Same(first.Routes[0].Arms, second.Routes[0].Arms);
+        Assert.Same(arm, second.Routes[0].Arms.GetIfUsed(ArmKind.Canary));
+        // Rolled back: other answers (reason rolled_back); another canary subset: other answers and arms.
+        Assert.Equal("rolled_back", Canary(ProcessingResponse.Parser.ParseFrom(second.Routes[1].HeadersAnswer(false, AssignmentReason.RolledBack, false).Payload))["reason"]);
+        Assert.Same(first.Routes[1].Arms, second.Routes[1].Arms);
+        Assert.NotSame(first.Routes[2].Arms, second.Routes[2].Arms);
+        Assert.Equal("c", Canary(ProcessingResponse.Parser.ParseFrom(second.Routes[2].HeadersAnswer(true, AssignmentReason.Sticky, false).Payload))["arm"]);
+    }
+
     private ProcessingResponse Handle(byte[] frame, ref ExchangeState state)
     {
         var answer = _processor.Handle(frame, ref state);
