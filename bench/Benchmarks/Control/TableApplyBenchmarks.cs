@@ -4,10 +4,12 @@ using Canary.Benchmarks.Processing;
 using Canary.Contracts.Rollouts;
 using Canary.EnvoyClient.ExtProc;
 using Canary.Sidecar.Configuration;
+using Canary.Sidecar.Model;
 using Canary.Sidecar.ModelRewrite;
 using Canary.Sidecar.Processing;
 using Canary.Sidecar.Routing;
-using Canary.Sidecar.Telemetry;
+using Canary.Sidecar.Telemetry.Recording;
+using Canary.Sidecar.Wire;
 using Envoy.Config.Core.V3;
 using Envoy.Service.ExtProc.V3;
 using Google.Protobuf;
@@ -44,7 +46,7 @@ public class TableApplyBenchmarks
     [GlobalSetup(Target = nameof(Apply100Rollouts))]
     public void SetupApply()
     {
-        _tables = new RolloutTableHolder(new RoutingHeaders(new RoutingOptions()), TimeProvider.System);
+        _tables = new RolloutTableHolder(new RoutingSettings(new RoutingOptions()), TimeProvider.System);
         _applyTables = [Table(1, 2500), Table(1, 3000)];
         _generation = 0;
     }
@@ -57,7 +59,7 @@ public class TableApplyBenchmarks
     {
         // The registry as the sidecar has it: every route ensures its arms. The first apply registers them, as the
         // sidecar's first table does; each measured apply then carries counters and arms over for all 10 000 keys.
-        _tables = new RolloutTableHolder(new RoutingHeaders(new RoutingOptions()), TimeProvider.System, new TelemetryRegistry());
+        _tables = new RolloutTableHolder(new RoutingSettings(new RoutingOptions()), TimeProvider.System, new TelemetryRegistry());
         _applyTables = [Table(1, 2500, LargeTable), Table(1, 3000, LargeTable)];
         _generation = 0;
         Apply();
@@ -65,6 +67,21 @@ public class TableApplyBenchmarks
 
     [Benchmark(Description = "apply a 10 000-rollout table with telemetry (build snapshot + swap)")]
     public long Apply10000Rollouts() => Apply();
+
+    [GlobalSetup(Target = nameof(Apply10000NewRollouts))]
+    public void SetupApplyLargeNew()
+    {
+        // Two tables without a route key in common: every apply compiles 10 000 rollouts the previous table did not
+        // have (a first table, or a push that replaces everything), where the benchmark above changes weights only.
+        _tables = new RolloutTableHolder(new RoutingSettings(new RoutingOptions()), TimeProvider.System, new TelemetryRegistry());
+        _applyTables = [Table(1, 2500, LargeTable, "a"), Table(1, 3000, LargeTable, "b")];
+        _generation = 0;
+        Apply();
+        Apply();
+    }
+
+    [Benchmark(Description = "apply a 10 000-rollout table of new route keys with telemetry (build snapshot + swap)")]
+    public long Apply10000NewRollouts() => Apply();
 
     [GlobalSetup(Target = nameof(DecisionWithoutSwapping))]
     public void SetupDecision()
@@ -76,10 +93,10 @@ public class TableApplyBenchmarks
         }
 
         _frame = new ProcessingRequest { RequestHeaders = new HttpHeaders { Headers = map, EndOfStream = false } }.ToByteArray();
-        _swapped = new RolloutTableHolder(new RoutingHeaders(new RoutingOptions()), TimeProvider.System);
+        _swapped = new RolloutTableHolder(new RoutingSettings(new RoutingOptions()), TimeProvider.System);
         _swapped.TryApply(Table(1, 2500), out _, source: TableSource.Push);
         var counters = new ProcessingCounters();
-        var rewrites = new ModelRewriteHandler(new ProcessingAnswerPool(), ModelRewriteLimits.Default);
+        var rewrites = new RequestBodyHandler(new ProcessingAnswerPool(), ModelRewriteLimits.Default);
         _processor = new ExchangeProcessor(_swapped, new RequestHeadersHandler(new SubsetSelector(new SplitMixRequestRandom(1)), counters, rewrites), rewrites, counters, TimeProvider.System);
     }
 
@@ -138,14 +155,14 @@ public class TableApplyBenchmarks
         return _output.WrittenCount;
     }
 
-    private static RolloutTable Table(long generation, int weight, int count = 100)
+    private static RolloutTable Table(long generation, int weight, int count = 100, string keyPrefix = "")
     {
         var rollouts = new RolloutDefinition[count];
         for (var i = 0; i < rollouts.Length; i++)
         {
             rollouts[i] = new RolloutDefinition
             {
-                RouteKey = i == 42 ? "chat.example.internal" : $"model-{i}.example.internal",
+                RouteKey = i == 42 && keyPrefix.Length == 0 ? "chat.example.internal" : $"{keyPrefix}model-{i}.example.internal",
                 StableSubset = "stable",
                 CanarySubset = "canary",
                 CanaryWeightBasisPoints = weight,

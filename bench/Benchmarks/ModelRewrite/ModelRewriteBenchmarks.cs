@@ -1,7 +1,9 @@
 using System.Buffers;
 using System.Text;
 using BenchmarkDotNet.Attributes;
+using Canary.Sidecar.Model;
 using Canary.Sidecar.ModelRewrite;
+using Canary.Sidecar.Wire;
 
 namespace Canary.Benchmarks.ModelRewrite;
 

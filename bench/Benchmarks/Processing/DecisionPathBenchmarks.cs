@@ -5,12 +5,15 @@ using BenchmarkDotNet.Attributes;
 using Canary.Contracts.Rollouts;
 using Canary.EnvoyClient.ExtProc;
 using Canary.Sidecar.Configuration;
+using Canary.Sidecar.Model;
 using Canary.Sidecar.ModelRewrite;
 using Canary.Sidecar.Processing;
 using Canary.Sidecar.Routing;
+using Canary.Sidecar.Wire;
 using Envoy.Config.Core.V3;
 using Envoy.Service.ExtProc.V3;
 using Google.Protobuf;
+using Google.Protobuf.WellKnownTypes;
 
 namespace Canary.Benchmarks.Processing;
 
@@ -25,6 +28,8 @@ public class DecisionPathBenchmarks
     private readonly ArrayBufferWriter<byte> _output = new(256);
     private byte[] _frame = [];
     private ExchangeProcessor _processor = null!;
+    private byte[] _metadataFrame = [];
+    private ExchangeProcessor _metadataProcessor = null!;
 
     [GlobalSetup]
     public void Setup()
@@ -36,7 +41,33 @@ public class DecisionPathBenchmarks
         }
 
         _frame = new ProcessingRequest { RequestHeaders = new HttpHeaders { Headers = map, EndOfStream = false } }.ToByteArray();
-        var tables = new RolloutTableHolder(new RoutingHeaders(new RoutingOptions()), TimeProvider.System);
+        _processor = Processor(new RoutingOptions());
+
+        // The same request with the user in jwt_authn's payload, forwarded as Envoy's metadata_context; the sidecar
+        // reads the user key from there and not from the headers.
+        var payload = new Struct();
+        payload.Fields["iss"] = Value.ForString("https://issuer.example");
+        payload.Fields["sub"] = Value.ForString("user-0012345");
+        payload.Fields["tenant"] = Value.ForString("tenant-7");
+        var jwt = new Struct();
+        jwt.Fields["jwt_payload"] = Value.ForStruct(payload);
+        var metadata = new Metadata();
+        metadata.FilterMetadata.Add("envoy.filters.http.jwt_authn", jwt);
+        _metadataFrame = new ProcessingRequest
+        {
+            RequestHeaders = new HttpHeaders { Headers = map, EndOfStream = false },
+            MetadataContext = metadata,
+        }.ToByteArray();
+        _metadataProcessor = Processor(new RoutingOptions
+        {
+            UserKeyMetadata = new MetadataKeyOptions { Namespace = "envoy.filters.http.jwt_authn", Path = "jwt_payload.sub" },
+            TenantMetadata = new MetadataKeyOptions { Namespace = "envoy.filters.http.jwt_authn", Path = "jwt_payload.tenant" },
+        });
+    }
+
+    private static ExchangeProcessor Processor(RoutingOptions options)
+    {
+        var tables = new RolloutTableHolder(new RoutingSettings(options), TimeProvider.System);
         var rollouts = new List<RolloutDefinition>();
         for (var i = 0; i < 100; i++)
         {
@@ -52,8 +83,8 @@ public class DecisionPathBenchmarks
 
         tables.TryApply(new RolloutTable { Generation = 1, Rollouts = rollouts }, out _);
         var counters = new ProcessingCounters();
-        var rewrites = new ModelRewriteHandler(new ProcessingAnswerPool(), ModelRewriteLimits.Default);
-        _processor = new ExchangeProcessor(tables, new RequestHeadersHandler(new SubsetSelector(new SplitMixRequestRandom(1)), counters, rewrites), rewrites, counters, TimeProvider.System);
+        var rewrites = new RequestBodyHandler(new ProcessingAnswerPool(), ModelRewriteLimits.Default);
+        return new ExchangeProcessor(tables, new RequestHeadersHandler(new SubsetSelector(new SplitMixRequestRandom(1)), counters, rewrites), rewrites, counters, TimeProvider.System);
     }
 
     [Benchmark(Baseline = true, Description = "generated messages + MD5 (obvious)")]
@@ -99,6 +130,16 @@ public class DecisionPathBenchmarks
     {
         var state = default(ExchangeState);
         var answer = _processor.Handle(_frame, ref state)!;
+        _output.ResetWrittenCount();
+        _output.Write(answer.Payload);
+        return _output.WrittenCount;
+    }
+
+    [Benchmark(Description = "user key and tenant from metadata_context (sidecar)")]
+    public int SidecarUserKeyFromMetadata()
+    {
+        var state = default(ExchangeState);
+        var answer = _metadataProcessor.Handle(_metadataFrame, ref state)!;
         _output.ResetWrittenCount();
         _output.Write(answer.Payload);
         return _output.WrittenCount;

@@ -3,11 +3,14 @@ using Canary.Contracts.Pricing;
 using Canary.Contracts.Rollouts;
 using Canary.EnvoyClient.ExtProc;
 using Canary.Sidecar.Configuration;
+using Canary.Sidecar.Model;
 using Canary.Sidecar.ModelRewrite;
 using Canary.Sidecar.Processing;
 using Canary.Sidecar.Routing;
 using Canary.Sidecar.Telemetry;
+using Canary.Sidecar.Telemetry.Recording;
 using Canary.Sidecar.Telemetry.Scanning;
+using Canary.Sidecar.Wire;
 using Envoy.Config.Core.V3;
 using Envoy.Service.ExtProc.V3;
 using Google.Protobuf;
@@ -18,7 +21,8 @@ namespace Canary.Benchmarks.Processing;
 /// <summary>
 /// One whole ext_proc exchange as the load harness sends it, through the processor with the telemetry observer the
 /// sidecar registers: request_headers, response_headers (SSE), 4 streamed body chunks with usage in the last, end of
-/// stream. Everything the sidecar itself does per stream, without the gRPC and HTTP/2 layers around it.
+/// stream. Everything the sidecar itself does per stream, without the gRPC and HTTP/2 layers around it. The table has a
+/// telemetry registry, as in the sidecar, so the exchange is recorded into its arm.
 /// </summary>
 [Config(typeof(BenchmarkConfig))]
 public class ExchangeBenchmarks
@@ -54,7 +58,7 @@ public class ExchangeBenchmarks
         }
 
         _frames = [.. frames];
-        var tables = new RolloutTableHolder(new RoutingHeaders(new RoutingOptions()), TimeProvider.System);
+        var tables = new RolloutTableHolder(new RoutingSettings(new RoutingOptions()), TimeProvider.System, new TelemetryRegistry());
         tables.TryApply(new RolloutTable
         {
             Generation = 1,
@@ -62,7 +66,7 @@ public class ExchangeBenchmarks
         }, out _);
         var counters = new ProcessingCounters();
         _answers = new ProcessingAnswerPool();
-        var rewrites = new ModelRewriteHandler(_answers, ModelRewriteLimits.Default);
+        var rewrites = new RequestBodyHandler(_answers, ModelRewriteLimits.Default);
         var observer = new TelemetryObserver(TimeProvider.System, new PriceTable([]), new DefaultObjectPool<ResponseScanner>(new ResponseScannerPoolPolicy(), maximumRetained: 16));
         _processor = new ExchangeProcessor(tables, new RequestHeadersHandler(new SubsetSelector(new SplitMixRequestRandom(1)), counters, rewrites), rewrites, counters, TimeProvider.System, [observer]);
     }

@@ -1,7 +1,6 @@
 using BenchmarkDotNet.Attributes;
 using Canary.Contracts.Responses;
 using Canary.Contracts.Telemetry;
-using Canary.Sidecar.Telemetry;
 using Canary.Sidecar.Telemetry.Recording;
 
 namespace Canary.Benchmarks.Telemetry;

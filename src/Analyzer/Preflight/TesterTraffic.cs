@@ -20,7 +20,7 @@ internal sealed record TesterTraffic(string Subset, DateTimeOffset From, DateTim
     /// <summary>The testers' counts from a window already read (the rollout report reads one for the whole rollout).</summary>
     public static TesterTraffic FromWindow(RolloutWindow window, string canarySubset, DateTimeOffset from, DateTimeOffset to)
     {
-        var subset = TesterArm.SubsetFor(canarySubset);
+        var subset = OffComparisonArm.Testers(canarySubset);
         var arm = window.Arm(subset);
         return new TesterTraffic(
             subset, from, to, arm.Counter(TelemetryCounter.Requests),

@@ -14,6 +14,19 @@ internal sealed class RoutingOptions
     /// <summary>Header naming the tenant, matched against each rollout's excluded tenants.</summary>
     public string? TenantHeader { get; set; } = "x-tenant-id";
 
+    /// <summary>Reads the user key from Envoy dynamic metadata; then the user-key headers are not read unless <see cref="AllowHeaderUserKey"/>.</summary>
+    public MetadataKeyOptions UserKeyMetadata { get; set; } = new();
+
+    /// <summary>Reads the tenant from Envoy dynamic metadata; then the tenant header is not read unless <see cref="AllowHeaderUserKey"/>.</summary>
+    public MetadataKeyOptions TenantMetadata { get; set; } = new();
+
+    /// <summary>
+    /// With a metadata source configured, still read the header for that key when the metadata does not carry it (for
+    /// callers that pass no authentication filter). Off by default: a client that can send the header could pick its
+    /// cohort, or leave an excluded tenant.
+    /// </summary>
+    public bool AllowHeaderUserKey { get; set; }
+
     /// <summary>Header the sidecar sets and Envoy routes on.</summary>
     public string SubsetHeader { get; set; } = DefaultSubsetHeader;
 

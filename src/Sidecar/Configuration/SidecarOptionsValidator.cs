@@ -19,7 +19,12 @@ internal static class SidecarOptionsValidator
         "Routing:RouteKeyHeader", "Routing:UserKeyHeaders:*", "Routing:TenantHeader", "Routing:SubsetHeader",
         "Routing:RemoveSubsetHeaderOnUnmatched", "Routing:RolloutsFile", "Routing:RandomSeed",
         "Routing:FeedbackPath", "Routing:FeedbackRatingHeader", "Routing:ServedSubsetHeader",
+        "Routing:UserKeyMetadata:Namespace", "Routing:UserKeyMetadata:Path", "Routing:TenantMetadata:Namespace",
+        "Routing:TenantMetadata:Path", "Routing:AllowHeaderUserKey",
     ]);
+
+    /// <summary>Keys of a metadata path; deeper paths than this are refused as a configuration mistake.</summary>
+    public const int MaxMetadataPathKeys = 16;
 
     /// <param name="options">The bound settings.</param>
     /// <param name="configuredKeys">Every leaf key configured under <c>Canary</c>, relative to it.</param>
@@ -90,6 +95,13 @@ internal static class SidecarOptionsValidator
             errors.Add("Canary:Routing:SubsetHeader: must not also be the route-key or a user-key header");
         }
 
+        CheckMetadataKey(errors, "Routing:UserKeyMetadata", routing.UserKeyMetadata);
+        CheckMetadataKey(errors, "Routing:TenantMetadata", routing.TenantMetadata);
+        if (routing.AllowHeaderUserKey && !routing.UserKeyMetadata.IsConfigured && !routing.TenantMetadata.IsConfigured)
+        {
+            errors.Add("Canary:Routing:AllowHeaderUserKey: has no effect without Canary:Routing:UserKeyMetadata or Canary:Routing:TenantMetadata (headers are read anyway)");
+        }
+
         if (routing.RolloutsFile is not null && !File.Exists(routing.RolloutsFile))
         {
             errors.Add($"Canary:Routing:RolloutsFile: file \"{routing.RolloutsFile}\" does not exist");
@@ -116,6 +128,35 @@ internal static class SidecarOptionsValidator
         if (port is < 0 or > 65535)
         {
             errors.Add($"Canary:{key}: must be between 1 and 65535 (or 0 for a port the kernel picks, reported in the ready log line), was {port}");
+        }
+    }
+
+    private static void CheckMetadataKey(List<string> errors, string key, MetadataKeyOptions source)
+    {
+        if (!source.IsConfigured)
+        {
+            return;
+        }
+
+        if (string.IsNullOrWhiteSpace(source.Namespace))
+        {
+            errors.Add($"Canary:{key}:Namespace: must name the dynamic metadata namespace (for example envoy.filters.http.jwt_authn) when {key}:Path is set");
+        }
+
+        if (string.IsNullOrWhiteSpace(source.Path))
+        {
+            errors.Add($"Canary:{key}:Path: must give the dot-separated keys into the namespace (for example jwt_payload.sub) when {key}:Namespace is set");
+            return;
+        }
+
+        var keys = source.Path.Split('.');
+        if (Array.Exists(keys, k => k.Length == 0 || k.Trim().Length != k.Length))
+        {
+            errors.Add($"Canary:{key}:Path: \"{source.Path}\" has an empty key or one with surrounding spaces (keys are separated by single dots)");
+        }
+        else if (keys.Length > MaxMetadataPathKeys)
+        {
+            errors.Add($"Canary:{key}:Path: \"{source.Path}\" has {keys.Length} keys, at most {MaxMetadataPathKeys} are allowed");
         }
     }
 

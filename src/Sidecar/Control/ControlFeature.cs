@@ -1,7 +1,6 @@
 using Canary.Sidecar.Configuration;
 using Canary.Sidecar.Diagnostics;
-using Canary.Sidecar.Processing;
-using Canary.Sidecar.Routing;
+using Canary.Sidecar.Model;
 using Canary.Sidecar.Tripwire;
 
 namespace Canary.Sidecar.Control;

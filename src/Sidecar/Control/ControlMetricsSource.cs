@@ -1,6 +1,6 @@
 using Canary.Contracts.Metrics;
 using Canary.Sidecar.Diagnostics;
-using Canary.Sidecar.Routing;
+using Canary.Sidecar.Model;
 
 namespace Canary.Sidecar.Control;
 

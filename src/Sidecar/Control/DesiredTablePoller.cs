@@ -1,6 +1,6 @@
 using Canary.Contracts.Rollouts;
 using Canary.Sidecar.Configuration;
-using Canary.Sidecar.Routing;
+using Canary.Sidecar.Model;
 using Npgsql;
 
 namespace Canary.Sidecar.Control;

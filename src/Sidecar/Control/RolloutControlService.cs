@@ -1,7 +1,7 @@
 using Canary.Contracts.Rollouts;
 using Canary.Contracts.V1;
 using Canary.Sidecar.Configuration;
-using Canary.Sidecar.Routing;
+using Canary.Sidecar.Model;
 using Canary.Sidecar.Tripwire;
 using Google.Protobuf.WellKnownTypes;
 using Grpc.Core;
@@ -45,12 +45,12 @@ internal sealed class RolloutControlService : RolloutControl.RolloutControlBase
             throw new RpcException(new Status(StatusCode.InvalidArgument, $"rollout table has {errors.Count} error(s): {string.Join("; ", listed)}"));
         }
 
-        if (!_tables.TryApply(table, out var current, source: Routing.TableSource.Push))
+        if (!_tables.TryApply(table, out var current, source: Model.TableSource.Push))
         {
             // The very table in force, pushed again (a retry, or the analyzer finishing a push to a sidecar that already
             // converged through PostgreSQL): acknowledged, nothing changes. A tripwire's table is never "the same": it
             // keeps the generation of the table it rolled back, and only a newer one may replace it.
-            if (table.Generation == current.Generation && current.Source != Routing.TableSource.Tripwire && SameTable(table, current.Table))
+            if (table.Generation == current.Generation && current.Source != Model.TableSource.Tripwire && SameTable(table, current.Table))
             {
                 _counters.PushApplied();
                 return Task.FromResult(Ack(current));
@@ -71,7 +71,7 @@ internal sealed class RolloutControlService : RolloutControl.RolloutControlBase
         return Task.FromResult(Ack(current));
     }
 
-    private ApplyTableAck Ack(RolloutTableSnapshot current) => new()
+    private ApplyTableAck Ack(RolloutTableModel current) => new()
     {
         SidecarId = _sidecarId,
         AppliedGeneration = current.Generation,
@@ -113,14 +113,14 @@ internal sealed class RolloutControlService : RolloutControl.RolloutControlBase
         return Task.FromResult(response);
     }
 
-    private static Contracts.V1.TableSource ToMessage(Routing.TableSource source) => source switch
+    private static Contracts.V1.TableSource ToMessage(Model.TableSource source) => source switch
     {
-        Routing.TableSource.None => Contracts.V1.TableSource.None,
-        Routing.TableSource.File => Contracts.V1.TableSource.File,
-        Routing.TableSource.Push => Contracts.V1.TableSource.Push,
-        Routing.TableSource.Database => Contracts.V1.TableSource.Database,
-        Routing.TableSource.Cache => Contracts.V1.TableSource.Cache,
-        Routing.TableSource.Tripwire => Contracts.V1.TableSource.Tripwire,
+        Model.TableSource.None => Contracts.V1.TableSource.None,
+        Model.TableSource.File => Contracts.V1.TableSource.File,
+        Model.TableSource.Push => Contracts.V1.TableSource.Push,
+        Model.TableSource.Database => Contracts.V1.TableSource.Database,
+        Model.TableSource.Cache => Contracts.V1.TableSource.Cache,
+        Model.TableSource.Tripwire => Contracts.V1.TableSource.Tripwire,
         _ => Contracts.V1.TableSource.Unspecified,
     };
 

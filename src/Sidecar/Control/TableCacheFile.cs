@@ -1,5 +1,5 @@
 using Canary.Contracts.Rollouts;
-using Canary.Sidecar.Routing;
+using Canary.Sidecar.Model;
 
 namespace Canary.Sidecar.Control;
 
@@ -14,7 +14,7 @@ internal sealed class TableCacheFile
     private readonly RolloutTableHolder _tables;
     private readonly ILogger _logger;
     private long _writtenGeneration = -1;
-    private RolloutTableSnapshot? _written;
+    private RolloutTableModel? _written;
 
     public TableCacheFile(string path, RolloutTableHolder tables, ILogger logger)
     {

@@ -1,6 +1,6 @@
 using Canary.Contracts.Metrics;
+using Canary.Sidecar.Model;
 using Canary.Sidecar.Processing;
-using Canary.Sidecar.Routing;
 
 namespace Canary.Sidecar.Diagnostics;
 
@@ -50,9 +50,9 @@ internal sealed class RoutingMetricsSource : IMetricsSource
         foreach (var route in snapshot.Routes)
         {
             var rollout = route.Definition.RouteKey;
-            foreach (var reason in Enum.GetValues<AssignmentReason>())
+            foreach (var reason in AssignmentReasonNames.All)
             {
-                writer.Metric("canary_assignments_by_reason_total", "counter", "Routing decisions by reason.", route.Counters.ByReason(reason), ("rollout", rollout), ("reason", reason.ToString()));
+                writer.Metric("canary_assignments_by_reason_total", "counter", "Routing decisions by reason.", route.Counters.ByReason(reason), ("rollout", rollout), ("reason", AssignmentReasonNames.Name(reason)));
             }
         }
     }

@@ -1,6 +1,6 @@
 using Canary.Contracts.Metrics;
 using Canary.Sidecar.Persistence;
-using Canary.Sidecar.Telemetry;
+using Canary.Sidecar.Telemetry.Recording;
 
 namespace Canary.Sidecar.Diagnostics;
 
@@ -26,5 +26,8 @@ internal sealed class TelemetryMetricsSource : IMetricsSource
         writer.Metric("canary_telemetry_write_failures_total", "counter", "Failed attempts to write telemetry to PostgreSQL.", _status.WriteFailures);
         writer.Metric("canary_telemetry_queue_depth", "gauge", "Telemetry intervals waiting to be written.", _status.QueueDepth);
         writer.Metric("canary_telemetry_histogram_bytes", "gauge", "Memory held by the per-arm histograms.", _registry.HistogramBytes);
+        writer.Metric("canary_telemetry_arms", "gauge", "Telemetry arms (rollout, subset) that have recorded a request.", _registry.Arms.Count);
+        writer.Metric("canary_telemetry_arms_handed_back_total", "counter", "Times an idle arm handed its histogram recorders back.", _status.ArmsHandedBack);
+        writer.Metric("canary_telemetry_hand_back_collections_total", "counter", "Full garbage collections run to return the memory of handed-back recorders.", _status.CollectionsAfterHandBack);
     }
 }

@@ -6,17 +6,19 @@ using Canary.Contracts.Rollouts;
 using Canary.Sidecar.Configuration;
 using Canary.Sidecar.Control;
 using Canary.Sidecar.Diagnostics;
+using Canary.Sidecar.Model;
 using Canary.Sidecar.ModelRewrite;
-using Canary.Sidecar.Processing;
 using Canary.Sidecar.Persistence;
 using Canary.Sidecar.Pooling;
+using Canary.Sidecar.Processing;
 using Canary.Sidecar.Routing;
 using Canary.Sidecar.Telemetry;
 using Canary.Sidecar.Telemetry.Scanning;
-using Microsoft.Extensions.ObjectPool;
 using Canary.Sidecar.Tripwire;
+using Canary.Sidecar.Wire;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
+using Microsoft.Extensions.ObjectPool;
 
 namespace Canary.Sidecar.Hosting;
 
@@ -90,7 +92,7 @@ internal static class SidecarApplication
         services.AddSingleton(options);
         services.AddSingleton(endpoints);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(new RoutingHeaders(options.Routing));
+        services.AddSingleton(new RoutingSettings(options.Routing));
         services.AddSingleton<RolloutTableHolder>();
         services.AddSingleton<IRequestRandom>(new SplitMixRequestRandom(options.Routing.RandomSeed ?? (ulong)Random.Shared.NextInt64()));
         services.AddSingleton<SubsetSelector>();
@@ -101,7 +103,7 @@ internal static class SidecarApplication
         services.AddSingleton<IExchangeObserver, TelemetryObserver>();
         services.AddSingleton<IMetricsSource, TelemetryMetricsSource>();
         services.AddSingleton<ProcessingAnswerPool>();
-        services.AddSingleton(provider => new ModelRewriteHandler(provider.GetRequiredService<ProcessingAnswerPool>(), ModelRewriteLimits.Default));
+        services.AddSingleton(provider => new RequestBodyHandler(provider.GetRequiredService<ProcessingAnswerPool>(), ModelRewriteLimits.Default));
         services.AddSingleton<RequestHeadersHandler>();
         services.AddSingleton<ExchangeProcessor>();
         // Stateless: one instance for every stream, instead of one activated per call.

@@ -1,4 +1,5 @@
 using System.Buffers;
+using Canary.Sidecar.Model;
 
 namespace Canary.Sidecar.ModelRewrite;
 

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.Unicode;
+using Canary.Sidecar.Model;
 
 namespace Canary.Sidecar.ModelRewrite;
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Buffers.Text;
+using Canary.Sidecar.Wire;
 
 namespace Canary.Sidecar.ModelRewrite;
 
@@ -39,7 +40,7 @@ internal static class RequestBodyReplyWriter
     {
         Span<byte> digits = stackalloc byte[MaxContentLengthDigits];
         var layout = Layout.Of(reply, digits);
-        return ProtoWire.FieldSize(layout.BodyResponse);
+        return WireWriter.FieldSize(layout.BodyResponse);
     }
 
     /// <summary>Writes the whole ProcessingResponse message (no gRPC frame header) and returns its length.</summary>
@@ -47,20 +48,20 @@ internal static class RequestBodyReplyWriter
     {
         Span<byte> digits = stackalloc byte[MaxContentLengthDigits];
         var layout = Layout.Of(reply, digits);
-        var total = ProtoWire.FieldSize(layout.BodyResponse);
+        var total = WireWriter.FieldSize(layout.BodyResponse);
 
         // Everything up to the body bytes is small and written in one span; the body is copied in chunks after it.
         var prefixLength = total - (reply.ReplaceBody ? reply.Body.Length : 0) - (reply.ClearRouteCache ? 2 : 0);
         var span = output.GetSpan(prefixLength);
-        var position = ProtoWire.WriteFieldHeader(span, ProtoWire.LengthDelimitedTag(ProcessingResponseRequestBody), layout.BodyResponse);
+        var position = WireWriter.WriteFieldHeader(span, WireWriter.LengthDelimitedTag(ProcessingResponseRequestBody), layout.BodyResponse);
         if (layout.Common > 0)
         {
-            position += ProtoWire.WriteFieldHeader(span[position..], ProtoWire.LengthDelimitedTag(BodyResponseResponse), layout.Common);
+            position += WireWriter.WriteFieldHeader(span[position..], WireWriter.LengthDelimitedTag(BodyResponseResponse), layout.Common);
         }
 
         if (layout.Mutation > 0)
         {
-            position += ProtoWire.WriteFieldHeader(span[position..], ProtoWire.LengthDelimitedTag(CommonHeaderMutation), layout.Mutation);
+            position += WireWriter.WriteFieldHeader(span[position..], WireWriter.LengthDelimitedTag(CommonHeaderMutation), layout.Mutation);
             if (reply.SetContentLength)
             {
                 position += WriteHeader(span[position..], ContentLength, digits[..layout.DigitCount]);
@@ -74,8 +75,8 @@ internal static class RequestBodyReplyWriter
 
         if (reply.ReplaceBody)
         {
-            position += ProtoWire.WriteFieldHeader(span[position..], ProtoWire.LengthDelimitedTag(CommonBodyMutation), layout.BodyMutation);
-            position += ProtoWire.WriteFieldHeader(span[position..], ProtoWire.LengthDelimitedTag(BodyMutationBody), reply.Body.Length);
+            position += WireWriter.WriteFieldHeader(span[position..], WireWriter.LengthDelimitedTag(CommonBodyMutation), layout.BodyMutation);
+            position += WireWriter.WriteFieldHeader(span[position..], WireWriter.LengthDelimitedTag(BodyMutationBody), reply.Body.Length);
             output.Advance(position);
             reply.Body.WriteTo(output);
         }
@@ -87,7 +88,7 @@ internal static class RequestBodyReplyWriter
         if (reply.ClearRouteCache)
         {
             var tail = output.GetSpan(2);
-            tail[0] = ProtoWire.VarintTag(CommonClearRouteCache);
+            tail[0] = WireWriter.VarintTag(CommonClearRouteCache);
             tail[1] = 1;
             output.Advance(2);
         }
@@ -96,16 +97,16 @@ internal static class RequestBodyReplyWriter
     }
 
     private static int HeaderOptionPayload(int nameLength, int valueLength) =>
-        ProtoWire.FieldSize(ProtoWire.FieldSize(nameLength) + ProtoWire.FieldSize(valueLength));
+        WireWriter.FieldSize(WireWriter.FieldSize(nameLength) + WireWriter.FieldSize(valueLength));
 
     private static int WriteHeader(Span<byte> destination, ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
     {
-        var headerValue = ProtoWire.FieldSize(name.Length) + ProtoWire.FieldSize(value.Length);
-        var option = ProtoWire.FieldSize(headerValue);
-        var position = ProtoWire.WriteFieldHeader(destination, ProtoWire.LengthDelimitedTag(MutationSetHeaders), option);
-        position += ProtoWire.WriteFieldHeader(destination[position..], ProtoWire.LengthDelimitedTag(OptionHeader), headerValue);
-        position += ProtoWire.WriteBytesField(destination[position..], ProtoWire.LengthDelimitedTag(HeaderKey), name);
-        position += ProtoWire.WriteBytesField(destination[position..], ProtoWire.LengthDelimitedTag(HeaderRawValue), value);
+        var headerValue = WireWriter.FieldSize(name.Length) + WireWriter.FieldSize(value.Length);
+        var option = WireWriter.FieldSize(headerValue);
+        var position = WireWriter.WriteFieldHeader(destination, WireWriter.LengthDelimitedTag(MutationSetHeaders), option);
+        position += WireWriter.WriteFieldHeader(destination[position..], WireWriter.LengthDelimitedTag(OptionHeader), headerValue);
+        position += WireWriter.WriteBytesField(destination[position..], WireWriter.LengthDelimitedTag(HeaderKey), name);
+        position += WireWriter.WriteBytesField(destination[position..], WireWriter.LengthDelimitedTag(HeaderRawValue), value);
         return position;
     }
 
@@ -134,17 +135,17 @@ internal static class RequestBodyReplyWriter
             if (reply.SetContentLength)
             {
                 Utf8Formatter.TryFormat(reply.Body.Length, digits, out digitCount);
-                mutation += ProtoWire.FieldSize(HeaderOptionPayload(ContentLength.Length, digitCount));
+                mutation += WireWriter.FieldSize(HeaderOptionPayload(ContentLength.Length, digitCount));
             }
 
             if (!reply.HeaderName.IsEmpty)
             {
-                mutation += ProtoWire.FieldSize(HeaderOptionPayload(reply.HeaderName.Length, reply.HeaderValue.Length));
+                mutation += WireWriter.FieldSize(HeaderOptionPayload(reply.HeaderName.Length, reply.HeaderValue.Length));
             }
 
-            var bodyMutation = reply.ReplaceBody ? ProtoWire.FieldSize(reply.Body.Length) : 0;
-            var common = (mutation > 0 ? ProtoWire.FieldSize(mutation) : 0)
-                + (reply.ReplaceBody ? ProtoWire.FieldSize(bodyMutation) : 0)
+            var bodyMutation = reply.ReplaceBody ? WireWriter.FieldSize(reply.Body.Length) : 0;
+            var common = (mutation > 0 ? WireWriter.FieldSize(mutation) : 0)
+                + (reply.ReplaceBody ? WireWriter.FieldSize(bodyMutation) : 0)
                 + (reply.ClearRouteCache ? 2 : 0);
             return new Layout
             {
@@ -152,7 +153,7 @@ internal static class RequestBodyReplyWriter
                 Mutation = mutation,
                 BodyMutation = bodyMutation,
                 Common = common,
-                BodyResponse = common > 0 ? ProtoWire.FieldSize(common) : 0,
+                BodyResponse = common > 0 ? WireWriter.FieldSize(common) : 0,
             };
         }
     }

@@ -13,9 +13,16 @@ internal sealed class PersistenceOptionsValidator : IValidateOptions<Persistence
             (errors ??= []).Add("Canary:SidecarId must not be empty.");
         }
 
-        if (options.FlushInterval < TimeSpan.FromMilliseconds(100) || options.FlushInterval > TimeSpan.FromHours(1))
+        var flushIntervalValid = options.FlushInterval >= TimeSpan.FromMilliseconds(100) && options.FlushInterval <= TimeSpan.FromHours(1);
+        if (!flushIntervalValid)
         {
             (errors ??= []).Add("Canary:Telemetry:FlushInterval must be between 100 ms and 1 h.");
+        }
+
+        // Compared with a valid flush interval only: a wrong one is reported once, above.
+        if ((flushIntervalValid && options.ArmIdleTimeout < options.FlushInterval) || options.ArmIdleTimeout <= TimeSpan.Zero || options.ArmIdleTimeout > TimeSpan.FromDays(1))
+        {
+            (errors ??= []).Add("Canary:Telemetry:ArmIdleTimeout must be at least Canary:Telemetry:FlushInterval (idleness is seen one interval at a time) and at most 1 day.");
         }
 
         if (options.QueueDuration < TimeSpan.Zero || options.QueueDuration / options.FlushInterval > 100_000)

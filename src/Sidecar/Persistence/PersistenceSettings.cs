@@ -15,7 +15,7 @@ internal static class PersistenceSettings
     /// </summary>
     private static readonly SettingKeyPatterns KnownKeys = new(
     [
-        "FlushInterval", "QueueDuration", "InitialRetryDelay", "MaxRetryDelay", "ApplyMigrations",
+        "FlushInterval", "QueueDuration", "InitialRetryDelay", "MaxRetryDelay", "ApplyMigrations", "ArmIdleTimeout",
         "Prices:*:Model", "Prices:*:Input", "Prices:*:CachedInput", "Prices:*:Output", "Prices:*:CacheWrite",
     ]);
 

@@ -14,6 +14,8 @@ internal sealed class PersistenceStatus
     private long _rowsDropped;
     private long _writeFailures;
     private long _queued;
+    private long _armsHandedBack;
+    private long _collectionsAfterHandBack;
 
     /// <summary>Non-empty intervals handed to the queue.</summary>
     public long IntervalsCollected => Interlocked.Read(ref _intervalsCollected);
@@ -33,6 +35,16 @@ internal sealed class PersistenceStatus
 
     /// <summary>Intervals waiting to be written, including the one being written.</summary>
     public long QueueDepth => Interlocked.Read(ref _queued);
+
+    /// <summary>Times an idle arm handed its recorders back.</summary>
+    public long ArmsHandedBack => Interlocked.Read(ref _armsHandedBack);
+
+    internal void OnArmsHandedBack(long count) => Interlocked.Add(ref _armsHandedBack, count);
+
+    /// <summary>Full collections run to return the memory of handed-back recorders.</summary>
+    public long CollectionsAfterHandBack => Interlocked.Read(ref _collectionsAfterHandBack);
+
+    internal void OnFullCollectionAfterHandBack() => Interlocked.Increment(ref _collectionsAfterHandBack);
 
     internal void OnCollected()
     {

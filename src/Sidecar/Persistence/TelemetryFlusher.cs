@@ -1,14 +1,15 @@
 using System.Threading.Channels;
 using Canary.Contracts.Telemetry;
 using Canary.Contracts.Telemetry.Storage;
-using Canary.Sidecar.Telemetry;
+using Canary.Sidecar.Telemetry.Recording;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Canary.Sidecar.Persistence;
 
 /// <summary>
-/// Every flush interval, takes every arm's interval into a <see cref="TelemetryBatch"/> and writes it to PostgreSQL.
+/// Every flush interval, takes every arm's interval into a <see cref="TelemetryBatch"/> and writes it to PostgreSQL;
+/// arms idle for <see cref="PersistenceOptions.ArmIdleTimeout"/> hand their recorders back in the same step.
 /// </summary>
 /// <remarks>
 /// Collecting and writing are separate loops joined by a bounded queue, so an outage or a slow database never delays
@@ -19,6 +20,10 @@ namespace Canary.Sidecar.Persistence;
 /// </remarks>
 internal sealed class TelemetryFlusher : BackgroundService
 {
+    /// <summary>Recorders handed back since the last full collection that make one worth it (about eight arms).</summary>
+    internal const long CollectAfterHandedBackBytes = 2 * 1024 * 1024;
+
+
     private readonly TelemetryCollector _collector;
     private readonly TelemetryRowWriter _writer;
     private readonly NpgsqlDataSource _dataSource;
@@ -32,6 +37,8 @@ internal sealed class TelemetryFlusher : BackgroundService
     private TelemetryBatch? _inFlight;
     private PeriodicTimer? _timer;
     private volatile bool _schemaReady;
+    private long _handedBackSinceCollection;
+    private long _lastCollectionTimestamp;
 
     public TelemetryFlusher(
         TelemetryRegistry registry,
@@ -42,7 +49,7 @@ internal sealed class TelemetryFlusher : BackgroundService
         ILogger<TelemetryFlusher> logger)
     {
         _options = options.Value;
-        _collector = new TelemetryCollector(registry, _options.SidecarId);
+        _collector = new TelemetryCollector(registry, _options.SidecarId, _options.ArmIdleTimeout);
         _writer = new TelemetryRowWriter(dataSource);
         _dataSource = dataSource;
         _status = status;
@@ -86,7 +93,11 @@ internal sealed class TelemetryFlusher : BackgroundService
         {
             var now = Now();
             var milliseconds = (int)Math.Clamp(Math.Round((now - _intervalStart).TotalMilliseconds), 1, int.MaxValue);
+            var handedBack = _collector.ArmsHandedBack;
+            var handedBackBytes = _collector.BytesHandedBack;
             var batch = _collector.Collect(_intervalStart, milliseconds);
+            _status.OnArmsHandedBack(_collector.ArmsHandedBack - handedBack);
+            ReturnHandedBackMemory(_collector.BytesHandedBack - handedBackBytes);
             _intervalStart = now;
             if (batch.IsEmpty)
             {
@@ -98,6 +109,29 @@ internal sealed class TelemetryFlusher : BackgroundService
             _queue.Writer.TryWrite(batch);
             return true;
         }
+    }
+
+    /// <summary>
+    /// Handed-back recorders are old objects: the garbage collector frees them only in a full collection, which under
+    /// steady traffic may not come for a long time, and until then their memory and the new recorders' both count in
+    /// RSS (measured: a sidecar whose traffic moved between sets of rollouts grew from 55 to 82 MiB, and stayed at
+    /// 55-57 MiB with this collection; bench/README.md). So once enough was handed back, one compacting full
+    /// collection returns it, at most once per <see cref="PersistenceOptions.ArmIdleTimeout"/> (an arm must have been
+    /// idle that long to be handed back at all); its pause is that of a heap of a few tens of MB.
+    /// </summary>
+    private void ReturnHandedBackMemory(long bytes)
+    {
+        _handedBackSinceCollection += bytes;
+        if (_handedBackSinceCollection < CollectAfterHandedBackBytes
+            || (_lastCollectionTimestamp != 0 && _timeProvider.GetElapsedTime(_lastCollectionTimestamp) < _options.ArmIdleTimeout))
+        {
+            return;
+        }
+
+        _handedBackSinceCollection = 0;
+        _lastCollectionTimestamp = _timeProvider.GetTimestamp();
+        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        _status.OnFullCollectionAfterHandBack();
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

@@ -1,6 +1,6 @@
 using System.Buffers.Text;
-using Canary.Sidecar.ModelRewrite;
-using Canary.Sidecar.Routing;
+using Canary.Sidecar.Model;
+using Canary.Sidecar.Wire;
 using Grpc.Core;
 
 namespace Canary.Sidecar.Processing;
@@ -31,9 +31,9 @@ internal sealed class ExchangeProcessor
     private readonly ProcessingCounters _counters;
     private readonly TimeProvider _timeProvider;
     private readonly IExchangeObserver[] _observers;
-    private readonly ModelRewriteHandler _rewrites;
+    private readonly RequestBodyHandler _rewrites;
 
-    public ExchangeProcessor(RolloutTableHolder tables, RequestHeadersHandler requestHeaders, ModelRewriteHandler rewrites, ProcessingCounters counters, TimeProvider timeProvider, IEnumerable<IExchangeObserver>? observers = null)
+    public ExchangeProcessor(RolloutTableHolder tables, RequestHeadersHandler requestHeaders, RequestBodyHandler rewrites, ProcessingCounters counters, TimeProvider timeProvider, IEnumerable<IExchangeObserver>? observers = null)
     {
         _tables = tables;
         _rewrites = rewrites;
@@ -58,7 +58,7 @@ internal sealed class ExchangeProcessor
         {
             case ProcessingRequestKind.RequestHeaders:
                 state.RequestTimestamp = _timeProvider.GetTimestamp();
-                if (!_requestHeaders.TryHandle(request.Payload, _tables.Current, ref state, out answer))
+                if (!_requestHeaders.TryHandle(request.Payload, _tables.Current, ref state, out answer, request.MetadataContext))
                 {
                     throw Malformed("request_headers is not a valid HttpHeaders message");
                 }

@@ -1,3 +1,5 @@
+using Canary.Sidecar.Model;
+using Canary.Sidecar.Wire;
 using Grpc.Core;
 
 namespace Canary.Sidecar.Processing;

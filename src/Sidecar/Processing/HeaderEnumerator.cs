@@ -1,3 +1,4 @@
+using Canary.Sidecar.Wire;
 namespace Canary.Sidecar.Processing;
 
 /// <summary>

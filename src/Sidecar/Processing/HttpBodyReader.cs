@@ -1,3 +1,4 @@
+using Canary.Sidecar.Wire;
 namespace Canary.Sidecar.Processing;
 
 /// <summary>Reads an encoded <c>HttpBody</c> (body = 1, end_of_stream = 2) without copying the body bytes.</summary>

@@ -1,3 +1,4 @@
+using Canary.Sidecar.Wire;
 using Grpc.Core;
 
 namespace Canary.Sidecar.Processing;

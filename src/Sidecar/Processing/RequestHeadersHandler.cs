@@ -1,13 +1,15 @@
 using System.Buffers.Text;
-using Canary.Sidecar.ModelRewrite;
+using Canary.Sidecar.Model;
 using Canary.Sidecar.Routing;
+using Canary.Sidecar.Wire;
 
 namespace Canary.Sidecar.Processing;
 
 /// <summary>
 /// The decision path: reads an encoded <c>HttpHeaders</c>, finds the rollout by the route-key header, the user key
-/// (first configured header present and non-empty), the tenant and any opt-in headers, picks the subset and returns
-/// the precomputed answer. One pass over the headers, no allocation, no lock.
+/// (from Envoy's dynamic metadata when configured, else the first configured header present and non-empty), the
+/// tenant and any opt-in headers, picks the subset and the telemetry arm and returns the precomputed answer, which
+/// carries the rollout's <c>canary</c> metadata. One pass over the headers, no allocation, no lock.
 /// </summary>
 internal sealed class RequestHeadersHandler
 {
@@ -15,15 +17,18 @@ internal sealed class RequestHeadersHandler
     private readonly ProcessingCounters _counters;
     private readonly int _maxRewriteBodyBytes;
 
-    public RequestHeadersHandler(SubsetSelector selector, ProcessingCounters counters, ModelRewriteHandler rewrites)
+    public RequestHeadersHandler(SubsetSelector selector, ProcessingCounters counters, RequestBodyHandler rewrites)
     {
         _selector = selector;
         _counters = counters;
         _maxRewriteBodyBytes = rewrites.Limits.MaxBodyBytes;
     }
 
-    /// <summary>False when the message is not valid protobuf; otherwise the answer to send.</summary>
-    public bool TryHandle(ReadOnlySpan<byte> httpHeaders, RolloutTableSnapshot snapshot, ref ExchangeState state, out ProcessingAnswer answer)
+    /// <summary>
+    /// False when the message is not valid protobuf; otherwise the answer to send. <paramref name="metadataContext"/>
+    /// is the request's <c>metadata_context</c> (empty when Envoy forwards none).
+    /// </summary>
+    public bool TryHandle(ReadOnlySpan<byte> httpHeaders, RolloutTableModel snapshot, ref ExchangeState state, out ProcessingAnswer answer, ReadOnlySpan<byte> metadataContext = default)
     {
         var headers = snapshot.Headers;
         var userKeyHeaders = headers.UserKeyHeaders;
@@ -136,50 +141,67 @@ internal sealed class RequestHeadersHandler
             return true;
         }
 
+        // Dynamic metadata is written by Envoy's filters (an authentication filter, say), never by the client, so it
+        // wins over any header; the header is read at all only where AllowHeaderUserKey lets it stand in.
+        if (headers.UserKeyMetadata is { } userKeyPath
+            && MetadataContextReader.TryReadString(metadataContext, userKeyPath.Namespace, userKeyPath.Keys, out var metadataUserKey))
+        {
+            userKey = metadataUserKey;
+        }
+
+        if (headers.TenantMetadata is { } tenantPath
+            && MetadataContextReader.TryReadString(metadataContext, tenantPath.Namespace, tenantPath.Keys, out var metadataTenant))
+        {
+            tenant = metadataTenant;
+        }
+
         var canary = _selector.IsCanary(route, userKey, tenant, optInMask, out var reason);
         route.Counters.Count(canary, reason);
         if (isFeedbackPath && feedback != 0)
         {
             // Sticky assignment makes the user's current arm the arm that served them: no request ids needed.
-            route.ArmFor(canary, reason)?.CountFeedback(feedback > 0);
+            route.Arms.Get(ArmKinds.For(canary, reason, feedback: false, unrewritten: false))?.CountFeedback(feedback > 0);
         }
 
         state.Route = route;
         state.Reason = reason;
+        state.IsFeedback = isFeedbackPath;
         if (route.IsModelRewrite)
         {
-            answer = StartRewrite(route, canary, enumerator.EndOfStream, contentLength, ref state);
+            answer = StartRewrite(route, canary, reason, isFeedbackPath, enumerator.EndOfStream, contentLength, ref state);
             return true;
         }
 
         state.IsCanary = canary;
+        state.Arm = ArmKinds.For(canary, reason, isFeedbackPath, unrewritten: false);
         // The answer always sets the header, so a client-sent subset header is overwritten whatever it said.
-        answer = canary ? route.CanaryAnswer : route.StableAnswer;
+        answer = route.HeadersAnswer(canary, reason, isFeedbackPath);
         return true;
     }
 
     /// <summary>
     /// Model-rewrite mode: ask for the body when there is one that fits the rewrite limit; the request is labelled
-    /// stable until the body answer rewrites it.
+    /// stable, and recorded as unrewritten, until the body answer rewrites it (or finds it asks for the stable model).
     /// </summary>
-    private ProcessingAnswer StartRewrite(RolloutRoute route, bool canary, bool endOfStream, long contentLength, ref ExchangeState state)
+    private ProcessingAnswer StartRewrite(RolloutModel route, bool canary, AssignmentReason reason, bool feedback, bool endOfStream, long contentLength, ref ExchangeState state)
     {
         state.IsCanary = false;
+        state.Arm = ArmKinds.For(canary: false, reason, feedback, unrewritten: true);
         if (endOfStream)
         {
-            return route.StableAnswer;
+            return route.RewriteHeadersAnswer(reason, bufferBody: false, feedback);
         }
 
         if (contentLength > _maxRewriteBodyBytes)
         {
             route.Counters.CountRewrite(ModelRewriteResult.OverLimit, canary);
-            return route.StableAnswer;
+            return route.RewriteHeadersAnswer(reason, bufferBody: false, feedback);
         }
 
         state.PendingRewrite = true;
         state.RewriteToCanary = canary;
         state.HadContentLength = contentLength >= 0;
-        return route.BufferBodyAnswer!;
+        return route.RewriteHeadersAnswer(reason, bufferBody: true, feedback);
     }
 
     /// <summary>+1 for a positive rating, -1 for a negative one, 0 when the value is not a rating.</summary>

@@ -1,3 +1,4 @@
+using Canary.Sidecar.Model;
 namespace Canary.Sidecar.Routing;
 
 /// <summary>
@@ -11,7 +12,7 @@ internal sealed class SubsetSelector
 
     public SubsetSelector(IRequestRandom random) => _random = random;
 
-    public bool IsCanary(RolloutRoute route, ReadOnlySpan<byte> userKey, ReadOnlySpan<byte> tenant, ulong optInMask, out AssignmentReason reason)
+    public bool IsCanary(RolloutModel route, ReadOnlySpan<byte> userKey, ReadOnlySpan<byte> tenant, ulong optInMask, out AssignmentReason reason)
     {
         if (route.RolledBack)
         {
@@ -20,9 +21,15 @@ internal sealed class SubsetSelector
         }
 
         var hasUser = !userKey.IsEmpty;
-        if ((hasUser && route.ExcludedUsers.Contains(userKey)) || (!tenant.IsEmpty && route.ExcludedTenants.Contains(tenant)))
+        if (hasUser && route.ExcludedUsers.Contains(userKey))
         {
-            reason = AssignmentReason.Excluded;
+            reason = AssignmentReason.ExcludedUser;
+            return false;
+        }
+
+        if (!tenant.IsEmpty && route.ExcludedTenants.Contains(tenant))
+        {
+            reason = AssignmentReason.ExcludedTenant;
             return false;
         }
 

@@ -1,15 +1,17 @@
 using Canary.Contracts.Pricing;
+using Canary.Sidecar.Model;
 using Canary.Sidecar.ModelRewrite;
-using Canary.Sidecar.Processing;
-using Canary.Sidecar.Routing;
 using Canary.Sidecar.Telemetry.Pricing;
+using Canary.Sidecar.Telemetry.Recording;
 using Canary.Sidecar.Telemetry.Scanning;
 using Microsoft.Extensions.ObjectPool;
 
 namespace Canary.Sidecar.Telemetry;
 
 /// <summary>
-/// Measures the response side of every routed exchange into its arm: outcome class, time to response headers, total
+/// Measures the response side of every routed exchange into the arm the decision chose (<see cref="ExchangeState.Arm"/>:
+/// stable or canary for the comparison, an off-comparison arm for testers, excluded users, requests without a user
+/// key, unrewritten requests and feedback calls): outcome class, time to response headers, total
 /// duration, and, for 2xx JSON or SSE bodies (and 400 JSON, for content-policy refusals), time to first token, time per
 /// output token, tokens, finish reason, refusals, response length and cost. Runs on the stream's thread; every path is
 /// wait-free and allocation-free (scanners come from a pool).
@@ -209,7 +211,7 @@ internal sealed class TelemetryObserver : IExchangeObserver
     }
 
     private static ArmTelemetry? Arm(ref ExchangeState state) =>
-        state.Route?.ArmFor(state.IsCanary, state.Reason);
+        state.Route?.Arms.Get(state.Arm);
 
     private long MicrosecondsSince(long timestamp) =>
         Math.Max(1, (long)_time.GetElapsedTime(timestamp).TotalMicroseconds);

@@ -1,4 +1,4 @@
-using Canary.Sidecar.Routing;
+using Canary.Sidecar.Model;
 
 namespace Canary.Sidecar.Tripwire;
 
@@ -10,7 +10,7 @@ internal sealed class TripwireMap
 {
     public static readonly TripwireMap Empty = new(null, [], [], new Dictionary<string, RolloutTripwire>(StringComparer.Ordinal));
 
-    public TripwireMap(RolloutTableSnapshot? snapshot, RolloutRoute[] routes, RolloutTripwire[] byIndex, Dictionary<string, RolloutTripwire> byKey)
+    public TripwireMap(RolloutTableModel? snapshot, RolloutModel[] routes, RolloutTripwire[] byIndex, Dictionary<string, RolloutTripwire> byKey)
     {
         Snapshot = snapshot;
         Routes = routes;
@@ -18,15 +18,15 @@ internal sealed class TripwireMap
         ByKey = byKey;
     }
 
-    public RolloutTableSnapshot? Snapshot { get; }
+    public RolloutTableModel? Snapshot { get; }
 
-    public RolloutRoute[] Routes { get; }
+    public RolloutModel[] Routes { get; }
 
     public RolloutTripwire[] ByIndex { get; }
 
     public Dictionary<string, RolloutTripwire> ByKey { get; }
 
-    public RolloutTripwire? Find(RolloutRoute route)
+    public RolloutTripwire? Find(RolloutModel route)
     {
         var index = route.Index;
         if ((uint)index < (uint)Routes.Length && ReferenceEquals(Routes[index], route))

@@ -1,7 +1,6 @@
 using Canary.Contracts.Rollouts;
 using Canary.Sidecar.Configuration;
-using Canary.Sidecar.Processing;
-using Canary.Sidecar.Routing;
+using Canary.Sidecar.Model;
 
 namespace Canary.Sidecar.Tripwire;
 
@@ -120,7 +119,7 @@ internal sealed class TripwireMonitor : IExchangeObserver
     }
 
     /// <summary>Records one outcome; the outcome that passes the bound while stable is healthy trips the cohort.</summary>
-    internal void Record(RolloutRoute route, bool canary, bool failure)
+    internal void Record(RolloutModel route, bool canary, bool failure)
     {
         if (route.RolledBack)
         {

@@ -1,5 +1,5 @@
 using Canary.Sidecar.Hosting;
-using Canary.Sidecar.Routing;
+using Canary.Sidecar.Model;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -33,7 +33,7 @@ public sealed class ControlSidecar : IAsyncDisposable
     }
 
     /// <summary>Waits until the table in force has <paramref name="generation"/>.</summary>
-    internal async Task<RolloutTableSnapshot> WaitForGenerationAsync(long generation)
+    internal async Task<RolloutTableModel> WaitForGenerationAsync(long generation)
     {
         await Eventually.UntilAsync(() => Tables.Current.Generation == generation, $"table generation {generation} in force");
         return Tables.Current;

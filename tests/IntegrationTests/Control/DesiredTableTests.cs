@@ -1,6 +1,6 @@
 using Canary.Contracts.Rollouts;
 using Canary.IntegrationTests.Postgres;
-using Canary.Sidecar.Routing;
+using Canary.Sidecar.Model;
 
 namespace Canary.IntegrationTests.Control;
 

@@ -8,7 +8,7 @@ using Canary.Contracts.Telemetry.Storage;
 using Canary.IntegrationTests.Postgres;
 using Canary.IntegrationTests.Processes;
 using Canary.Sidecar.Hosting;
-using Canary.Sidecar.Routing;
+using Canary.Sidecar.Model;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
@@ -123,7 +123,7 @@ public sealed class RollbackEndToEndTests
         }
     }
 
-    private static RolloutRoute Route(WebApplication app) =>
+    private static RolloutModel Route(WebApplication app) =>
         Assert.Single(app.Services.GetRequiredService<RolloutTableHolder>().Current.Routes);
 
     private static async Task SeedAsync(NpgsqlDataSource dataSource, string subset, long requests, long errors, DateTime at)

@@ -2,7 +2,7 @@ using Canary.Contracts.Telemetry;
 using Canary.Contracts.Telemetry.Storage;
 using Canary.IntegrationTests.Postgres;
 using Canary.Sidecar.Persistence;
-using Canary.Sidecar.Telemetry;
+using Canary.Sidecar.Telemetry.Recording;
 using Npgsql;
 
 namespace Canary.IntegrationTests.Persistence;

@@ -23,7 +23,7 @@ public sealed class TesterArmAnalysisTests
         var now = DateTimeOffset.UtcNow;
         await SeedAsync(dataSource, "v1", now, requests: 1000, errors: 1);
         await SeedAsync(dataSource, "v2", now, requests: 50, errors: 0);
-        await SeedAsync(dataSource, TesterArm.SubsetFor("v2"), now, requests: 400, errors: 40);
+        await SeedAsync(dataSource, OffComparisonArm.Testers("v2"), now, requests: 400, errors: 40);
 
         var window = await new TelemetryWindowReader(dataSource).ReadAsync("chat", now.AddHours(-1), now.AddMinutes(1), CancellationToken.None);
         var canary = EvidenceBuilder.Build(window.Arm("v2"));

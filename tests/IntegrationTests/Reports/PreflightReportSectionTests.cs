@@ -32,7 +32,7 @@ public sealed class PreflightReportSectionTests : IDisposable
         // A newer record for other versions must not stand in for the one these versions passed.
         var other = PreflightFor("v9", canaryFailure: "other versions", new PreflightGates());
         await PreflightStore.InsertAsync(dataSource, other, PreflightJson.Write(other), CancellationToken.None);
-        await TelemetrySeed.WriteAsync(dataSource, Rollout, TesterArm.SubsetFor("v2"), requests: 30, errors: 2, DateTime.UtcNow);
+        await TelemetrySeed.WriteAsync(dataSource, Rollout, OffComparisonArm.Testers("v2"), requests: 30, errors: 2, DateTime.UtcNow);
 
         var report = await ReportLoader.LoadAsync(dataSource, Rollout, DateTimeOffset.UtcNow, CancellationToken.None);
         var html = ReportRenderer.Render(report);

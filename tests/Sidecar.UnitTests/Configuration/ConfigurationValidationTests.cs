@@ -95,4 +95,43 @@ public sealed class ConfigurationValidationTests
 
         Assert.Empty(SidecarOptionsValidator.Validate(options, [], []));
     }
+
+    [Fact]
+    public void Validate_MetadataKeySources_ListsEveryMistake()
+    {
+        var options = new SidecarOptions();
+        options.Routing.UserKeyMetadata = new MetadataKeyOptions { Namespace = "envoy.filters.http.jwt_authn" };
+        options.Routing.TenantMetadata = new MetadataKeyOptions { Namespace = "ns", Path = "claims..tenant" };
+        var errors = SidecarOptionsValidator.Validate(options, ["Routing:UserKeyMetadata:Namespace", "Routing:TenantMetadata:Namespace", "Routing:TenantMetadata:Path", "Routing:UserKeyMetadata:Pth"], []);
+
+        Assert.Contains("Canary:Routing:UserKeyMetadata:Pth: unknown setting", errors);
+        Assert.Contains(errors, e => e.StartsWith("Canary:Routing:UserKeyMetadata:Path: must give", StringComparison.Ordinal));
+        Assert.Contains(errors, e => e.StartsWith("Canary:Routing:TenantMetadata:Path: \"claims..tenant\" has an empty key", StringComparison.Ordinal));
+        Assert.Equal(3, errors.Count);
+    }
+
+    [Fact]
+    public void Validate_AllowHeaderUserKeyWithoutMetadataSource_Refused()
+    {
+        var options = new SidecarOptions();
+        options.Routing.AllowHeaderUserKey = true;
+
+        Assert.StartsWith("Canary:Routing:AllowHeaderUserKey: has no effect", Assert.Single(SidecarOptionsValidator.Validate(options, [], [])), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Validate_MetadataKeySourcesComplete_Valid()
+    {
+        var options = new SidecarOptions();
+        options.Routing.UserKeyMetadata = new MetadataKeyOptions { Namespace = "envoy.filters.http.jwt_authn", Path = "jwt_payload.sub" };
+        options.Routing.TenantMetadata = new MetadataKeyOptions { Namespace = "envoy.filters.http.jwt_authn", Path = "jwt_payload.tenant" };
+        options.Routing.AllowHeaderUserKey = true;
+        string[] keys =
+        [
+            "Routing:UserKeyMetadata:Namespace", "Routing:UserKeyMetadata:Path", "Routing:TenantMetadata:Namespace",
+            "Routing:TenantMetadata:Path", "Routing:AllowHeaderUserKey",
+        ];
+
+        Assert.Empty(SidecarOptionsValidator.Validate(options, keys, []));
+    }
 }

@@ -1,7 +1,7 @@
 using Canary.Contracts.Rollouts;
 using Canary.Sidecar.Configuration;
 using Canary.Sidecar.Control;
-using Canary.Sidecar.Routing;
+using Canary.Sidecar.Model;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
 
@@ -23,7 +23,7 @@ public sealed class TableCacheFileTests : IDisposable
     public void WriteCurrent_AfterEachApply_LoadReturnsLatest()
     {
         var path = Path.Combine(_directory, "table.json");
-        var tables = new RolloutTableHolder(new RoutingHeaders(new RoutingOptions()), new FakeTimeProvider());
+        var tables = new RolloutTableHolder(new RoutingSettings(new RoutingOptions()), new FakeTimeProvider());
         var cache = new TableCacheFile(path, tables, NullLogger.Instance);
         tables.Applied += _ => cache.WriteCurrent();
 
@@ -43,7 +43,7 @@ public sealed class TableCacheFileTests : IDisposable
     {
         var path = Path.Combine(_directory, "table.json");
         File.WriteAllText(path, "{ \"generation\": 3, \"rollouts\": [ ");
-        var tables = new RolloutTableHolder(new RoutingHeaders(new RoutingOptions()), new FakeTimeProvider());
+        var tables = new RolloutTableHolder(new RoutingSettings(new RoutingOptions()), new FakeTimeProvider());
         Assert.Null(new TableCacheFile(path, tables, NullLogger.Instance).Load());
     }
 }

@@ -1,7 +1,9 @@
 using System.Buffers;
 using System.Text;
 using System.Text.Json;
+using Canary.Sidecar.Model;
 using Canary.Sidecar.ModelRewrite;
+using Canary.Sidecar.Wire;
 
 namespace Canary.Sidecar.UnitTests.ModelRewrite;
 

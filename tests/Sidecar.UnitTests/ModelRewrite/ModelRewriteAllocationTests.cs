@@ -1,5 +1,7 @@
 using System.Text;
+using Canary.Sidecar.Model;
 using Canary.Sidecar.ModelRewrite;
+using Canary.Sidecar.Wire;
 
 namespace Canary.Sidecar.UnitTests.ModelRewrite;
 

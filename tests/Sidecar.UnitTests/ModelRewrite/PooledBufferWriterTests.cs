@@ -1,4 +1,4 @@
-using Canary.Sidecar.ModelRewrite;
+using Canary.Sidecar.Wire;
 
 namespace Canary.Sidecar.UnitTests.ModelRewrite;
 

@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Text;
+using Canary.Sidecar.Model;
 using Canary.Sidecar.ModelRewrite;
+using Canary.Sidecar.Wire;
 using Envoy.Extensions.Filters.Http.ExtProc.V3;
 using Envoy.Service.ExtProc.V3;
 
@@ -175,7 +177,7 @@ public sealed class RequestBodyReplyWriterTests
     [InlineData(nameof(BodySendMode.Buffered), new byte[] { 0x4A, 0x04, 0x18, 0x02, 0x20, 0x02 })]
     public void ModeOverride_AppendedToHeadersReply_ParsesAsBufferedRequestBody(string responseModeName, byte[] expected)
     {
-        var responseMode = Enum.Parse<Canary.Sidecar.ModelRewrite.BodySendMode>(responseModeName);
+        var responseMode = Enum.Parse<Canary.Sidecar.Wire.BodySendMode>(responseModeName);
         var headersReply = new ProcessingResponse
         {
             RequestHeaders = new HeadersResponse { Response = new CommonResponse { ClearRouteCache = true } },

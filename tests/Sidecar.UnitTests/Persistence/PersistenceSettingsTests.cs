@@ -54,6 +54,7 @@ public sealed class PersistenceSettingsTests
             "--Canary:Telemetry:ApplyMigrations=false",
             "--Canary:Telemetry:InitialRetryDelay=00:00:02",
             "--Canary:Telemetry:MaxRetryDelay=00:00:30",
+            "--Canary:Telemetry:ArmIdleTimeout=00:10:00",
             "--Canary:Telemetry:Prices:0:Model=gpt-*",
             "--Canary:Telemetry:Prices:0:Input=1",
             "--Canary:Telemetry:Prices:0:CachedInput=0.5",

@@ -1,6 +1,5 @@
 using Canary.Contracts.Telemetry;
 using Canary.Sidecar.Persistence;
-using Canary.Sidecar.Telemetry;
 using Canary.Sidecar.Telemetry.Recording;
 
 namespace Canary.Sidecar.UnitTests.Persistence;

@@ -1,8 +1,10 @@
 using Canary.Contracts.Rollouts;
 using Canary.Sidecar.Configuration;
+using Canary.Sidecar.Model;
 using Canary.Sidecar.ModelRewrite;
 using Canary.Sidecar.Processing;
 using Canary.Sidecar.Routing;
+using Canary.Sidecar.Wire;
 using Envoy.Service.ExtProc.V3;
 using Google.Protobuf;
 using Grpc.Core;
@@ -18,7 +20,7 @@ public sealed class ExchangeProcessorTests
 
     public ExchangeProcessorTests()
     {
-        var headers = new RoutingHeaders(new RoutingOptions { UserKeyHeaders = ["x-user-id", "x-session-id"] });
+        var headers = new RoutingSettings(new RoutingOptions { UserKeyHeaders = ["x-user-id", "x-session-id"] });
         var time = new FakeTimeProvider();
         _tables = new RolloutTableHolder(headers, time);
         var table = new RolloutTable
@@ -35,7 +37,7 @@ public sealed class ExchangeProcessorTests
             ],
         };
         Assert.True(_tables.TryApply(table, out _));
-        var rewrites = new ModelRewriteHandler(new ProcessingAnswerPool(), ModelRewriteLimits.Default);
+        var rewrites = new RequestBodyHandler(new ProcessingAnswerPool(), ModelRewriteLimits.Default);
         _processor = new ExchangeProcessor(_tables, new RequestHeadersHandler(new SubsetSelector(new SplitMixRequestRandom(1)), _counters, rewrites), rewrites, _counters, time);
     }
 

@@ -1,8 +1,10 @@
 using Canary.Contracts.Rollouts;
 using Canary.Sidecar.Configuration;
+using Canary.Sidecar.Model;
 using Canary.Sidecar.ModelRewrite;
 using Canary.Sidecar.Processing;
 using Canary.Sidecar.Routing;
+using Canary.Sidecar.Wire;
 using Envoy.Service.ExtProc.V3;
 using Google.Protobuf;
 using Grpc.Core;
@@ -29,7 +31,7 @@ public sealed class ExternalProcessorServiceTests
 
     public ExternalProcessorServiceTests()
     {
-        var headers = new RoutingHeaders(new RoutingOptions { UserKeyHeaders = ["x-user-id"] });
+        var headers = new RoutingSettings(new RoutingOptions { UserKeyHeaders = ["x-user-id"] });
         var time = new FakeTimeProvider();
         var tables = new RolloutTableHolder(headers, time);
         Assert.True(tables.TryApply(new RolloutTable
@@ -38,7 +40,7 @@ public sealed class ExternalProcessorServiceTests
             Rollouts = [new RolloutDefinition { RouteKey = "chat.example.internal", StableSubset = "v1", CanarySubset = "v2", CanaryWeightBasisPoints = 5000, Salt = "s", ForcedCanaryUsers = ["tester"] }],
         }, out _));
         var answers = new ProcessingAnswerPool();
-        var rewrites = new ModelRewriteHandler(answers, ModelRewriteLimits.Default);
+        var rewrites = new RequestBodyHandler(answers, ModelRewriteLimits.Default);
         var processor = new ExchangeProcessor(tables, new RequestHeadersHandler(new SubsetSelector(new SplitMixRequestRandom(1)), _counters, rewrites), rewrites, _counters, time, [_ends]);
         _service = new ExternalProcessorService(processor, _counters, answers);
     }

@@ -1,4 +1,4 @@
-using Canary.Sidecar.Processing;
+using Canary.Sidecar.Wire;
 using Grpc.Core;
 
 namespace Canary.Sidecar.UnitTests.Processing;

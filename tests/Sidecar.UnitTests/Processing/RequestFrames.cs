@@ -11,7 +11,13 @@ internal static class RequestFrames
     public static byte[] RequestHeaders(params (string Key, string Value)[] headers) =>
         new ProcessingRequest { RequestHeaders = Headers(headers) }.ToByteArray();
 
-    public static HttpHeaders Headers(params (string Key, string Value)[] headers)
+    /// <summary>request_headers with <c>end_of_stream</c> as given: false when a body follows.</summary>
+    public static byte[] RequestHeaders(bool endOfStream, params (string Key, string Value)[] headers) =>
+        new ProcessingRequest { RequestHeaders = Headers(endOfStream, headers) }.ToByteArray();
+
+    public static HttpHeaders Headers(params (string Key, string Value)[] headers) => Headers(endOfStream: true, headers);
+
+    public static HttpHeaders Headers(bool endOfStream, params (string Key, string Value)[] headers)
     {
         var map = new HeaderMap();
         foreach (var (key, value) in headers)
@@ -19,7 +25,7 @@ internal static class RequestFrames
             map.Headers.Add(new HeaderValue { Key = key, RawValue = ByteString.CopyFromUtf8(value) });
         }
 
-        return new HttpHeaders { Headers = map, EndOfStream = true };
+        return new HttpHeaders { Headers = map, EndOfStream = endOfStream };
     }
 
     /// <summary>A realistic chat-completion request: 20 headers with a user id and a model route key.</summary>

@@ -1,5 +1,6 @@
 using System.Text;
 using Canary.Contracts.Rollouts;
+using Canary.Sidecar.Model;
 using Canary.Sidecar.Routing;
 
 namespace Canary.Sidecar.UnitTests.Routing;
@@ -91,7 +92,7 @@ public sealed class StickyBucketTests
 
     internal static byte[] UserKey(int i) => Encoding.ASCII.GetBytes($"user-{i:D7}");
 
-    internal static RolloutRoute Route(int weight, string salt, RolloutState state = RolloutState.Active) =>
+    internal static RolloutModel Route(int weight, string salt, RolloutState state = RolloutState.Active) =>
         new(0, new RolloutDefinition
         {
             RouteKey = "chat",
@@ -100,5 +101,5 @@ public sealed class StickyBucketTests
             CanaryWeightBasisPoints = weight,
             Salt = salt,
             State = state,
-        }, "x-canary-subset", -1, new RolloutCounters());
+        }, -1, new RolloutCounters(), new RouteAnswerCache("x-canary-subset", null, null));
 }

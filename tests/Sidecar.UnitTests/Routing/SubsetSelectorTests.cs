@@ -1,4 +1,5 @@
 using Canary.Contracts.Rollouts;
+using Canary.Sidecar.Model;
 using Canary.Sidecar.Routing;
 
 namespace Canary.Sidecar.UnitTests.Routing;
@@ -7,7 +8,7 @@ public sealed class SubsetSelectorTests
 {
     private static readonly SubsetSelector Selector = new(new SplitMixRequestRandom(42));
 
-    private static RolloutRoute Route(int weight, RolloutState state = RolloutState.Active) =>
+    private static RolloutModel Route(int weight, RolloutState state = RolloutState.Active) =>
         new(0, new RolloutDefinition
         {
             RouteKey = "chat",
@@ -20,7 +21,7 @@ public sealed class SubsetSelectorTests
             ExcludedUsers = ["vip"],
             ExcludedTenants = ["bank"],
             OptInHeader = "x-opt-in",
-        }, "x-canary-subset", 0, new RolloutCounters());
+        }, 0, new RolloutCounters(), new RouteAnswerCache("x-canary-subset", null, null));
 
     [Fact]
     public void IsCanary_ForcedUserAtWeightZero_Canary()
@@ -33,14 +34,14 @@ public sealed class SubsetSelectorTests
     public void IsCanary_ExcludedUserAtFullWeight_Stable()
     {
         Assert.False(Selector.IsCanary(Route(10_000), "vip"u8, default, 1, out var reason));
-        Assert.Equal(AssignmentReason.Excluded, reason);
+        Assert.Equal(AssignmentReason.ExcludedUser, reason);
     }
 
     [Fact]
     public void IsCanary_ExcludedTenant_StableEvenWhenForced()
     {
         Assert.False(Selector.IsCanary(Route(10_000), "tester"u8, "bank"u8, 1, out var reason));
-        Assert.Equal(AssignmentReason.Excluded, reason);
+        Assert.Equal(AssignmentReason.ExcludedTenant, reason);
     }
 
     [Fact]

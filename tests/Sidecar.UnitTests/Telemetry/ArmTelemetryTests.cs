@@ -1,6 +1,5 @@
 using Canary.Contracts.Responses;
 using Canary.Contracts.Telemetry;
-using Canary.Sidecar.Telemetry;
 using Canary.Sidecar.Telemetry.Recording;
 using Xunit.Abstractions;
 

@@ -1,5 +1,4 @@
 using Canary.Contracts.Telemetry;
-using Canary.Sidecar.Telemetry;
 using Canary.Sidecar.Telemetry.Recording;
 
 namespace Canary.Sidecar.UnitTests.Telemetry;

@@ -1,7 +1,6 @@
 using Canary.Contracts.Rollouts;
 using Canary.Sidecar.Configuration;
-using Canary.Sidecar.Processing;
-using Canary.Sidecar.Routing;
+using Canary.Sidecar.Model;
 using Canary.Sidecar.Tripwire;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
@@ -12,7 +11,7 @@ public sealed class TripwireMonitorTests
 {
     private const string RouteKey = "chat";
 
-    private readonly RolloutTableHolder _tables = new(new RoutingHeaders(new RoutingOptions()), new FakeTimeProvider());
+    private readonly RolloutTableHolder _tables = new(new RoutingSettings(new RoutingOptions()), new FakeTimeProvider());
     private readonly TripwireMonitor _monitor;
 
     public TripwireMonitorTests()
@@ -31,7 +30,7 @@ public sealed class TripwireMonitorTests
         ],
     };
 
-    private RolloutRoute Route => _tables.Current.FindByKey(RouteKey)!;
+    private RolloutModel Route => _tables.Current.FindByKey(RouteKey)!;
 
     private void Respond(bool canary, int status)
     {
@@ -195,7 +194,7 @@ public sealed class TripwireMonitorTests
     [Fact]
     public void Record_Disabled_NeverTrips()
     {
-        var tables = new RolloutTableHolder(new RoutingHeaders(new RoutingOptions()), new FakeTimeProvider());
+        var tables = new RolloutTableHolder(new RoutingSettings(new RoutingOptions()), new FakeTimeProvider());
         tables.TryApply(Table(1, RolloutState.Active), out _, source: TableSource.Push);
         var monitor = new TripwireMonitor(new TripwireOptions { Enabled = false }, tables, new FakeTimeProvider(), NullLogger.Instance, inline: true);
         for (var i = 0; i < 500; i++)

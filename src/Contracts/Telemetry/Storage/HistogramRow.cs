@@ -10,7 +10,7 @@ namespace Canary.Contracts.Telemetry.Storage;
 /// </summary>
 /// <param name="SidecarId">The sidecar that recorded the interval; raw rows only (roll-ups leave it empty).</param>
 /// <param name="Rollout">The rollout's route key.</param>
-/// <param name="Subset">The arm's subset (<c>stable</c>, <c>canary</c>, or a <see cref="TesterArm"/> subset).</param>
+/// <param name="Subset">The arm's subset (<c>stable</c>, <c>canary</c>, or an <see cref="OffComparisonArm"/> subset).</param>
 /// <param name="Metric">The metric's stored name (<see cref="TelemetryNames.Metric"/>); kept as a string so rows of
 /// metrics a build does not know survive compaction.</param>
 /// <param name="StartUtc">Start of the interval or bucket, <see cref="DateTimeKind.Utc"/>.</param>
