@@ -52,4 +52,13 @@ internal sealed record ArmEvidence
     public long FeedbackPositive { get; init; }
 
     public long FeedbackNegative { get; init; }
+
+    /// <summary>
+    /// Totals per user group, for variances with users as the units; null when the telemetry has none (sidecars that do
+    /// not record groups), and then the guards treat requests as independent.
+    /// </summary>
+    public ArmGroups? Groups { get; init; }
+
+    /// <summary>The sticky buckets with requests in this arm; null when the telemetry has none (then the split counts requests).</summary>
+    public OccupiedBuckets? Buckets { get; init; }
 }

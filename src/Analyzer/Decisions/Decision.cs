@@ -37,7 +37,23 @@ internal sealed record Decision
 
     public required ArmEvidence StableEvidence { get; init; }
 
+    /// <summary>The split of requests against the weight: reported; it gates only when the telemetry has no bucket sets.</summary>
     public SampleRatioMismatchResult? Split { get; init; }
+
+    /// <summary>
+    /// The split of the users' sticky buckets that sent requests against the weight (the randomization unit); null when the
+    /// telemetry has no bucket sets. It is what the split check gates on.
+    /// </summary>
+    public BucketSplitResult? BucketSplit { get; init; }
+
+    /// <summary>
+    /// Buckets that sent requests to the arm their bucket does not belong to at the current weight (sidecars that held
+    /// another weight inside the window); 0 on a clean split.
+    /// </summary>
+    public int MisassignedBuckets { get; init; }
+
+    /// <summary>True when this look held because the split of buckets (or of requests, without bucket sets) mismatched.</summary>
+    public bool SplitMismatch { get; init; }
 
     /// <summary>G-test of the canary's finish-reason mix against stable's (reported, single look); null without finish reasons.</summary>
     public GTestResult? FinishReasonMix { get; init; }

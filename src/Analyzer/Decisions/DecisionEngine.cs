@@ -74,9 +74,11 @@ internal sealed class DecisionEngine(TimeProvider timeProvider)
         var canaryRequests = input.Canary.Requests;
         var stableRequests = input.Stable.Requests;
         var min = options.MinimumSamplesPerArm;
-        SampleRatioMismatchResult? split = canaryRequests + stableRequests > 0
+        SampleRatioMismatchResult? split = canaryRequests + stableRequests > 0 && weight > 0
             ? SampleRatioMismatchTest.Evaluate(canaryRequests, stableRequests, weight / (double)DecisionOptionsValidator.FullWeightBasisPoints)
             : null;
+        var (bucketSplit, misassigned) = SplitOfBuckets(input, weight);
+        context = context with { BucketSplit = bucketSplit, MisassignedBuckets = misassigned };
 
         if (canaryRequests < min || stableRequests < min)
         {
@@ -108,9 +110,23 @@ internal sealed class DecisionEngine(TimeProvider timeProvider)
                 + Percent(worse.Threshold) + " threshold.");
         }
 
-        if (split is { } srm && IsMismatch(options, srm))
+        if (bucketSplit is { } units)
         {
-            return context.Build(Verdict.Hold, stageIndex, weight, guards, split, updated, null,
+            if (IsMismatch(options, units))
+            {
+                return context.SplitHold().Build(Verdict.Hold, stageIndex, weight, guards, split, updated, null,
+                    Text($"Holding: split mismatch, the canary has {units.ObservedShare * 100:0.###} % of the user buckets that sent requests ({units.OccupiedCanary} of {units.OccupiedCanary + units.OccupiedStable}) against {units.ExpectedShare * 100:0.###} % configured (always-valid p = {units.PValue:0.###e+0})."));
+            }
+
+            if (IsMisassigned(units, misassigned))
+            {
+                return context.SplitHold().Build(Verdict.Hold, stageIndex, weight, guards, split, updated, null,
+                    Text($"Holding: {misassigned} user buckets sent requests to the arm they do not belong to at {Percent(weight / 10000.0)}: sidecars routed with another weight inside the window."));
+            }
+        }
+        else if (split is { } srm && IsMismatch(options, srm))
+        {
+            return context.SplitHold().Build(Verdict.Hold, stageIndex, weight, guards, split, updated, null,
                 Text($"Holding: split mismatch, the canary has {srm.ObservedShare * 100:0.###} % of requests against {srm.ExpectedShare * 100:0.###} % configured (chi-square {srm.ChiSquare:0.##}, p = {srm.PValue:0.###e+0})."));
         }
 
@@ -119,6 +135,14 @@ internal sealed class DecisionEngine(TimeProvider timeProvider)
         {
             return context.Build(Verdict.Hold, stageIndex, weight, guards, split, updated, null,
                 Text($"Holding: {insufficient.CanarySamples} canary and {insufficient.StableSamples} stable samples of {insufficient.Key}, under the minimum of {min} per arm."));
+        }
+
+        var fewUsers = Find(guards, GuardStatus.InsufficientUsers);
+        if (fewUsers is not null)
+        {
+            var groups = fewUsers.UserLevel is { } u ? Text($"{u.CanaryGroups} canary and {u.StableGroups} stable") : "too few";
+            return context.Build(Verdict.Hold, stageIndex, weight, guards, split, updated, null,
+                Text($"Holding: the samples of {fewUsers.Key} come from users in {groups} of {Canary.Contracts.Telemetry.UserGroups.Count} user groups, under the minimum of {options.MinimumGroupsPerArm} per arm: too few users to tell the version from its users."));
         }
 
         var inconclusive = Find(guards, GuardStatus.Inconclusive);
@@ -156,6 +180,33 @@ internal sealed class DecisionEngine(TimeProvider timeProvider)
                 Text($"Completing: all guards are within their thresholds after {Duration(inStage)} at {Percent(weight / 10000.0)}; the canary now serves 100 % and the stable version stays deployable until {now + options.ArchiveAfter:yyyy-MM-dd}."))
             : context.Build(Verdict.Promote, nextIndex, nextWeight, guards, split, nextState, null,
                 Text($"Promoting from {Percent(weight / 10000.0)} to {Percent(nextWeight / 10000.0)}: all guards are within their thresholds after {Duration(inStage)} in the stage."));
+    }
+
+    internal static bool IsMismatch(DecisionOptions options, BucketSplitResult split) =>
+        split.LogEvidence >= -Math.Log(options.SplitMismatchAlpha)
+        && Math.Abs((split.ObservedShare / split.ExpectedShare) - 1) > options.SplitMismatchMinimumRelativeDeviation;
+
+    /// <summary>More than 1 % of the occupied buckets on the wrong side of the weight: sidecars disagree on the table.</summary>
+    internal static bool IsMisassigned(BucketSplitResult split, int misassigned) =>
+        misassigned > 0.01 * Math.Max(1, split.OccupiedCanary + split.OccupiedStable);
+
+    /// <summary>
+    /// The bucket split of the window when both arms carry bucket sets: canary buckets lie below the weight, stable ones
+    /// at or above it; buckets seen on the wrong side are counted apart.
+    /// </summary>
+    private static (BucketSplitResult? Split, int Misassigned) SplitOfBuckets(DecisionInput input, int weight)
+    {
+        if (input.Canary.Buckets is not { } canary || input.Stable.Buckets is not { } stable || weight <= 0
+            || weight >= DecisionOptionsValidator.FullWeightBasisPoints || canary.BucketCount != stable.BucketCount)
+        {
+            return (null, 0);
+        }
+
+        var total = canary.BucketCount;
+        var canaryIn = canary.CountInRange(0, weight);
+        var stableIn = stable.CountInRange(weight, total);
+        var misassigned = canary.CountInRange(weight, total) + stable.CountInRange(0, weight);
+        return (BucketSplitTest.Evaluate(total, weight, canaryIn, stableIn), misassigned);
     }
 
     internal static bool IsMismatch(DecisionOptions options, SampleRatioMismatchResult split) =>
@@ -268,8 +319,13 @@ internal sealed class DecisionEngine(TimeProvider timeProvider)
         DateTimeOffset Now,
         int Weight,
         DateTimeOffset WindowStart,
-        SequentialState Previous)
+        SequentialState Previous,
+        BucketSplitResult? BucketSplit = null,
+        int MisassignedBuckets = 0,
+        bool SplitMismatch = false)
     {
+        public Context SplitHold() => this with { SplitMismatch = true };
+
         public Decision Build(
             Verdict verdict,
             int targetStage,
@@ -294,6 +350,9 @@ internal sealed class DecisionEngine(TimeProvider timeProvider)
                 CanaryEvidence = Input.Canary,
                 StableEvidence = Input.Stable,
                 Split = split,
+                BucketSplit = BucketSplit,
+                MisassignedBuckets = MisassignedBuckets,
+                SplitMismatch = SplitMismatch,
                 FinishReasonMix = FinishMix(Input.Canary.FinishReasons, Input.Stable.FinishReasons),
                 Guards = guards,
                 RollbackAlphaPerTest = Options.RollbackAlphaPerTest,

@@ -23,6 +23,12 @@ internal sealed record DecisionOptions
     /// <summary>Below this many requests (or values, for distribution guards) in either arm the verdict is hold.</summary>
     public long MinimumSamplesPerArm { get; init; } = 1000;
 
+    /// <summary>
+    /// User groups (of 32) that must have contributed samples in each arm before a guard is judged with user-level
+    /// variances: fewer means too few users to tell a version from the users who happen to be on it.
+    /// </summary>
+    public int MinimumGroupsPerArm { get; init; } = 8;
+
     /// <summary>Requests in this period after each weight change are left out of the comparison.</summary>
     public TimeSpan WarmUp { get; init; } = TimeSpan.FromMinutes(10);
 

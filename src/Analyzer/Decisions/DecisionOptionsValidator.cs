@@ -59,6 +59,11 @@ internal static class DecisionOptionsValidator
             }
         }
 
+        if (options.MinimumGroupsPerArm < 2 || options.MinimumGroupsPerArm > Canary.Contracts.Telemetry.UserGroups.Count)
+        {
+            errors.Add($"MinimumGroupsPerArm must be between 2 and {Canary.Contracts.Telemetry.UserGroups.Count}.");
+        }
+
         if (options.MinimumSamplesPerArm < 2)
         {
             errors.Add("MinimumSamplesPerArm must be at least 2.");

@@ -17,9 +17,14 @@ internal static class GuardEvaluator
     {
         var hypotheses = RatioHypotheses.ForMargin(1 + guard.Threshold, guard.ClearlyBetterRatio, options.RollbackAlphaPerTest);
         var minimum = guard.MinimumSamples ?? options.MinimumSamplesPerArm;
+
+        // Users are the randomization unit: with per-group telemetry in both arms every variance is a user-level one.
+        var canaryGroups = canary.Groups is not null && stable.Groups is not null ? canary.Groups : null;
+        var stableGroups = canaryGroups is null ? null : stable.Groups;
         RatioEvidence comparison;
         long canarySamples;
         long stableSamples;
+        UserLevelVariance? userLevel = null;
         var belowFloor = double.NegativeInfinity;
         if (guard.IsRate)
         {
@@ -38,25 +43,55 @@ internal static class GuardEvaluator
                 return Unevaluated(guard, GuardStatus.InsufficientSamples, canarySamples, stableSamples, prior);
             }
 
-            comparison = RateRatioTest.Compare(canaryEvents, canarySamples, stableEvents, stableSamples, hypotheses);
+            // Without user groups the design effects are 1 and the tests are the exact request-level ones.
+            double canaryEffect = 1;
+            double stableEffect = 1;
+            double rollbackFactor = 1;
+            double promotionFactor = 1;
+            if (canaryGroups is not null && stableGroups is not null)
+            {
+                var c = RateGroups(guard.Metric, canaryGroups);
+                var s = RateGroups(guard.Metric, stableGroups);
+                if (TooFewUsers(options, c, s) is { } few)
+                {
+                    return Unevaluated(guard, GuardStatus.InsufficientUsers, canarySamples, stableSamples, prior, few);
+                }
+
+                var pooled = PooledHeterogeneity.Combine(RateLogVariance(c), RateLogVariance(s));
+                canaryEffect = pooled.CanaryDesignEffect;
+                stableEffect = pooled.StableDesignEffect;
+                userLevel = Variance(c, s, canaryEffect, stableEffect);
+                rollbackFactor = SmallSampleCorrection.VarianceFactor(pooled.DegreesOfFreedom, options.RollbackAlphaPerTest);
+                promotionFactor = SmallSampleCorrection.VarianceFactor(pooled.DegreesOfFreedom, options.PromotionAlpha);
+            }
+
+            comparison = RateRatioTest.Compare(
+                canaryEvents, canarySamples, stableEvents, stableSamples, hypotheses, canaryEffect * rollbackFactor, stableEffect * rollbackFactor);
+            if (promotionFactor != rollbackFactor)
+            {
+                comparison = WithPromotionEvidence(comparison, RateRatioTest.Compare(
+                    canaryEvents, canarySamples, stableEvents, stableSamples, hypotheses, canaryEffect * promotionFactor, stableEffect * promotionFactor));
+            }
+
             if (guard.AbsoluteRateFloor > 0)
             {
+                var d = canaryEffect * promotionFactor;
                 belowFloor = BernoulliMixtureTest.LogEvidence(
-                    canaryEvents, canarySamples - canaryEvents, guard.AbsoluteRateFloor, Alternative.Less, hypotheses.Tau);
+                    canaryEvents / d, (canarySamples - canaryEvents) / d, guard.AbsoluteRateFloor, Alternative.Less, hypotheses.Tau);
             }
         }
         else if (guard.Metric is GuardMetric.CostPerSuccessfulRequest
                  || (guard.Metric is GuardMetric.CostPerRequest && canary.RepricedCost is not null && stable.RepricedCost is not null))
         {
-            var c = CostEstimate(guard.Metric, canary);
-            var s = CostEstimate(guard.Metric, stable);
+            var c = CostEstimate(guard.Metric, canary, canaryGroups);
+            var s = CostEstimate(guard.Metric, stable, stableGroups);
             if (c is null && s is null)
             {
                 return Unevaluated(guard, GuardStatus.NotApplicable, 0, 0, prior);
             }
 
-            canarySamples = c?.Count ?? 0;
-            stableSamples = s?.Count ?? 0;
+            canarySamples = c?.Estimate.Count ?? 0;
+            stableSamples = s?.Estimate.Count ?? 0;
             if (canarySamples < minimum || stableSamples < minimum)
             {
                 return Unevaluated(guard, GuardStatus.InsufficientSamples, canarySamples, stableSamples, prior);
@@ -64,12 +99,29 @@ internal static class GuardEvaluator
 
             var ce = c!.Value;
             var se = s!.Value;
-            if (!(ce.Mean > 0) || !(se.Mean > 0) || !double.IsFinite(ce.LogVariance) || !double.IsFinite(se.LogVariance))
+            if (!(ce.Estimate.Mean > 0) || !(se.Estimate.Mean > 0) || !double.IsFinite(ce.Estimate.LogVariance) || !double.IsFinite(se.Estimate.LogVariance))
             {
                 return Unevaluated(guard, GuardStatus.Inconclusive, canarySamples, stableSamples, prior);
             }
 
-            comparison = LogRatioTest.FromLogRatio(ce.Mean, se.Mean, ce.LogVariance + se.LogVariance, hypotheses);
+            var canaryVariance = ce.Estimate.LogVariance;
+            var stableVariance = se.Estimate.LogVariance;
+            var df = double.PositiveInfinity;
+            if (ce.Groups is { } cr && se.Groups is { } sr)
+            {
+                if (TooFewUsers(options, cr, sr) is { } few)
+                {
+                    return Unevaluated(guard, GuardStatus.InsufficientUsers, canarySamples, stableSamples, prior, few);
+                }
+
+                var pooled = PooledHeterogeneity.Combine(
+                    new ArmLogVariance(canaryVariance, ce.ClusteredLogVariance, cr.EffectiveGroups),
+                    new ArmLogVariance(stableVariance, se.ClusteredLogVariance, sr.EffectiveGroups));
+                userLevel = Variance(cr, sr, pooled.CanaryDesignEffect, pooled.StableDesignEffect);
+                (canaryVariance, stableVariance, df) = (pooled.Canary, pooled.Stable, pooled.DegreesOfFreedom);
+            }
+
+            comparison = Corrected(ce.Estimate.Mean, se.Estimate.Mean, canaryVariance + stableVariance, df, hypotheses, options);
         }
         else
         {
@@ -97,9 +149,40 @@ internal static class GuardEvaluator
                 return Unevaluated(guard, GuardStatus.Inconclusive, canarySamples, stableSamples, prior);
             }
 
-            comparison = guard.IsQuantile
-                ? QuantileRatioTest.Compare(c, s, guard.Quantile, hypotheses)
-                : MeanRatioTest.Compare(c, s, hypotheses);
+            var cg = canaryGroups is null ? null : Distribution(guard.Metric, canaryGroups);
+            var sg = stableGroups is null ? null : Distribution(guard.Metric, stableGroups);
+            if (guard.IsQuantile && cg is not null && sg is not null && !(cg.HasBins && sg.HasBins))
+            {
+                // Group counts without group histograms give no user-level variance for a quantile.
+                cg = null;
+                sg = null;
+            }
+
+            var canaryVariance = ArmLogVariance(guard, c, canaryValue, null);
+            var stableVariance = ArmLogVariance(guard, s, stableValue, null);
+            var df = double.PositiveInfinity;
+            if (cg is not null && sg is not null)
+            {
+                var cm = cg.Mean();
+                var sm = sg.Mean();
+                if (TooFewUsers(options, cm, sm) is { } few)
+                {
+                    return Unevaluated(guard, GuardStatus.InsufficientUsers, canarySamples, stableSamples, prior, few);
+                }
+
+                var pooled = PooledHeterogeneity.Combine(
+                    new ArmLogVariance(canaryVariance, ArmLogVariance(guard, c, canaryValue, cg), cm.EffectiveGroups),
+                    new ArmLogVariance(stableVariance, ArmLogVariance(guard, s, stableValue, sg), sm.EffectiveGroups));
+                userLevel = Variance(cm, sm, pooled.CanaryDesignEffect, pooled.StableDesignEffect);
+                (canaryVariance, stableVariance, df) = (pooled.Canary, pooled.Stable, pooled.DegreesOfFreedom);
+            }
+
+            if (!double.IsFinite(canaryVariance) || !double.IsFinite(stableVariance))
+            {
+                return Unevaluated(guard, GuardStatus.Inconclusive, canarySamples, stableSamples, prior, userLevel);
+            }
+
+            comparison = Corrected(canaryValue, stableValue, canaryVariance + stableVariance, df, hypotheses, options);
         }
 
         var state = new GuardSequentialState(
@@ -135,7 +218,99 @@ internal static class GuardEvaluator
             PValueClearlyBetter = RatioEvidence.PValue(state.MaxClearlyBetter),
             PValueBelowFloor = RatioEvidence.PValue(state.MaxBelowFloor),
             State = state,
+            UserLevel = userLevel,
         };
+    }
+
+    /// <summary>
+    /// The normal-mixture comparison of ln(canary/stable) with variance <paramref name="variance"/>, widened for the t
+    /// tails of a user-level variance with <paramref name="degreesOfFreedom"/>: the rollback tests at their level, the
+    /// promotion tests at theirs.
+    /// </summary>
+    private static RatioEvidence Corrected(
+        double canaryValue,
+        double stableValue,
+        double variance,
+        double degreesOfFreedom,
+        RatioHypotheses hypotheses,
+        DecisionOptions options)
+    {
+        var rollback = SmallSampleCorrection.VarianceFactor(degreesOfFreedom, options.RollbackAlphaPerTest);
+        var promotion = SmallSampleCorrection.VarianceFactor(degreesOfFreedom, options.PromotionAlpha);
+        var comparison = LogRatioTest.FromLogRatio(canaryValue, stableValue, variance * rollback, hypotheses);
+        return promotion == rollback
+            ? comparison
+            : WithPromotionEvidence(comparison, LogRatioTest.FromLogRatio(canaryValue, stableValue, variance * promotion, hypotheses));
+    }
+
+    /// <summary>
+    /// The user groups behind a guard when too few of them have samples in either arm to estimate a between-user spread
+    /// (fewer non-empty groups than the minimum); null when there are enough.
+    /// </summary>
+    private static UserLevelVariance? TooFewUsers(DecisionOptions options, GroupedRatio canary, GroupedRatio stable) =>
+        canary.NonEmptyGroups < options.MinimumGroupsPerArm || stable.NonEmptyGroups < options.MinimumGroupsPerArm
+            ? Variance(canary, stable, 1, 1)
+            : null;
+
+    /// <summary>Var(ln rate) of one arm: independent (Poisson, Haldane-corrected) and from its groups.</summary>
+    private static ArmLogVariance RateLogVariance(GroupedRatio events)
+    {
+        var rate = events.Ratio;
+        var independent = (1 - Math.Min(rate, 1)) / (events.Numerator + 0.5);
+        var clustered = rate > 0 ? events.JackknifeVariance() / (rate * rate) : independent;
+        return new ArmLogVariance(independent, clustered, events.EffectiveGroups);
+    }
+
+    /// <summary>The rollback side (estimates, interval, worse tests) of one comparison with the promotion tests of another.</summary>
+    private static RatioEvidence WithPromotionEvidence(RatioEvidence rollback, RatioEvidence promotion) => rollback with
+    {
+        LogEvidenceWithinMargin = promotion.LogEvidenceWithinMargin,
+        LogEvidenceClearlyBetter = promotion.LogEvidenceClearlyBetter,
+    };
+
+    /// <summary>Var(ln estimate) of one arm: Woodruff for quantiles, s²/n for means, user-level with <paramref name="groups"/>.</summary>
+    private static double ArmLogVariance(GuardOptions guard, BucketedDistribution distribution, double value, GroupedDistribution? groups) =>
+        guard.IsQuantile
+            ? QuantileRatioTest.LogQuantileVariance(distribution, guard.Quantile, value, groups)
+            : MeanRatioTest.LogMeanVariance(distribution, value, groups);
+
+    private static UserLevelVariance Variance(GroupedRatio canary, GroupedRatio stable, double canaryEffect, double stableEffect) =>
+        new(canary.NonEmptyGroups, stable.NonEmptyGroups, canary.EffectiveGroups, stable.EffectiveGroups, canaryEffect, stableEffect);
+
+    private static GroupedDistribution? Distribution(GuardMetric metric, ArmGroups groups) => metric switch
+    {
+        GuardMetric.Latency => groups.Latency,
+        GuardMetric.TimeToFirstToken => groups.TimeToFirstToken,
+        GuardMetric.TimePerOutputToken => groups.TimePerOutputToken,
+        GuardMetric.CostPerRequest => groups.Cost,
+        GuardMetric.OutputTokens => groups.OutputTokens,
+        _ => null,
+    };
+
+    /// <summary>A rate guard's events over trials per user group.</summary>
+    private static GroupedRatio RateGroups(GuardMetric metric, ArmGroups groups)
+    {
+        switch (metric)
+        {
+            case GuardMetric.ErrorRate:
+                return new GroupedRatio(groups.Errors, groups.Requests);
+            case GuardMetric.RefusalRate:
+                return new GroupedRatio(groups.Refusals, groups.Requests);
+            case GuardMetric.LengthFinishRate:
+                return new GroupedRatio(groups.FinishLength ?? new double[groups.Count], groups.FinishReasons ?? new double[groups.Count]);
+            case GuardMetric.NegativeFeedbackRate:
+                var negative = groups.FeedbackNegative ?? new double[groups.Count];
+                var positive = groups.FeedbackPositive ?? new double[groups.Count];
+                var rated = new double[groups.Count];
+                for (var g = 0; g < rated.Length; g++)
+                {
+                    rated[g] = negative[g] + positive[g];
+                }
+
+                return new GroupedRatio(negative, rated);
+            default:
+                throw new ArgumentOutOfRangeException(nameof(metric), metric, "Not a rate guard.");
+        }
     }
 
     private static BucketedDistribution? Distribution(GuardMetric metric, ArmEvidence arm) => metric switch
@@ -157,19 +332,45 @@ internal static class GuardEvaluator
         _ => throw new ArgumentOutOfRangeException(nameof(metric), metric, "Not a rate guard."),
     };
 
-    /// <summary>Mean cost per request (re-priced when there is a price, else the sidecar's), or spread over the successes.</summary>
-    internal static MeanEstimate? CostEstimate(GuardMetric metric, ArmEvidence arm)
+    /// <summary>
+    /// Mean cost per request (re-priced when there is a price, else the sidecar's), or spread over the successes, with
+    /// Var(ln mean) for independent requests; with <paramref name="groups"/> also the ratio over user groups it is and the
+    /// jackknife Var(ln mean) over them.
+    /// </summary>
+    internal static CostEstimateResult? CostEstimate(GuardMetric metric, ArmEvidence arm, ArmGroups? groups = null)
     {
         var perRequest = arm.RepricedCost ?? (arm.Cost is { Count: > 1 } cost ? MeanEstimate.FromMoments(cost.Mean(), cost.Variance(), cost.Count) : null);
-        if (perRequest is not { } estimate || metric == GuardMetric.CostPerRequest)
+        if (perRequest is not { } estimate)
         {
-            return perRequest;
+            return null;
         }
 
-        return estimate.PerSuccess(arm.Successes, arm.Requests);
+        // Spend per group: re-priced from the group's tokens when the arm was re-priced, else the sidecar's recorded cost.
+        var spend = arm.RepricedCost is not null ? groups?.RepricedSpend : groups?.Cost?.Sums;
+        var priced = arm.RepricedCost is not null ? groups?.RepricedRequests : groups?.Cost?.Counts;
+        if (metric != GuardMetric.CostPerRequest)
+        {
+            estimate = estimate.PerSuccess(arm.Successes, arm.Requests);
+            priced = groups?.Successes;
+        }
+
+        if (spend is null || priced is null)
+        {
+            return new CostEstimateResult(estimate, null, double.NaN);
+        }
+
+        // Spend over requests (or successes) per group: the covariance of spend and success is measured, not left out.
+        var ratio = new GroupedRatio(spend, priced);
+        return new CostEstimateResult(estimate, ratio, MeanEstimate.FromGroups(ratio, estimate.Count).LogVariance);
     }
 
-    private static GuardEvidence Unevaluated(GuardOptions guard, GuardStatus status, long canarySamples, long stableSamples, GuardSequentialState prior) => new()
+    private static GuardEvidence Unevaluated(
+        GuardOptions guard,
+        GuardStatus status,
+        long canarySamples,
+        long stableSamples,
+        GuardSequentialState prior,
+        UserLevelVariance? userLevel = null) => new()
     {
         Key = guard.Key,
         Metric = guard.Metric,
@@ -179,5 +380,6 @@ internal static class GuardEvaluator
         CanarySamples = canarySamples,
         StableSamples = stableSamples,
         State = prior,
+        UserLevel = userLevel,
     };
 }

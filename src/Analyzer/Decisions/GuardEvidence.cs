@@ -41,4 +41,10 @@ internal sealed record GuardEvidence
     public double PValueBelowFloor { get; init; } = 1;
 
     public GuardSequentialState State { get; init; } = GuardSequentialState.Empty;
+
+    /// <summary>
+    /// How the variance treated users: null when requests were taken as independent (telemetry without user groups),
+    /// else each arm's groups with samples and design effect.
+    /// </summary>
+    public UserLevelVariance? UserLevel { get; init; }
 }

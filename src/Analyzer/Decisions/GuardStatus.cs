@@ -20,4 +20,10 @@ internal enum GuardStatus
 
     /// <summary>Significantly worse than stable and not shown within threshold, or significantly worse than the threshold.</summary>
     Worse,
+
+    /// <summary>
+    /// The samples come from users in too few groups to estimate a user-level variance (fewer than the minimum groups per
+    /// arm): no verdict from this guard until more users arrive.
+    /// </summary>
+    InsufficientUsers,
 }

@@ -55,7 +55,7 @@ internal static class DecisionEvidenceJson
             TtftP95Us = arm.TimeToFirstToken is { Count: > 0 } ttft ? new(ttft.Quantile(0.95)) : null,
             CostMeanMicroUsd = arm.Cost is { Count: > 0 } cost ? new(cost.Mean()) : null,
             RepricedCostMeanMicroUsd = arm.RepricedCost is { } repriced ? new(repriced.Mean) : null,
-            CostPerSuccessMicroUsd = GuardEvaluator.CostEstimate(GuardMetric.CostPerSuccessfulRequest, arm) is { } perSuccess ? new(perSuccess.Mean) : null,
+            CostPerSuccessMicroUsd = GuardEvaluator.CostEstimate(GuardMetric.CostPerSuccessfulRequest, arm) is { } perSuccess ? new(perSuccess.Estimate.Mean) : null,
             Successes = arm.Successes,
             InputTokens = arm.InputTokens,
             OutputTokens = arm.OutputTokens,

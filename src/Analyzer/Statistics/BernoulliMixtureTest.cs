@@ -17,11 +17,12 @@ namespace Canary.Analyzer.Statistics;
 internal static class BernoulliMixtureTest
 {
     /// <summary>ln Λ after <paramref name="successes"/> and <paramref name="failures"/>.</summary>
-    public static double LogEvidence(long successes, long failures, double nullProbability, Alternative alternative, double tau)
+    public static double LogEvidence(double successes, double failures, double nullProbability, Alternative alternative, double tau)
     {
-        if (successes < 0 || failures < 0)
+        // Counts may be fractional: rate tests scale them by a design effect (Rao and Scott 1992) for clustered data.
+        if (!(successes >= 0) || !(failures >= 0) || double.IsInfinity(successes) || double.IsInfinity(failures))
         {
-            throw new ArgumentOutOfRangeException(nameof(successes), "Counts must not be negative.");
+            throw new ArgumentOutOfRangeException(nameof(successes), "Counts must be finite and not negative.");
         }
 
         if (!(nullProbability > 0 && nullProbability < 1))

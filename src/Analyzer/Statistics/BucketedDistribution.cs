@@ -106,6 +106,39 @@ internal sealed class BucketedDistribution
         return _values[^1];
     }
 
+    /// <summary>
+    /// How many values are at or below <paramref name="value"/>, with each bucket's mass spread uniformly over its range as
+    /// <see cref="Quantile"/> spreads it (so the count at <c>Quantile(p)</c> is p·Count).
+    /// </summary>
+    public double CountAtOrBelow(double value)
+    {
+        double cumulative = 0;
+        for (var i = 0; i < _values.Length; i++)
+        {
+            var count = _counts[i];
+            if (count == 0)
+            {
+                continue;
+            }
+
+            if (value >= _values[i])
+            {
+                cumulative += count;
+                continue;
+            }
+
+            var lower = PreviousValue(i);
+            if (!double.IsNaN(lower) && value > lower)
+            {
+                cumulative += count * (value - lower) / (_values[i] - lower);
+            }
+
+            break;
+        }
+
+        return cumulative;
+    }
+
     /// <summary>Arithmetic mean of the bucket values weighted by counts; NaN when empty.</summary>
     public double Mean()
     {

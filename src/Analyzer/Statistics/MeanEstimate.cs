@@ -6,6 +6,16 @@ namespace Canary.Analyzer.Statistics;
 /// </summary>
 internal readonly record struct MeanEstimate(double Mean, double LogVariance, long Count)
 {
+    /// <summary>
+    /// The mean of a ratio over user groups (spend over requests): Var(ln x̄) is the delete-a-group jackknife variance over
+    /// x̄², so the spread between users, and the covariance of whatever the ratio divides, are measured, not bounded.
+    /// </summary>
+    public static MeanEstimate FromGroups(GroupedRatio ratio, long count)
+    {
+        var mean = ratio.Ratio;
+        return new(mean, mean > 0 ? ratio.JackknifeVariance() / (mean * mean) : double.PositiveInfinity, count);
+    }
+
     /// <summary>Delta method: Var(ln x̄) ≈ s² / (n·x̄²).</summary>
     public static MeanEstimate FromMoments(double mean, double variance, long count) =>
         new(mean, count > 0 && mean > 0 ? variance / (count * mean * mean) : double.PositiveInfinity, count);

@@ -14,11 +14,27 @@ namespace Canary.Analyzer.Statistics;
 /// Poisson model holds. For larger proportions the Poisson variance np exceeds the binomial np(1−p), which makes the test
 /// conservative, not liberal. The exposure ratio is the cumulative one of the look, which is exact when the split is
 /// constant over the window (it is, within a stage, and the split-mismatch guard checks it).
+/// Users, not requests, are randomized, so requests of one user are not independent. Each arm's counts are divided by
+/// its design effect d ≥ 1 (the user-level variance of its rate over the independent one, <see cref="DesignEffect"/>)
+/// before the test: the Rao–Scott adjustment for clustered binary data (Rao and Scott 1992, "A simple method for the
+/// analysis of clustered binary data", Biometrics 48(2)), which keeps the estimate and scales the information down to
+/// what the users really carry. With d = 1 the test is the exact one above; with d &gt; 1 it is exact for the adjusted
+/// counts and asymptotically valid for the clustered data.
 /// </remarks>
 internal static class RateRatioTest
 {
-    /// <summary>Compares canary events/requests with stable events/requests.</summary>
-    public static RatioEvidence Compare(long canaryEvents, long canaryTrials, long stableEvents, long stableTrials, RatioHypotheses hypotheses)
+    /// <summary>
+    /// Compares canary events/requests with stable events/requests; each arm's counts are divided by its design effect
+    /// (1: requests independent).
+    /// </summary>
+    public static RatioEvidence Compare(
+        long canaryEvents,
+        long canaryTrials,
+        long stableEvents,
+        long stableTrials,
+        RatioHypotheses hypotheses,
+        double canaryDesignEffect = 1,
+        double stableDesignEffect = 1)
     {
         if (canaryTrials <= 0 || stableTrials <= 0)
         {
@@ -30,18 +46,27 @@ internal static class RateRatioTest
             throw new ArgumentOutOfRangeException(nameof(canaryEvents), "Events must be between 0 and the requests.");
         }
 
-        var exposure = (double)canaryTrials / stableTrials;
+        if (!(canaryDesignEffect >= 1) || !(stableDesignEffect >= 1) || double.IsInfinity(canaryDesignEffect) || double.IsInfinity(stableDesignEffect))
+        {
+            throw new ArgumentOutOfRangeException(nameof(canaryDesignEffect), "Design effects must be finite and at least 1.");
+        }
+
         var canaryRate = (double)canaryEvents / canaryTrials;
         var stableRate = (double)stableEvents / stableTrials;
 
+        // Rao–Scott: the adjusted counts keep each arm's rate and carry the information of independent observations.
+        var canaryX = canaryEvents / canaryDesignEffect;
+        var stableX = stableEvents / stableDesignEffect;
+        var exposure = canaryTrials / canaryDesignEffect / (stableTrials / stableDesignEffect);
+
         // The estimate and interval add 0.5 to each count (Haldane) so they stay finite with zero events; the verdicts use
         // the exact mixture tests, the interval is for people reading the record.
-        var logRatio = Math.Log((canaryEvents + 0.5) / (stableEvents + 0.5) / exposure);
-        var variance = (1 / (canaryEvents + 0.5)) + (1 / (stableEvents + 0.5));
+        var logRatio = Math.Log((canaryX + 0.5) / (stableX + 0.5) / exposure);
+        var variance = (1 / (canaryX + 0.5)) + (1 / (stableX + 0.5));
         var halfWidth = NormalMixtureTest.HalfWidth(variance, hypotheses.Tau, hypotheses.IntervalAlpha);
 
         var better = hypotheses.BetterRatio is { } betterRatio
-            ? Evidence(canaryEvents, stableEvents, exposure, betterRatio, Alternative.Less, hypotheses.Tau)
+            ? Evidence(canaryX, stableX, exposure, betterRatio, Alternative.Less, hypotheses.Tau)
             : double.NaN;
         return new RatioEvidence(
             canaryRate,
@@ -49,16 +74,16 @@ internal static class RateRatioTest
             stableEvents == 0 ? (canaryEvents == 0 ? 1 : double.PositiveInfinity) : canaryRate / stableRate,
             Math.Exp(logRatio - halfWidth),
             Math.Exp(logRatio + halfWidth),
-            Evidence(canaryEvents, stableEvents, exposure, 1, Alternative.Greater, hypotheses.Tau),
-            Evidence(canaryEvents, stableEvents, exposure, hypotheses.MarginRatio, Alternative.Greater, hypotheses.Tau),
-            Evidence(canaryEvents, stableEvents, exposure, hypotheses.MarginRatio, Alternative.Less, hypotheses.Tau),
+            Evidence(canaryX, stableX, exposure, 1, Alternative.Greater, hypotheses.Tau),
+            Evidence(canaryX, stableX, exposure, hypotheses.MarginRatio, Alternative.Greater, hypotheses.Tau),
+            Evidence(canaryX, stableX, exposure, hypotheses.MarginRatio, Alternative.Less, hypotheses.Tau),
             better);
     }
 
     /// <summary>
     /// ln Λ for H0: canary rate ≤ (Greater) or ≥ (Less) <paramref name="nullRatio"/> × stable rate, given the counts.
     /// </summary>
-    public static double Evidence(long canaryEvents, long stableEvents, double exposure, double nullRatio, Alternative alternative, double tau)
+    public static double Evidence(double canaryEvents, double stableEvents, double exposure, double nullRatio, Alternative alternative, double tau)
     {
         var weighted = exposure * nullRatio;
         var nullProbability = weighted / (weighted + 1);

@@ -1,5 +1,5 @@
 using Canary.Analyzer.Decisions;
-using Canary.Analyzer.Simulation;
+using Canary.Analyzer.UnitTests.Simulation;
 using Canary.Analyzer.Statistics;
 
 namespace Canary.Analyzer.UnitTests.Decisions;

@@ -1,5 +1,4 @@
 using System.Globalization;
-using Canary.Analyzer.Simulation;
 using Xunit.Abstractions;
 
 namespace Canary.Analyzer.UnitTests.Simulation;

@@ -1,4 +1,4 @@
-namespace Canary.Analyzer.Simulation;
+namespace Canary.Analyzer.UnitTests.Simulation;
 
 /// <summary>
 /// Seeded xoshiro256** generator (Blackman and Vigna 2018), seeded through SplitMix64: fast and reproducible across

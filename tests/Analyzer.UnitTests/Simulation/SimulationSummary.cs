@@ -1,4 +1,4 @@
-namespace Canary.Analyzer.Simulation;
+namespace Canary.Analyzer.UnitTests.Simulation;
 
 /// <summary>Aggregate of many simulated rollouts of one scenario.</summary>
 internal sealed record SimulationSummary(
@@ -11,7 +11,11 @@ internal sealed record SimulationSummary(
     double P95CanaryRequestsToRollback,
     TimeSpan MedianTimeToRollback,
     TimeSpan MedianTimeToComplete,
-    IReadOnlyDictionary<string, int> RollbacksByGuard)
+    IReadOnlyDictionary<string, int> RollbacksByGuard,
+    int HeldOnSplit = 0)
 {
+    /// <summary>Share of rollouts that held on a split mismatch at least once.</summary>
+    public double SplitHoldRate => Rollouts == 0 ? 0 : (double)HeldOnSplit / Rollouts;
+
     public double RollbackRate => Rollouts == 0 ? 0 : (double)RolledBack / Rollouts;
 }

@@ -1,4 +1,4 @@
-namespace Canary.Analyzer.Simulation;
+namespace Canary.Analyzer.UnitTests.Simulation;
 
 /// <summary>One simulated rollout: outcome, when, at which stage, which guard, and how many canary requests it took.</summary>
 internal readonly record struct SimulationResult(
@@ -7,4 +7,5 @@ internal readonly record struct SimulationResult(
     int StageIndex,
     string? Guard,
     long CanaryRequests,
-    int Looks);
+    int Looks,
+    bool HeldOnSplit = false);

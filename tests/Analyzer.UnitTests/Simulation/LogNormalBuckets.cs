@@ -1,6 +1,6 @@
 using Canary.Analyzer.Statistics;
 
-namespace Canary.Analyzer.Simulation;
+namespace Canary.Analyzer.UnitTests.Simulation;
 
 /// <summary>
 /// Bucket probabilities of a log-normal distribution on a log-spaced grid (representative value = upper edge), used to

@@ -1,16 +1,26 @@
 using Canary.Analyzer.Decisions;
 
-namespace Canary.Analyzer.Simulation;
+namespace Canary.Analyzer.UnitTests.Simulation;
 
 /// <summary>
-/// A synthetic service and an injected canary difference: traffic with a daily cycle, error and refusal rates, and
-/// log-normal latency and cost distributions; the canary multiplies some of them.
+/// A synthetic service and an injected canary difference: traffic with a daily cycle from a population of users
+/// (<see cref="Traffic"/>), error and refusal rates, and log-normal latency and cost distributions; the canary multiplies
+/// some of them for every user it serves.
 /// </summary>
 internal sealed record SimulationScenario
 {
     public required string Name { get; init; }
 
     public DecisionOptions Options { get; init; } = new();
+
+    /// <summary>Who sends the requests: independent requests, or users with heavy hitters and habits of their own.</summary>
+    public UserTraffic Traffic { get; init; } = UserTraffic.Independent;
+
+    /// <summary>
+    /// Whether the evidence carries user groups and bucket sets (as the sidecars record them); false judges requests as
+    /// independent, as the analyzer does with telemetry that has neither.
+    /// </summary>
+    public bool UserLevelAnalysis { get; init; } = true;
 
     /// <summary>Mean requests per second over a day.</summary>
     public double RequestsPerSecond { get; init; } = 10;

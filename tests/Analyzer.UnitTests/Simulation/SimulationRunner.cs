@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text;
 
-namespace Canary.Analyzer.Simulation;
+namespace Canary.Analyzer.UnitTests.Simulation;
 
 /// <summary>Runs many seeded rollouts of a scenario (in parallel, results independent of scheduling) and summarises them.</summary>
 internal static class SimulationRunner
@@ -20,9 +20,15 @@ internal static class SimulationRunner
         var rolledBack = new List<SimulationResult>();
         var completedTimes = new List<TimeSpan>();
         var timedOut = 0;
+        var heldOnSplit = 0;
         var byGuard = new SortedDictionary<string, int>(StringComparer.Ordinal);
         foreach (var result in results)
         {
+            if (result.HeldOnSplit)
+            {
+                heldOnSplit++;
+            }
+
             switch (result.Outcome)
             {
                 case SimulationOutcome.RolledBack:
@@ -60,13 +66,14 @@ internal static class SimulationRunner
             Percentile(requests, 0.95),
             times.Length == 0 ? TimeSpan.Zero : times[times.Length / 2],
             completedTimes.Count == 0 ? TimeSpan.Zero : completedTimes[completedTimes.Count / 2],
-            byGuard);
+            byGuard,
+            heldOnSplit);
     }
 
     public static string Format(SimulationSummary summary)
     {
         var text = new StringBuilder();
-        text.Append(CultureInfo.InvariantCulture, $"{summary.Scenario}: {summary.Rollouts} rollouts, rolled back {summary.RolledBack} ({summary.RollbackRate * 100:0.##} %), completed {summary.Completed}, timed out {summary.TimedOut}");
+        text.Append(CultureInfo.InvariantCulture, $"{summary.Scenario}: {summary.Rollouts} rollouts, rolled back {summary.RolledBack} ({summary.RollbackRate * 100:0.##} %), completed {summary.Completed}, timed out {summary.TimedOut}, held on a split mismatch {summary.HeldOnSplit} ({summary.SplitHoldRate * 100:0.##} %)");
         if (summary.RolledBack > 0)
         {
             text.Append(CultureInfo.InvariantCulture, $"; canary requests to rollback median {summary.MedianCanaryRequestsToRollback:0} (p95 {summary.P95CanaryRequestsToRollback:0}), median time {summary.MedianTimeToRollback.TotalHours:0.##} h; by guard:");

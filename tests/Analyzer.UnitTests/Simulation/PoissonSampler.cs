@@ -1,4 +1,4 @@
-namespace Canary.Analyzer.Simulation;
+namespace Canary.Analyzer.UnitTests.Simulation;
 
 /// <summary>Seeded Poisson variates: inversion for small means, Hörmann's PTRS transformed rejection for large ones.</summary>
 internal static class PoissonSampler
@@ -60,7 +60,7 @@ internal static class PoissonSampler
             }
 
             var lhs = Math.Log(v) + Math.Log(inverseAlpha) - Math.Log((a / (us * us)) + b);
-            var rhs = -mean + (k * logMean) - Statistics.SpecialFunctions.LogGamma(k + 1);
+            var rhs = -mean + (k * logMean) - Canary.Analyzer.Statistics.SpecialFunctions.LogGamma(k + 1);
             if (lhs <= rhs)
             {
                 return (long)k;

@@ -1,4 +1,4 @@
-namespace Canary.Analyzer.Simulation;
+namespace Canary.Analyzer.UnitTests.Simulation;
 
 /// <summary>A manually advanced clock for simulated rollouts.</summary>
 internal sealed class SimulatedClock(DateTimeOffset start) : TimeProvider
