@@ -23,7 +23,7 @@ namespace Canary.Analyzer.Statistics;
 internal static class BucketSplitTest
 {
     /// <summary>Prior standard deviation of the canary's share of buckets, relative to the smaller arm's share.</summary>
-    public const double RelativeSpread = 0.1;
+    public const double RelativeSpread = 0.2;
 
     /// <param name="totalBuckets">N, the bucket space (10 000).</param>
     /// <param name="canaryBuckets">K, the buckets the configured weight gives the canary (its basis points).</param>
