@@ -12,6 +12,9 @@ internal static class DecisionEvidenceJson
             Canary = Arm(decision.CanaryEvidence),
             Stable = Arm(decision.StableEvidence),
             Split = decision.Split is { } split ? new SplitJson(split.ToString()) : null,
+            BucketSplit = decision.BucketSplit is { } buckets
+                ? new BucketSplitJson(buckets.OccupiedCanary, buckets.OccupiedStable, new(buckets.ObservedShare), buckets.ExpectedShare, new(buckets.PValue), decision.MisassignedBuckets)
+                : null,
             FinishReasonMix = decision.FinishReasonMix is { } mix ? new FinishReasonMixJson(new(mix.G), mix.DegreesOfFreedom, new(mix.PValue)) : null,
             RollbackAlphaPerTest = decision.RollbackAlphaPerTest,
             PromotionAlpha = decision.PromotionAlpha,
@@ -36,6 +39,9 @@ internal static class DecisionEvidenceJson
         PWorseThanMargin = new(guard.PValueWorseThanMargin),
         PWithinMargin = new(guard.PValueWithinMargin),
         PClearlyBetter = new(guard.PValueClearlyBetter),
+        UserLevel = guard.UserLevel is { } users
+            ? new UserLevelJson(users.CanaryGroups, users.StableGroups, new(users.CanaryEffectiveGroups), new(users.StableEffectiveGroups), new(users.CanaryDesignEffect), new(users.StableDesignEffect))
+            : null,
     };
 
     private static ArmEvidenceJson Arm(ArmEvidence arm)

@@ -13,6 +13,10 @@ internal sealed record EvidenceRecordJson
     public SplitJson? Split { get; init; }
 
     /// <summary>A single-look G-test of the finish-reason mix, reported for people; the gate on it is the length_finish_rate guard.</summary>
+    /// <summary>The split of the users' buckets, which the split check gates on; absent for telemetry without bucket sets.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public BucketSplitJson? BucketSplit { get; init; }
+
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public FinishReasonMixJson? FinishReasonMix { get; init; }
 

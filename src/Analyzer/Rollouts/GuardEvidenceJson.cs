@@ -41,4 +41,8 @@ internal sealed record GuardEvidenceJson
     public JsonFigure PWithinMargin { get; init; }
 
     public JsonFigure PClearlyBetter { get; init; }
+
+    /// <summary>The user-level side of the variance; absent when requests were taken as independent.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public UserLevelJson? UserLevel { get; init; }
 }
