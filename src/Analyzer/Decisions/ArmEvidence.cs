@@ -1,3 +1,4 @@
+using Canary.Contracts.Telemetry;
 using Canary.Analyzer.Statistics;
 
 namespace Canary.Analyzer.Decisions;
@@ -60,5 +61,5 @@ internal sealed record ArmEvidence
     public ArmGroups? Groups { get; init; }
 
     /// <summary>The sticky buckets with requests in this arm; null when the telemetry has none (then the split counts requests).</summary>
-    public OccupiedBuckets? Buckets { get; init; }
+    public BucketSet? Buckets { get; init; }
 }

@@ -172,19 +172,20 @@ internal sealed class CompactionJob
             }
         }
 
-        var merged = new Dictionary<(string Subset, string Metric), MergedHistogram>();
+        var merged = new Dictionary<(string Subset, string Metric), MergedRollup>();
         long histogramRows = 0;
-        await TelemetryWindowReader.ReadHistogramsAsync(connection, transaction, TelemetryTier.Raw, rollout, start, end, (subset, metric, encoded) =>
+        await TelemetryWindowReader.ReadHistogramsAsync(connection, transaction, TelemetryTier.Raw, rollout, start, end, (subset, metric, encoded, groups) =>
         {
-            if (!merged.TryGetValue((subset, metric), out var histogram))
+            if (!merged.TryGetValue((subset, metric), out var rollup))
             {
                 // The layout comes from the encoding itself, so metrics this build does not know survive compaction.
                 var header = HistogramCodec.ReadHeader(encoded);
-                histogram = new MergedHistogram(new HistogramLayout(header.HighestTrackableValue, header.SignificantDigits));
-                merged.Add((subset, metric), histogram);
+                rollup = new MergedRollup(new MergedHistogram(new HistogramLayout(header.HighestTrackableValue, header.SignificantDigits)));
+                merged.Add((subset, metric), rollup);
             }
 
-            histogram.Add(encoded);
+            rollup.Histogram.Add(encoded);
+            rollup.AddGroups(groups);
             histogramRows++;
         }, cancellationToken).ConfigureAwait(false);
 
@@ -195,10 +196,10 @@ internal sealed class CompactionJob
 
         var counterSums = new List<CounterRow>();
         long counterRows = 0;
-        await TelemetryWindowReader.ReadCounterSumsAsync(connection, transaction, TelemetryTier.Raw, rollout, start, end, (subset, counter, sum, rows) =>
+        await TelemetryWindowReader.ReadCounterSumsAsync(connection, transaction, TelemetryTier.Raw, rollout, start, end, sum =>
         {
-            counterSums.Add(new CounterRow("", rollout, subset, counter, start.UtcDateTime, 0, sum));
-            counterRows += rows;
+            counterSums.Add(new CounterRow("", rollout, sum.Subset, sum.Counter, start.UtcDateTime, 0, sum.Sum, MergedCounterGroups(sum), MergedBuckets(sum)));
+            counterRows += sum.Rows;
         }, cancellationToken).ConfigureAwait(false);
         if (counterSums.Count > 0)
         {
@@ -225,11 +226,12 @@ internal sealed class CompactionJob
     }
 
     /// <summary>The roll-up rows of the merged histograms, encoded one at a time into one reused buffer.</summary>
-    private static IEnumerable<HistogramRow> RollupRows(string rollout, DateTimeOffset start, Dictionary<(string Subset, string Metric), MergedHistogram> merged)
+    private static IEnumerable<HistogramRow> RollupRows(string rollout, DateTimeOffset start, Dictionary<(string Subset, string Metric), MergedRollup> merged)
     {
         var buffer = Array.Empty<byte>();
-        foreach (var ((subset, metric), histogram) in merged)
+        foreach (var ((subset, metric), rollup) in merged)
         {
+            var histogram = rollup.Histogram;
             var needed = HistogramCodec.MaxEncodedLength(histogram.Layout);
             if (buffer.Length < needed)
             {
@@ -238,7 +240,44 @@ internal sealed class CompactionJob
 
             var length = HistogramCodec.Encode(histogram.Layout, histogram.Counts, histogram.Sum, histogram.Min, histogram.Max, buffer);
             yield return new HistogramRow("", rollout, subset, metric, start.UtcDateTime, 0,
-                histogram.TotalCount, histogram.Sum, histogram.Min, histogram.Max, buffer[..length]);
+                histogram.TotalCount, histogram.Sum, histogram.Min, histogram.Max, buffer[..length], rollup.EncodedGroups());
         }
+    }
+
+    /// <summary>
+    /// The per-group values of a counter's rows merged into one encoding, or none when any row had none (partial group
+    /// totals would not add up to the counter, so the roll-up keeps only the total).
+    /// </summary>
+    private static byte[]? MergedCounterGroups(CounterSum sum)
+    {
+        if (sum.RowsWithGroups != sum.Rows || sum.Groups.Count == 0)
+        {
+            return null;
+        }
+
+        var groups = new long[UserGroups.Count];
+        foreach (var encoded in sum.Groups)
+        {
+            UserGroupCodec.AddCounts(encoded, groups);
+        }
+
+        return UserGroupCodec.EncodeCounts(groups);
+    }
+
+    /// <summary>The union of a counter's bucket sets, or none when no row carried one.</summary>
+    private static byte[]? MergedBuckets(CounterSum sum)
+    {
+        if (sum.Buckets.Count == 0)
+        {
+            return null;
+        }
+
+        var set = new BucketSet();
+        foreach (var encoded in sum.Buckets)
+        {
+            set.Add(encoded);
+        }
+
+        return UserGroupCodec.EncodeBuckets(set.Words, set.BucketCount);
     }
 }

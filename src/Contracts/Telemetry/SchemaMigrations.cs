@@ -17,6 +17,7 @@ public static class SchemaMigrations
         new(6, "0006_rollout_alerts.sql"),
         new(7, "0007_testers_stage.sql"),
         new(8, "0008_finish_and_tripwire_trips.sql"),
+        new(9, "0009_user_groups.sql"),
     ];
 
     public static IReadOnlyList<SchemaMigration> All => Migrations;

@@ -21,4 +21,16 @@ public static class UserGroups
 
     /// <summary>The group of a bucket in [0, <see cref="BucketCount"/>).</summary>
     public static int Of(int bucket) => bucket % Count;
+
+    /// <summary>
+    /// Coarse bins each group keeps for a metric (<see cref="CoarseBins"/> up to the metric's highest trackable value), or 0
+    /// for a metric whose groups keep only their value count and sum: per-group histograms are kept for the metrics that
+    /// quantile guards judge (latency, time to first token, time per output token, output tokens).
+    /// </summary>
+    public static int CoarseBinCount(TelemetryMetric metric) => metric switch
+    {
+        TelemetryMetric.DurationUs or TelemetryMetric.TimeToFirstTokenUs or TelemetryMetric.TimePerOutputTokenUs or TelemetryMetric.OutputTokens =>
+            CoarseBins.CountFor(TelemetryLayouts.For(metric).HighestTrackableValue),
+        _ => 0,
+    };
 }

@@ -1,5 +1,4 @@
 using Canary.Analyzer.Decisions;
-using Canary.Analyzer.Statistics;
 using Canary.Contracts.Telemetry;
 using Microsoft.Extensions.Time.Testing;
 
@@ -96,7 +95,7 @@ public sealed class UserLevelDecisionTests
     /// </summary>
     private static ArmEvidence WithUsers(ArmEvidence arm, int from, int to, int? heavyGroup = null, int onlyGroups = UserGroups.Count, double errorSpread = 0)
     {
-        var buckets = new OccupiedBuckets(UserGroups.BucketCount);
+        var buckets = new BucketSet(UserGroups.BucketCount);
         for (var b = from; b < to; b++)
         {
             buckets.Add(b);

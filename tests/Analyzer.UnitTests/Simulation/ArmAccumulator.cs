@@ -28,7 +28,7 @@ internal sealed class ArmAccumulator
     private readonly long[] _latencyGroupBins;
     private readonly double[] _costCount = new double[Groups];
     private readonly double[] _costSum = new double[Groups];
-    private readonly OccupiedBuckets _buckets = new(UserGroups.BucketCount);
+    private readonly BucketSet _buckets = new(UserGroups.BucketCount);
 
     /// <param name="latencyGrid">Upper edges of the latency grid, in µs.</param>
     /// <param name="costGrid">Upper edges of the cost grid, in micro-USD.</param>

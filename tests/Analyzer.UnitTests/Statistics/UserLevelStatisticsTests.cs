@@ -205,9 +205,9 @@ public sealed class UserLevelStatisticsTests
     }
 
     [Fact]
-    public void OccupiedBuckets_CountInRange_MatchesBucketByBucket()
+    public void BucketSet_CountInRange_MatchesBucketByBucket()
     {
-        var set = new OccupiedBuckets(UserGroups.BucketCount);
+        var set = new BucketSet(UserGroups.BucketCount);
         var random = new SimulationRandom(5);
         var present = new bool[UserGroups.BucketCount];
         for (var i = 0; i < 3000; i++)

@@ -15,6 +15,10 @@ namespace Canary.Contracts.Telemetry.Storage;
 /// <param name="StartUtc">Start of the interval or bucket, <see cref="DateTimeKind.Utc"/>.</param>
 /// <param name="IntervalMilliseconds">Length of the raw interval; raw rows only.</param>
 /// <param name="Value">The increase.</param>
+/// <param name="Groups">The increase per user group (<see cref="UserGroupCodec.EncodeCounts"/>); empty (NULL) when the
+/// arm records no groups.</param>
+/// <param name="Buckets">On a <c>requests</c> row, the sticky buckets that sent them (<see cref="UserGroupCodec.EncodeBuckets"/>);
+/// empty (NULL) otherwise.</param>
 public readonly record struct CounterRow(
     string SidecarId,
     string Rollout,
@@ -22,10 +26,12 @@ public readonly record struct CounterRow(
     string Counter,
     DateTime StartUtc,
     int IntervalMilliseconds,
-    long Value)
+    long Value,
+    ReadOnlyMemory<byte> Groups = default,
+    ReadOnlyMemory<byte> Buckets = default)
 {
     /// <summary>The columns of a row of <paramref name="tier"/>, in COPY order.</summary>
-    internal static string Columns(TelemetryTier tier) => tier.KeyColumns("counter") + ", value";
+    internal static string Columns(TelemetryTier tier) => tier.KeyColumns("counter") + ", value, groups, buckets";
 
     /// <summary>Writes this row as one COPY row of <paramref name="tier"/>, in the order of <see cref="Columns"/>.</summary>
     internal async Task WriteAsync(NpgsqlBinaryImporter importer, TelemetryTier tier, CancellationToken cancellationToken)
@@ -33,5 +39,7 @@ public readonly record struct CounterRow(
         await importer.StartRowAsync(cancellationToken).ConfigureAwait(false);
         await tier.WriteKeyAsync(importer, SidecarId, Rollout, Subset, Counter, StartUtc, IntervalMilliseconds, cancellationToken).ConfigureAwait(false);
         await importer.WriteAsync(Value, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
+        await OptionalBytes.WriteAsync(importer, Groups, cancellationToken).ConfigureAwait(false);
+        await OptionalBytes.WriteAsync(importer, Buckets, cancellationToken).ConfigureAwait(false);
     }
 }

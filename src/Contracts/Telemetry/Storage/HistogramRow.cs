@@ -20,6 +20,8 @@ namespace Canary.Contracts.Telemetry.Storage;
 /// <param name="Min">Smallest value, 0 when empty.</param>
 /// <param name="Max">Largest value, 0 when empty.</param>
 /// <param name="Encoded">The <see cref="HistogramCodec"/> encoding; its header repeats count, sum, min and max.</param>
+/// <param name="Groups">Per user group value counts, sums and (for quantile metrics) coarse histograms
+/// (<c>UserGroupCodec.EncodeHistograms</c>); empty (NULL) when the arm records no groups.</param>
 public readonly record struct HistogramRow(
     string SidecarId,
     string Rollout,
@@ -31,7 +33,8 @@ public readonly record struct HistogramRow(
     long Sum,
     long Min,
     long Max,
-    ReadOnlyMemory<byte> Encoded)
+    ReadOnlyMemory<byte> Encoded,
+    ReadOnlyMemory<byte> Groups = default)
 {
     /// <summary>A row whose count, sum, min and max are read from the encoding's header.</summary>
     /// <exception cref="InvalidDataException">The bytes are not a valid encoding.</exception>
@@ -43,7 +46,7 @@ public readonly record struct HistogramRow(
     }
 
     /// <summary>The columns of a row of <paramref name="tier"/>, in COPY order.</summary>
-    internal static string Columns(TelemetryTier tier) => tier.KeyColumns("metric") + ", count, sum, min, max, encoded";
+    internal static string Columns(TelemetryTier tier) => tier.KeyColumns("metric") + ", count, sum, min, max, encoded, groups";
 
     /// <summary>Writes this row as one COPY row of <paramref name="tier"/>, in the order of <see cref="Columns"/>.</summary>
     internal async Task WriteAsync(NpgsqlBinaryImporter importer, TelemetryTier tier, CancellationToken cancellationToken)
@@ -55,5 +58,6 @@ public readonly record struct HistogramRow(
         await importer.WriteAsync(Min, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
         await importer.WriteAsync(Max, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);
         await importer.WriteAsync(Encoded, NpgsqlDbType.Bytea, cancellationToken).ConfigureAwait(false);
+        await OptionalBytes.WriteAsync(importer, Groups, cancellationToken).ConfigureAwait(false);
     }
 }

@@ -116,40 +116,36 @@ public sealed class TelemetryWindowReader
         DateTimeOffset to, CancellationToken cancellationToken)
     {
         // Counters and metrics this build does not know (written by a newer sidecar) are skipped, not fatal.
-        await ReadCounterSumsAsync(connection, transaction, tier, rollout, from, to, (subset, name, sum, _) =>
+        await ReadCounterSumsAsync(connection, transaction, tier, rollout, from, to, sum =>
         {
-            if (TelemetryNames.TryParseCounter(name, out var counter))
+            if (TelemetryNames.TryParseCounter(sum.Counter, out var counter))
             {
-                window.Arm(subset).AddCounter(counter, sum);
+                window.Arm(sum.Subset).AddCounter(counter, sum);
             }
         }, cancellationToken).ConfigureAwait(false);
-        await ReadHistogramsAsync(connection, transaction, tier, rollout, from, to, (subset, name, encoded) =>
+        await ReadHistogramsAsync(connection, transaction, tier, rollout, from, to, (subset, name, encoded, groups) =>
         {
             if (TelemetryNames.TryParseMetric(name, out var metric))
             {
-                window.Arm(subset).AddHistogram(metric, encoded);
+                window.Arm(subset).AddHistogram(metric, encoded, groups);
             }
         }, cancellationToken).ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// Reads every histogram row of one rollout in <paramref name="tier"/> with a start in [from, to), in the caller's
-    /// transaction: (subset, metric name, encoding) per row, unmerged.
-    /// </summary>
     public static async Task ReadHistogramsAsync(
         NpgsqlConnection connection, NpgsqlTransaction? transaction, TelemetryTier tier, string rollout, DateTimeOffset from, DateTimeOffset to,
-        Action<string, string, byte[]> onRow, CancellationToken cancellationToken)
+        Action<string, string, byte[], byte[]?> onRow, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tier);
         ArgumentNullException.ThrowIfNull(onRow);
         await using var command = new NpgsqlCommand(
-            $"SELECT subset, metric, encoded FROM {tier.HistogramTable} WHERE rollout = $1 AND {tier.StartColumn} >= $2 AND {tier.StartColumn} < $3",
+            $"SELECT subset, metric, encoded, groups FROM {tier.HistogramTable} WHERE rollout = $1 AND {tier.StartColumn} >= $2 AND {tier.StartColumn} < $3",
             connection, transaction);
         AddWindowParameters(command, rollout, from, to);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            onRow(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<byte[]>(2));
+            onRow(reader.GetString(0), reader.GetString(1), reader.GetFieldValue<byte[]>(2), reader.IsDBNull(3) ? null : reader.GetFieldValue<byte[]>(3));
         }
     }
 
@@ -159,18 +155,28 @@ public sealed class TelemetryWindowReader
     /// </summary>
     public static async Task ReadCounterSumsAsync(
         NpgsqlConnection connection, NpgsqlTransaction? transaction, TelemetryTier tier, string rollout, DateTimeOffset from, DateTimeOffset to,
-        Action<string, string, long, long> onSum, CancellationToken cancellationToken)
+        Action<CounterSum> onSum, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(tier);
         ArgumentNullException.ThrowIfNull(onSum);
+        // Values are summed in PostgreSQL; per-group and bucket encodings cannot be, so they come back as arrays to merge.
         await using var command = new NpgsqlCommand(
-            $"SELECT subset, counter, sum(value)::bigint, count(*) FROM {tier.CounterTable} WHERE rollout = $1 AND {tier.StartColumn} >= $2 AND {tier.StartColumn} < $3 GROUP BY subset, counter",
+            $"SELECT subset, counter, sum(value)::bigint, count(*), count(groups), "
+            + "array_agg(groups) FILTER (WHERE groups IS NOT NULL), array_agg(buckets) FILTER (WHERE buckets IS NOT NULL) "
+            + $"FROM {tier.CounterTable} WHERE rollout = $1 AND {tier.StartColumn} >= $2 AND {tier.StartColumn} < $3 GROUP BY subset, counter",
             connection, transaction);
         AddWindowParameters(command, rollout, from, to);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            onSum(reader.GetString(0), reader.GetString(1), reader.GetInt64(2), reader.GetInt64(3));
+            onSum(new CounterSum(
+                reader.GetString(0),
+                reader.GetString(1),
+                reader.GetInt64(2),
+                reader.GetInt64(3),
+                reader.GetInt64(4),
+                reader.IsDBNull(5) ? [] : reader.GetFieldValue<byte[][]>(5),
+                reader.IsDBNull(6) ? [] : reader.GetFieldValue<byte[][]>(6)));
         }
     }
 

@@ -1,14 +1,14 @@
-namespace Canary.Analyzer.Statistics;
+namespace Canary.Contracts.Telemetry;
 
 /// <summary>
-/// The sticky buckets that sent requests to one arm over a window: the union of the sidecars' per-interval bucket sets.
-/// Mutable while a reader merges rows into it; read-only once it is handed to the decision engine.
+/// A set of sticky buckets: those that sent requests to one arm in an interval (as a sidecar writes it) or over a window
+/// (the union of the rows a reader merges). Mutable while rows are merged into it; read-only once handed on.
 /// </summary>
-internal sealed class OccupiedBuckets
+public sealed class BucketSet
 {
     private readonly ulong[] _words;
 
-    public OccupiedBuckets(int bucketCount)
+    public BucketSet(int bucketCount = UserGroups.BucketCount)
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(bucketCount);
         BucketCount = bucketCount;
@@ -30,7 +30,7 @@ internal sealed class OccupiedBuckets
     public void Clear() => Array.Clear(_words);
 
     /// <summary>Adds every bucket of <paramref name="other"/> (a set over the same bucket space).</summary>
-    public void UnionWith(OccupiedBuckets other)
+    public void UnionWith(BucketSet other)
     {
         ArgumentNullException.ThrowIfNull(other);
         if (other.BucketCount != BucketCount)
@@ -43,6 +43,15 @@ internal sealed class OccupiedBuckets
             _words[i] |= other._words[i];
         }
     }
+
+    /// <summary>The set's 64-bit words, bucket b at bit b mod 64 of word b / 64.</summary>
+    public ReadOnlySpan<ulong> Words => _words;
+
+    /// <summary>Buckets in the set.</summary>
+    public int Count => CountInRange(0, BucketCount);
+
+    /// <summary>Adds every bucket of an encoding (<see cref="UserGroupCodec.EncodeBuckets"/>).</summary>
+    public void Add(ReadOnlySpan<byte> encoded) => UserGroupCodec.AddBuckets(encoded, _words, BucketCount);
 
     /// <summary>Buckets in [<paramref name="from"/>, <paramref name="to"/>) that are in the set.</summary>
     public int CountInRange(int from, int to)
