@@ -53,6 +53,42 @@ internal static class CostRepricer
         return mean > 0 ? MeanEstimate.FromMoments(mean, sdBound * sdBound, n) : null;
     }
 
+    /// <summary>
+    /// Spend per user group re-priced from the group's token sums (exact: cost is linear in the tokens), micro-USD; null
+    /// when the arm has no per-group token totals.
+    /// </summary>
+    public static double[]? RepriceGroups(ArmWindow arm, ModelPrice prices)
+    {
+        var output = arm.GroupHistogram(TelemetryMetric.OutputTokens);
+        if (output is null)
+        {
+            return null;
+        }
+
+        var a = prices.InputPerMillion / MillionTokens;
+        Span<(TelemetryMetric Metric, double Weight)> terms =
+        [
+            (TelemetryMetric.InputTokens, a),
+            (TelemetryMetric.CachedTokens, (prices.CachedInputPerMillion / MillionTokens) - a),
+            (TelemetryMetric.CacheCreationTokens, (prices.CacheWritePerMillion / MillionTokens) - a),
+            (TelemetryMetric.OutputTokens, prices.OutputPerMillion / MillionTokens),
+        ];
+
+        var spend = new double[output.Groups];
+        foreach (var (metric, weight) in terms)
+        {
+            if (arm.GroupHistogram(metric) is { } tokens)
+            {
+                for (var g = 0; g < spend.Length; g++)
+                {
+                    spend[g] += weight * tokens.Sums[g];
+                }
+            }
+        }
+
+        return spend;
+    }
+
     /// <summary>Mean and standard deviation per request over <paramref name="n"/> requests, absent values as zero.</summary>
     internal static (double Mean, double StandardDeviation) Moments(MergedHistogram? histogram, long n)
     {

@@ -41,7 +41,76 @@ internal static class EvidenceBuilder
             arm.Counter(TelemetryCounter.FinishOther)),
         OutputTokenDistribution = Distribution(arm.Histogram(TelemetryMetric.OutputTokens)),
         RepricedCost = prices is { } p ? CostRepricer.Reprice(arm, p) : null,
+        Groups = Groups(arm, prices),
+        Buckets = arm.HasGroups ? arm.Buckets : null,
     };
+
+    /// <summary>The arm's totals per user group, or null when its rows do not all carry them (then requests are the units).</summary>
+    public static ArmGroups? Groups(ArmWindow arm, ModelPrice? prices)
+    {
+        if (!arm.HasGroups)
+        {
+            return null;
+        }
+
+        var groups = UserGroups.Count;
+        double[] Counter(params TelemetryCounter[] counters)
+        {
+            var values = new double[groups];
+            foreach (var counter in counters)
+            {
+                var perGroup = arm.GroupCounter(counter);
+                for (var g = 0; g < groups; g++)
+                {
+                    values[g] += perGroup[g];
+                }
+            }
+
+            return values;
+        }
+
+        var output = Grouped(arm.GroupHistogram(TelemetryMetric.OutputTokens));
+        return new ArmGroups
+        {
+            Requests = Counter(TelemetryCounter.Requests),
+            Errors = Counter(TelemetryCounter.Status5xx, TelemetryCounter.EndedWithoutResponse),
+            Refusals = Counter(TelemetryCounter.Refusals),
+            Successes = Counter(TelemetryCounter.Status2xx),
+            FinishReasons = Counter(TelemetryCounter.FinishStop, TelemetryCounter.FinishLength, TelemetryCounter.FinishContentFilter,
+                TelemetryCounter.FinishToolCalls, TelemetryCounter.FinishOther),
+            FinishLength = Counter(TelemetryCounter.FinishLength),
+            FeedbackPositive = Counter(TelemetryCounter.FeedbackPositive),
+            FeedbackNegative = Counter(TelemetryCounter.FeedbackNegative),
+            Latency = Grouped(arm.GroupHistogram(TelemetryMetric.DurationUs)),
+            TimeToFirstToken = Grouped(arm.GroupHistogram(TelemetryMetric.TimeToFirstTokenUs)),
+            TimePerOutputToken = Grouped(arm.GroupHistogram(TelemetryMetric.TimePerOutputTokenUs)),
+            Cost = Grouped(arm.GroupHistogram(TelemetryMetric.CostMicroUsd)),
+            OutputTokens = output,
+            RepricedSpend = prices is { } p ? CostRepricer.RepriceGroups(arm, p) : null,
+            RepricedRequests = prices is not null ? output?.Counts : null,
+        };
+    }
+
+    /// <summary>A metric's per-group totals as the statistics read them.</summary>
+    private static GroupedDistribution? Grouped(GroupHistogramTotals? totals)
+    {
+        if (totals is null)
+        {
+            return null;
+        }
+
+        var counts = new double[totals.Groups];
+        var sums = new double[totals.Groups];
+        for (var g = 0; g < counts.Length; g++)
+        {
+            counts[g] = totals.Counts[g];
+            sums[g] = totals.Sums[g];
+        }
+
+        return totals.HasBins
+            ? new GroupedDistribution(counts, sums, totals.Bins.ToArray(), totals.BinCount)
+            : new GroupedDistribution(counts, sums);
+    }
 
     /// <summary>The non-empty buckets, each with its exact value range, so sparse input keeps correct bucket widths.</summary>
     public static BucketedDistribution? Distribution(MergedHistogram? histogram)

@@ -39,10 +39,12 @@ public readonly record struct HistogramRow(
     /// <summary>A row whose count, sum, min and max are read from the encoding's header.</summary>
     /// <exception cref="InvalidDataException">The bytes are not a valid encoding.</exception>
     public static HistogramRow FromEncoding(
-        string sidecarId, string rollout, string subset, string metric, DateTime startUtc, int intervalMilliseconds, ReadOnlyMemory<byte> encoded)
+        string sidecarId, string rollout, string subset, string metric, DateTime startUtc, int intervalMilliseconds, ReadOnlyMemory<byte> encoded,
+        ReadOnlyMemory<byte> groups = default)
     {
         var header = HistogramCodec.ReadHeader(encoded.Span);
-        return new HistogramRow(sidecarId, rollout, subset, metric, startUtc, intervalMilliseconds, header.TotalCount, header.Sum, header.Min, header.Max, encoded);
+        return new HistogramRow(
+            sidecarId, rollout, subset, metric, startUtc, intervalMilliseconds, header.TotalCount, header.Sum, header.Min, header.Max, encoded, groups);
     }
 
     /// <summary>The columns of a row of <paramref name="tier"/>, in COPY order.</summary>

@@ -159,24 +159,29 @@ public sealed class TelemetryWindowReader
     {
         ArgumentNullException.ThrowIfNull(tier);
         ArgumentNullException.ThrowIfNull(onSum);
-        // Values are summed in PostgreSQL; per-group and bucket encodings cannot be, so they come back as arrays to merge.
+        // Rows come back one by one (not summed in SQL): their per-group and bucket encodings are merged here.
         await using var command = new NpgsqlCommand(
-            $"SELECT subset, counter, sum(value)::bigint, count(*), count(groups), "
-            + "array_agg(groups) FILTER (WHERE groups IS NOT NULL), array_agg(buckets) FILTER (WHERE buckets IS NOT NULL) "
-            + $"FROM {tier.CounterTable} WHERE rollout = $1 AND {tier.StartColumn} >= $2 AND {tier.StartColumn} < $3 GROUP BY subset, counter",
+            $"SELECT subset, counter, value, groups, buckets FROM {tier.CounterTable} WHERE rollout = $1 AND {tier.StartColumn} >= $2 AND {tier.StartColumn} < $3",
             connection, transaction);
         AddWindowParameters(command, rollout, from, to);
-        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        var sums = new Dictionary<(string Subset, string Counter), CounterSumBuilder>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
         {
-            onSum(new CounterSum(
-                reader.GetString(0),
-                reader.GetString(1),
-                reader.GetInt64(2),
-                reader.GetInt64(3),
-                reader.GetInt64(4),
-                reader.IsDBNull(5) ? [] : reader.GetFieldValue<byte[][]>(5),
-                reader.IsDBNull(6) ? [] : reader.GetFieldValue<byte[][]>(6)));
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                var key = (reader.GetString(0), reader.GetString(1));
+                if (!sums.TryGetValue(key, out var sum))
+                {
+                    sums.Add(key, sum = new CounterSumBuilder());
+                }
+
+                sum.Add(reader.GetInt64(2), reader.IsDBNull(3) ? null : reader.GetFieldValue<byte[]>(3), reader.IsDBNull(4) ? null : reader.GetFieldValue<byte[]>(4));
+            }
+        }
+
+        foreach (var ((subset, counter), sum) in sums)
+        {
+            onSum(new CounterSum(subset, counter, sum.Sum, sum.Rows, sum.RowsWithGroups, sum.Groups, sum.Buckets));
         }
     }
 
@@ -185,5 +190,34 @@ public sealed class TelemetryWindowReader
         command.AddText(rollout);
         command.AddTime(from);
         command.AddTime(to);
+    }
+
+    private sealed class CounterSumBuilder
+    {
+        public long Sum { get; private set; }
+
+        public long Rows { get; private set; }
+
+        public long RowsWithGroups { get; private set; }
+
+        public List<byte[]> Groups { get; } = [];
+
+        public List<byte[]> Buckets { get; } = [];
+
+        public void Add(long value, byte[]? groups, byte[]? buckets)
+        {
+            Sum += value;
+            Rows++;
+            if (groups is not null)
+            {
+                RowsWithGroups++;
+                Groups.Add(groups);
+            }
+
+            if (buckets is not null)
+            {
+                Buckets.Add(buckets);
+            }
+        }
     }
 }
