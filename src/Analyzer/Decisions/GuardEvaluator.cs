@@ -43,15 +43,15 @@ internal static class GuardEvaluator
                 return Unevaluated(guard, GuardStatus.InsufficientSamples, canarySamples, stableSamples, prior);
             }
 
-            // Without user groups the design effects are 1 and the tests are the exact request-level ones.
+            // Without user groups the design effects are 1 and the tests are the exact request-level ones; so is a guard
+            // whose counters lack groups in some row.
             double canaryEffect = 1;
             double stableEffect = 1;
             double rollbackFactor = 1;
             double promotionFactor = 1;
-            if (canaryGroups is not null && stableGroups is not null)
+            if (canaryGroups is not null && stableGroups is not null
+                && RateGroups(guard.Metric, canaryGroups) is { } c && RateGroups(guard.Metric, stableGroups) is { } s)
             {
-                var c = RateGroups(guard.Metric, canaryGroups);
-                var s = RateGroups(guard.Metric, stableGroups);
                 if (TooFewUsers(options, c, s) is { } few)
                 {
                     return Unevaluated(guard, GuardStatus.InsufficientUsers, canarySamples, stableSamples, prior, few);
@@ -287,8 +287,8 @@ internal static class GuardEvaluator
         _ => null,
     };
 
-    /// <summary>A rate guard's events over trials per user group.</summary>
-    private static GroupedRatio RateGroups(GuardMetric metric, ArmGroups groups)
+    /// <summary>A rate guard's events over trials per user group; null when the arm lacks groups for its counters.</summary>
+    private static GroupedRatio? RateGroups(GuardMetric metric, ArmGroups groups)
     {
         switch (metric)
         {
@@ -297,10 +297,13 @@ internal static class GuardEvaluator
             case GuardMetric.RefusalRate:
                 return new GroupedRatio(groups.Refusals, groups.Requests);
             case GuardMetric.LengthFinishRate:
-                return new GroupedRatio(groups.FinishLength ?? new double[groups.Count], groups.FinishReasons ?? new double[groups.Count]);
+                return groups.FinishLength is { } length && groups.FinishReasons is { } finished ? new GroupedRatio(length, finished) : null;
             case GuardMetric.NegativeFeedbackRate:
-                var negative = groups.FeedbackNegative ?? new double[groups.Count];
-                var positive = groups.FeedbackPositive ?? new double[groups.Count];
+                if (groups.FeedbackNegative is not { } negative || groups.FeedbackPositive is not { } positive)
+                {
+                    return null;
+                }
+
                 var rated = new double[groups.Count];
                 for (var g = 0; g < rated.Length; g++)
                 {

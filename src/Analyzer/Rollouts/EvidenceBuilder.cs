@@ -45,21 +45,26 @@ internal static class EvidenceBuilder
         Buckets = arm.HasGroups ? arm.Buckets : null,
     };
 
-    /// <summary>The arm's totals per user group, or null when its rows do not all carry them (then requests are the units).</summary>
+    /// <summary>
+    /// The arm's totals per user group, or null when the rows of the counters every guard needs do not all carry them
+    /// (then requests are the units). A distribution whose rows lack them is left out, and its guards treat requests as
+    /// independent.
+    /// </summary>
     public static ArmGroups? Groups(ArmWindow arm, ModelPrice? prices)
     {
-        if (!arm.HasGroups)
-        {
-            return null;
-        }
-
         var groups = UserGroups.Count;
+        var complete = true;
         double[] Counter(params TelemetryCounter[] counters)
         {
             var values = new double[groups];
             foreach (var counter in counters)
             {
-                var perGroup = arm.GroupCounter(counter);
+                if (arm.GroupCounter(counter) is not { } perGroup)
+                {
+                    complete = false;
+                    continue;
+                }
+
                 for (var g = 0; g < groups; g++)
                 {
                     values[g] += perGroup[g];
@@ -69,18 +74,32 @@ internal static class EvidenceBuilder
             return values;
         }
 
+        if (!arm.HasGroups)
+        {
+            return null;
+        }
+
+        var requests = Counter(TelemetryCounter.Requests);
+        var errors = Counter(TelemetryCounter.Status5xx, TelemetryCounter.EndedWithoutResponse);
+        var refusals = Counter(TelemetryCounter.Refusals);
+        var successes = Counter(TelemetryCounter.Status2xx);
+        if (!complete)
+        {
+            return null;
+        }
+
         var output = Grouped(arm.GroupHistogram(TelemetryMetric.OutputTokens));
         return new ArmGroups
         {
-            Requests = Counter(TelemetryCounter.Requests),
-            Errors = Counter(TelemetryCounter.Status5xx, TelemetryCounter.EndedWithoutResponse),
-            Refusals = Counter(TelemetryCounter.Refusals),
-            Successes = Counter(TelemetryCounter.Status2xx),
-            FinishReasons = Counter(TelemetryCounter.FinishStop, TelemetryCounter.FinishLength, TelemetryCounter.FinishContentFilter,
+            Requests = requests,
+            Errors = errors,
+            Refusals = refusals,
+            Successes = successes,
+            FinishReasons = Optional(TelemetryCounter.FinishStop, TelemetryCounter.FinishLength, TelemetryCounter.FinishContentFilter,
                 TelemetryCounter.FinishToolCalls, TelemetryCounter.FinishOther),
-            FinishLength = Counter(TelemetryCounter.FinishLength),
-            FeedbackPositive = Counter(TelemetryCounter.FeedbackPositive),
-            FeedbackNegative = Counter(TelemetryCounter.FeedbackNegative),
+            FinishLength = Optional(TelemetryCounter.FinishLength),
+            FeedbackPositive = Optional(TelemetryCounter.FeedbackPositive),
+            FeedbackNegative = Optional(TelemetryCounter.FeedbackNegative),
             Latency = Grouped(arm.GroupHistogram(TelemetryMetric.DurationUs)),
             TimeToFirstToken = Grouped(arm.GroupHistogram(TelemetryMetric.TimeToFirstTokenUs)),
             TimePerOutputToken = Grouped(arm.GroupHistogram(TelemetryMetric.TimePerOutputTokenUs)),
@@ -89,6 +108,14 @@ internal static class EvidenceBuilder
             RepricedSpend = prices is { } p ? CostRepricer.RepriceGroups(arm, p) : null,
             RepricedRequests = prices is not null ? output?.Counts : null,
         };
+
+        // A guard whose counters lack groups in some row gets none, and judges requests as independent.
+        double[]? Optional(params TelemetryCounter[] counters)
+        {
+            complete = true;
+            var values = Counter(counters);
+            return complete ? values : null;
+        }
     }
 
     /// <summary>A metric's per-group totals as the statistics read them.</summary>

@@ -77,7 +77,7 @@ public class UserGroupRowsTests
     private static void AssertMerged(ArmWindow arm)
     {
         Assert.True(arm.HasGroups);
-        var requests = arm.GroupCounter(TelemetryCounter.Requests);
+        var requests = arm.GroupCounter(TelemetryCounter.Requests)!;
         Assert.Equal(3, requests[0]);
         Assert.Equal(2, requests[5]);
         Assert.Equal(5, arm.Counter(TelemetryCounter.Requests));

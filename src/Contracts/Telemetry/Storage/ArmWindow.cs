@@ -4,24 +4,26 @@ namespace Canary.Contracts.Telemetry.Storage;
 /// One arm's telemetry over a window, merged exactly across sidecars and intervals: counters, histograms, and when the
 /// rows carry them, the per-user-group totals and the set of sticky buckets that sent requests.
 /// </summary>
+/// <remarks>
+/// Per-group totals of a counter or metric are offered only when every row of it in the window carried them: one row
+/// without (an older sidecar, an interval before groups were recorded) would leave the groups short of the arm's total,
+/// and a variance computed from them would describe other requests than the estimate.
+/// </remarks>
 public sealed class ArmWindow
 {
     private readonly long[] _counters = new long[TelemetryNames.CounterCount];
     private readonly MergedHistogram?[] _histograms = new MergedHistogram?[TelemetryNames.MetricCount];
     private readonly long[]?[] _groupCounters = new long[]?[TelemetryNames.CounterCount];
+    private readonly bool[] _counterGroupsMissing = new bool[TelemetryNames.CounterCount];
     private readonly GroupHistogramTotals?[] _groupHistograms = new GroupHistogramTotals?[TelemetryNames.MetricCount];
-    private long _rowsWithGroups;
-    private long _rowsWithoutGroups;
+    private readonly bool[] _histogramGroupsMissing = new bool[TelemetryNames.MetricCount];
 
     public ArmWindow(string subset) => Subset = subset;
 
     public string Subset { get; }
 
-    /// <summary>
-    /// True when every row merged into this arm carried per-group values, so the group totals add up to the arm's totals.
-    /// One row without them (an older sidecar, an off-comparison arm) makes them partial, and then they are not offered.
-    /// </summary>
-    public bool HasGroups => _rowsWithGroups > 0 && _rowsWithoutGroups == 0;
+    /// <summary>True when the arm's requests were counted with per-group values in every row: the arm records user groups.</summary>
+    public bool HasGroups => _groupCounters[(int)TelemetryCounter.Requests] is not null && !_counterGroupsMissing[(int)TelemetryCounter.Requests];
 
     /// <summary>The sticky buckets that sent requests to this arm in the window; null when no row carried a bucket set.</summary>
     public BucketSet? Buckets { get; private set; }
@@ -31,18 +33,25 @@ public sealed class ArmWindow
     /// <summary>The merged histogram of a metric, or null when nothing was recorded for it in the window.</summary>
     public MergedHistogram? Histogram(TelemetryMetric metric) => _histograms[(int)metric];
 
-    /// <summary>A counter per user group (zeros when it never counted), or null without <see cref="HasGroups"/>.</summary>
-    public ReadOnlySpan<long> GroupCounter(TelemetryCounter counter) =>
-        !HasGroups ? default : _groupCounters[(int)counter] ?? new long[UserGroups.Count];
+    /// <summary>
+    /// A counter per user group (zeros when it never counted), or null when the arm records no groups or a row of this
+    /// counter had none.
+    /// </summary>
+    public long[]? GroupCounter(TelemetryCounter counter) =>
+        !HasGroups || _counterGroupsMissing[(int)counter] ? null : _groupCounters[(int)counter] ?? new long[UserGroups.Count];
 
-    /// <summary>A metric's per-group totals, or null without <see cref="HasGroups"/> or without values.</summary>
-    public GroupHistogramTotals? GroupHistogram(TelemetryMetric metric) => HasGroups ? _groupHistograms[(int)metric] : null;
+    /// <summary>A metric's per-group totals, or null when it had no values, the arm records no groups or a row of it had none.</summary>
+    public GroupHistogramTotals? GroupHistogram(TelemetryMetric metric) =>
+        HasGroups && !_histogramGroupsMissing[(int)metric] ? _groupHistograms[(int)metric] : null;
 
     internal void AddCounter(TelemetryCounter counter, CounterSum sum)
     {
         _counters[(int)counter] += sum.Sum;
-        _rowsWithGroups += sum.RowsWithGroups;
-        _rowsWithoutGroups += sum.Rows - sum.RowsWithGroups;
+        if (sum.RowsWithGroups < sum.Rows)
+        {
+            _counterGroupsMissing[(int)counter] = true;
+        }
+
         if (sum.Groups.Count > 0)
         {
             var groups = _groupCounters[(int)counter] ??= new long[UserGroups.Count];
@@ -64,11 +73,10 @@ public sealed class ArmWindow
         histogram.Add(encoded);
         if (groups.IsEmpty)
         {
-            _rowsWithoutGroups++;
+            _histogramGroupsMissing[(int)metric] = true;
             return;
         }
 
-        _rowsWithGroups++;
         (_groupHistograms[(int)metric] ??= new GroupHistogramTotals(UserGroups.Count, UserGroups.CoarseBinCount(metric))).Add(groups);
     }
 }
