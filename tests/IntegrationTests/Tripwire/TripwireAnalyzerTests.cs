@@ -149,9 +149,12 @@ public sealed class TripwireAnalyzerTests : IAsyncLifetime
         await Eventually.UntilAsync(
             async () => (await b.GetTableAsync(Token)).TripwireTrips.Any(t => t.Confirmed),
             "serve confirming the trip of sidecar-b");
+
+        // The run prints its outcome once every push of the run is answered, which can be after sidecar-b applied the
+        // confirming table: the line is waited for, not assumed, before the loop is stopped.
+        await serve.WaitForOutputAsync($"{Route}: rollback (50% -> 0%): Rolled back by the tripwire of sidecar sidecar-b");
         Assert.Equal(0, await serve.TerminateAsync(TimeSpan.FromSeconds(15)));
         _output.WriteLine(serve.Output);
-        Assert.Contains($"{Route}: rollback (50% -> 0%): Rolled back by the tripwire of sidecar sidecar-b", serve.Output, StringComparison.Ordinal);
         Assert.Equal("rolled_back", await ScalarAsync<string>("SELECT status FROM rollout_progress"));
         Assert.Equal(Canary.Contracts.V1.RolloutState.RolledBack, Assert.Single((await a.GetTableAsync(Token)).Table.Rollouts).State);
         Assert.Equal(1L, await ScalarAsync<long>("SELECT count(*) FROM rollout_decisions WHERE action = 'rollback'"));
