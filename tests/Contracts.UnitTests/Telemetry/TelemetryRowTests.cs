@@ -25,10 +25,10 @@ public sealed class TelemetryRowTests
     [Fact]
     public void Columns_RawAndRollupTiers_KeyOfTheTierThenTheValues()
     {
-        Assert.Equal("sidecar_id, rollout, subset, metric, interval_start, interval_ms, count, sum, min, max, encoded", HistogramRow.Columns(TelemetryTier.Raw));
-        Assert.Equal("rollout, subset, metric, hour_start, count, sum, min, max, encoded", HistogramRow.Columns(TelemetryTier.Hourly));
-        Assert.Equal("sidecar_id, rollout, subset, counter, interval_start, interval_ms, value", CounterRow.Columns(TelemetryTier.Raw));
-        Assert.Equal("rollout, subset, counter, slice_start, value", CounterRow.Columns(TelemetryTier.Slices));
+        Assert.Equal("sidecar_id, rollout, subset, metric, interval_start, interval_ms, count, sum, min, max, encoded, groups", HistogramRow.Columns(TelemetryTier.Raw));
+        Assert.Equal("rollout, subset, metric, hour_start, count, sum, min, max, encoded, groups", HistogramRow.Columns(TelemetryTier.Hourly));
+        Assert.Equal("sidecar_id, rollout, subset, counter, interval_start, interval_ms, value, groups, buckets", CounterRow.Columns(TelemetryTier.Raw));
+        Assert.Equal("rollout, subset, counter, slice_start, value, groups, buckets", CounterRow.Columns(TelemetryTier.Slices));
     }
 
     [Fact]
