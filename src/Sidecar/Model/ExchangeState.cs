@@ -36,6 +36,20 @@ internal struct ExchangeState
     /// <summary>Why the request went to its subset.</summary>
     public AssignmentReason Reason;
 
+    // The sticky bucket plus one, so that a default state (every front end starts from one) has none.
+    private int _bucketPlusOne;
+
+    /// <summary>
+    /// The user's sticky bucket in [0, 10 000), set on request_headers whenever the user key was hashed (the sticky
+    /// draw, and everyone's on a rolled-back rollout), else <c>StickyBucket.None</c> (-1). Telemetry records the
+    /// exchange in the user group of this bucket when its arm is one of the comparison.
+    /// </summary>
+    public int Bucket
+    {
+        readonly get => _bucketPlusOne - 1;
+        set => _bucketPlusOne = value < 0 ? 0 : value + 1;
+    }
+
     /// <summary>The arm the exchange is recorded in (<see cref="RolloutModel.Arms"/>); meaningful only with a <see cref="Route"/>.</summary>
     public ArmKind Arm;
 

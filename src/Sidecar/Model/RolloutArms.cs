@@ -67,7 +67,7 @@ internal sealed class RolloutArms
             slots = Interlocked.CompareExchange(ref _slots, created, null) ?? created;
         }
 
-        var arm = _registry!.EnsureArm(RouteKey, Names.Name(kind));
+        var arm = _registry!.EnsureArm(RouteKey, Names.Name(kind), recordsUserGroups: ArmKinds.IsComparison(kind));
         return Interlocked.CompareExchange(ref slots[(int)kind], arm, null) ?? arm;
     }
 }

@@ -23,6 +23,10 @@ internal sealed class TelemetryCollector
     private readonly byte[] _scratch;
     private readonly long[] _deltas = new long[TelemetryNames.CounterCount];
 
+    // Values clamped into their layout's range in the arm being collected: in all, and per user-group slot.
+    private readonly long[] _clampedBySlot = new long[UserGroupSlots.Count];
+    private long _clamped;
+
     public TelemetryCollector(TelemetryRegistry registry, string sidecarId, TimeSpan? armIdleTimeout = null)
     {
         _registry = registry;
@@ -47,6 +51,12 @@ internal sealed class TelemetryCollector
 
     /// <summary>Collects the interval [<paramref name="intervalStartUtc"/>, +<paramref name="intervalMilliseconds"/>).
     /// Histograms with no values and counters that did not move are left out.</summary>
+    /// <remarks>
+    /// A comparison arm's rows carry its user groups: each histogram row the per-group counts, sums and coarse bins of
+    /// the same phase, each counter row the per-group values of its <see cref="UserGroupCounterRecorder"/> interval
+    /// (from which the row's value is summed, so the two always agree), and the <c>requests</c> row the interval's
+    /// bucket set. A row whose interval holds anything without a user group is written without groups.
+    /// </remarks>
     public TelemetryBatch Collect(DateTime intervalStartUtc, int intervalMilliseconds)
     {
         var batch = new TelemetryBatch(intervalStartUtc, intervalMilliseconds);
@@ -55,23 +65,34 @@ internal sealed class TelemetryCollector
         for (var a = 0; a < arms.Count; a++)
         {
             var arm = arms[a];
-            long clamped = 0;
+            _clamped = 0;
+            Array.Clear(_clampedBySlot);
             var active = false;
             for (var m = 0; m < TelemetryNames.MetricCount; m++)
             {
                 var metric = (TelemetryMetric)m;
                 // A recorder still null has never had a value; one created after this read is taken next time.
                 var recorder = arm.RecorderIfCreated(metric);
-                if (recorder is not null && Append(batch, arm, metric, recorder.TakeInterval(), intervalStartUtc, intervalMilliseconds, ref clamped))
+                if (recorder is not null && Append(batch, arm, metric, recorder.TakeInterval(), intervalStartUtc, intervalMilliseconds))
                 {
                     active = true;
                 }
             }
 
-            arm.TakeCounterDeltas(_deltas);
-            for (var c = 0; c < _deltas.Length; c++)
+            // A comparison arm's rows come from its per-group interval; the cumulative counters serve the other arms.
+            UserGroupCounters? groups = null;
+            if (arm.RecordsUserGroups)
             {
-                active |= _deltas[c] != 0;
+                groups = arm.GroupCountersIfCreated?.TakeInterval();
+                active |= groups is { IsEmpty: false };
+            }
+            else
+            {
+                arm.TakeCounterDeltas(_deltas);
+                for (var c = 0; c < _deltas.Length; c++)
+                {
+                    active |= _deltas[c] != 0;
+                }
             }
 
             if (active || arm.LastActiveUtc == default)
@@ -80,10 +101,17 @@ internal sealed class TelemetryCollector
             }
             else if (intervalEnd - arm.LastActiveUtc >= ArmIdleTimeout && arm.HoldsRecorders)
             {
-                HandBack(batch, arm, intervalStartUtc, intervalMilliseconds, ref clamped);
+                // The regular interval was empty (the arm was idle), so the last one replaces it.
+                groups = HandBack(batch, arm, intervalStartUtc, intervalMilliseconds) ?? groups;
             }
 
-            _deltas[(int)TelemetryCounter.ValuesClamped] += clamped;
+            if (arm.RecordsUserGroups)
+            {
+                AppendGroupCounters(batch, arm, groups, intervalStartUtc, intervalMilliseconds);
+                continue;
+            }
+
+            _deltas[(int)TelemetryCounter.ValuesClamped] += _clamped;
             for (var c = 0; c < _deltas.Length; c++)
             {
                 if (_deltas[c] != 0)
@@ -97,26 +125,35 @@ internal sealed class TelemetryCollector
         return batch;
     }
 
-    /// <summary>Retires every recorder of an idle arm; values recorded since this collection took them go into this batch.</summary>
-    private void HandBack(TelemetryBatch batch, ArmTelemetry arm, DateTime intervalStartUtc, int intervalMilliseconds, ref long clamped)
+    /// <summary>
+    /// Retires every recorder of an idle arm; values recorded since this collection took them go into this batch.
+    /// Returns the last interval of the arm's per-group counters, if it held them.
+    /// </summary>
+    private UserGroupCounters? HandBack(TelemetryBatch batch, ArmTelemetry arm, DateTime intervalStartUtc, int intervalMilliseconds)
     {
         for (var m = 0; m < TelemetryNames.MetricCount; m++)
         {
             var metric = (TelemetryMetric)m;
             if (arm.HandBackRecorder(metric) is { } last)
             {
-                BytesHandedBack += RecorderMemory.RecorderBytes(metric, CoreStripes.Count);
+                BytesHandedBack += RecorderMemory.RecorderBytes(metric, CoreStripes.Count, arm.RecordsUserGroups);
                 // The regular interval of this metric was empty (the arm was idle), so this is its only row.
-                Append(batch, arm, metric, last, intervalStartUtc, intervalMilliseconds, ref clamped);
+                Append(batch, arm, metric, last, intervalStartUtc, intervalMilliseconds);
             }
         }
 
+        var groups = arm.HandBackGroupCounters();
+        if (groups is not null)
+        {
+            BytesHandedBack += RecorderMemory.UserGroupCounterBytes(CoreStripes.Count);
+        }
+
         ArmsHandedBack++;
+        return groups;
     }
 
     private bool Append(
-        TelemetryBatch batch, ArmTelemetry arm, TelemetryMetric metric, IntervalHistogram interval, DateTime intervalStartUtc, int intervalMilliseconds,
-        ref long clamped)
+        TelemetryBatch batch, ArmTelemetry arm, TelemetryMetric metric, IntervalHistogram interval, DateTime intervalStartUtc, int intervalMilliseconds)
     {
         var count = interval.TotalCount();
         if (count == 0)
@@ -124,10 +161,47 @@ internal sealed class TelemetryCollector
             return false;
         }
 
-        clamped += interval.Clamped;
+        _clamped += interval.Clamped;
+        if (interval.Groups is { } groups)
+        {
+            for (var slot = 0; slot < _clampedBySlot.Length; slot++)
+            {
+                _clampedBySlot[slot] += groups.Clamped(slot);
+            }
+        }
         var length = interval.Encode(_scratch);
         batch.Histograms.Add(new HistogramRow(_sidecarId, arm.RouteKey, arm.Subset, TelemetryNames.Metric(metric), intervalStartUtc,
-            intervalMilliseconds, count, interval.Sum, interval.Min, interval.Max, batch.Append(_scratch.AsSpan(0, length))));
+            intervalMilliseconds, count, interval.Sum, interval.Min, interval.Max, batch.Append(_scratch.AsSpan(0, length)), interval.Groups?.Encode()));
         return true;
+    }
+
+    /// <summary>A comparison arm's counter rows, each with its per-group values; the <c>requests</c> row with the bucket set.</summary>
+    private void AppendGroupCounters(
+        TelemetryBatch batch, ArmTelemetry arm, UserGroupCounters? groups, DateTime intervalStartUtc, int intervalMilliseconds)
+    {
+        for (var c = 0; c < TelemetryNames.CounterCount; c++)
+        {
+            var counter = (TelemetryCounter)c;
+            if (counter == TelemetryCounter.ValuesClamped)
+            {
+                // Counted from the histograms' phases, per group like everything else.
+                if (_clamped != 0)
+                {
+                    batch.Counters.Add(new CounterRow(_sidecarId, arm.RouteKey, arm.Subset, TelemetryNames.Counter(counter), intervalStartUtc,
+                        intervalMilliseconds, _clamped, _clampedBySlot[UserGroupSlots.Ungrouped] == 0 ? UserGroupCodec.EncodeCounts(_clampedBySlot.AsSpan(0, UserGroups.Count)) : null));
+                }
+
+                continue;
+            }
+
+            var value = groups?.Total(counter) ?? 0;
+            if (value == 0)
+            {
+                continue;
+            }
+
+            batch.Counters.Add(new CounterRow(_sidecarId, arm.RouteKey, arm.Subset, TelemetryNames.Counter(counter), intervalStartUtc,
+                intervalMilliseconds, value, groups!.EncodeGroups(counter), counter == TelemetryCounter.Requests ? groups.EncodeBuckets() : null));
+        }
     }
 }

@@ -155,16 +155,17 @@ internal sealed class RequestHeadersHandler
             tenant = metadataTenant;
         }
 
-        var canary = _selector.IsCanary(route, userKey, tenant, optInMask, out var reason);
+        var canary = _selector.IsCanary(route, userKey, tenant, optInMask, out var reason, out var bucket);
         route.Counters.Count(canary, reason);
         if (isFeedbackPath && feedback != 0)
         {
             // Sticky assignment makes the user's current arm the arm that served them: no request ids needed.
-            route.Arms.Get(ArmKinds.For(canary, reason, feedback: false, unrewritten: false))?.CountFeedback(feedback > 0);
+            route.Arms.Get(ArmKinds.For(canary, reason, feedback: false, unrewritten: false))?.CountFeedback(feedback > 0, bucket);
         }
 
         state.Route = route;
         state.Reason = reason;
+        state.Bucket = bucket;
         state.IsFeedback = isFeedbackPath;
         if (route.IsModelRewrite)
         {

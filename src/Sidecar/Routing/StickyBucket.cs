@@ -12,6 +12,9 @@ internal static class StickyBucket
 {
     public const int BucketCount = 10_000;
 
+    /// <summary>Stands for "no bucket": the request's user key was not hashed (or it has none).</summary>
+    public const int None = -1;
+
     // Keys up to this size are hashed from the stack; longer (hostile) ones from a pooled array.
     private const int StackLimit = 512;
 

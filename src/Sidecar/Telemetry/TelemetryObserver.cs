@@ -13,8 +13,9 @@ namespace Canary.Sidecar.Telemetry;
 /// stable or canary for the comparison, an off-comparison arm for testers, excluded users, requests without a user
 /// key, unrewritten requests and feedback calls): outcome class, time to response headers, total
 /// duration, and, for 2xx JSON or SSE bodies (and 400 JSON, for content-policy refusals), time to first token, time per
-/// output token, tokens, finish reason, refusals, response length and cost. Runs on the stream's thread; every path is
-/// wait-free and allocation-free (scanners come from a pool).
+/// output token, tokens, finish reason, refusals, response length and cost. Every value and event carries the
+/// exchange's sticky bucket (<see cref="ExchangeState.Bucket"/>), so the two comparison arms record it in the user's
+/// group too. Runs on the stream's thread; every path is wait-free and allocation-free (scanners come from a pool).
 /// </summary>
 /// <remarks>
 /// Outcomes: a response_headers status counts its class; a stream that ends before response_headers counts as "ended
@@ -42,8 +43,9 @@ internal sealed class TelemetryObserver : IExchangeObserver
             return;
         }
 
-        arm.RecordResponseHeaders(MicrosecondsSince(state.RequestTimestamp));
-        arm.CountStatus(state.Status);
+        var bucket = state.Bucket;
+        arm.RecordResponseHeaders(MicrosecondsSince(state.RequestTimestamp), bucket);
+        arm.CountStatus(state.Status, bucket);
         var scannable = state.Status is >= 200 and < 300 || (state.Status == 400 && state.ResponseFormat == ResponseBodyFormat.Json);
         if (!state.ResponseHeadersEndStream && scannable && state.ResponseFormat is { } format)
         {
@@ -65,7 +67,7 @@ internal sealed class TelemetryObserver : IExchangeObserver
         if (scanner.Feed(chunk) && state.FirstContentTimestamp == 0)
         {
             state.FirstContentTimestamp = _time.GetTimestamp();
-            Arm(ref state)?.RecordTimeToFirstToken(MicrosecondsSince(state.RequestTimestamp));
+            Arm(ref state)?.RecordTimeToFirstToken(MicrosecondsSince(state.RequestTimestamp), state.Bucket);
         }
 
         if (endOfStream)
@@ -80,8 +82,9 @@ internal sealed class TelemetryObserver : IExchangeObserver
         var arm = Arm(ref state);
         if (arm is not null)
         {
-            arm.CountRequest();
-            arm.RecordDuration(MicrosecondsSince(state.RequestTimestamp));
+            var bucket = state.Bucket;
+            arm.CountRequest(bucket);
+            arm.RecordDuration(MicrosecondsSince(state.RequestTimestamp), bucket);
             if (state.Reason == AssignmentReason.NoUserKey)
             {
                 arm.CountRequestWithoutUserKey();
@@ -89,12 +92,12 @@ internal sealed class TelemetryObserver : IExchangeObserver
 
             if (!state.SawResponseHeaders)
             {
-                arm.CountEndedWithoutResponse();
+                arm.CountEndedWithoutResponse(bucket);
             }
             else if (state.Scanner is not null && !state.ResponseComplete)
             {
                 // The body stream was cut before its last chunk: the client went away (or the upstream broke off).
-                arm.CountCancelledByClient();
+                arm.CountCancelledByClient(bucket);
                 Finish(ref state, state.Scanner);
             }
         }
@@ -115,47 +118,48 @@ internal sealed class TelemetryObserver : IExchangeObserver
         }
 
         var usage = scanner.Complete();
-        arm.RecordResponseBytes(usage.TotalBytes);
-        CountSkips(arm, usage.Flags);
+        var bucket = state.Bucket;
+        arm.RecordResponseBytes(usage.TotalBytes, bucket);
+        CountSkips(arm, usage.Flags, bucket);
         if (usage.InputTokens is { } input)
         {
-            arm.RecordInputTokens(input);
+            arm.RecordInputTokens(input, bucket);
         }
 
         if (usage.CachedInputTokens is { } cached)
         {
-            arm.RecordCachedTokens(cached);
+            arm.RecordCachedTokens(cached, bucket);
         }
 
         if (usage.CacheCreationInputTokens is { } created)
         {
-            arm.RecordCacheCreationTokens(created);
+            arm.RecordCacheCreationTokens(created, bucket);
         }
 
         if (usage.ReasoningTokens is { } reasoning)
         {
-            arm.RecordReasoningTokens(reasoning);
+            arm.RecordReasoningTokens(reasoning, bucket);
         }
 
         if (usage.OutputTokens is { } output)
         {
-            arm.RecordOutputTokens(output);
+            arm.RecordOutputTokens(output, bucket);
             // Time per output token after the first: the decode speed users feel once the stream has started.
             if (output > 1 && state.FirstContentTimestamp != 0)
             {
-                arm.RecordTimePerOutputToken(MicrosecondsSince(state.FirstContentTimestamp) / (output - 1));
+                arm.RecordTimePerOutputToken(MicrosecondsSince(state.FirstContentTimestamp) / (output - 1), bucket);
             }
         }
 
-        arm.CountFinishReason(usage.FinishReason);
+        arm.CountFinishReason(usage.FinishReason, bucket);
         if (usage.Refusal)
         {
-            arm.CountRefusal();
+            arm.CountRefusal(bucket);
         }
 
         if (_prices.TryGetCostMicroUsd(usage, out var cost))
         {
-            arm.RecordCost(cost);
+            arm.RecordCost(cost, bucket);
         }
 
         CheckServedModel(ref state, arm, usage.Model);
@@ -173,40 +177,40 @@ internal sealed class TelemetryObserver : IExchangeObserver
         var asked = state.IsCanary ? route.CanaryRewrite!.To : route.StableRewrite!.To;
         if (ResponseModelMatcher.Match(asked.Utf8, served.Utf8) == ResponseModelMatch.Mismatch)
         {
-            arm.CountModelMismatch();
+            arm.CountModelMismatch(state.Bucket);
         }
     }
 
-    private static void CountSkips(ArmTelemetry arm, ScanFlags flags)
+    private static void CountSkips(ArmTelemetry arm, ScanFlags flags, int bucket)
     {
         if ((flags & (ScanFlags.MalformedJson | ScanFlags.TooDeep | ScanFlags.TrailingData)) != 0)
         {
-            arm.CountUnparsed(UnparsedBodyKind.MalformedJson);
+            arm.CountUnparsed(UnparsedBodyKind.MalformedJson, bucket);
         }
 
         if ((flags & (ScanFlags.Truncated | ScanFlags.MissingStreamEnd)) != 0)
         {
-            arm.CountUnparsed(UnparsedBodyKind.Truncated);
+            arm.CountUnparsed(UnparsedBodyKind.Truncated, bucket);
         }
 
         if ((flags & ScanFlags.OverScanLimit) != 0)
         {
-            arm.CountUnparsed(UnparsedBodyKind.TooLarge);
+            arm.CountUnparsed(UnparsedBodyKind.TooLarge, bucket);
         }
 
         if ((flags & ScanFlags.InvalidUtf8) != 0)
         {
-            arm.CountUnparsed(UnparsedBodyKind.NonUtf8);
+            arm.CountUnparsed(UnparsedBodyKind.NonUtf8, bucket);
         }
 
         if ((flags & ScanFlags.Compressed) != 0)
         {
-            arm.CountUnparsed(UnparsedBodyKind.ContentEncoded);
+            arm.CountUnparsed(UnparsedBodyKind.ContentEncoded, bucket);
         }
 
         if ((flags & (ScanFlags.InvalidTokenCount | ScanFlags.InconsistentUsage)) != 0)
         {
-            arm.CountUnparsed(UnparsedBodyKind.AbsurdValue);
+            arm.CountUnparsed(UnparsedBodyKind.AbsurdValue, bucket);
         }
     }
 

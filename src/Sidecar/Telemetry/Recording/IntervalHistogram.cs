@@ -4,7 +4,8 @@ namespace Canary.Sidecar.Telemetry.Recording;
 
 /// <summary>
 /// One phase of an <see cref="IntervalRecorder"/>: 32-bit slot counters plus sum, min, max and the number of values
-/// that had to be clamped into range. Writers update it with atomics; readers see it only while it is quiescent.
+/// that had to be clamped into range, and in a comparison arm the same values per user group
+/// (<see cref="Groups"/>). Writers update it with atomics; readers see it only while it is quiescent.
 /// </summary>
 /// <remarks>
 /// Slot counters are 32-bit to halve memory (see <see cref="RecorderMemory"/>): one slot would overflow only after
@@ -28,14 +29,21 @@ internal sealed class IntervalHistogram
     // counters stay shared: striping them would multiply the histograms' memory by the stripe count.
     private readonly long[] _scalars = new long[CoreStripes.BlockArrayLength];
 
-    internal IntervalHistogram(HistogramLayout layout)
+    /// <param name="layout">The slot geometry.</param>
+    /// <param name="userGroupBins">Coarse bins per user group when the phase also records per group (a comparison
+    /// arm), 0 for counts and sums only; null records no groups.</param>
+    internal IntervalHistogram(HistogramLayout layout, int? userGroupBins = null)
     {
         Layout = layout;
         _counts = new int[CountsOffset + layout.CountsLength];
+        Groups = userGroupBins is { } bins ? new UserGroupHistograms(bins) : null;
         ResetScalars();
     }
 
     public HistogramLayout Layout { get; }
+
+    /// <summary>The same values per user group, or null when the arm records no groups.</summary>
+    public UserGroupHistograms? Groups { get; }
 
     public ReadOnlySpan<int> Counts => _counts.AsSpan(CountsOffset);
 
@@ -92,19 +100,23 @@ internal sealed class IntervalHistogram
     public int Encode(Span<byte> destination) => HistogramCodec.Encode(Layout, Counts, Sum, Min, Max, destination);
 
     /// <summary>Records one value into the given core stripe's sum and bounds (any stripe is correct; the caller's
-    /// own keeps the cache line local).</summary>
-    internal void Record(long value, int stripe)
+    /// own keeps the cache line local) and, when the phase records groups, into the <see cref="UserGroupSlots"/> slot
+    /// <paramref name="groupSlot"/>.</summary>
+    internal void Record(long value, int stripe, int groupSlot = UserGroupSlots.Ungrouped)
     {
         var layout = Layout;
         var offset = CoreStripes.BlockOffset(stripe);
+        var clamped = false;
         if ((ulong)value > (ulong)layout.HighestTrackableValue)
         {
             value = value < 0 ? 0 : layout.HighestTrackableValue;
+            clamped = true;
             Interlocked.Increment(ref _scalars[offset + ClampedField]);
         }
 
         Interlocked.Increment(ref _counts[CountsOffset + layout.IndexOf(value)]);
         Interlocked.Add(ref _scalars[offset + SumField], value);
+        Groups?.Record(value, clamped, groupSlot);
 
         // Lock-free rather than wait-free, but each retry means another writer moved the bound towards this value,
         // and once the interval has seen its extremes these are plain reads.
@@ -139,6 +151,7 @@ internal sealed class IntervalHistogram
     {
         Array.Clear(_counts);
         ResetScalars();
+        Groups?.Reset();
     }
 
     private void ResetScalars()

@@ -26,11 +26,17 @@ internal sealed class IntervalRecorder
     private IntervalHistogram? _lastTaken;
     private volatile bool _retired;
 
-    public IntervalRecorder(HistogramLayout layout)
+    /// <param name="layout">The slot geometry.</param>
+    /// <param name="userGroupBins">Coarse bins per user group when the recorder also records per group (a comparison
+    /// arm, <see cref="UserGroups.CoarseBinCount"/>), 0 for counts and sums only; null records no groups.</param>
+    public IntervalRecorder(HistogramLayout layout, int? userGroupBins = null)
     {
         Layout = layout;
-        _buffers = [new IntervalHistogram(layout), new IntervalHistogram(layout)];
+        _buffers = [new IntervalHistogram(layout, userGroupBins), new IntervalHistogram(layout, userGroupBins)];
     }
+
+    /// <summary>True when every value is also recorded in its user group (<see cref="IntervalHistogram.Groups"/>).</summary>
+    public bool RecordsUserGroups => _buffers[0].Groups is not null;
 
     public HistogramLayout Layout { get; }
 
@@ -44,8 +50,9 @@ internal sealed class IntervalRecorder
         }
     }
 
-    /// <summary>Records one value, or returns false without recording it once the recorder is retired.</summary>
-    public bool TryRecord(long value)
+    /// <summary>Records one value, or returns false without recording it once the recorder is retired. A recorder
+    /// of user groups counts it in the group of <paramref name="bucket"/> (<see cref="UserGroupSlots.Of"/>).</summary>
+    public bool TryRecord(long value, int bucket = UserGroupSlots.NoBucket)
     {
         var ticket = _phaser.EnterWriter();
         if (_retired)
@@ -54,7 +61,8 @@ internal sealed class IntervalRecorder
             return false;
         }
 
-        _buffers[ticket.Phase].Record(value, ticket.Stripe);
+        // The value and its group go into the same phase, so a taken interval's groups always add up to its totals.
+        _buffers[ticket.Phase].Record(value, ticket.Stripe, UserGroupSlots.Of(bucket));
         _phaser.ExitWriter(ticket);
         return true;
     }

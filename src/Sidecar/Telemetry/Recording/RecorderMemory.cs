@@ -32,10 +32,53 @@ internal static class RecorderMemory
     /// <summary>
     /// Bytes of one metric's <see cref="IntervalRecorder"/> with <paramref name="stripes"/> stripes: its slot counters in
     /// both phases plus its share of <see cref="StripeBytesPerArm"/>. Summed over all metrics this is
-    /// <see cref="BytesPerArm"/> + <see cref="StripeBytesPerArm"/>.
+    /// <see cref="BytesPerArm"/> + <see cref="StripeBytesPerArm"/>. A recorder of a comparison arm
+    /// (<paramref name="userGroups"/>) adds its <see cref="UserGroupBytes"/>.
     /// </summary>
-    public static long RecorderBytes(TelemetryMetric metric, int stripes) =>
-        (TelemetryLayouts.For(metric).CountsBytes(CounterSize) * PhasesPerRecorder) + StripeBytesPerRecorder(stripes);
+    public static long RecorderBytes(TelemetryMetric metric, int stripes, bool userGroups = false) =>
+        (TelemetryLayouts.For(metric).CountsBytes(CounterSize) * PhasesPerRecorder) + StripeBytesPerRecorder(stripes)
+        + (userGroups ? UserGroupBytes(metric) : 0);
+
+    /// <summary>
+    /// Bytes a comparison arm's recorder of <paramref name="metric"/> holds for its user groups, both phases: per
+    /// <see cref="UserGroupSlots"/> slot a count, a sum and a clamped count (8 bytes each), and for the metrics with
+    /// <see cref="UserGroups.CoarseBinCount"/> bins a 4-byte counter per bin and group, each array behind a 128-byte pad.
+    /// </summary>
+    public static long UserGroupBytes(TelemetryMetric metric)
+    {
+        var pad = CoreStripes.LongsPerStripe * sizeof(long);
+        var bins = UserGroups.CoarseBinCount(metric);
+        long phase = pad + (UserGroupSlots.Count * 2 * sizeof(long)) + (UserGroupSlots.Count * sizeof(long))
+            + (bins == 0 ? 0 : pad + ((long)UserGroups.Count * bins * CounterSize));
+        return PhasesPerRecorder * phase;
+    }
+
+    /// <summary>
+    /// Bytes of a comparison arm's <see cref="UserGroupCounterRecorder"/> with <paramref name="stripes"/> stripes: per
+    /// phase every counter per slot (<see cref="UserGroupCounters.Stride"/> longs a slot) and the bucket bitmap, each
+    /// behind a 128-byte pad, and the phaser's epochs.
+    /// </summary>
+    public static long UserGroupCounterBytes(int stripes)
+    {
+        var pad = CoreStripes.LongsPerStripe * sizeof(long);
+        long phase = pad + ((long)UserGroupSlots.Count * UserGroupCounters.Stride * sizeof(long)) + pad + (UserGroupCounters.BucketWords * sizeof(ulong));
+        return (PhasesPerRecorder * phase) + ((stripes + 1) * pad);
+    }
+
+    /// <summary>
+    /// Bytes a comparison arm holds for its user groups once every metric has had a value: <see cref="UserGroupBytes"/>
+    /// over all metrics and <see cref="UserGroupCounterBytes"/>. Arms outside the comparison hold none of it.
+    /// </summary>
+    public static long UserGroupBytesPerArm(int stripes)
+    {
+        long bytes = UserGroupCounterBytes(stripes);
+        for (var m = 0; m < TelemetryNames.MetricCount; m++)
+        {
+            bytes += UserGroupBytes((TelemetryMetric)m);
+        }
+
+        return bytes;
+    }
 
     /// <summary>Slot-counter bytes of all recorders of one (rollout, subset) arm.</summary>
     public static long BytesPerArm

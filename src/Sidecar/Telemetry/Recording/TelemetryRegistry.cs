@@ -56,8 +56,12 @@ internal sealed class TelemetryRegistry
         }
     }
 
-    /// <summary>Returns the arm for (<paramref name="routeKey"/>, <paramref name="subset"/>), creating it if needed.</summary>
-    public ArmTelemetry EnsureArm(string routeKey, string subset)
+    /// <summary>
+    /// Returns the arm for (<paramref name="routeKey"/>, <paramref name="subset"/>), creating it if needed; a created arm
+    /// records per user group when <paramref name="recordsUserGroups"/> (the comparison's two arms, whose bare subset
+    /// names no off-comparison arm shares).
+    /// </summary>
+    public ArmTelemetry EnsureArm(string routeKey, string subset, bool recordsUserGroups = false)
     {
         ArgumentNullException.ThrowIfNull(routeKey);
         ArgumentNullException.ThrowIfNull(subset);
@@ -73,7 +77,7 @@ internal sealed class TelemetryRegistry
                 return existing;
             }
 
-            var arm = new ArmTelemetry(routeKey, subset);
+            var arm = new ArmTelemetry(routeKey, subset, recordsUserGroups);
             var arms = _arms;
             var count = _count;
             if (count == arms.Length)
