@@ -14,23 +14,30 @@ namespace Canary.Benchmarks.Telemetry;
 public class ArmFirstRequestBenchmarks
 {
     [Benchmark(Description = "first request of an arm: its recorders and counters")]
-    public long FirstRequestOfAnArm()
+    public long FirstRequestOfAnArm() => RecordFirstRequest(new ArmTelemetry("chat.example.internal", "canary:testers"), 4_321);
+
+    /// <summary>The same into an arm of the comparison (stable or canary), which also keeps every value and event per
+    /// user group (<see cref="RecorderMemory.UserGroupBytesPerArm"/>).</summary>
+    [Benchmark(Description = "first request of a comparison arm: recorders, counters and user groups")]
+    public long FirstRequestOfAComparisonArm() =>
+        RecordFirstRequest(new ArmTelemetry("chat.example.internal", "canary", recordsUserGroups: true), 4_321);
+
+    private static long RecordFirstRequest(ArmTelemetry arm, int bucket)
     {
-        var arm = new ArmTelemetry("chat.example.internal", "canary");
-        arm.CountRequest();
-        arm.CountStatus(200);
-        arm.CountFinishReason(FinishReason.Stop);
-        arm.RecordDuration(2_500_000);
-        arm.RecordResponseHeaders(180_000);
-        arm.RecordTimeToFirstToken(350_000);
-        arm.RecordTimePerOutputToken(12_000);
-        arm.RecordInputTokens(412);
-        arm.RecordOutputTokens(180);
-        arm.RecordCachedTokens(128);
-        arm.RecordCacheCreationTokens(0);
-        arm.RecordReasoningTokens(64);
-        arm.RecordCost(1_900);
-        arm.RecordResponseBytes(9_400);
+        arm.CountRequest(bucket);
+        arm.CountStatus(200, bucket);
+        arm.CountFinishReason(FinishReason.Stop, bucket);
+        arm.RecordDuration(2_500_000, bucket);
+        arm.RecordResponseHeaders(180_000, bucket);
+        arm.RecordTimeToFirstToken(350_000, bucket);
+        arm.RecordTimePerOutputToken(12_000, bucket);
+        arm.RecordInputTokens(412, bucket);
+        arm.RecordOutputTokens(180, bucket);
+        arm.RecordCachedTokens(128, bucket);
+        arm.RecordCacheCreationTokens(0, bucket);
+        arm.RecordReasoningTokens(64, bucket);
+        arm.RecordCost(1_900, bucket);
+        arm.RecordResponseBytes(9_400, bucket);
         return arm.HistogramBytes;
     }
 }

@@ -14,6 +14,8 @@ public class RecordingBenchmarks
     private readonly long[] _values = new long[ValuesPerInvoke];
     private IntervalRecorder _recorder = null!;
     private ArmTelemetry _arm = null!;
+    private ArmTelemetry _comparisonArm = null!;
+    private readonly int[] _buckets = new int[ValuesPerInvoke];
     private IntervalHistogram _interval = null!;
     private byte[] _buffer = null!;
     private byte[] _encoded = null!;
@@ -34,6 +36,11 @@ public class RecordingBenchmarks
         var layout = TelemetryLayouts.For(TelemetryMetric.DurationUs);
         _recorder = new IntervalRecorder(layout);
         _arm = new ArmTelemetry("model-a", "canary");
+        _comparisonArm = new ArmTelemetry("model-a", "canary", recordsUserGroups: true);
+        for (var i = 0; i < _buckets.Length; i++)
+        {
+            _buckets[i] = random.Next(10_000);
+        }
 
         var source = new IntervalRecorder(layout);
         for (var i = 0; i < 10_000; i++)
@@ -82,6 +89,38 @@ public class RecordingBenchmarks
             arm.RecordReasoningTokens(v >> 15);
             arm.RecordCost(v >> 6);
             arm.RecordResponseBytes(v >> 8);
+        }
+    }
+
+    /// <summary>
+    /// <see cref="RecordRequest"/> into a comparison arm: every value and event also goes to the user group of the
+    /// request's sticky bucket, and the bucket joins the interval's bucket set. The difference between the two is what
+    /// user-level statistics cost per request.
+    /// </summary>
+    [Benchmark(OperationsPerInvoke = ValuesPerInvoke)]
+    public void RecordRequestWithUserGroups()
+    {
+        var arm = _comparisonArm;
+        var values = _values;
+        var buckets = _buckets;
+        for (var i = 0; i < values.Length; i++)
+        {
+            var v = values[i];
+            var b = buckets[i];
+            arm.CountRequest(b);
+            arm.CountStatus(200, b);
+            arm.CountFinishReason(FinishReason.Stop, b);
+            arm.RecordDuration(v, b);
+            arm.RecordResponseHeaders(v >> 4, b);
+            arm.RecordTimeToFirstToken(v >> 2, b);
+            arm.RecordTimePerOutputToken(v >> 10, b);
+            arm.RecordInputTokens(v >> 12, b);
+            arm.RecordOutputTokens(v >> 14, b);
+            arm.RecordCachedTokens(v >> 13, b);
+            arm.RecordCacheCreationTokens(v >> 16, b);
+            arm.RecordReasoningTokens(v >> 15, b);
+            arm.RecordCost(v >> 6, b);
+            arm.RecordResponseBytes(v >> 8, b);
         }
     }
 
