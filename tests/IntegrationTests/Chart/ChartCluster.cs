@@ -135,11 +135,12 @@ internal sealed class ChartCluster : IAsyncDisposable
         _owned.Add(Canary);
         Network.AddService(8000, Endpoint(Stable.BaseAddress), "chat-v1.models.svc.cluster.local");
         Network.AddService(8000, Endpoint(Canary.BaseAddress), "chat-v2.models.svc.cluster.local");
-        IReadOnlyList<InferenceBackend> backends =
+        _backends =
         [
             new(ModelsHost, new Dictionary<string, string> { ["version"] = "v1" }, Stable.BaseAddress),
             new(ModelsHost, new Dictionary<string, string> { ["version"] = "v2" }, Canary.BaseAddress),
         ];
+        Func<IReadOnlyList<InferenceBackend>> backends = () => Volatile.Read(ref _backends);
 
         // The user's Secrets, named as the values name them (created before helm install, as the chart README says).
         Objects.Secrets[$"{Namespace}/{ControlTokenSecret}"] = new Dictionary<string, string> { [ControlTokenKey] = ControlToken };
@@ -273,6 +274,19 @@ internal sealed class ChartCluster : IAsyncDisposable
     }
 
     private static int _manual;
+
+    private IReadOnlyList<InferenceBackend> _backends = [];
+
+    /// <summary>
+    /// A new canary version deployed: the pods labelled version=v2 now serve <paramref name="behavior"/> (the preflight's
+    /// chat-v2 Service keeps pointing at the first canary pods; this test does not preflight the second).
+    /// </summary>
+    public async Task ReplaceCanaryAsync(ModelBehavior behavior)
+    {
+        var server = await FakeModelServer.StartAsync(behavior, seed: 3, TimeProvider.System);
+        _owned.Add(server);
+        Volatile.Write(ref _backends, [_backends[0], _backends[1] with { BaseAddress = server.BaseAddress }]);
+    }
 
     private static IPEndPoint Endpoint(Uri uri) => new(IPAddress.Parse(uri.Host), uri.Port);
 

@@ -1,7 +1,9 @@
 using System.Runtime.Versioning;
 using System.Text;
+using System.Text.RegularExpressions;
 using Canary.Demo.FakeModels;
-using Canary.EnvoyClient.ExtProc;
+using Canary.IntegrationTests.Chart.Envoy;
+using Canary.IntegrationTests.Chart.Kubernetes;
 using Canary.IntegrationTests.Chart.Manifests;
 using Canary.IntegrationTests.Postgres;
 using Canary.Sidecar.Routing;
@@ -74,33 +76,218 @@ public sealed class ChartEndToEndTests
         // Every discovery list the analyzer made named the chart's selector, as the analyzer's service account.
         Assert.Contains(cluster.Api.Requests, r => r.PathAndQuery.Contains("labelSelector=canary-routing%3Denabled", StringComparison.Ordinal) && r.Status == 200);
 
-        for (var user = 0; user < 200; user++)
-        {
-            var expected = StickyBucket.Compute(Encoding.UTF8.GetBytes(salt!), Encoding.UTF8.GetBytes($"user-{user}")) < 500 ? "canary" : "stable";
-            var response = await cluster.Envoys[user % 2].SendAsync(Request(Route, $"user-{user}", clientSubset: null), 80);
-            Assert.True(response.ProcessorAnswered);
-            Assert.Equal(expected, response.SubsetHeaderAtRouter);
-            Assert.Equal(200, response.Status is 200 or 500 ? 200 : response.Status);
-        }
+        await AssertStickyRoutingAsync(cluster, Route, 80, salt!, weight: 500);
 
         // A client that names a subset itself: with the sidecar up its header is overwritten; with it stopped, the
         // EnvoyFilter's header removal still keeps it from the router (failure_mode_allow lets the request through).
-        var pinned = await cluster.Envoys[0].SendAsync(Request(Route, "user-1", clientSubset: "canary"), 80);
-        Assert.Equal(StickyBucket.Compute(Encoding.UTF8.GetBytes(salt!), "user-1"u8) < 500 ? "canary" : "stable", pinned.SubsetHeaderAtRouter);
+        var pinned = await cluster.Envoys[0].SendAsync(ChatRequest.Headers(Route, TrafficLoad.User(1), clientSubset: "canary"), 80);
+        Assert.Equal(StickyBucket.Compute(Encoding.UTF8.GetBytes(salt!), Encoding.UTF8.GetBytes(TrafficLoad.User(1))) < 500 ? "canary" : "stable", pinned.SubsetHeaderAtRouter);
         await cluster.SidecarPods[0].StopContainerAsync("canary-sidecar");
-        var unprocessed = await cluster.Envoys[0].SendAsync(Request(Route, "user-1", clientSubset: "canary"), 80);
+        var unprocessed = await cluster.Envoys[0].SendAsync(ChatRequest.Headers(Route, TrafficLoad.User(1), clientSubset: "canary"), 80);
         Assert.False(unprocessed.ProcessorAnswered);
         Assert.Null(unprocessed.SubsetHeaderAtRouter);
     }
 
-    internal static (string Key, string Value)[] Request(string authority, string user, string? clientSubset)
+    /// <summary>
+    /// Sidecar mode with the analyzer as the chart's CronJob, every minute: a canary with three times stable's error
+    /// rate and slower answers, started by the operator, is rolled back by a scheduled <c>run-once</c> Job (exit 3) from the
+    /// telemetry both workload sidecars wrote to PostgreSQL; every sidecar then holds the rollback and routes every
+    /// sticky user to stable, and status and history say so.
+    /// </summary>
+    [ChartEndToEndFact]
+    public async Task SidecarMode_CronJobEveryMinute_BadCanaryRolledBackByAScheduledRun()
     {
-        var headers = EnvoyHeaders.RealisticRequest(authority, user).ToList();
-        if (clientSubset is not null)
+        await using var database = await _postgres.CreateDatabaseAsync();
+        var chart = RenderedChart.Render("canary", Namespace, "e2e-sidecar-values.yaml");
+        _output.WriteLine(chart.ToString());
+        var bad = new ModelBehavior { Model = "v2", ErrorRate = 0.15, LatencyFactor = 1.4, RefusalRate = 0.05 };
+        await using var cluster = await ChartCluster.StartAsync(chart, database, _output, ModelBehavior.Healthy("v1"), bad);
+        Assert.NotNull(cluster.CronJob);
+
+        const string Route = ChartCluster.ModelsHost;
+        var start = await cluster.AnalyzerAsync(
+            "start", "--route", Route, "--stable", "stable", "--canary", "canary", "--skip-preflight", "--skipped-by", "e2e",
+            "--schedule", "25/1h,50/1h,75/1h,100", "--min-samples", "200", "--warm-up", "2s");
+        Assert.True(start.ExitCode == 0, start.ToString());
+        Assert.Contains("push: 2/2 sidecars acknowledged", start.Output, StringComparison.Ordinal);
+        var salt = Assert.Single((await SidecarControl.GetTableAsync(cluster, cluster.SidecarPods[0])).Table.Rollouts).Salt;
+
+        JobRun rollback;
+        await using (var load = new TrafficLoad(cluster.Envoys, Route, 8000, requestsPerSecond: 120, users: 2000, seed: 7))
         {
-            headers.Add(("x-canary-subset", clientSubset));
+            // The signal: a scheduled Job that exits 3 (rolled back). Earlier runs may hold for samples (exit 0).
+            rollback = await Eventually.UntilAsync(
+                () => Task.FromResult(cluster.CronJob.Runs.FirstOrDefault(r => r.ExitCode != 0)),
+                static run => run is not null,
+                "a scheduled run-once that is not a hold",
+                TimeSpan.FromMinutes(4)) ?? throw new InvalidOperationException("unreachable");
+            Assert.True(load.RoutedBySubset.GetValueOrDefault("canary") > 0, "no request reached the canary");
         }
 
-        return [.. headers];
+        foreach (var run in cluster.CronJob.Runs)
+        {
+            _output.WriteLine(run.ToString());
+        }
+
+        Assert.True(rollback.ExitCode == 3, rollback.ToString());
+        Assert.Contains($"{Route}: rollback (25% -> 0%)", rollback.Output, StringComparison.Ordinal);
+        Assert.Contains("push: 2/2 sidecars acknowledged", rollback.Output, StringComparison.Ordinal);
+        Assert.All(cluster.CronJob.Runs.Where(r => r != rollback), r => Assert.True(r.ExitCode == 0 && r.Output.Contains(": hold (", StringComparison.Ordinal), r.ToString()));
+
+        foreach (var pod in cluster.SidecarPods)
+        {
+            var rollout = Assert.Single((await SidecarControl.GetTableAsync(cluster, pod)).Table.Rollouts);
+            Assert.Equal(Canary.Contracts.V1.RolloutState.RolledBack, rollout.State);
+        }
+
+        await AssertStickyRoutingAsync(cluster, Route, 8000, salt, weight: 0, rolledBack: true);
+        var status = await cluster.AnalyzerAsync("status", "--rollout", Route);
+        Assert.Matches(@"chat\.models\.svc\.cluster\.local\s+rolled.?back", status.Output);
+        var history = await cluster.AnalyzerAsync("history", "--rollout", Route);
+        var lines = history.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Contains("rollback", lines[0], StringComparison.Ordinal);
+        Assert.Contains("start", lines[^1], StringComparison.Ordinal);
+        await AssertTelemetryAsync(cluster, Route);
+
+        // The CronJob's analyzer found both workload pods through the chart's selector, as its own service account.
+        Assert.Contains(cluster.Api.Requests, r => r.ServiceAccount == $"{Namespace}/canary-sidecar-analyzer" && r.PathAndQuery.Contains("labelSelector=canary-routing%3Denabled", StringComparison.Ordinal) && r.Status == 200);
+    }
+
+    /// <summary>
+    /// Gateway mode with the analyzer as the chart's Deployment (<c>serve</c> every two seconds), following
+    /// docs/runbook.md: stage 1 (preflight against both versions' Services), start, promotion through every stage to
+    /// completion by the analyzer alone, with status, history, every sidecar's table, sticky routing and the telemetry
+    /// checked; then a second rollout of a bad canary build, rolled back by the analyzer.
+    /// </summary>
+    [ChartEndToEndFact]
+    public async Task GatewayMode_ServeDeployment_RunbookPromotesToCompletionThenRollsBackABadCanary()
+    {
+        await using var database = await _postgres.CreateDatabaseAsync();
+        var chart = RenderedChart.Render("canary", Namespace, "e2e-gateway-values.yaml");
+        _output.WriteLine(chart.ToString());
+        await using var cluster = await ChartCluster.StartAsync(chart, database, _output, ModelBehavior.Healthy("v1"), ModelBehavior.Healthy("v2"));
+        Assert.NotNull(cluster.AnalyzerPod);
+        Assert.Equal(2, cluster.SidecarPods.Count);
+        const string Route = "chat.example.com";
+
+        // Stage 1: the curated test set, copied into the analyzer pod (kubectl cp) and run against both versions.
+        await File.WriteAllTextAsync(
+            Path.Combine(cluster.AnalyzerPod.Directory, "volumes", "canary-tmp", "cases.jsonl"),
+            string.Join('\n', Enumerable.Range(1, 8).Select(i => $$$"""{"id":"case-{{{i}}}","prompt":"Say hello {{{i}}}","expect":{"max_output_tokens":1000}}""")) + "\n");
+        var preflight = await cluster.AnalyzerAsync(
+            "preflight", "--rollout", Route, "--stable", "stable", "--canary", "canary", "--test-set", "/tmp/cases.jsonl",
+            "--stable-url", "http://chat-v1.models.svc.cluster.local:8000", "--canary-url", "http://chat-v2.models.svc.cluster.local:8000",
+            "--stream", "--concurrency", "1", "--output-dir", "/tmp");
+        Assert.True(preflight.ExitCode == 0, preflight.ToString());
+
+        var start = await cluster.AnalyzerAsync(
+            "start", "--route", Route, "--stable", "stable", "--canary", "canary", "--schedule", "25/8s,50/8s,75/8s,100", "--min-samples", "200", "--warm-up", "2s");
+        Assert.True(start.ExitCode == 0, start.ToString());
+        Assert.Contains("push: 2/2 sidecars acknowledged", start.Output, StringComparison.Ordinal);
+        var salt = Assert.Single((await SidecarControl.GetTableAsync(cluster, cluster.SidecarPods[0])).Table.Rollouts).Salt;
+        var serve = cluster.AnalyzerPod.Container("canary-analyzer");
+        await using (var load = new TrafficLoad(cluster.Envoys, Route, 80, requestsPerSecond: 150, users: 5000, seed: 11))
+        {
+            // The signal: serve's own log (kubectl logs) names the completion.
+            await serve.WaitForOutputAsync($"{Route}: complete (", TimeSpan.FromMinutes(4));
+        }
+
+        _output.WriteLine("--- serve\n" + serve.Output + serve.Error);
+        foreach (var step in new[] { "25% -> 50%", "50% -> 75%", "75% -> 100%" })
+        {
+            Assert.Matches($@"{Regex.Escape(Route)}: (promote|accelerate|complete) \({Regex.Escape(step)}\)", serve.Output);
+        }
+
+        foreach (var pod in cluster.SidecarPods)
+        {
+            var table = await SidecarControl.GetTableAsync(cluster, pod);
+            var rollout = Assert.Single(table.Table.Rollouts);
+            Assert.Equal(10_000, rollout.CanaryWeightBasisPoints);
+            Assert.Equal(pod.Name, table.SidecarId);
+        }
+
+        await AssertStickyRoutingAsync(cluster, Route, 80, salt, weight: 10_000);
+        var status = await cluster.AnalyzerAsync("status", "--rollout", Route);
+        Assert.Matches(@"chat\.example\.com\s+complete", status.Output);
+        var history = await cluster.AnalyzerAsync("history", "--rollout", Route);
+        Assert.Contains("complete", history.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[0], StringComparison.Ordinal);
+        await AssertTelemetryAsync(cluster, Route);
+
+        // A second rollout: a new canary build that fails three times as often is deployed and started; serve rolls it back.
+        await cluster.ReplaceCanaryAsync(new ModelBehavior { Model = "v2-bad", ErrorRate = 0.15, LatencyFactor = 1.4, RefusalRate = 0.05 });
+        var again = await cluster.AnalyzerAsync(
+            "start", "--route", Route, "--stable", "stable", "--canary", "canary", "--skip-preflight", "--skipped-by", "e2e",
+            "--schedule", "25/1h,50/1h,75/1h,100", "--min-samples", "200", "--warm-up", "2s");
+        Assert.True(again.ExitCode == 0, again.ToString());
+        var secondSalt = Assert.Single((await SidecarControl.GetTableAsync(cluster, cluster.SidecarPods[1])).Table.Rollouts).Salt;
+        await using (var load = new TrafficLoad(cluster.Envoys, Route, 80, requestsPerSecond: 150, users: 5000, seed: 12))
+        {
+            await serve.WaitForOutputAsync($"{Route}: rollback (25% -> 0%)", TimeSpan.FromMinutes(4));
+        }
+
+        foreach (var pod in cluster.SidecarPods)
+        {
+            Assert.Equal(Canary.Contracts.V1.RolloutState.RolledBack, Assert.Single((await SidecarControl.GetTableAsync(cluster, pod)).Table.Rollouts).State);
+        }
+
+        await AssertStickyRoutingAsync(cluster, Route, 80, secondSalt, weight: 0, rolledBack: true);
+        var rolledBack = await cluster.AnalyzerAsync("status", "--rollout", Route);
+        Assert.Matches(@"chat\.example\.com\s+rolled.?back", rolledBack.Output);
+        Assert.Contains(cluster.Api.Requests, r => r.ServiceAccount == $"{Namespace}/canary-sidecar-analyzer" && r.PathAndQuery.Contains("component%3Dgateway", StringComparison.Ordinal) && r.Status == 200);
+    }
+
+    /// <summary>Both arms' requests are in PostgreSQL, written by every sidecar under its pod name.</summary>
+    private static async Task AssertTelemetryAsync(ChartCluster cluster, string rollout)
+    {
+        await using var command = cluster.Database.CreateCommand(
+            "SELECT sidecar_id, subset, sum(value)::bigint FROM interval_counters WHERE rollout = $1 AND counter = 'requests' GROUP BY sidecar_id, subset");
+        command.Parameters.AddWithValue(rollout);
+        var rows = new List<(string Sidecar, string Subset, long Requests)>();
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                rows.Add((reader.GetString(0), reader.GetString(1), reader.GetInt64(2)));
+            }
+        }
+
+        foreach (var pod in cluster.SidecarPods)
+        {
+            foreach (var subset in new[] { "stable", "canary" })
+            {
+                Assert.True(rows.Any(r => r.Sidecar == pod.Name && r.Subset == subset && r.Requests > 0), $"no {subset} requests from {pod.Name}: {string.Join("; ", rows)}");
+            }
+        }
+    }
+
+    /// <summary>
+    /// Sends 200 users through every proxy and checks each lands where its sticky bucket says (bucket =
+    /// XxHash3-64(salt ‖ user key) mod 10 000, canary below the weight): the same subset from every proxy and sidecar.
+    /// </summary>
+    private static async Task AssertStickyRoutingAsync(ChartCluster cluster, string authority, int port, string salt, int weight, bool rolledBack = false)
+    {
+        var checks = new List<Task>();
+        for (var user = 0; user < 200; user++)
+        {
+            var name = TrafficLoad.User(user);
+            var expected = !rolledBack && StickyBucket.Compute(Encoding.UTF8.GetBytes(salt), Encoding.UTF8.GetBytes(name)) < weight ? "canary" : "stable";
+            foreach (var envoy in cluster.Envoys)
+            {
+                checks.Add(CheckAsync(envoy, name, expected));
+            }
+        }
+
+        await Task.WhenAll(checks);
+
+        async Task CheckAsync(EnvoyStandIn envoy, string user, string expected)
+        {
+            var response = await envoy.SendAsync(ChatRequest.Headers(authority, user, clientSubset: null), port);
+            Assert.True(response.ProcessorAnswered, $"{user}: the sidecar did not answer");
+            Assert.Equal(expected, response.SubsetHeaderAtRouter);
+            if (response.RoutedSubset is not null)
+            {
+                Assert.Equal(expected, response.RoutedSubset);
+            }
+        }
     }
 }

@@ -26,7 +26,7 @@ internal sealed class EnvoyStandIn : IAsyncDisposable
     private readonly NetworkNamespace _network;
     private readonly Func<string, IReadOnlyList<IPAddress>> _resolve;
     private readonly MeshRoutes _routes;
-    private readonly IReadOnlyList<InferenceBackend> _backends;
+    private readonly Func<IReadOnlyList<InferenceBackend>> _backends;
     private readonly string _subsetHeader;
     private readonly ConcurrentDictionary<IPEndPoint, GrpcChannel> _channels = new();
     private readonly HttpClient _http = new(new SocketsHttpHandler { MaxConnectionsPerServer = 256 }) { Timeout = TimeSpan.FromSeconds(30) };
@@ -36,9 +36,9 @@ internal sealed class EnvoyStandIn : IAsyncDisposable
     /// <param name="network">The network namespace the proxy's connections to the processor start from.</param>
     /// <param name="resolve">Cluster DNS: the addresses of a name (a STRICT_DNS cluster's Service).</param>
     /// <param name="routes">The VirtualServices and DestinationRules.</param>
-    /// <param name="backends">The inference pods.</param>
+    /// <param name="backends">The inference pods as they are now (a version's pods can be replaced).</param>
     /// <param name="subsetHeader">The header the VirtualServices match on, reported as the router saw it.</param>
-    public EnvoyStandIn(EnvoyFilterConfig config, NetworkNamespace network, Func<string, IReadOnlyList<IPAddress>> resolve, MeshRoutes routes, IReadOnlyList<InferenceBackend> backends, string subsetHeader)
+    public EnvoyStandIn(EnvoyFilterConfig config, NetworkNamespace network, Func<string, IReadOnlyList<IPAddress>> resolve, MeshRoutes routes, Func<IReadOnlyList<InferenceBackend>> backends, string subsetHeader)
     {
         _subsetHeader = subsetHeader;
         _config = config;
@@ -91,9 +91,10 @@ internal sealed class EnvoyStandIn : IAsyncDisposable
             var host = authority.Split(':')[0];
             var subsetHeader = request.Where(h => h.Key == _subsetHeader).Select(h => h.Value).FirstOrDefault();
             var route = _routes.Route(host, request);
+            var backends = _backends();
             var backend = route is { } r
-                ? _backends.First(b => b.Host == r.Host && r.PodLabels.All(l => b.Labels.TryGetValue(l.Key, out var v) && v == l.Value))
-                : _backends.First(b => b.Host == host);
+                ? backends.First(b => b.Host == r.Host && r.PodLabels.All(l => b.Labels.TryGetValue(l.Key, out var v) && v == l.Value))
+                : backends.First(b => b.Host == host);
             var (status, model) = await CallBackendAsync(backend, call, processor, cancellationToken);
             return new EnvoyResponse(subsetHeader, route?.Subset, answered, status, model);
         }

@@ -113,6 +113,7 @@ internal sealed class Kubelet
     {
         var launch = pod.Launch(container);
         var process = pod.Container(container);
+        await WaitForStartAsync(pod, container);
         var program = new CanaryProgram("nsenter",
         [
             "--net=" + pod.Network.Path, $"--mount=/proc/{process.Id}/ns/mnt", "--",
@@ -121,6 +122,33 @@ internal sealed class Kubelet
         await using var exec = ChildProcess.Start(program, command.Skip(1), launch.Environment, inheritEnvironment: false);
         var code = await exec.WaitForExitAsync(timeout);
         return (code, exec.Output, exec.Error);
+    }
+
+    /// <summary>
+    /// Waits until a container's process is its program (the wrappers that set up its namespaces and mounts have exec'd
+    /// it): the container is running, in the runtime's sense.
+    /// </summary>
+    public static async Task WaitForStartAsync(RunningPod pod, string container)
+    {
+        var launch = pod.Launch(container);
+        var process = pod.Container(container);
+        await Eventually.UntilAsync(
+            () => Task.FromResult(process.HasExited ? "exited" : ProgramOf(process.Id)),
+            program => program == launch.Program || program == "exited",
+            $"{pod.Name}/{container} running {launch.Program}");
+        Assert.False(process.HasExited, $"{pod.Name}/{container} exited: {process.Output}{process.Error}");
+    }
+
+    private static string? ProgramOf(int pid)
+    {
+        try
+        {
+            return File.ResolveLinkTarget($"/proc/{pid}/exe", returnFinalTarget: false)?.FullName;
+        }
+        catch (IOException)
+        {
+            return null;
+        }
     }
 
     private Dictionary<string, string> MaterializeVolumes(RunningPod pod)
@@ -224,7 +252,7 @@ internal sealed class Kubelet
             "sh", _paths.Script, state, user.ToString(CultureInfo.InvariantCulture), group.ToString(CultureInfo.InvariantCulture),
             .. mounts, "--", _paths.ImageFile(command[0]), .. command.Skip(1),
         ], true);
-        pod.AddContainer(name, ChildProcess.Start(program, args, environment, inheritEnvironment: false), new ContainerLaunch(environment, user, group));
+        pod.AddContainer(name, ChildProcess.Start(program, args, environment, inheritEnvironment: false), new ContainerLaunch(_paths.ImageFile(command[0]), environment, user, group));
     }
 
     private string ResolveVariable(RunningPod pod, JsonObject variable)
