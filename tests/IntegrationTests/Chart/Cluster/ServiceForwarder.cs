@@ -6,14 +6,17 @@ namespace Canary.IntegrationTests.Chart.Cluster;
 /// <summary>
 /// A Service's ClusterIP and port in the cluster network, forwarded to an endpoint on the test's own loopback: what
 /// kube-proxy does for a Service whose endpoint is outside the pod network (PostgreSQL, the Kubernetes API, a model
-/// server). Bytes pass through unchanged, TLS included.
+/// server). Bytes pass through unchanged, TLS included. Each connection is copied by two dedicated threads with
+/// blocking I/O, so a busy thread pool in the test process (the Envoy stand-in, the fake models) never delays the
+/// pods' database or API traffic.
 /// </summary>
 internal sealed class ServiceForwarder : IAsyncDisposable
 {
     private readonly Socket _listener;
     private readonly IPEndPoint _target;
-    private readonly CancellationTokenSource _stop = new();
-    private readonly Task _accepting;
+    private readonly Thread _accepting;
+    private readonly List<Socket> _open = [];
+    private volatile bool _stopped;
 
     public ServiceForwarder(NetworkNamespace network, IPEndPoint clusterAddress, IPEndPoint target)
     {
@@ -22,63 +25,92 @@ internal sealed class ServiceForwarder : IAsyncDisposable
         _listener = network.CreateTcpSocket();
         _listener.Bind(clusterAddress);
         _listener.Listen(512);
-        _accepting = Task.Run(AcceptAsync);
+        _accepting = new Thread(Accept) { IsBackground = true, Name = $"forward {clusterAddress}" };
+        _accepting.Start();
     }
 
     public IPEndPoint ClusterAddress { get; }
 
-    private async Task AcceptAsync()
+    private void Accept()
     {
-        while (!_stop.IsCancellationRequested)
+        while (!_stopped)
         {
             Socket client;
             try
             {
-                client = await _listener.AcceptAsync(_stop.Token);
+                client = _listener.Accept();
             }
-            catch (Exception e) when (e is OperationCanceledException or SocketException or ObjectDisposedException)
+            catch (Exception e) when (e is SocketException or ObjectDisposedException)
             {
                 return;
             }
 
-            _ = Task.Run(() => ForwardAsync(client));
+            var upstream = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                client.NoDelay = true;
+                upstream.Connect(_target);
+            }
+            catch (SocketException)
+            {
+                client.Dispose();
+                upstream.Dispose();
+                continue;
+            }
+
+            lock (_open)
+            {
+                _open.Add(client);
+                _open.Add(upstream);
+            }
+
+            if (Environment.GetEnvironmentVariable("E2E_DEBUG_FORWARD") is { } log)
+            {
+                File.AppendAllText(log, $"{DateTime.UtcNow:HH:mm:ss.fff} {client.RemoteEndPoint} -> {ClusterAddress} via {upstream.LocalEndPoint}\n");
+            }
+
+            new Thread(() => Copy(client, upstream)) { IsBackground = true }.Start();
+            new Thread(() => Copy(upstream, client)) { IsBackground = true }.Start();
         }
     }
 
-    private async Task ForwardAsync(Socket client)
+    /// <summary>Copies one direction until its end, then half-closes the other side (or closes both on an error).</summary>
+    private void Copy(Socket from, Socket to)
     {
-        using var upstream = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        var buffer = new byte[64 * 1024];
         try
         {
-            await upstream.ConnectAsync(_target, _stop.Token);
-            await using var a = new NetworkStream(client, ownsSocket: true);
-            await using var b = new NetworkStream(upstream, ownsSocket: false);
-            await Task.WhenAll(PumpAsync(a, b, upstream), PumpAsync(b, a, client));
+            int read;
+            while ((read = from.Receive(buffer)) > 0)
+            {
+                for (var sent = 0; sent < read;)
+                {
+                    sent += to.Send(buffer, sent, read - sent, SocketFlags.None);
+                }
+            }
+
+            to.Shutdown(SocketShutdown.Send);
         }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or IOException or ObjectDisposedException)
+        catch (Exception e) when (e is SocketException or ObjectDisposedException)
         {
-            client.Dispose();
+            from.Close();
+            to.Close();
         }
     }
 
-    private async Task PumpAsync(Stream from, Stream to, Socket toSocket)
+    public ValueTask DisposeAsync()
     {
-        try
-        {
-            await from.CopyToAsync(to, _stop.Token);
-            toSocket.Shutdown(SocketShutdown.Send);
-        }
-        catch (Exception e) when (e is OperationCanceledException or SocketException or IOException or ObjectDisposedException)
-        {
-            toSocket.Close();
-        }
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        await _stop.CancelAsync();
+        _stopped = true;
         _listener.Dispose();
-        await _accepting;
-        _stop.Dispose();
+        _accepting.Join();
+        lock (_open)
+        {
+            foreach (var socket in _open)
+            {
+                socket.Close();
+            }
+        }
+
+        return ValueTask.CompletedTask;
     }
 }
