@@ -31,7 +31,9 @@ internal sealed class ClusterNetwork : IAsyncDisposable
     public static ClusterNetwork Create()
     {
         var node = NetworkNamespace.Create();
-        node.Run("sh", "-c", $"ip link add {Bridge} type bridge && ip addr add 10.244.0.1/16 dev {Bridge} && ip link set {Bridge} up");
+        // A fixed MAC: a bridge otherwise takes the lowest MAC of its ports, so each pod that joins could change it, and
+        // the other pods' ARP entries for their gateway would point at nothing until they expire (stalls of 15-45 s).
+        node.Run("sh", "-c", $"ip link add {Bridge} type bridge && ip link set dev {Bridge} address 02:00:0a:f4:00:01 && ip addr add 10.244.0.1/16 dev {Bridge} && ip link set {Bridge} up");
         return new ClusterNetwork(node);
     }
 
