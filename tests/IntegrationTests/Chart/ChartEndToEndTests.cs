@@ -71,6 +71,10 @@ public sealed class ChartEndToEndTests
             Assert.Equal(500, rollout.CanaryWeightBasisPoints);
             salt ??= rollout.Salt;
             Assert.Equal(salt, rollout.Salt);
+
+            // The chart's cache volume (sidecar.cacheFile) holds the pushed table, for a restart without PostgreSQL.
+            var cache = Path.Combine(pod.Directory, "volumes", "canary-cache", "table-cache.json");
+            await Eventually.UntilAsync(() => Task.FromResult(File.Exists(cache) && File.ReadAllText(cache).Contains(Route, StringComparison.Ordinal)), static written => written, $"{pod.Name}'s table cache");
         }
 
         AssertEverySelectorListed(cluster);
@@ -212,6 +216,7 @@ public sealed class ChartEndToEndTests
         var history = await cluster.AnalyzerAsync("history", "--rollout", Route);
         Assert.Contains("complete", history.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries)[0], StringComparison.Ordinal);
         await AssertTelemetryAsync(cluster, Route);
+        await AssertCostRecordedAsync(cluster, Route);
 
         // A second rollout: a new, worse canary build is deployed and started; serve rolls it back.
         await cluster.ReplaceCanaryAsync(BadCanary("v2-bad"));
@@ -265,6 +270,19 @@ public sealed class ChartEndToEndTests
                 cluster.Api.Requests.Any(r => r.ServiceAccount == account && r.Status == 200 && r.PathAndQuery.Contains(query, StringComparison.Ordinal)),
                 $"{selector} never listed by {account}: {string.Join("; ", cluster.Api.Requests)}");
         }
+    }
+
+    /// <summary>With the chart's prices, every sidecar recorded the cost of both arms' requests.</summary>
+    private static async Task AssertCostRecordedAsync(ChartCluster cluster, string rollout)
+    {
+        await using var command = cluster.Database.CreateCommand(
+            "SELECT count(DISTINCT sidecar_id), count(DISTINCT subset), coalesce(sum(count), 0)::bigint FROM interval_histograms WHERE rollout = $1 AND metric = 'cost_micro_usd'");
+        command.Parameters.AddWithValue(rollout);
+        await using var reader = await command.ExecuteReaderAsync();
+        Assert.True(await reader.ReadAsync());
+        Assert.Equal(cluster.SidecarPods.Count, reader.GetInt64(0));
+        Assert.Equal(2, reader.GetInt64(1));
+        Assert.True(reader.GetInt64(2) > 0);
     }
 
     /// <summary>Both arms' requests are in PostgreSQL, written by every sidecar under its pod name.</summary>
