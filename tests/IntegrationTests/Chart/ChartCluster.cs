@@ -119,11 +119,6 @@ internal sealed class ChartCluster : IAsyncDisposable
         _owned.Add(Api);
         var apiService = Network.AddService(443, Api.Endpoint, "kubernetes", "kubernetes.default", "kubernetes.default.svc", "kubernetes.default.svc.cluster.local");
         Assert.Equal("10.96.0.1", apiService.Address.ToString());
-        if (Environment.GetEnvironmentVariable("E2E_DEBUG_TLS") is not null)
-        {
-            File.WriteAllText("/tmp/e2e-ca.crt", certificates.AuthorityPem);
-            _output.WriteLine(Network.Node.Run("sh", "-c", "curl -sv --cacert /tmp/e2e-ca.crt https://10.96.0.1/api/v1/namespaces/x/pods 2>&1 || true"));
-        }
 
         var postgres = new NpgsqlConnectionStringBuilder(database.ConnectionString);
         var postgresName = $"postgres.{Namespace}.svc.cluster.local";

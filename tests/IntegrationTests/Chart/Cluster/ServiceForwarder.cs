@@ -64,11 +64,6 @@ internal sealed class ServiceForwarder : IAsyncDisposable
                 _open.Add(upstream);
             }
 
-            if (Environment.GetEnvironmentVariable("E2E_DEBUG_FORWARD") is { } log)
-            {
-                File.AppendAllText(log, $"{DateTime.UtcNow:HH:mm:ss.fff} {client.RemoteEndPoint} -> {ClusterAddress} via {upstream.LocalEndPoint}\n");
-            }
-
             new Thread(() => Copy(client, upstream)) { IsBackground = true }.Start();
             new Thread(() => Copy(upstream, client)) { IsBackground = true }.Start();
         }
