@@ -47,7 +47,17 @@ public sealed partial class ChildProcess : IAsyncDisposable
 
     public int ExitCode => _process.ExitCode;
 
-    public static ChildProcess Start(CanaryProgram program, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null)
+    /// <summary>The process id (after the exec chain of a wrapper such as nsenter, the program's own).</summary>
+    public int Id => _process.Id;
+
+    /// <param name="program">The program to start.</param>
+    /// <param name="args">Its arguments after the program's prefix.</param>
+    /// <param name="environment">Variables set in the child's environment.</param>
+    /// <param name="inheritEnvironment">
+    /// False starts the child with <paramref name="environment"/> alone, as a container gets only what its image and
+    /// pod spec give it.
+    /// </param>
+    public static ChildProcess Start(CanaryProgram program, IEnumerable<string> args, IReadOnlyDictionary<string, string>? environment = null, bool inheritEnvironment = true)
     {
         var start = new ProcessStartInfo(program.FileName)
         {
@@ -63,6 +73,11 @@ public sealed partial class ChildProcess : IAsyncDisposable
         foreach (var arg in args)
         {
             start.ArgumentList.Add(arg);
+        }
+
+        if (!inheritEnvironment)
+        {
+            start.Environment.Clear();
         }
 
         // The child sees only what the test gives it from the analyzer's own settings, not the test runner's.
