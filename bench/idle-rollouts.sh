@@ -58,6 +58,8 @@ print(json.dumps({"generation": 1, "rollouts": [
      "canaryWeightBasisPoints": 5000, "salt": f"salt-{i}"} for i in range(n)]}))
 PY
 
+# Created before the sidecar starts, so the readiness loop below never greps a file the shell has not opened yet.
+: > "$work/sidecar.log"
 "$binary" --Canary:ExtProc:Port=0 --Canary:Control:Port=0 --Canary:Control:BindAddress=127.0.0.1 \
   --Canary:Metrics:Port=0 --Canary:Metrics:BindAddress=127.0.0.1 --Canary:SidecarId=idle-rollouts \
   --Canary:Routing:RolloutsFile="$work/rollouts.json" --Canary:Database:ConnectionString="$connection" \
@@ -120,3 +122,13 @@ echo
 # The pause histogram is cumulative: the longest pause is at most the first bound whose count is the total.
 longest="$(awk '$1 ~ /^dotnet_gc_pause_duration_seconds_bucket/ { n[++k] = $1; c[k] = $2 } END { for (i = 1; i <= k; i++) if (c[i] == c[k]) { print n[i]; exit } }' "$work/metrics.txt" | sed -E 's/.*le="([^"]*)".*/\1/')"
 echo "full collections after hand-backs: $(metric canary_telemetry_hand_back_collections_total); longest GC pause at most ${longest} s"
+echo
+# What the flushes wrote: rows per arm and interval, and the bytes of each column that grows with traffic (the
+# per-user-group encodings of the comparison arms, and the bucket sets on the requests rows).
+psql_db() { PGHOST="$(field Host)" PGPORT="$(field Port)" PGUSER="$(field Username)" psql -d "$database" -v ON_ERROR_STOP=1 -qAtF ' ' -c "$1"; }
+read -r hrows harm_intervals hbytes hgroups <<< "$(psql_db "SELECT count(*), count(DISTINCT (rollout, subset, sidecar_id, interval_start)),
+  coalesce(sum(octet_length(encoded)), 0), coalesce(sum(octet_length(groups)), 0) FROM interval_histograms")"
+read -r crows carm_intervals cgroups cbuckets <<< "$(psql_db "SELECT count(*), count(DISTINCT (rollout, subset, sidecar_id, interval_start)),
+  coalesce(sum(octet_length(groups)), 0), coalesce(sum(octet_length(buckets)), 0) FROM interval_counters")"
+echo "telemetry written: $hrows histogram rows in $harm_intervals arm-intervals (encoded histograms $hbytes B, per-group $hgroups B);"
+echo "$crows counter rows in $carm_intervals arm-intervals (per-group $cgroups B, bucket sets $cbuckets B)"
