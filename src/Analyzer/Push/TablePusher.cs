@@ -1,8 +1,9 @@
 using System.Diagnostics;
 using System.Globalization;
 using Canary.Analyzer.Discovery;
-using Canary.Contracts.Rollouts;
 using Canary.Analyzer.Tripwire;
+using Canary.Contracts.Rollouts;
+using Canary.Contracts.Tripwire;
 using ApplyTableRequest = Canary.Contracts.V1.ApplyTableRequest;
 using GetTableRequest = Canary.Contracts.V1.GetTableRequest;
 using GetTableResponse = Canary.Contracts.V1.GetTableResponse;
@@ -115,21 +116,14 @@ internal sealed class TablePusher
                 rollout = candidate.RouteKey == trip.RouteKey ? candidate : rollout;
             }
 
-            var at = trip.TrippedAt?.ToDateTimeOffset() ?? DateTimeOffset.UnixEpoch;
-            trips.Add(new ObservedTrip
+            var reported = TripRecordMessages.FromMessage(trip);
+            var at = reported.TrippedAt;
+            // PostgreSQL keeps microseconds: the recorded trip must compare equal to the next report of it.
+            trips.Add(new ObservedTrip(
+                reported with { TrippedAt = new DateTimeOffset(at.UtcTicks - (at.UtcTicks % 10), TimeSpan.Zero) },
+                sidecar,
+                held.SidecarId is { Length: > 0 } id ? id : sidecar.Name)
             {
-                Sidecar = sidecar,
-                SidecarId = held.SidecarId is { Length: > 0 } id ? id : sidecar.Name,
-                RouteKey = trip.RouteKey,
-                // PostgreSQL keeps microseconds: the recorded trip must compare equal to the next report of it.
-                TrippedAt = new DateTimeOffset(at.UtcTicks - (at.UtcTicks % 10), TimeSpan.Zero),
-                Reason = trip.Reason,
-                CanaryFailures = trip.CanaryFailures,
-                CanaryRequests = trip.CanaryRequests,
-                StableFailures = trip.StableFailures,
-                StableRequests = trip.StableRequests,
-                Generation = trip.Generation,
-                Confirmed = trip.Confirmed,
                 CanarySubset = rollout?.CanarySubset,
                 Salt = rollout?.Salt,
             });

@@ -1,4 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
 using Canary.Analyzer.Discovery;
+using Canary.Contracts.Tripwire;
 
 namespace Canary.Analyzer.Tripwire;
 
@@ -8,33 +10,21 @@ namespace Canary.Analyzer.Tripwire;
 /// rolled back, whether a newer table confirmed it, and the canary subset and salt of the rollout it tripped on (which
 /// tell that rollout apart from a later one on the same route).
 /// </summary>
-internal sealed record ObservedTrip
+internal sealed record ObservedTrip : TripRecord
 {
-    public required SidecarEndpoint Sidecar { get; init; }
+    /// <summary>The trip <paramref name="reported"/> as <paramref name="sidecar"/> (id <paramref name="sidecarId"/>) reported it.</summary>
+    [SetsRequiredMembers]
+    public ObservedTrip(TripRecord reported, SidecarEndpoint sidecar, string sidecarId)
+        : base(reported)
+    {
+        Sidecar = sidecar;
+        SidecarId = sidecarId;
+    }
+
+    public SidecarEndpoint Sidecar { get; init; }
 
     /// <summary>The sidecar's own id (<c>Canary:SidecarId</c>, by default its host name), or the endpoint's name when it sent none.</summary>
-    public required string SidecarId { get; init; }
-
-    public required string RouteKey { get; init; }
-
-    public required DateTimeOffset TrippedAt { get; init; }
-
-    /// <summary>The sidecar's own sentence, as it logged it.</summary>
-    public required string Reason { get; init; }
-
-    public required int CanaryFailures { get; init; }
-
-    public required int CanaryRequests { get; init; }
-
-    public required int StableFailures { get; init; }
-
-    public required int StableRequests { get; init; }
-
-    /// <summary>Generation of the table the trip rolled back; the sidecar keeps it, so only a newer table replaces the trip.</summary>
-    public required long Generation { get; init; }
-
-    /// <summary>A newer table also rolls the rollout back.</summary>
-    public required bool Confirmed { get; init; }
+    public string SidecarId { get; init; }
 
     /// <summary>The tripped rollout's canary subset in the sidecar's table; null when the table does not name the rollout.</summary>
     public string? CanarySubset { get; init; }

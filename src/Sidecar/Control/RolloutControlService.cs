@@ -1,4 +1,5 @@
 using Canary.Contracts.Rollouts;
+using Canary.Contracts.Tripwire;
 using Canary.Contracts.V1;
 using Canary.Sidecar.Configuration;
 using Canary.Sidecar.Model;
@@ -96,18 +97,7 @@ internal sealed class RolloutControlService : RolloutControl.RolloutControlBase
         };
         foreach (var trip in _tripwire.ActiveTrips())
         {
-            response.TripwireTrips.Add(new TripwireTrip
-            {
-                RouteKey = trip.RouteKey,
-                TrippedAt = Timestamp.FromDateTimeOffset(trip.TrippedAt),
-                Reason = trip.Reason,
-                CanaryFailures = trip.CanaryFailures,
-                CanaryRequests = trip.CanaryRequests,
-                StableFailures = trip.StableFailures,
-                StableRequests = trip.StableRequests,
-                Generation = trip.Generation,
-                Confirmed = trip.Confirmed,
-            });
+            response.TripwireTrips.Add(TripRecordMessages.ToMessage(trip));
         }
 
         return Task.FromResult(response);

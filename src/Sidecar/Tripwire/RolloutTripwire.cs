@@ -1,3 +1,5 @@
+using Canary.Contracts.Tripwire;
+
 namespace Canary.Sidecar.Tripwire;
 
 /// <summary>

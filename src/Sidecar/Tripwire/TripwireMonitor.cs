@@ -1,4 +1,5 @@
 using Canary.Contracts.Rollouts;
+using Canary.Contracts.Tripwire;
 using Canary.Sidecar.Configuration;
 using Canary.Sidecar.Model;
 

@@ -1,6 +1,7 @@
 using Canary.Analyzer.Discovery;
 using Canary.Analyzer.Tripwire;
 using Canary.Contracts.Rollouts;
+using Canary.Contracts.Tripwire;
 
 namespace Canary.Analyzer.UnitTests.Tripwire;
 
@@ -8,19 +9,22 @@ public sealed class TripConflictsTests
 {
     private static readonly DateTimeOffset At = new(2026, 12, 6, 1, 2, 3, TimeSpan.Zero);
 
-    private static ObservedTrip Trip(string route = "chat", bool confirmed = false, string salt = "s1", string canary = "canary") => new()
+    private static ObservedTrip Trip(string route = "chat", bool confirmed = false, string salt = "s1", string canary = "canary") => new(
+        new TripRecord
+        {
+            RouteKey = route,
+            TrippedAt = At,
+            Reason = "canary failed 41 of its last 200 requests",
+            CanaryFailures = 41,
+            CanaryRequests = 200,
+            StableFailures = 2,
+            StableRequests = 180,
+            Generation = 7,
+            Confirmed = confirmed,
+        },
+        new SidecarEndpoint("models/sidecar-a", "10.0.0.7", 50052),
+        "sidecar-a")
     {
-        Sidecar = new SidecarEndpoint("models/sidecar-a", "10.0.0.7", 50052),
-        SidecarId = "sidecar-a",
-        RouteKey = route,
-        TrippedAt = At,
-        Reason = "canary failed 41 of its last 200 requests",
-        CanaryFailures = 41,
-        CanaryRequests = 200,
-        StableFailures = 2,
-        StableRequests = 180,
-        Generation = 7,
-        Confirmed = confirmed,
         CanarySubset = canary,
         Salt = salt,
     };
