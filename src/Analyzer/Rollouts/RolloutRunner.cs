@@ -282,8 +282,16 @@ internal sealed class RolloutRunner : IRolloutRunner
             var renumbered = table with { Generation = highest.Value + 1 };
             if (!await DesiredTableStore.TryWriteAsync(_dataSource, renumbered, cancellationToken).ConfigureAwait(false))
             {
-                // Another writer moved the desired table on meanwhile: its push (or the next run) carries the newer one.
-                return summary;
+                // Another writer moved the desired table on meanwhile (a serve loop repairing the same refusals, or a
+                // decision): that table is the newest desired state and already carries this one's change, so it is
+                // what goes out now, and its answers are this run's; without one to push, the next run repairs.
+                var stored = await DesiredTableStore.ReadAsync(_dataSource, cancellationToken).ConfigureAwait(false);
+                if (stored?.Table is not { } newer || newer.Generation <= table.Generation)
+                {
+                    return summary;
+                }
+
+                renumbered = newer;
             }
 
             table = renumbered;

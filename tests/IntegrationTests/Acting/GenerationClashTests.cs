@@ -1,6 +1,7 @@
 using Canary.Contracts.Rollouts;
 using Canary.IntegrationTests.Postgres;
 using Canary.IntegrationTests.Processes;
+using Canary.IntegrationTests.StandIns;
 using Xunit.Abstractions;
 
 namespace Canary.IntegrationTests.Acting;
@@ -60,6 +61,37 @@ public sealed class GenerationClashTests
             }
 
             Assert.Equal([(1L, false, (long?)1), (2L, true, (long?)2)], rows);
+        }
+        finally
+        {
+            Directory.Delete(directory, recursive: true);
+        }
+    }
+
+    [PostgresFact]
+    public async Task Start_AnotherWriterRepairsTheClashFirst_PushesItsTableAndEverySidecarAcknowledges()
+    {
+        await using var dataSource = await _postgres.CreateDatabaseAsync();
+        var directory = Directory.CreateTempSubdirectory("canary-clash-race-").FullName;
+        try
+        {
+            var token = Path.Combine(directory, "token");
+            await File.WriteAllTextAsync(token, "the-token");
+            await using var sidecar = await RepairingSidecarStandIn.StartAsync(dataSource, fileGeneration: 1, repairGeneration: 6);
+
+            var start = await AnalyzerRun.RunAsync(
+                ["start", "--skip-preflight", "--route", "chat", "--stable", "stable", "--canary", "canary",
+                 "--sidecars", sidecar.Endpoint, "--token-file", token, "--database", dataSource.ConnectionString]);
+            _output.WriteLine(start.ToString());
+
+            // The run's own renumbering (to 2) finds generation 6 already written; it pushes that table, which carries
+            // its rollout, instead of giving up with the refusal as its answer.
+            Assert.True(start.ExitCode == 0, start.ToString());
+            Assert.Contains("push: 1/1 sidecars acknowledged", start.Output, StringComparison.Ordinal);
+            Assert.Equal(6, sidecar.AppliedGeneration);
+            var desired = await DesiredTableStore.ReadAsync(dataSource);
+            Assert.Equal(6, desired!.Generation);
+            Assert.Equal("chat", Assert.Single(desired.Table!.Rollouts).RouteKey);
         }
         finally
         {

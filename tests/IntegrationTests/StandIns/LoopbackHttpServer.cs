@@ -26,7 +26,9 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
-        _listener.Stop();
+        // Close only, once: the managed HttpListener's Stop and Close each remove its prefixes, and the second removal
+        // looks the port's endpoint up again, binding it anew, which fails when another test has taken the port since.
+        _listener.Close();
         try
         {
             await _loop;
@@ -35,7 +37,6 @@ internal sealed class LoopbackHttpServer : IAsyncDisposable
         {
         }
 
-        _listener.Close();
         _stop.Dispose();
     }
 
