@@ -114,6 +114,7 @@ public sealed class ChartEndToEndTests
         Assert.True(start.ExitCode == 0, start.ToString());
         Assert.Contains("push: 2/2 sidecars acknowledged", start.Output, StringComparison.Ordinal);
         var salt = Assert.Single((await SidecarControl.GetTableAsync(cluster, cluster.SidecarPods[0])).Table.Rollouts).Salt;
+        AssertMeshWeights(cluster, Route, stable: 75, canary: 25);
 
         JobRun rollback;
         await using (var load = new TrafficLoad(cluster.Envoys, Route, 8000, requestsPerSecond: 120, users: 2000, seed: 7))
@@ -146,6 +147,10 @@ public sealed class ChartEndToEndTests
         }
 
         await AssertStickyRoutingAsync(cluster, Route, 8000, salt, weight: 0, rolledBack: true);
+        // Mesh-weight mode (values): the rollback run also set the default route, through the analyzer's rendered Role.
+        AssertMeshWeights(cluster, Route, stable: 100, canary: 0);
+        Assert.Contains(cluster.Api.Requests, r => r is { Method: "PATCH", Status: 200 } && r.PathAndQuery.Contains("/virtualservices/", StringComparison.Ordinal));
+        Assert.DoesNotContain(cluster.Api.Requests, r => r.PathAndQuery.Contains("/virtualservices/", StringComparison.Ordinal) && r.Status != 200);
         var status = await cluster.AnalyzerAsync("status", "--rollout", Route);
         Assert.Matches(@"chat\.models\.svc\.cluster\.local\s+rolled.?back", status.Output);
         var history = await cluster.AnalyzerAsync("history", "--rollout", Route);
@@ -252,6 +257,16 @@ public sealed class ChartEndToEndTests
     /// Every label selector the chart renders for the analyzer (Canary__Discovery__LabelSelectors__N) was listed by the
     /// analyzer's own service account, and the API stand-in allowed it under the rendered Role.
     /// </summary>
+    /// <summary>The default route (no subset header) of the VirtualService of <paramref name="host"/>, as the API holds it.</summary>
+    private static void AssertMeshWeights(ChartCluster cluster, string host, int stable, int canary)
+    {
+        var routes = cluster.Api.VirtualServiceFor(host)["spec"]!["http"]!.AsArray();
+        var fallback = routes.Single(r => r!["match"] is null)!["route"]!.AsArray();
+        var weights = fallback.ToDictionary(d => (string)d!["destination"]!["subset"]!, d => (int?)d!["weight"] ?? 0, StringComparer.Ordinal);
+        Assert.Equal(stable, weights["stable"]);
+        Assert.Equal(canary, weights["canary"]);
+    }
+
     private static void AssertEverySelectorListed(ChartCluster cluster)
     {
         var analyzer = cluster.Chart.OfKind("CronJob").Select(c => c["spec"]!["jobTemplate"]!["spec"]!["template"]!)
