@@ -15,6 +15,9 @@ internal sealed record DriverOptions
 
     public int Users { get; init; } = 5000;
 
+    /// <summary>Exponent s of the users' Zipf request rates (rank r sends ∝ r^-s); 0 makes every user equally busy.</summary>
+    public double ZipfExponent { get; init; } = UserPopulation.DefaultZipfExponent;
+
     /// <summary>New requests per second (open loop: arrivals do not wait for answers).</summary>
     public double RequestsPerSecond { get; init; } = 150;
 

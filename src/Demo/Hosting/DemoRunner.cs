@@ -40,6 +40,7 @@ internal sealed class DemoRunner(DemoOptions options, Terminal terminal, TimePro
             StableSubset = "stable",
             Backends = new Dictionary<string, Uri>(StringComparer.Ordinal) { ["stable"] = stableServer.BaseAddress, ["canary"] = canaryServer.BaseAddress },
             Users = _options.Users,
+            ZipfExponent = _options.ZipfExponent,
             RequestsPerSecond = _options.RequestsPerSecond,
             Seed = _options.Seed,
         }, _time);
@@ -50,6 +51,7 @@ internal sealed class DemoRunner(DemoOptions options, Terminal terminal, TimePro
             : Text($"Canary demo: bad canary (errors {canary.ErrorRate * 100:0.#} %, latency x{canary.LatencyFactor:0.##}, refusals {canary.RefusalRate * 100:0.#} %, tokens x{canary.TokensFactor:0.##})");
         _terminal.Line(title);
         _terminal.Line(Text($"fake backends: stable {stableServer.BaseAddress} ({_options.StableBehavior.Model}), canary {canaryServer.BaseAddress} ({canary.Model}); driver: {_options.RequestsPerSecond:0} req/s from {_options.Users} users via ext_proc {_options.ExtProc}"));
+        _terminal.Line(Text($"users: Zipf request rates (s = {driver.Users.ZipfExponent:0.##}, the heaviest user sends {driver.Users.TopUserShare * 100:0.#} % of requests), per-user latency and error multipliers (log-normal, σ {UserPopulation.LatencySigma:0.##} and {UserPopulation.ErrorSigma:0.##}, seed {_options.Seed})"));
 
         using var stopTraffic = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var driving = driver.RunAsync(stopTraffic.Token);
