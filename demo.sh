@@ -13,7 +13,8 @@
 #                              the bad canary's regressions; defaults: --canary-error-rate 0.15 --canary-latency 1.4
 #                              --canary-refusal-rate 0.05 --canary-tokens 1 (stable: 5 % errors, 5 % refusals)
 #   other options: --rate N (req/s, 150), --users N (5000), --zipf S (exponent of the users' Zipf request rates, 1.12:
-#                  the heaviest user sends about 17 % of requests; 0: every user equally busy),
+#                  the heaviest user sends about 17 % of requests; 0: every user equally busy), --habits S (log-spread
+#                  of each user's latency and error multipliers, 0.05; 0.3 shows a healthy canary held by its heavy users),
 #                  --schedule 25/10s,50/10s,75/10s,100, --min-samples N, --seed N, --report FILE, --time-limit S
 #
 # Real: the sidecar binary, PostgreSQL, gRPC ext_proc, the analyzer binary and its decisions. Simulated: Envoy (the

@@ -32,7 +32,7 @@ internal sealed class TrafficDriver : IAsyncDisposable
         _options = options;
         _time = time;
         _random = new Random(options.Seed);
-        _users = new UserPopulation(options.Users, options.ZipfExponent, options.Seed);
+        _users = new UserPopulation(options.Users, options.ZipfExponent, options.Seed, options.HabitsSigma);
         // One HTTP/2 connection carrying every stream, as Envoy's ext_proc cluster does per worker.
         _channel = GrpcChannel.ForAddress(options.ExtProc, new GrpcChannelOptions
         {

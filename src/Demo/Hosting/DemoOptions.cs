@@ -41,6 +41,9 @@ internal sealed record DemoOptions
     /// <summary>Exponent of the users' Zipf request rates; 0 gives every user the same rate (no heavy users).</summary>
     public double ZipfExponent { get; init; } = UserPopulation.DefaultZipfExponent;
 
+    /// <summary>Spread (σ of the log) of each user's latency and error multipliers.</summary>
+    public double HabitsSigma { get; init; } = UserPopulation.DefaultHabitsSigma;
+
     public string Report { get; init; } = Path.GetFullPath("canary-demo-report.html");
 
     public int Seed { get; init; } = 7;
@@ -115,6 +118,7 @@ internal sealed record DemoOptions
                 "--rate" => options with { RequestsPerSecond = Number(value) },
                 "--users" => options with { Users = int.Parse(value, CultureInfo.InvariantCulture) },
                 "--zipf" => options with { ZipfExponent = Number(value) },
+                "--habits" => options with { HabitsSigma = Number(value) },
                 "--report" => options with { Report = Path.GetFullPath(value) },
                 "--seed" => options with { Seed = int.Parse(value, CultureInfo.InvariantCulture) },
                 "--canary-error-rate" => options with { CanaryErrorRate = Number(value) },

@@ -33,16 +33,25 @@ public sealed class UserPopulationTests
     [Fact]
     public void Factors_SameSeed_SameUsersAndMeanAboutOne()
     {
-        var a = new UserPopulation(5000, UserPopulation.DefaultZipfExponent, seed: 7);
-        var b = new UserPopulation(5000, UserPopulation.DefaultZipfExponent, seed: 7);
-        var c = new UserPopulation(5000, UserPopulation.DefaultZipfExponent, seed: 8);
+        var a = new UserPopulation(5000, UserPopulation.DefaultZipfExponent, seed: 7, habitsSigma: 0.3);
+        var b = new UserPopulation(5000, UserPopulation.DefaultZipfExponent, seed: 7, habitsSigma: 0.3);
+        var c = new UserPopulation(5000, UserPopulation.DefaultZipfExponent, seed: 8, habitsSigma: 0.3);
 
         Assert.Equal(Enumerable.Range(0, 5000).Select(a.ErrorFactor), Enumerable.Range(0, 5000).Select(b.ErrorFactor));
         Assert.Equal(Enumerable.Range(0, 5000).Select(a.Share), Enumerable.Range(0, 5000).Select(b.Share));
         Assert.NotEqual(Enumerable.Range(0, 5000).Select(a.ErrorFactor), Enumerable.Range(0, 5000).Select(c.ErrorFactor));
-        Assert.Equal(1, Enumerable.Range(0, 5000).Average(a.ErrorFactor), 0.05);
+        Assert.Equal(1, Enumerable.Range(0, 5000).Average(a.ErrorFactor), 0.02);
         Assert.Equal(1, Enumerable.Range(0, 5000).Average(a.LatencyFactor), 0.02);
-        Assert.True(Enumerable.Range(0, 5000).Max(a.ErrorFactor) > 3, "some users fail far more often than the average");
+        Assert.True(Enumerable.Range(0, 5000).Max(a.ErrorFactor) > 2, "some users fail far more often than the average");
+        Assert.InRange(StandardDeviationOfLog(a.ErrorFactor), 0.28, 0.32);
+        Assert.InRange(StandardDeviationOfLog(new UserPopulation(5000, 1.12, seed: 7).LatencyFactor), 0.045, 0.055);
+    }
+
+    private static double StandardDeviationOfLog(Func<int, double> factor)
+    {
+        var logs = Enumerable.Range(0, 5000).Select(u => Math.Log(factor(u))).ToList();
+        var mean = logs.Average();
+        return Math.Sqrt(logs.Sum(l => (l - mean) * (l - mean)) / (logs.Count - 1));
     }
 
     [Fact]
