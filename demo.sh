@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole canary loop on one machine, in about two minutes: a throwaway PostgreSQL, the Native-AOT sidecar, two fake
-# model backends (stable healthy; canary with regressions), an Envoy-like traffic driver with thousands of users, and
+# model backends (stable healthy; canary with regressions), an Envoy-like traffic driver with thousands of users (a few
+# heavy ones: Zipf request rates, each user with their own latency and error habits), and
 # the analyzer on a compressed schedule. A live view shows stages, both arms and each decision; the default run ends
 # with the rollback of the bad canary, --healthy with its promotion to 100 %. The HTML report is written at the end.
 #
@@ -11,8 +12,10 @@
 #   ./demo.sh --canary-error-rate 0.05 --canary-latency 1 --canary-tokens 1.8
 #                              the bad canary's regressions; defaults: --canary-error-rate 0.15 --canary-latency 1.4
 #                              --canary-refusal-rate 0.05 --canary-tokens 1 (stable: 5 % errors, 5 % refusals)
-#   other options: --rate N (req/s, 150), --users N (5000), --schedule 25/10s,50/10s,75/10s,100, --min-samples N, --seed N,
-#                  --report FILE, --time-limit S
+#   other options: --rate N (req/s, 150), --users N (5000), --zipf S (exponent of the users' Zipf request rates, 1.12:
+#                  the heaviest user sends about 17 % of requests; 0: every user equally busy), --habits S (log-spread
+#                  of each user's latency and error multipliers, 0.05; 0.3 shows a healthy canary held by its heavy users),
+#                  --schedule 25/10s,50/10s,75/10s,100, --min-samples N, --seed N, --report FILE, --time-limit S
 #
 # Real: the sidecar binary, PostgreSQL, gRPC ext_proc, the analyzer binary and its decisions. Simulated: Envoy (the
 # driver plays its ext_proc client and routes on x-canary-subset) and the models (fake OpenAI-shaped SSE backends).

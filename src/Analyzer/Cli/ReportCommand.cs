@@ -11,7 +11,7 @@ internal static class ReportCommand
         var rollout = new Option<string>("--rollout") { Description = "Rollout to report on (read from the database)." };
         var sample = new Option<bool>("--sample") { Description = "Render the built-in example report instead of reading the database." };
         var file = new Option<FileInfo>("--output", "-o") { Description = "HTML file to write; default <rollout>.html in the current directory." };
-        var command = new Command("report", "Write one self-contained HTML page for a rollout: the stage-1 preflight, latency CDFs, rates with intervals, stages, decisions.")
+        var command = new Command("report", "Write one self-contained HTML page for a rollout: the stage-1 preflight, the requests not part of the comparison, latency CDFs, rates with intervals, stages, decisions.")
         {
             rollout,
             sample,

@@ -1,10 +1,12 @@
 using System.CommandLine;
 using System.Globalization;
 using System.Net;
+using Canary.Analyzer.Decisions;
 using Canary.Analyzer.Metrics;
 using Canary.Analyzer.Rollouts;
 using Canary.Analyzer.Serving;
 using Canary.Contracts.Rollouts;
+using Canary.Contracts.Telemetry.Storage;
 
 namespace Canary.Analyzer.Cli;
 
@@ -142,7 +144,7 @@ internal static class RolloutCommands
     private static Command Status(CommandContext context)
     {
         var only = new Option<string?>("--rollout") { Description = "Only this rollout." };
-        var command = new Command("status", "Show each rollout: stage, weight, time in stage, and its last decision with the key metrics against stable.") { only };
+        var command = new Command("status", "Show each rollout: stage, weight, time in stage, its last decision with the key metrics against stable, and the requests that are not part of the comparison.") { only };
         var connection = new ConnectionOptions(command);
         context.SetAction(command, connection, CommandContext.Always, (parse, _) => async (session, ct) =>
         {
@@ -169,12 +171,17 @@ internal static class RolloutCommands
                 // Stage 0 is the testers-only stage before the schedule's first weight.
                 var stage = (rollout.Status == RolloutStatus.Testers ? 0 : rollout.StageIndex + 1) + "/" + rollout.Options.StageWeightsBasisPoints.Count;
                 output.Out.WriteLine($"{rollout.Rollout,-32} {RolloutStore.StatusName(rollout.Status),-12} {stage,-6} {rollout.CurrentWeightBasisPoints / 100.0 + "%",-8} {FormatDuration(inStage),-10} {(last is null ? "-" : $"{last.Action}: {last.Reason} (canary {last.CanaryRequests} / stable {last.StableRequests} requests)")}");
-                if (table?.Find(rollout.Rollout) is { } definition && rollout.Status is not (RolloutStatus.RolledBack or RolloutStatus.Completed or RolloutStatus.Finished)
-                    && (definition.ForcedCanaryUsers.Count > 0 || definition.OptInHeader is not null))
+                if (table?.Find(rollout.Rollout) is { } definition && rollout.Status is not (RolloutStatus.RolledBack or RolloutStatus.Completed or RolloutStatus.Finished))
                 {
-                    // Testers' traffic is never part of the comparison above; shown so stage 1 has something to read.
-                    var testers = await Canary.Analyzer.Preflight.TesterTraffic.ReadAsync(dataSource, rollout.Rollout, definition.CanarySubset, now.AddHours(-24), now, ct).ConfigureAwait(false);
-                    output.Out.WriteLine($"  {testers.Describe()}");
+                    // Read over the window the next decision will judge, so the counts sit beside the comparison's.
+                    var from = rollout.Status == RolloutStatus.Testers ? rollout.StageStartedAt : DecisionEngine.WindowStart(rollout.Options, rollout.StageStartedAt);
+                    var window = await new TelemetryWindowReader(dataSource).ReadAsync(rollout.Rollout, from, now.AddSeconds(1), ct).ConfigureAwait(false);
+                    var offComparison = OffComparisonTraffic.FromWindow(window, definition.StableSubset, definition.CanarySubset);
+                    output.Out.WriteLine($"  since {from:u}, {offComparison.Describe()}");
+                }
+                else if (last is not null && OffComparisonTraffic.FromEvidenceJson(last.EvidenceJson) is { } recorded)
+                {
+                    output.Out.WriteLine($"  at the last decision ({last.WindowStart:u} to {last.WindowEnd:u}), {recorded.Describe()}");
                 }
             }
 
@@ -192,7 +199,7 @@ internal static class RolloutCommands
     {
         var rollout = Rollout();
         var limit = new Option<int>("--limit") { Description = "Most recent decisions to show.", DefaultValueFactory = _ => 50 };
-        var command = new Command("history", "List a rollout's decisions with their reasons and evidence.") { rollout, limit };
+        var command = new Command("history", "List a rollout's decisions with their reasons and evidence, and each window's requests that were not part of the comparison.") { rollout, limit };
         var connection = new ConnectionOptions(command);
         context.SetAction(command, connection, CommandContext.Always, (parse, _) => async (session, ct) =>
         {
@@ -205,6 +212,10 @@ internal static class RolloutCommands
             foreach (var record in records)
             {
                 session.Output.Out.WriteLine($"{record.DecidedAt:u} {record.Action,-10} {record.FromWeight / 100.0,6:0.##}% -> {record.ToWeight / 100.0,6:0.##}%  canary {record.CanaryRequests} / stable {record.StableRequests}  {record.Reason}{(record.DryRun ? " (dry run)" : "")}");
+                if (OffComparisonTraffic.FromEvidenceJson(record.EvidenceJson) is { } offComparison)
+                {
+                    session.Output.Out.WriteLine($"  {offComparison.Describe()}");
+                }
             }
 
             return ExitCodes.Ok;

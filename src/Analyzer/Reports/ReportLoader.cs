@@ -12,7 +12,8 @@ namespace Canary.Analyzer.Reports;
 /// Builds a <see cref="RolloutReport"/> from PostgreSQL: the lifecycle row and the desired table (names, status),
 /// every decision record (reasons and the stage timeline), the merged histograms of the whole rollout (latency CDFs,
 /// exact across sidecars and intervals) and per-interval counters bucketed over time (error and refusal rates with
-/// Wilson 95 % intervals), and the stage-1 record with what the internal testers saw over the same window.
+/// Wilson 95 % intervals), the stage-1 record with what the internal testers saw over the same window, and the requests of
+/// every off-comparison arm over that window.
 /// </summary>
 internal static class ReportLoader
 {
@@ -70,6 +71,7 @@ internal static class ReportLoader
         var preflight = await PreflightStore.ReadStoredAsync(
             dataSource, rollout, definition is null ? null : (definition.StableSubset, definition.CanarySubset), cancellationToken).ConfigureAwait(false);
         var testers = TesterTraffic.FromWindow(window, definition?.CanarySubset ?? preflight?.CanarySubset ?? canary, start, end);
+        var offComparison = OffComparisonTraffic.FromWindow(window, stable, canary);
         var rates = await ReadRatesAsync(dataSource, rollout, stable, canary, start, end, cancellationToken).ConfigureAwait(false);
         var decisions = new List<DecisionEntry>(records.Count);
         foreach (var record in records)
@@ -88,7 +90,8 @@ internal static class ReportLoader
             Stages(records),
             decisions,
             preflight,
-            testers);
+            testers,
+            offComparison);
     }
 
     /// <summary>One span per weight the rollout served: a new span at every record that changed the weight.</summary>

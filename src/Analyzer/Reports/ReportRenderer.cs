@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Canary.Analyzer.Preflight;
+using Canary.Analyzer.Rollouts;
 
 namespace Canary.Analyzer.Reports;
 
@@ -33,6 +34,7 @@ internal static class ReportRenderer
         html.Append(CultureInfo.InvariantCulture, $"<h1 id=\"rollout\">{Html.Escape(report.Rollout)}</h1>");
         html.Append(CultureInfo.InvariantCulture, $"<p class=\"meta\">stable <b>{Html.Escape(report.StableVersion)}</b> against canary <b>{Html.Escape(report.CanaryVersion)}</b> · status <span class=\"status\">{Html.Escape(report.Status)}</span> · generated {Time(report.GeneratedAt)}</p>");
         PreflightHtml.WriteSection(html, report.Preflight, report.Testers);
+        OffComparisonTable(html, report.OffComparison);
 
         html.Append("<h2>Latency distributions (CDF)</h2><div class=\"charts\" id=\"latency\">");
         foreach (var distribution in report.Latencies)
@@ -57,6 +59,25 @@ internal static class ReportRenderer
         DecisionTable(html, report.Decisions);
         html.Append("</body></html>");
         return html.ToString();
+    }
+
+    /// <summary>The requests kept out of the comparison, so a reader sees how much traffic the charts below leave out, and why.</summary>
+    private static void OffComparisonTable(StringBuilder html, OffComparisonTraffic? offComparison)
+    {
+        if (offComparison is null)
+        {
+            return;
+        }
+
+        html.Append("<h2>Requests not part of the comparison</h2>");
+        html.Append("<p class=\"meta\">Counted apart over the report's window: never in an arm's statistics, the charts below or the split check.</p>");
+        html.Append("<table id=\"off-comparison\"><thead><tr><th>kind</th><th>telemetry subset</th><th>requests</th><th>errors</th></tr></thead><tbody>");
+        foreach (var arm in offComparison.Arms)
+        {
+            html.Append(CultureInfo.InvariantCulture, $"<tr class=\"off-comparison\"><td>{Html.Escape(arm.Kind)}</td><td>{Html.Escape(arm.Subset)}</td><td class=\"num\">{arm.Requests}</td><td class=\"num\">{arm.Errors}</td></tr>");
+        }
+
+        html.Append("</tbody></table>");
     }
 
     private static void StageTable(StringBuilder html, IReadOnlyList<StageSpan> stages)

@@ -1,4 +1,5 @@
 using Canary.Analyzer.Preflight;
+using Canary.Analyzer.Rollouts;
 
 namespace Canary.Analyzer.Reports;
 
@@ -40,7 +41,17 @@ internal static class SampleReport
             stages,
             decisions,
             SamplePreflight(t0),
-            new TesterTraffic("gpt-5-mini:testers", t0, t0.AddMinutes(120), 412, 3, 0, 2));
+            new TesterTraffic("gpt-5-mini:testers", t0, t0.AddMinutes(120), 412, 3, 0, 2),
+            new OffComparisonTraffic(
+            [
+                new("testers", "gpt-5-mini:testers", 412, 3),
+                new("excluded", "gpt-4.1:excluded", 2_180, 19),
+                new("no user key", "gpt-4.1:nokey", 96, 1),
+                new("no user key", "gpt-5-mini:nokey", 31, 1),
+                new("unrewritten", "gpt-4.1:unrewritten", 0, 0),
+                new("feedback", "gpt-4.1:feedback", 640, 0),
+                new("feedback", "gpt-5-mini:feedback", 118, 0),
+            ]));
     }
 
     private static StoredPreflight SamplePreflight(DateTimeOffset t0) => new()

@@ -6,7 +6,10 @@ namespace Canary.Analyzer.Rollouts;
 /// <summary>The audit record's evidence: samples per arm, each guard's estimate, interval, p-values and threshold.</summary>
 internal static class DecisionEvidenceJson
 {
-    public static string Write(Decision decision) => JsonSerializer.Serialize(
+    public static string Write(Decision decision) => Write(decision, null);
+
+    /// <summary>The evidence, with the requests of the same window that were not part of the comparison when known.</summary>
+    public static string Write(Decision decision, OffComparisonTraffic? offComparison) => JsonSerializer.Serialize(
         new EvidenceRecordJson
         {
             Canary = Arm(decision.CanaryEvidence),
@@ -19,6 +22,7 @@ internal static class DecisionEvidenceJson
             RollbackAlphaPerTest = decision.RollbackAlphaPerTest,
             PromotionAlpha = decision.PromotionAlpha,
             Guards = [.. decision.Guards.Select(Guard)],
+            OffComparison = offComparison?.ToJson(),
         },
         RolloutsJsonContext.Default.EvidenceRecordJson);
 

@@ -25,4 +25,8 @@ internal sealed record EvidenceRecordJson
     public double PromotionAlpha { get; init; }
 
     public required IReadOnlyList<GuardEvidenceJson> Guards { get; init; }
+
+    /// <summary>Requests of the same window that are not part of the comparison, per off-comparison arm (<c>v2:testers</c>, ...).</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<OffComparisonArmJson>? OffComparison { get; init; }
 }

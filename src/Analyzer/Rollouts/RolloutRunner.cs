@@ -99,7 +99,7 @@ internal sealed class RolloutRunner : IRolloutRunner
                 rollout.Rollout, now, decision.Verdict.ToString().ToLowerInvariant(), action, decision.Reason, rollout.StageIndex,
                 decision.CurrentWeightBasisPoints, updated.CurrentWeightBasisPoints, ReferenceEquals(next, before) ? null : next.Generation,
                 decision.WindowStart, decision.WindowEnd, decision.CanaryRequests, decision.StableRequests,
-                DecisionEvidenceJson.Write(decision), dryRun));
+                DecisionEvidenceJson.Write(decision, OffComparisonTraffic.FromWindow(window, definition.StableSubset, definition.CanarySubset)), dryRun));
             looks.Add(new RolloutLook(
                 rollout.Rollout, action, rollout.StageIndex, rollout.StageStartedAt,
                 rollout.StageIndex < rollout.Options.MinimumStageDurations.Count ? rollout.Options.MinimumStageDurations[rollout.StageIndex] : null,

@@ -10,4 +10,5 @@ namespace Canary.Analyzer.Rollouts;
 [JsonSerializable(typeof(StoredOptionsJson))]
 [JsonSerializable(typeof(StoredSequentialJson))]
 [JsonSerializable(typeof(EvidenceRecordJson))]
+[JsonSerializable(typeof(OffComparisonRecordJson))]
 internal sealed partial class RolloutsJsonContext : JsonSerializerContext;

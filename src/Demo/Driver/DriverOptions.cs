@@ -15,6 +15,12 @@ internal sealed record DriverOptions
 
     public int Users { get; init; } = 5000;
 
+    /// <summary>Exponent s of the users' Zipf request rates (rank r sends ∝ r^-s); 0 makes every user equally busy.</summary>
+    public double ZipfExponent { get; init; } = UserPopulation.DefaultZipfExponent;
+
+    /// <summary>Spread (σ of the log) of each user's latency and error multipliers; 0: every user behaves alike.</summary>
+    public double HabitsSigma { get; init; } = UserPopulation.DefaultHabitsSigma;
+
     /// <summary>New requests per second (open loop: arrivals do not wait for answers).</summary>
     public double RequestsPerSecond { get; init; } = 150;
 

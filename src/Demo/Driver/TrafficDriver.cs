@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using Canary.Demo.FakeModels;
 using Canary.EnvoyClient.ExtProc;
 using Envoy.Extensions.Filters.Http.ExtProc.V3;
 using Envoy.Service.ExtProc.V3;
@@ -10,7 +11,8 @@ using Grpc.Net.Client;
 namespace Canary.Demo.Driver;
 
 /// <summary>
-/// Plays Envoy for many users: per request it asks the sidecar over ext_proc which subset to use, calls that subset's
+/// Plays Envoy for many users (a <see cref="UserPopulation"/>: a few heavy users send much of the traffic, and each user
+/// has their own latency and error habits): per request it asks the sidecar over ext_proc which subset to use, calls that subset's
 /// backend over HTTP, and streams the backend's real response headers and body chunks back through the same ext_proc
 /// stream, so the sidecar measures real responses. A failed ext_proc stream means stable, as with failure_mode_allow.
 /// </summary>
@@ -23,12 +25,14 @@ internal sealed class TrafficDriver : IAsyncDisposable
     private readonly CallInvoker _invoker;
     private readonly HttpClient _http;
     private readonly Random _random;
+    private readonly UserPopulation _users;
 
     public TrafficDriver(DriverOptions options, TimeProvider time)
     {
         _options = options;
         _time = time;
         _random = new Random(options.Seed);
+        _users = new UserPopulation(options.Users, options.ZipfExponent, options.Seed, options.HabitsSigma);
         // One HTTP/2 connection carrying every stream, as Envoy's ext_proc cluster does per worker.
         _channel = GrpcChannel.ForAddress(options.ExtProc, new GrpcChannelOptions
         {
@@ -39,6 +43,9 @@ internal sealed class TrafficDriver : IAsyncDisposable
     }
 
     public DriverStats Stats { get; } = new();
+
+    /// <summary>Who sends the traffic: Zipf request rates and per-user latency and error multipliers.</summary>
+    public UserPopulation Users => _users;
 
     public async Task RunAsync(CancellationToken cancellationToken)
     {
@@ -55,7 +62,7 @@ internal sealed class TrafficDriver : IAsyncDisposable
                     continue;
                 }
 
-                var user = "user-" + _random.Next(_options.Users).ToString("D5", CultureInfo.InvariantCulture);
+                var user = _users.Draw(_random);
                 Interlocked.Increment(ref Stats.InFlight);
                 Interlocked.Increment(ref Stats.Started);
                 _ = Task.Run(() => OneRequestAsync(user, cancellationToken), CancellationToken.None);
@@ -78,8 +85,10 @@ internal sealed class TrafficDriver : IAsyncDisposable
         }
     }
 
-    private async Task OneRequestAsync(string user, CancellationToken cancellationToken)
+    private async Task OneRequestAsync(int userIndex, CancellationToken cancellationToken)
     {
+        var user = _users.Key(userIndex);
+        var traits = new UserTraits(_users.LatencyFactor(userIndex), _users.ErrorFactor(userIndex));
         try
         {
             using var call = _invoker.AsyncDuplexStreamingCall(ExtProcExchange.ProcessMethod, null, new CallOptions(cancellationToken: cancellationToken));
@@ -93,12 +102,12 @@ internal sealed class TrafficDriver : IAsyncDisposable
             catch (RpcException)
             {
                 Interlocked.Increment(ref Stats.SidecarFailures);
-                await CallBackendAsync(_options.StableSubset, null, cancellationToken).ConfigureAwait(false);
+                await CallBackendAsync(_options.StableSubset, traits, null, cancellationToken).ConfigureAwait(false);
                 return;
             }
 
             Interlocked.Increment(ref subset == _options.StableSubset ? ref Stats.RoutedStable : ref Stats.RoutedCanary);
-            await CallBackendAsync(subset, call, cancellationToken).ConfigureAwait(false);
+            await CallBackendAsync(subset, traits, call, cancellationToken).ConfigureAwait(false);
             await ExtProcExchange.CompleteAsync(call, cancellationToken).ConfigureAwait(false);
             Interlocked.Increment(ref Stats.Completed);
         }
@@ -116,7 +125,7 @@ internal sealed class TrafficDriver : IAsyncDisposable
         }
     }
 
-    private async Task CallBackendAsync(string subset, AsyncDuplexStreamingCall<byte[], byte[]>? call, CancellationToken cancellationToken)
+    private async Task CallBackendAsync(string subset, UserTraits traits, AsyncDuplexStreamingCall<byte[], byte[]>? call, CancellationToken cancellationToken)
     {
         if (!_options.Backends.TryGetValue(subset, out var backend))
         {
@@ -127,6 +136,8 @@ internal sealed class TrafficDriver : IAsyncDisposable
         {
             Content = new StringContent("{\"model\":\"demo\",\"stream\":true,\"stream_options\":{\"include_usage\":true},\"messages\":[{\"role\":\"user\",\"content\":\"Hello\"}]}", Encoding.UTF8, "application/json"),
         };
+        request.Headers.Add(UserTraits.LatencyHeader, traits.LatencyText);
+        request.Headers.Add(UserTraits.ErrorHeader, traits.ErrorText);
         using var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         var buffer = new byte[16 * 1024];

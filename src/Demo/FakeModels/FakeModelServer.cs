@@ -6,7 +6,8 @@ namespace Canary.Demo.FakeModels;
 
 /// <summary>
 /// One fake model backend on a loopback port: <c>POST /v1/chat/completions</c> answers with a streamed chat completion
-/// drawn from its <see cref="ModelBehavior"/> (seeded), written chunk by chunk with real delays.
+/// drawn from its <see cref="ModelBehavior"/> (seeded) and the requesting user's <see cref="UserTraits"/> headers, written
+/// chunk by chunk with real delays.
 /// </summary>
 internal sealed class FakeModelServer : IAsyncDisposable
 {
@@ -42,10 +43,11 @@ internal sealed class FakeModelServer : IAsyncDisposable
 
     private async Task AnswerAsync(HttpContext context)
     {
+        var user = UserTraits.Parse(context.Request.Headers[UserTraits.LatencyHeader], context.Request.Headers[UserTraits.ErrorHeader]);
         ResponsePlan plan;
         lock (_randomLock)
         {
-            plan = ResponsePlanner.Plan(_behavior, _random);
+            plan = ResponsePlanner.Plan(_behavior, _random, user);
         }
 
         var ct = context.RequestAborted;

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Canary.Demo.Driver;
 using Canary.Demo.FakeModels;
 
 namespace Canary.Demo.Hosting;
@@ -36,6 +37,12 @@ internal sealed record DemoOptions
     public double RequestsPerSecond { get; init; } = 150;
 
     public int Users { get; init; } = 5000;
+
+    /// <summary>Exponent of the users' Zipf request rates; 0 gives every user the same rate (no heavy users).</summary>
+    public double ZipfExponent { get; init; } = UserPopulation.DefaultZipfExponent;
+
+    /// <summary>Spread (σ of the log) of each user's latency and error multipliers.</summary>
+    public double HabitsSigma { get; init; } = UserPopulation.DefaultHabitsSigma;
 
     public string Report { get; init; } = Path.GetFullPath("canary-demo-report.html");
 
@@ -110,6 +117,8 @@ internal sealed record DemoOptions
                 "--time-limit" => options with { TimeLimit = TimeSpan.FromSeconds(Number(value)) },
                 "--rate" => options with { RequestsPerSecond = Number(value) },
                 "--users" => options with { Users = int.Parse(value, CultureInfo.InvariantCulture) },
+                "--zipf" => options with { ZipfExponent = Number(value) },
+                "--habits" => options with { HabitsSigma = Number(value) },
                 "--report" => options with { Report = Path.GetFullPath(value) },
                 "--seed" => options with { Seed = int.Parse(value, CultureInfo.InvariantCulture) },
                 "--canary-error-rate" => options with { CanaryErrorRate = Number(value) },

@@ -40,6 +40,8 @@ internal sealed class DemoRunner(DemoOptions options, Terminal terminal, TimePro
             StableSubset = "stable",
             Backends = new Dictionary<string, Uri>(StringComparer.Ordinal) { ["stable"] = stableServer.BaseAddress, ["canary"] = canaryServer.BaseAddress },
             Users = _options.Users,
+            ZipfExponent = _options.ZipfExponent,
+            HabitsSigma = _options.HabitsSigma,
             RequestsPerSecond = _options.RequestsPerSecond,
             Seed = _options.Seed,
         }, _time);
@@ -50,6 +52,9 @@ internal sealed class DemoRunner(DemoOptions options, Terminal terminal, TimePro
             : Text($"Canary demo: bad canary (errors {canary.ErrorRate * 100:0.#} %, latency x{canary.LatencyFactor:0.##}, refusals {canary.RefusalRate * 100:0.#} %, tokens x{canary.TokensFactor:0.##})");
         _terminal.Line(title);
         _terminal.Line(Text($"fake backends: stable {stableServer.BaseAddress} ({_options.StableBehavior.Model}), canary {canaryServer.BaseAddress} ({canary.Model}); driver: {_options.RequestsPerSecond:0} req/s from {_options.Users} users via ext_proc {_options.ExtProc}"));
+        var users = driver.Users;
+        _terminal.Line(Text($"users: Zipf request rates (s = {users.ZipfExponent:0.##}), per-user latency and error multipliers (log-normal, σ {users.HabitsSigma:0.###}), seed {_options.Seed}; heaviest: ")
+            + string.Join(", ", users.Heaviest(3).Select(u => Text($"{users.Key(u)} {users.Share(u) * 100:0.#} % of requests (latency x{users.LatencyFactor(u):0.##}, errors x{users.ErrorFactor(u):0.##})"))));
 
         using var stopTraffic = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var driving = driver.RunAsync(stopTraffic.Token);

@@ -57,6 +57,26 @@ public sealed class ReportRendererTests
     }
 
     [Fact]
+    public void Render_OffComparison_TableOfEveryArmAfterStageOneBeforeTheCharts()
+    {
+        var html = ReportRenderer.Render(SampleReport.Create());
+
+        var section = html.IndexOf("<h2>Requests not part of the comparison</h2>", StringComparison.Ordinal);
+        Assert.True(section > html.IndexOf("<section id=\"preflight\">", StringComparison.Ordinal));
+        Assert.True(section < html.IndexOf("<h2>Latency distributions", StringComparison.Ordinal));
+        Assert.Contains("<tr class=\"off-comparison\"><td>excluded</td><td>gpt-4.1:excluded</td><td class=\"num\">2180</td><td class=\"num\">19</td></tr>", html, StringComparison.Ordinal);
+        Assert.Equal(7, html.Split("<tr class=\"off-comparison\">").Length - 1);
+    }
+
+    [Fact]
+    public void Render_NoOffComparisonCounts_NoSection()
+    {
+        var html = ReportRenderer.Render(SampleReport.Create() with { OffComparison = null });
+
+        Assert.DoesNotContain("off-comparison", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Render_NoPreflight_ShortSectionSaysNoneRecorded()
     {
         var html = ReportRenderer.Render(SampleReport.Create() with { Preflight = null, Testers = null });

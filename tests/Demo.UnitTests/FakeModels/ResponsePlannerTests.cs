@@ -75,13 +75,37 @@ public sealed class ResponsePlannerTests
         Assert.Equal(first, second);
     }
 
-    private static List<ResponsePlan> Draw(ModelBehavior behavior)
+    [Fact]
+    public void Plan_UserTraits_MultiplyTheErrorRateAndTheDelays()
+    {
+        var behavior = new ModelBehavior { Model = "m", ErrorRate = 0.1, LatencyFactor = 1.5 };
+
+        var average = Draw(behavior);
+        var heavy = Draw(behavior, new UserTraits(LatencyFactor: 2, ErrorFactor: 3));
+        var capped = Draw(behavior, new UserTraits(LatencyFactor: 1, ErrorFactor: 50));
+
+        Assert.InRange(heavy.Count(p => p.Status == 500) / (double)Draws, 0.28, 0.32);
+        Assert.Equal(2, Mean(heavy, p => p.TotalDelay.TotalMilliseconds) / Mean(average, p => p.TotalDelay.TotalMilliseconds), 0.1);
+        Assert.InRange(capped.Count(p => p.Status == 500) / (double)Draws, 0.94, 0.96);
+    }
+
+    [Theory]
+    [InlineData(null, null, 1, 1)]
+    [InlineData("2.5", "0.4", 2.5, 0.4)]
+    [InlineData("-1", "NaN", 1, 1)]
+    [InlineData("fast", "0", 1, 1)]
+    public void Parse_HeaderValues_FactorsOrTheAverage(string? latency, string? error, double expectedLatency, double expectedError) =>
+        Assert.Equal(new UserTraits(expectedLatency, expectedError), UserTraits.Parse(latency, error));
+
+    private static List<ResponsePlan> Draw(ModelBehavior behavior) => Draw(behavior, UserTraits.Average);
+
+    private static List<ResponsePlan> Draw(ModelBehavior behavior, UserTraits user)
     {
         var random = new Random(42);
         var plans = new List<ResponsePlan>(Draws);
         for (var i = 0; i < Draws; i++)
         {
-            plans.Add(ResponsePlanner.Plan(behavior, random));
+            plans.Add(ResponsePlanner.Plan(behavior, random, user));
         }
 
         return plans;

@@ -50,6 +50,12 @@ public sealed class UserLevelEndToEndTests
                  "--warm-up", "0s", "--salt", Salt, .. connection]);
             Assert.True(started.ExitCode == 0, started.ToString());
 
+            // Intervals are read by their start, so requests in the interval that was open when the stage started would fall
+            // before the window. One request without a user key (counted apart, in no arm) and the collection of its
+            // interval move the sidecar's interval start past the stage start before the users' traffic begins.
+            Assert.Contains(await sidecar.ExchangeAsync(Route, "", static _ => 200), new[] { "stable", "canary" });
+            await Eventually.UntilAsync(async () => await IntervalsCollectedAsync(sidecar) >= 1, "the sidecar collected the interval of the request without a key");
+
             // Zipf rates with exponent 1.2 over 80 users: the heaviest sends about 22 % of the requests. The senders are
             // drawn from a seeded generator, so the traffic (and with the fixed salt, each user's arm) is the same every run.
             var senders = Senders(new Random(20261206));
@@ -114,6 +120,14 @@ public sealed class UserLevelEndToEndTests
 
             Directory.Delete(directory, recursive: true);
         }
+    }
+
+    private static async Task<long> IntervalsCollectedAsync(SidecarProcess sidecar)
+    {
+        using var http = new HttpClient();
+        var metrics = await http.GetStringAsync(new Uri($"http://127.0.0.1:{sidecar.MetricsPort}/metrics"));
+        var line = metrics.Split('\n').FirstOrDefault(l => l.StartsWith("canary_telemetry_intervals_collected_total ", StringComparison.Ordinal));
+        return line is null ? 0 : long.Parse(line.Split(' ')[1], System.Globalization.CultureInfo.InvariantCulture);
     }
 
     private static string UserKey(int user) => $"user-{user:D3}";
