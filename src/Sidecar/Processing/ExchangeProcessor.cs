@@ -1,5 +1,6 @@
 using System.Buffers.Text;
 using Canary.Sidecar.Model;
+using Canary.Sidecar.Telemetry.Scanning;
 using Canary.Sidecar.Wire;
 using Grpc.Core;
 

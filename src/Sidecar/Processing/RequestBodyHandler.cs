@@ -12,7 +12,7 @@ namespace Canary.Sidecar.Processing;
 /// outcome is counted per rollout. Allocation-free: the reply is written into a pooled answer.
 /// </summary>
 /// <remarks>
-/// The body also settles the telemetry arm. Only a canary request rewritten to the canary model and a stable request
+/// The body also settles the telemetry arm (<see cref="ModelRewriteOutcome"/>). Only a canary request rewritten to the canary model and a stable request
 /// that asks for the stable model are the comparison (or testers, excluded users, requests without a user key, as
 /// their reason says); their answer overwrites the <c>canary.arm</c> metadata that the request_headers answer set to
 /// the unrewritten arm. Everything else stays unrewritten: it is routed to stable and never compared.
@@ -39,24 +39,19 @@ internal sealed class RequestBodyHandler
             return false;
         }
 
+        var result = ModelRewriteOutcome.Settle(body, _limits, ref state, out var rewritten);
         var route = state.Route!;
-        var rule = state.RewriteToCanary ? route.CanaryRewrite! : route.StableRewrite!;
-        var result = ModelBodyRewriter.Plan(body, rule, _limits, out var rewritten);
-        route.Counters.CountRewrite(result, state.RewriteToCanary);
-        if (result == ModelRewriteResult.Rewritten && state.RewriteToCanary)
+        if (result == ModelRewriteResult.Rewritten && state.IsCanary)
         {
             var pooled = _answers.Rent();
             RequestBodyReplyWriter.Write(
                 pooled.Writer!,
                 RequestBodyReply.ReplaceAndSetHeader(rewritten, state.HadContentLength, subsetHeader, route.CanarySubset, clearRouteCache: true));
-            state.IsCanary = true;
-            state.Arm = ArmKinds.For(canary: true, state.Reason, state.IsFeedback, unrewritten: false);
             pooled.Writer!.Write(route.Arms.Names.ArmMetadata(state.Arm));
             answer = pooled;
         }
         else if (result == ModelRewriteResult.AlreadyTarget && !state.RewriteToCanary)
         {
-            state.Arm = ArmKinds.For(canary: false, state.Reason, state.IsFeedback, unrewritten: false);
             answer = route.Arms.Names.ContinueBodyWithArm(state.Arm);
         }
 

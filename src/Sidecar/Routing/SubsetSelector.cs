@@ -18,6 +18,43 @@ internal sealed class SubsetSelector
 
     public SubsetSelector(IRequestRandom random) => _random = random;
 
+    /// <summary>
+    /// The decision every front end makes once it has found the request's rollout: picks the subset
+    /// (<see cref="IsCanary(RolloutModel, ReadOnlySpan{byte}, ReadOnlySpan{byte}, ulong, out AssignmentReason, out int)"/>),
+    /// counts the assignment and any feedback rating, and records in <paramref name="state"/> the rollout, the reason,
+    /// the user's sticky bucket and the arm the exchange is recorded in. A model-rewrite rollout's request stays stable
+    /// and unrewritten until its body is rewritten (<see cref="ModelRewrite.ModelRewriteOutcome"/>); <see cref="ExchangeState.RewriteToCanary"/>
+    /// holds the assignment. Returns the assignment.
+    /// </summary>
+    public bool Assign(RolloutModel route, in RequestFacts facts, ref ExchangeState state)
+    {
+        var canary = IsCanary(route, facts.UserKey, facts.Tenant, facts.OptInMask, out var reason, out var bucket);
+        route.Counters.Count(canary, reason);
+        if (facts.IsFeedbackPath && facts.Feedback != 0)
+        {
+            // Sticky assignment makes the user's current arm the arm that served them: no request ids needed.
+            route.Arms.Get(ArmKinds.For(canary, reason, feedback: false, unrewritten: false))?.CountFeedback(facts.Feedback > 0, bucket);
+        }
+
+        state.Route = route;
+        state.Reason = reason;
+        state.Bucket = bucket;
+        state.IsFeedback = facts.IsFeedbackPath;
+        if (route.IsModelRewrite)
+        {
+            state.IsCanary = false;
+            state.RewriteToCanary = canary;
+            state.Arm = ArmKinds.For(canary: false, reason, facts.IsFeedbackPath, unrewritten: true);
+        }
+        else
+        {
+            state.IsCanary = canary;
+            state.Arm = ArmKinds.For(canary, reason, facts.IsFeedbackPath, unrewritten: false);
+        }
+
+        return canary;
+    }
+
     public bool IsCanary(RolloutModel route, ReadOnlySpan<byte> userKey, ReadOnlySpan<byte> tenant, ulong optInMask, out AssignmentReason reason) =>
         IsCanary(route, userKey, tenant, optInMask, out reason, out _);
 

@@ -1,6 +1,4 @@
-using Canary.Sidecar.Telemetry.Scanning;
-
-namespace Canary.Sidecar.Processing;
+namespace Canary.Sidecar.Telemetry.Scanning;
 
 /// <summary>Classifies a response <c>content-type</c> value without allocating (media type before any parameters, case-insensitive).</summary>
 internal static class ContentTypes
