@@ -11,4 +11,7 @@ internal static partial class SidecarLog
 
     [LoggerMessage(EventId = 3, Level = LogLevel.Information, Message = "No rollout table configured: every request keeps its default (stable) route")]
     public static partial void NoTable(ILogger logger);
+
+    [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "Proxy ready on {ProxyEndpoint} ({Scheme}): upstreams {Upstreams}; default upstream {DefaultUpstream}")]
+    public static partial void ProxyReady(ILogger logger, string proxyEndpoint, string scheme, string upstreams, string defaultUpstream);
 }

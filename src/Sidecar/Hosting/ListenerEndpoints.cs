@@ -14,6 +14,7 @@ internal sealed class ListenerEndpoints
     private ListenOptions? _extProcListener;
     private ListenOptions? _controlListener;
     private ListenOptions? _metricsListener;
+    private ListenOptions? _proxyListener;
 
     public ListenerEndpoints(int extProcPort, int controlPort, int metricsPort)
     {
@@ -31,6 +32,16 @@ internal sealed class ListenerEndpoints
     /// <summary>Port of the /metrics and /healthz listener.</summary>
     public int MetricsPort { get; private set; }
 
+    /// <summary>Port of the proxy listener (OpenAI- and Anthropic-compatible HTTP); 0 when the proxy is off.</summary>
+    public int ProxyPort { get; private set; }
+
+    /// <summary>Remembers the proxy listener's options; called only when the proxy is on.</summary>
+    public void TrackProxy(ListenOptions proxy, int configuredPort)
+    {
+        _proxyListener = proxy;
+        ProxyPort = configuredPort;
+    }
+
     /// <summary>Remembers the listeners' options as Kestrel is configured, so their bound ports can be read later.</summary>
     public void Track(ListenOptions extProc, ListenOptions control, ListenOptions metrics)
     {
@@ -45,6 +56,7 @@ internal sealed class ListenerEndpoints
         ExtProcPort = BoundPort(_extProcListener, ExtProcPort);
         ControlPort = BoundPort(_controlListener, ControlPort);
         MetricsPort = BoundPort(_metricsListener, MetricsPort);
+        ProxyPort = BoundPort(_proxyListener, ProxyPort);
     }
 
     private static int BoundPort(ListenOptions? listener, int configured) =>

@@ -11,6 +11,7 @@ using Canary.Sidecar.ModelRewrite;
 using Canary.Sidecar.Persistence;
 using Canary.Sidecar.Pooling;
 using Canary.Sidecar.Processing;
+using Canary.Sidecar.Proxy;
 using Canary.Sidecar.Routing;
 using Canary.Sidecar.Telemetry;
 using Canary.Sidecar.Telemetry.Scanning;
@@ -34,9 +35,9 @@ internal static class SidecarApplication
     /// <summary>
     /// Configuration subsections validated by their own features rather than by <see cref="SidecarOptionsValidator"/>;
     /// each refuses its own unknown keys (<c>Telemetry</c>: <see cref="PersistenceSettings"/>, <c>Database</c>:
-    /// <see cref="ControlSettings"/>, <c>Tripwire</c>: <see cref="TripwireSettings"/>).
+    /// <see cref="ControlSettings"/>, <c>Tripwire</c>: <see cref="TripwireSettings"/>, <c>Proxy</c>: <see cref="ProxySettings"/>).
     /// </summary>
-    private static readonly string[] FeatureSections = ["Telemetry", "Database", "Tripwire"];
+    private static readonly string[] FeatureSections = ["Telemetry", "Database", "Tripwire", ProxyOptions.SectionName];
 
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
@@ -78,6 +79,10 @@ internal static class SidecarApplication
         var initialTable = LoadRolloutsFile(options.Routing.RolloutsFile, errors);
         PersistenceSettings.Check(section.GetSection("Telemetry"), errors);
         var prices = PriceTableSettings.Load(section.GetSection("Telemetry:Prices"), errors);
+        var proxy = ProxySettings.Load(
+            section.GetSection(ProxyOptions.SectionName),
+            [("Canary:ExtProc:Port", options.ExtProc.Port), ("Canary:Control:Port", options.Control.Port), ("Canary:Metrics:Port", options.Metrics.Port)],
+            errors);
         if (errors.Count > 0)
         {
             throw new ConfigurationErrorsException(errors);
@@ -86,7 +91,7 @@ internal static class SidecarApplication
         options.SidecarId ??= Environment.GetEnvironmentVariable("HOSTNAME") ?? Environment.MachineName;
         builder.Configuration["Canary:SidecarId"] = options.SidecarId;
         var endpoints = new ListenerEndpoints(options.ExtProc.Port, options.Control.Port, options.Metrics.Port);
-        ConfigureKestrel(builder, options, control.Certificate, endpoints);
+        ConfigureKestrel(builder, options, control.Certificate, proxy, endpoints);
 
         var services = builder.Services;
         services.AddSingleton(options);
@@ -113,6 +118,16 @@ internal static class SidecarApplication
         services.AddHostedService<GcPauseSampler>();
         services.AddSingleton<IMetricsSource, ProcessMetricsSource>();
         ControlFeature.AddServices(services, control, tripwire);
+        services.AddSingleton(proxy);
+        if (proxy.Enabled)
+        {
+            services.AddHttpForwarder();
+            services.AddSingleton(new ProxyUpstreams(proxy));
+            services.AddSingleton<ProxyCounters>();
+            services.AddSingleton<IMetricsSource, ProxyMetricsSource>();
+            services.AddSingleton<ProxyRequestHandler>();
+        }
+
         services.AddGrpc(grpc =>
         {
             grpc.MaxReceiveMessageSize = options.ExtProc.MaxMessageBytes;
@@ -139,8 +154,15 @@ internal static class SidecarApplication
 
         var portPolicy = new ListenerPortPolicy(endpoints);
         var rootServices = new RootServicesFeature(app.Services);
+        var proxyHandler = proxy.Enabled ? app.Services.GetRequiredService<ProxyRequestHandler>() : null;
         app.Use((context, next) =>
         {
+            // Everything on the proxy listener is proxied, whatever its path: the upstream's API is the proxy's API.
+            if (proxyHandler is not null && context.Connection.LocalPort == endpoints.ProxyPort)
+            {
+                return proxyHandler.HandleAsync(context);
+            }
+
             if (!portPolicy.IsAllowed(context, out var isExtProcCall))
             {
                 context.Response.StatusCode = StatusCodes.Status404NotFound;
@@ -169,11 +191,20 @@ internal static class SidecarApplication
                 $"{options.ExtProc.BindAddress}:{endpoints.ExtProcPort}",
                 $"{options.Control.BindAddress}:{endpoints.ControlPort}",
                 $"{options.Metrics.BindAddress}:{endpoints.MetricsPort}");
+            if (proxy.Enabled)
+            {
+                SidecarLog.ProxyReady(
+                    logger,
+                    $"{proxy.Options.BindAddress}:{endpoints.ProxyPort}",
+                    proxy.Certificate is null ? "http" : "https",
+                    string.Join(", ", proxy.Upstreams),
+                    proxy.Options.DefaultUpstream ?? "none");
+            }
         });
         return app;
     }
 
-    private static void ConfigureKestrel(WebApplicationBuilder builder, SidecarOptions options, X509Certificate2? controlCertificate, ListenerEndpoints endpoints)
+    private static void ConfigureKestrel(WebApplicationBuilder builder, SidecarOptions options, X509Certificate2? controlCertificate, ProxySettings proxy, ListenerEndpoints endpoints)
     {
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
@@ -205,6 +236,20 @@ internal static class SidecarApplication
                 metrics = l;
             });
             endpoints.Track(extProc!, control!, metrics!);
+            if (proxy.Enabled)
+            {
+                kestrel.Listen(IPAddress.Parse(proxy.Options.BindAddress), proxy.Options.Port, l =>
+                {
+                    // Clients speak HTTP/1.1 (most SDKs) or HTTP/2: by ALPN with TLS, by prior knowledge without.
+                    l.Protocols = HttpProtocols.Http1AndHttp2;
+                    if (proxy.Certificate is not null)
+                    {
+                        l.UseHttps(proxy.Certificate);
+                    }
+
+                    endpoints.TrackProxy(l, proxy.Options.Port);
+                });
+            }
         });
     }
 

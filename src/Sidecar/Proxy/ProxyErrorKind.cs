@@ -3,6 +3,9 @@ namespace Canary.Sidecar.Proxy;
 /// <summary>The answers the proxy gives itself, instead of an upstream's.</summary>
 internal enum ProxyErrorKind
 {
+    /// <summary>No error: the request is forwarded.</summary>
+    None,
+
     /// <summary>413: the body is over <c>MaxRequestBodyBytes</c>.</summary>
     BodyTooLarge,
 

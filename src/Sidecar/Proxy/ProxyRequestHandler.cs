@@ -1,0 +1,224 @@
+using Canary.Sidecar.Model;
+using Canary.Sidecar.ModelRewrite;
+using Canary.Sidecar.Routing;
+using Yarp.ReverseProxy.Forwarder;
+
+namespace Canary.Sidecar.Proxy;
+
+/// <summary>
+/// Serves one request on the proxy listener: reads the body whole (bounded), finds the rollout and the user as the
+/// ext_proc path does (<see cref="RequestFacts"/>, <see cref="SubsetSelector.Assign"/>, <see cref="ModelRewriteOutcome"/>),
+/// then forwards with YARP's <see cref="IHttpForwarder"/> to the subset's upstream and streams the answer back through
+/// the exchange observers (telemetry, tripwire). Failures become API-shaped errors and counters.
+/// </summary>
+internal sealed class ProxyRequestHandler
+{
+    private readonly RolloutTableHolder _tables;
+    private readonly SubsetSelector _selector;
+    private readonly IHttpForwarder _forwarder;
+    private readonly ProxySettings _settings;
+    private readonly ProxyUpstreams _upstreams;
+    private readonly ProxyCounters _counters;
+    private readonly RoutingSettings _routing;
+    private readonly TimeProvider _timeProvider;
+    private readonly IExchangeObserver[] _observers;
+    private readonly ModelRewriteLimits _limits;
+
+    public ProxyRequestHandler(
+        RolloutTableHolder tables,
+        SubsetSelector selector,
+        IHttpForwarder forwarder,
+        ProxySettings settings,
+        ProxyUpstreams upstreams,
+        ProxyCounters counters,
+        RoutingSettings routing,
+        TimeProvider timeProvider,
+        IEnumerable<IExchangeObserver> observers)
+    {
+        _tables = tables;
+        _selector = selector;
+        _forwarder = forwarder;
+        _settings = settings;
+        _upstreams = upstreams;
+        _counters = counters;
+        _routing = routing;
+        _timeProvider = timeProvider;
+        _observers = [.. observers];
+        // The proxy's own body limit bounds what a rewrite reads: a body the proxy accepted is never too large to rewrite.
+        _limits = new ModelRewriteLimits(settings.Options.MaxRequestBodyBytes, ModelRewriteLimits.DefaultMaxDepth);
+    }
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        _counters.Count(ProxyCounter.Requests);
+        var aborted = context.RequestAborted;
+        BufferedBody? body;
+        try
+        {
+            body = await BufferedBody.ReadAsync(context.Request.Body, context.Request.ContentLength, _settings.Options.MaxRequestBodyBytes, aborted).ConfigureAwait(false);
+        }
+        catch (Exception e) when (e is OperationCanceledException or IOException or BadHttpRequestException)
+        {
+            _counters.Count(ProxyCounter.ClientCancelledBeforeResponse);
+            return;
+        }
+
+        if (body is null)
+        {
+            _counters.Count(ProxyCounter.RefusedTooLarge);
+            await ProxyErrorResponse.WriteAsync(context, ProxyErrorKind.BodyTooLarge, $"request body is larger than the proxy's limit of {_settings.Options.MaxRequestBodyBytes} bytes").ConfigureAwait(false);
+            return;
+        }
+
+        using (body)
+        {
+            var exchange = new ProxyExchange(_observers, _routing);
+            var decision = Decide(context, body, exchange, out var refusal);
+            if (decision != ProxyErrorKind.None)
+            {
+                await ProxyErrorResponse.WriteAsync(context, decision, refusal!).ConfigureAwait(false);
+                return;
+            }
+
+            await ForwardAsync(context, body, exchange).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// The routing decision, synchronous because the facts are spans into the body and the header buffer. Sets the
+    /// exchange's state, subset and upstream; on a refusal returns its kind and says why in <paramref name="refusal"/>.
+    /// </summary>
+    private ProxyErrorKind Decide(HttpContext context, BufferedBody body, ProxyExchange exchange, out string? refusal)
+    {
+        refusal = null;
+        var snapshot = _tables.Current;
+        var options = _settings.Options;
+        var fields = RequestBodyFields.Read(body.Span, _settings.UserKeyBodyPaths);
+        _counters.Count(body.Length == 0 ? ProxyCounter.BodyEmpty : fields.IsJson ? ProxyCounter.BodyJson : ProxyCounter.BodyNotJson);
+
+        using var headerReader = new KestrelHeaderReader();
+        var facts = new RequestFacts();
+        headerReader.Read(context, snapshot, ref facts);
+        if (options.RouteKey == ProxyRouteKeySource.Model)
+        {
+            facts.RouteKey = fields.Model;
+            facts.HasRouteKey = !fields.Model.IsEmpty;
+        }
+
+        facts.UserKey = options.UserKeySource switch
+        {
+            ProxyUserKeySource.HeaderThenBody => facts.UserKey.IsEmpty ? fields.UserKey : facts.UserKey,
+            ProxyUserKeySource.BodyThenHeader => fields.UserKey.IsEmpty ? facts.UserKey : fields.UserKey,
+            ProxyUserKeySource.Header => facts.UserKey,
+            _ => fields.UserKey,
+        };
+
+        exchange.BodyLength = body.Length;
+        var route = facts.HasRouteKey ? snapshot.Find(facts.RouteKey) : null;
+        if (route is null)
+        {
+            if (options.UnmatchedRequests == UnmatchedRequestAction.Refuse || _upstreams.Default is null)
+            {
+                _counters.Count(ProxyCounter.RefusedUnmatched);
+                refusal = facts.HasRouteKey
+                    ? $"no rollout covers \"{ProxyErrorResponse.Printable(facts.RouteKey)}\""
+                    : options.RouteKey == ProxyRouteKeySource.Model ? "the request names no model" : "the request has no route key";
+                return ProxyErrorKind.NoRollout;
+            }
+
+            _counters.Count(ProxyCounter.ForwardedUnmatched);
+            exchange.Upstream = _upstreams.Default;
+            return ProxyErrorKind.None;
+        }
+
+        exchange.State.SawRequestHeaders = true;
+        exchange.State.RequestTimestamp = _timeProvider.GetTimestamp();
+        _selector.Assign(route, facts, ref exchange.State);
+        if (route.IsModelRewrite && body.Length > 0)
+        {
+            var result = ModelRewriteOutcome.Settle(body.Span, _limits, ref exchange.State, out var rewritten);
+            if (result == ModelRewriteResult.Rewritten && exchange.State.IsCanary)
+            {
+                body.Replace(rewritten);
+                exchange.BodyLength = body.Length;
+            }
+        }
+
+        var definition = route.Definition;
+        exchange.Subset = exchange.State.IsCanary ? definition.CanarySubset : definition.StableSubset;
+        exchange.Upstream = _upstreams.ForSubset(exchange.Subset);
+        if (exchange.Upstream is null)
+        {
+            _counters.Count(ProxyCounter.RefusedNoUpstream);
+            refusal = $"no upstream serves subset \"{exchange.Subset}\" and no default upstream is configured";
+            exchange.OnProxyAnswer(ProxyErrorResponse.StatusOf(ProxyErrorKind.NoUpstream));
+            exchange.OnExchangeEnd(cancelled: false);
+            return ProxyErrorKind.NoUpstream;
+        }
+
+        _counters.Count(ProxyCounter.ForwardedRollout);
+        return ProxyErrorKind.None;
+    }
+
+    private async Task ForwardAsync(HttpContext context, BufferedBody body, ProxyExchange exchange)
+    {
+        var upstream = exchange.Upstream!;
+        var clientBody = context.Response.Body;
+        context.Request.Body = new BufferedBodyStream(body.Memory);
+        context.Response.Body = new ObservedResponseBody(clientBody, exchange);
+        ForwarderError error;
+        try
+        {
+            error = await _forwarder.SendAsync(context, upstream.Prefix, upstream.Invoker, upstream.RequestConfig, exchange).ConfigureAwait(false);
+        }
+        finally
+        {
+            context.Response.Body = clientBody;
+        }
+
+        var clientGone = context.RequestAborted.IsCancellationRequested;
+        switch (error)
+        {
+            case ForwarderError.None:
+                _counters.Count(ProxyCounter.Completed);
+                exchange.OnResponseBody([], endOfStream: true);
+                exchange.OnExchangeEnd(cancelled: false);
+                return;
+            case ForwarderError.RequestCanceled or ForwarderError.RequestBodyCanceled or ForwarderError.RequestBodyClient:
+                _counters.Count(ProxyCounter.ClientCancelledBeforeResponse);
+                exchange.OnExchangeEnd(cancelled: true);
+                return;
+            case ForwarderError.RequestTimedOut:
+                _counters.Count(ProxyCounter.UpstreamTimeout);
+                await AnswerAsync(context, exchange, ProxyErrorKind.UpstreamTimeout, $"upstream \"{upstream.Name}\" sent no response within {upstream.Definition.Timeout}").ConfigureAwait(false);
+                return;
+            case ForwarderError.Request or ForwarderError.RequestBodyDestination or ForwarderError.NoAvailableDestinations:
+                if (clientGone)
+                {
+                    _counters.Count(ProxyCounter.ClientCancelledBeforeResponse);
+                    exchange.OnExchangeEnd(cancelled: true);
+                    return;
+                }
+
+                _counters.Count(ProxyCounter.UpstreamUnavailable);
+                await AnswerAsync(context, exchange, ProxyErrorKind.UpstreamUnavailable, $"upstream \"{upstream.Name}\" could not be reached").ConfigureAwait(false);
+                return;
+            case ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient:
+                _counters.Count(clientGone ? ProxyCounter.ClientCancelledMidStream : ProxyCounter.UpstreamStalled);
+                exchange.OnExchangeEnd(cancelled: true);
+                return;
+            default:
+                // ResponseBodyDestination and any other failure after the response started: the upstream broke off.
+                _counters.Count(clientGone ? ProxyCounter.ClientCancelledMidStream : ProxyCounter.UpstreamBrokeOff);
+                exchange.OnExchangeEnd(cancelled: true);
+                return;
+        }
+    }
+
+    private static async Task AnswerAsync(HttpContext context, ProxyExchange exchange, ProxyErrorKind kind, string message)
+    {
+        exchange.OnProxyAnswer(ProxyErrorResponse.StatusOf(kind));
+        exchange.OnExchangeEnd(cancelled: false);
+        await ProxyErrorResponse.WriteAsync(context, kind, message).ConfigureAwait(false);
+    }
+}
