@@ -205,14 +205,24 @@ internal sealed class ProxyRequestHandler
                 return;
             case ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient:
                 _counters.Count(clientGone ? ProxyCounter.ClientCancelledMidStream : ProxyCounter.UpstreamStalled);
-                exchange.OnExchangeEnd(cancelled: true);
+                CutStream(context, exchange);
                 return;
             default:
                 // ResponseBodyDestination and any other failure after the response started: the upstream broke off.
                 _counters.Count(clientGone ? ProxyCounter.ClientCancelledMidStream : ProxyCounter.UpstreamBrokeOff);
-                exchange.OnExchangeEnd(cancelled: true);
+                CutStream(context, exchange);
                 return;
         }
+    }
+
+    /// <summary>
+    /// The response started and cannot be finished: the client's stream is reset (HTTP/2) or its connection closed
+    /// (HTTP/1.1) rather than ended cleanly, so a client never takes a truncated answer for a whole one.
+    /// </summary>
+    private static void CutStream(HttpContext context, ProxyExchange exchange)
+    {
+        exchange.OnExchangeEnd(cancelled: true);
+        context.Abort();
     }
 
     private static async Task AnswerAsync(HttpContext context, ProxyExchange exchange, ProxyErrorKind kind, string message)
