@@ -9,6 +9,8 @@
 #   ./demo.sh --healthy        healthy canary: promoted stage by stage to 100 %
 #   ./demo.sh --short          fewer, shorter stages (CI runs `--short --plain` and `--short --healthy --plain`)
 #   ./demo.sh --plain          append-only output (also chosen automatically for TERM=dumb or a pipe)
+#   ./demo.sh --proxy          no Envoy at all: the sidecar runs in proxy mode in front of the two backends, and the
+#                              official openai client (Node.js) sends the traffic through it, as an application would
 #   ./demo.sh --canary-error-rate 0.05 --canary-latency 1 --canary-tokens 1.8
 #                              the bad canary's regressions; defaults: --canary-error-rate 0.15 --canary-latency 1.4
 #                              --canary-refusal-rate 0.05 --canary-tokens 1 (stable: 5 % errors, 5 % refusals)
@@ -29,12 +31,14 @@ root="$PWD"
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1 DOTNET_SKIP_FIRST_TIME_EXPERIENCE=1
 
 healthy=0
+proxy=0
 demo_args=()
 report=""
 while [ $# -gt 0 ]; do
   case "$1" in
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
     --healthy) healthy=1; demo_args+=("$1") ;;
+    --proxy) proxy=1 ;;
     --report) report="$2"; shift ;;
     *) demo_args+=("$1") ;;
   esac
@@ -143,9 +147,36 @@ else
 fi
 
 # 3. The sidecar: real binary, ports it binds itself (0: the kernel picks, the ready line names them), telemetry
-#    flushed every second, desired table polled every two seconds.
+#    flushed every second, desired table polled every two seconds. In proxy mode the demo starts first (its fake
+#    backends are the proxy's upstreams) and waits until demo.sh has started the sidecar in front of them.
 token="$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 printf '%s' "$token" > "$work/token"
+export Canary__Database__ConnectionString="$database"
+sidecar_args=()
+if [ "$proxy" = 1 ]; then
+  if [ ! -d tests/ProxyClients/node_modules/openai ]; then
+    step "installing the official openai client into tests/ProxyClients (npm)"
+    npm ci --prefix tests/ProxyClients --no-audit --no-fund --ignore-scripts --loglevel=error
+  fi
+  mkdir -p "$work/handshake"
+  step "demo starting its fake backends (proxy mode)"
+  dotnet "$demo_dll" --proxy-handshake "$work/handshake" --rollout demo-model \
+    --sdk-traffic-script "$root/tests/ProxyClients/demo-traffic.mjs" \
+    --analyzer "$aot_dir/canary-analyzer" --report "$report" "${demo_args[@]}" &
+  demo_pid=$!
+  for _ in $(seq 1 600); do
+    [ -f "$work/handshake/backends" ] && break
+    kill -0 "$demo_pid" 2>/dev/null || { echo "demo.sh: the demo exited before starting its backends" >&2; exit 1; }
+    sleep 0.1
+  done
+  stable_url="$(sed -n 's/^stable=//p' "$work/handshake/backends")"
+  canary_url="$(sed -n 's/^canary=//p' "$work/handshake/backends")"
+  sidecar_args=(
+    --Canary:Proxy:Enabled=true --Canary:Proxy:Port=0 --Canary:Proxy:BindAddress=127.0.0.1
+    --Canary:Proxy:Upstreams:stable:Url="$stable_url" --Canary:Proxy:Upstreams:canary:Url="$canary_url"
+    --Canary:Proxy:DefaultUpstream=stable --Canary:Routing:ServedSubsetHeader=x-canary-served-subset
+  )
+fi
 "$aot_dir/canary-sidecar" \
   --Canary:SidecarId=demo-sidecar \
   --Canary:ExtProc:Port=0 \
@@ -154,6 +185,7 @@ printf '%s' "$token" > "$work/token"
   --Canary:Database:ConnectionString="$database" --Canary:Database:PollInterval=00:00:02 \
   --Canary:Telemetry:FlushInterval=00:00:01 \
   --Canary:Telemetry:Prices:0:Model='demo-model-*' --Canary:Telemetry:Prices:0:Input=2.5 --Canary:Telemetry:Prices:0:Output=10 \
+  "${sidecar_args[@]}" \
   > "$work/sidecar.log" 2>&1 &
 sidecar_pid=$!
 if ! ports="$(wait_for_ready "$work/sidecar.log" "$sidecar_pid")"; then
@@ -164,14 +196,28 @@ fi
 read -r extproc_port control_port metrics_port <<<"$ports"
 step "sidecar: ext_proc 127.0.0.1:$extproc_port, control 127.0.0.1:$control_port, metrics http://127.0.0.1:$metrics_port/metrics"
 
-# 4. The demo: fake backends, driver, live view; it runs the analyzer binary with this environment.
-export Canary__Database__ConnectionString="$database"
+# 4. The demo: fake backends, driver, live view; it runs the analyzer binary with this environment (in proxy mode it
+#    is already running and gets the proxy's URL, the sidecar list and the token through the handshake directory).
 export CANARY_SIDECARS="demo-sidecar=127.0.0.1:$control_port"
 export CANARY_CONTROL_TOKEN="$token"
-step "demo running (Ctrl-C stops it and cleans up)"
 set +e
-dotnet "$demo_dll" --extproc "http://127.0.0.1:$extproc_port" --analyzer "$aot_dir/canary-analyzer" --report "$report" "${demo_args[@]}" &
-demo_pid=$!
+if [ "$proxy" = 1 ]; then
+  # The proxy's ready line is written with the sidecar's, once every listener is up.
+  proxy_port=""
+  for _ in $(seq 1 100); do
+    proxy_port="$(sed -n 's/.*Proxy ready on [0-9.]*:\([0-9]*\).*/\1/p' "$work/sidecar.log" | head -n 1)"
+    [ -n "$proxy_port" ] && break
+    sleep 0.1
+  done
+  step "proxy: http://127.0.0.1:$proxy_port (upstreams stable $stable_url, canary $canary_url)"
+  printf 'url=http://127.0.0.1:%s\nsidecars=%s\ntoken=%s\n' "$proxy_port" "$CANARY_SIDECARS" "$token" > "$work/handshake/proxy.tmp"
+  mv "$work/handshake/proxy.tmp" "$work/handshake/proxy"
+  step "demo running through the proxy (Ctrl-C stops it and cleans up)"
+else
+  step "demo running (Ctrl-C stops it and cleans up)"
+  dotnet "$demo_dll" --extproc "http://127.0.0.1:$extproc_port" --analyzer "$aot_dir/canary-analyzer" --report "$report" "${demo_args[@]}" &
+  demo_pid=$!
+fi
 wait "$demo_pid"
 status=$?
 demo_pid=""

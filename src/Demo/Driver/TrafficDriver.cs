@@ -16,7 +16,7 @@ namespace Canary.Demo.Driver;
 /// backend over HTTP, and streams the backend's real response headers and body chunks back through the same ext_proc
 /// stream, so the sidecar measures real responses. A failed ext_proc stream means stable, as with failure_mode_allow.
 /// </summary>
-internal sealed class TrafficDriver : IAsyncDisposable
+internal sealed class TrafficDriver : ITrafficDriver
 {
     private const string SubsetHeader = "x-canary-subset";
     private readonly DriverOptions _options;

@@ -14,6 +14,16 @@ internal sealed record DemoOptions
 
     public string Analyzer { get; init; } = "canary-analyzer";
 
+    /// <summary>
+    /// Proxy mode (<c>./demo.sh --proxy</c>): a directory shared with demo.sh. The demo writes the fake backends' URLs
+    /// there (<c>backends</c>), demo.sh starts the sidecar's proxy in front of them and writes back the proxy's URL
+    /// and the sidecar's control endpoint and token (<c>proxy</c>); the traffic then goes through the proxy.
+    /// </summary>
+    public string? ProxyHandshake { get; init; }
+
+    /// <summary>The Node.js script that sends the proxy-mode traffic with the official openai client.</summary>
+    public string SdkTrafficScript { get; init; } = "tests/ProxyClients/demo-traffic.mjs";
+
     public string? DatabaseConnectionString { get; init; } = Environment.GetEnvironmentVariable("Canary__Database__ConnectionString");
 
     public bool Healthy { get; init; }
@@ -108,6 +118,8 @@ internal sealed record DemoOptions
             {
                 "--extproc" => options with { ExtProc = new Uri(value) },
                 "--analyzer" => options with { Analyzer = value },
+                "--proxy-handshake" => options with { ProxyHandshake = value },
+                "--sdk-traffic-script" => options with { SdkTrafficScript = value },
                 "--database" => options with { DatabaseConnectionString = value },
                 "--rollout" => options with { Rollout = value },
                 "--schedule" => options with { Schedule = value },

@@ -33,7 +33,7 @@ internal sealed class DemoRunner(DemoOptions options, Terminal terminal, TimePro
         await using var stableServer = await FakeModelServer.StartAsync(_options.StableBehavior, _options.Seed + 1, _time).ConfigureAwait(false);
         await using var canaryServer = await FakeModelServer.StartAsync(_options.CanaryBehavior, _options.Seed + 2, _time).ConfigureAwait(false);
         await using var dataSource = NpgsqlDataSource.Create(_options.DatabaseConnectionString);
-        await using var driver = new TrafficDriver(new DriverOptions
+        var driverOptions = new DriverOptions
         {
             ExtProc = _options.ExtProc,
             Authority = _options.Rollout,
@@ -44,17 +44,26 @@ internal sealed class DemoRunner(DemoOptions options, Terminal terminal, TimePro
             HabitsSigma = _options.HabitsSigma,
             RequestsPerSecond = _options.RequestsPerSecond,
             Seed = _options.Seed,
-        }, _time);
+        };
+        var proxy = _options.ProxyHandshake is { } handshake
+            ? await ProxyHandshake.ExchangeAsync(handshake, stableServer.BaseAddress, canaryServer.BaseAddress, _time, cancellationToken).ConfigureAwait(false)
+            : null;
+        await using ITrafficDriver driver = proxy is null
+            ? new TrafficDriver(driverOptions, _time)
+            : new SdkTrafficDriver(_options.SdkTrafficScript, proxy, _options.Rollout, driverOptions);
 
         var canary = _options.CanaryBehavior;
         var title = _options.Healthy
             ? "Canary demo: healthy canary (same behaviour as stable)"
             : Text($"Canary demo: bad canary (errors {canary.ErrorRate * 100:0.#} %, latency x{canary.LatencyFactor:0.##}, refusals {canary.RefusalRate * 100:0.#} %, tokens x{canary.TokensFactor:0.##})");
         _terminal.Line(title);
-        _terminal.Line(Text($"fake backends: stable {stableServer.BaseAddress} ({_options.StableBehavior.Model}), canary {canaryServer.BaseAddress} ({canary.Model}); driver: {_options.RequestsPerSecond:0} req/s from {_options.Users} users via ext_proc {_options.ExtProc}"));
-        var users = driver.Users;
-        _terminal.Line(Text($"users: Zipf request rates (s = {users.ZipfExponent:0.##}), per-user latency and error multipliers (log-normal, σ {users.HabitsSigma:0.###}), seed {_options.Seed}; heaviest: ")
-            + string.Join(", ", users.Heaviest(3).Select(u => Text($"{users.Key(u)} {users.Share(u) * 100:0.#} % of requests (latency x{users.LatencyFactor(u):0.##}, errors x{users.ErrorFactor(u):0.##})"))));
+        _terminal.Line(Text($"fake backends: stable {stableServer.BaseAddress} ({_options.StableBehavior.Model}), canary {canaryServer.BaseAddress} ({canary.Model}); driver: {_options.RequestsPerSecond:0} req/s from {_options.Users} users via {(proxy is null ? Text($"ext_proc {_options.ExtProc}") : Text($"the official openai client through the proxy {proxy}"))}"));
+        if (driver is TrafficDriver { Users: var users })
+        {
+            // The ext_proc driver's users have habits; the SDK driver's (proxy mode) are drawn uniformly.
+            _terminal.Line(Text($"users: Zipf request rates (s = {users.ZipfExponent:0.##}), per-user latency and error multipliers (log-normal, σ {users.HabitsSigma:0.###}), seed {_options.Seed}; heaviest: ")
+                + string.Join(", ", users.Heaviest(3).Select(u => Text($"{users.Key(u)} {users.Share(u) * 100:0.#} % of requests (latency x{users.LatencyFactor(u):0.##}, errors x{users.ErrorFactor(u):0.##})"))));
+        }
 
         using var stopTraffic = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var driving = driver.RunAsync(stopTraffic.Token);
