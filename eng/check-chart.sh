@@ -74,6 +74,10 @@ refuse "a model priced twice" --set-json 'prices=[{"model":"m","input":1,"output
 refuse "a negative price" --set-json 'prices=[{"model":"m","input":-1,"output":2}]'
 refuse "a cache volume with two sources" --set-json 'sidecar.cacheFile.volume={"emptyDir":{},"persistentVolumeClaim":{"claimName":"c"}}'
 refuse "a named cache volume" --set-json 'sidecar.cacheFile.volume={"name":"x"}'
+refuse "proxy mode without upstreams" --set proxyMode.enabled=true
+refuse "proxy mode forwarding unmatched requests without a default upstream" --set proxyMode.enabled=true --set proxyMode.upstreams.a.url=http://a:8000
+refuse "a default upstream that is not an upstream" --set proxyMode.enabled=true --set proxyMode.upstreams.a.url=http://a:8000 --set proxyMode.defaultUpstream=b
+refuse "an upstream URL with a query" --set proxyMode.enabled=true --set proxyMode.upstreams.a.url='http://a:8000/?x=1' --set proxyMode.defaultUpstream=a
 
 if ! node "$root/eng/chart-tests/run.js" "$chart" "$renders"; then
   failures+=("chart tests on the rendered manifests")

@@ -42,7 +42,12 @@ const SIDECAR_ENV = new Set([
   'Canary__Routing__UserKeyMetadata__Namespace', 'Canary__Routing__UserKeyMetadata__Path',
   'Canary__Routing__TenantMetadata__Namespace', 'Canary__Routing__TenantMetadata__Path', 'Canary__Routing__AllowHeaderUserKey',
   'Canary__Control__CacheFile',
+  'Canary__Proxy__Enabled', 'Canary__Proxy__Port', 'Canary__Proxy__BindAddress', 'Canary__Proxy__RouteKey',
+  'Canary__Proxy__UserKeySource', 'Canary__Proxy__MaxRequestBodyBytes', 'Canary__Proxy__UnmatchedRequests',
+  'Canary__Proxy__DefaultUpstream',
 ]);
+// Proxy-mode list entries and per-upstream settings (docs/proxy.md), matched by pattern.
+const PROXY_ENV = /^Canary__Proxy__(UserKeyBodyFields__[0-9]+|Upstreams__[a-z0-9-]+__(Url|ApiKeyFile|ApiKeyHeader|ConnectTimeout|Timeout))$/;
 // The analyzer refuses unknown Canary__ keys too (README, Analyzer configuration); list entries are matched by pattern.
 const ANALYZER_ENV = new Set([
   'Canary__Database__ConnectionString', 'Canary__Control__TokenFile', 'Canary__Discovery__Namespace', 'Canary__Discovery__ControlPort',
@@ -51,6 +56,7 @@ const ANALYZER_ENV = new Set([
 const PRICE_ENV = /^Canary__Telemetry__Prices__([0-9]+)__(Model|Input|CachedInput|Output|CacheWrite)$/;
 const ROLLOUT_KEYS = new Set([
   'routeKey', 'stableSubset', 'canarySubset', 'canaryWeightBasisPoints', 'salt', 'state', 'forcedCanaryUsers',
+  'stableModel', 'canaryModel',
   'optInHeader', 'excludedUsers', 'excludedTenants',
 ]);
 
@@ -251,6 +257,7 @@ function userProvided(values) {
       ['controlToken.existingSecret', get(values, 'controlToken.existingSecret')],
       ['database.existingSecret', get(values, 'database.existingSecret')],
       ...(get(values, 'imagePullSecrets') || []).map((n) => ['imagePullSecrets', n]),
+      ...Object.entries(get(values, 'proxyMode.upstreams') || {}).map(([u, e]) => [`proxyMode.upstreams.${u}.apiKeySecret`, get(e, 'apiKeySecret.name')]),
     ].filter(([, n]) => n),
     configMaps: [['rollouts.existingConfigMap', get(values, 'rollouts.existingConfigMap')]].filter(([, n]) => n),
   };
@@ -334,7 +341,7 @@ function checkSidecarContainer(c, where, ct, volumes, mode) {
   const val = (n) => (env.get(n) ? env.get(n).value : undefined);
   for (const name of env.keys()) {
     const extra = (get(v, 'sidecar.extraEnv') || []).some((e) => e.name === name);
-    c.expect(SIDECAR_ENV.has(name) || /^Canary__Routing__UserKeyHeaders__[0-9]+$/.test(name) || PRICE_ENV.test(name) || extra, where, `${name} is not a setting of the sidecar's configuration contract (it refuses unknown Canary__ keys)`);
+    c.expect(SIDECAR_ENV.has(name) || /^Canary__Routing__UserKeyHeaders__[0-9]+$/.test(name) || PRICE_ENV.test(name) || (mode === 'proxy' && PROXY_ENV.test(name)) || extra, where, `${name} is not a setting of the sidecar's configuration contract (it refuses unknown Canary__ keys)`);
   }
   const expectEnv = (name, expected) => c.expect(val(name) === (expected === undefined ? undefined : String(expected)), where, `${name}="${val(name)}", expected ${expected === undefined ? 'no such variable' : `"${expected}"`}`);
   expectEnv('Canary__ExtProc__Port', s.extProcPort);
@@ -379,8 +386,8 @@ function checkSidecarContainer(c, where, ct, volumes, mode) {
     c.expect(get(ct, `${probe}.grpc.port`) === s.controlPort, where, `${probe} is not a gRPC health probe on the control port ${s.controlPort}`);
   }
   c.expect(Boolean(ct.livenessProbe), where, 'no liveness probe');
-  if (mode === 'gateway') {
-    c.expect(Boolean(ct.readinessProbe) && Boolean(ct.startupProbe), where, 'gateway mode needs readiness and startup probes');
+  if (mode === 'gateway' || mode === 'proxy') {
+    c.expect(Boolean(ct.readinessProbe) && Boolean(ct.startupProbe), where, `${mode} mode needs readiness and startup probes`);
   } else {
     c.expect(!ct.readinessProbe, where, 'sidecar mode must not have a readiness probe: an unready sidecar would take the workload out of its Services');
   }
@@ -413,6 +420,29 @@ function checkSidecarContainer(c, where, ct, volumes, mode) {
   // The price table, entry by entry, as the sidecar's settings.
   const prices = get(v, 'prices') || [];
   c.expect(deepEqual(sidecarPrices(env), prices.map(priceEntry)), where, `price settings ${JSON.stringify(sidecarPrices(env))} differ from the values' prices`);
+
+  // Proxy mode: the listener on proxyMode.port for every pod IP, and each upstream as the values name it, its key
+  // read from the user's Secret through a read-only mount (never an environment variable).
+  expectEnv('Canary__Proxy__Enabled', mode === 'proxy' ? 'true' : undefined);
+  if (mode === 'proxy') {
+    const p = get(v, 'proxyMode');
+    expectEnv('Canary__Proxy__Port', p.port);
+    expectEnv('Canary__Proxy__BindAddress', '0.0.0.0');
+    expectEnv('Canary__Proxy__UnmatchedRequests', p.unmatchedRequests);
+    expectEnv('Canary__Proxy__DefaultUpstream', p.defaultUpstream || undefined);
+    c.expect(ports.get('http-proxy') === p.port, where, `container port http-proxy=${ports.get('http-proxy')}, expected ${p.port}`);
+    const upstreams = Object.entries(p.upstreams || {});
+    c.expect(upstreams.length > 0, where, 'proxy mode without upstreams');
+    for (const [name, u] of upstreams) {
+      expectEnv(`Canary__Proxy__Upstreams__${name}__Url`, u.url);
+      const keyFile = val(`Canary__Proxy__Upstreams__${name}__ApiKeyFile`);
+      if (c.expect(Boolean(keyFile) === Boolean(u.apiKeySecret), where, `upstream ${name}: ApiKeyFile ${keyFile ? 'set' : 'missing'} with apiKeySecret ${u.apiKeySecret ? 'set' : 'unset'}`) && keyFile) {
+        checkMountedFile(c, where, ct, volumes, keyFile, 'Secret', u.apiKeySecret.name, u.apiKeySecret.key);
+      }
+    }
+  } else {
+    c.expect(!ports.has('http-proxy'), where, 'a proxy port outside proxy mode');
+  }
 }
 
 // Values entry -> the sidecar's setting names (numbers as the strings configuration holds).
@@ -475,7 +505,7 @@ function checkAnalyzerContainer(c, where, ct, volumes) {
 function checkWorkloads(c) {
   for (const p of c.podTemplates()) {
     const component = get(p.doc, 'metadata.labels')['app.kubernetes.io/component'];
-    checkPodSpec(c, c.where(p.doc), p.spec, p.labels, { mode: component === 'gateway' ? 'gateway' : 'sidecar' });
+    checkPodSpec(c, c.where(p.doc), p.spec, p.labels, { mode: ['gateway', 'proxy'].includes(component) ? component : 'sidecar' });
   }
   for (const cj of c.ofKind('CronJob')) {
     const w = c.where(cj);
@@ -501,7 +531,13 @@ function checkWorkloads(c) {
   }
   const gateway = c.ofKind('Deployment').some((d) => get(d, 'metadata.labels')['app.kubernetes.io/component'] === 'gateway');
   c.expect(gateway === Boolean(get(c.values, 'gatewayMode.enabled')), 'gatewayMode', `gateway Deployment ${gateway ? 'rendered' : 'missing'}`);
-  c.expect(!gateway || c.ofKind('PodDisruptionBudget').length === (get(c.values, 'gatewayMode.pdb.enabled') ? 1 : 0), 'gatewayMode', 'PodDisruptionBudget missing');
+  const budgets = (component) => c.ofKind('PodDisruptionBudget').filter((d) => get(d, 'metadata.labels')['app.kubernetes.io/component'] === component).length;
+  c.expect(!gateway || budgets('gateway') === (get(c.values, 'gatewayMode.pdb.enabled') ? 1 : 0), 'gatewayMode', 'PodDisruptionBudget missing');
+  const proxy = c.ofKind('Deployment').some((d) => get(d, 'metadata.labels')['app.kubernetes.io/component'] === 'proxy');
+  c.expect(proxy === Boolean(get(c.values, 'proxyMode.enabled')), 'proxyMode', `proxy Deployment ${proxy ? 'rendered' : 'missing'}`);
+  c.expect(!proxy || budgets('proxy') === (get(c.values, 'proxyMode.pdb.enabled') ? 1 : 0), 'proxyMode', 'PodDisruptionBudget missing');
+  c.expect(!proxy || c.ofKind('Service').some((d) => get(d, 'metadata.labels')['app.kubernetes.io/component'] === 'proxy'
+    && (get(d, 'spec.ports') || []).some((p) => p.name === 'http-proxy' && p.port === get(c.values, 'proxyMode.port'))), 'proxyMode', 'no Service with the http-proxy port');
   const analyzerOn = Boolean(get(c.values, 'analyzer.enabled') && get(c.values, 'database.existingSecret'));
   const analyzers = c.docs.filter((d) => ['CronJob', 'Deployment'].includes(d.kind) && get(d, 'metadata.labels')['app.kubernetes.io/component'] === 'analyzer');
   c.expect(analyzers.length === (analyzerOn ? 1 : 0), 'analyzer', `${analyzers.length} analyzer workloads rendered, expected ${analyzerOn ? 1 : 0}`);

@@ -126,6 +126,7 @@ place the defaults live. Read with: $s := include "sidecar.settings" . | fromJso
 {{- define "sidecar.rolloutsDir" -}}/etc/canary/rollouts{{- end }}
 {{- define "sidecar.pricesDir" -}}/etc/canary/prices{{- end }}
 {{- define "sidecar.cacheDir" -}}/var/lib/canary{{- end }}
+{{- define "sidecar.upstreamsDir" -}}/var/run/secrets/canary/upstreams{{- end }}
 {{- define "sidecar.pricesKey" -}}prices.json{{- end }}
 
 {{/* The cache file's volume source: sidecar.cacheFile.volume, or a disk-backed emptyDir of sidecar.cacheFile.sizeLimit. */}}
@@ -171,9 +172,10 @@ reads from the file named by CANARY_PRICE_TABLE; the sidecar gets the same entri
 {{- end }}
 
 {{/*
-The sidecar container. Call with (dict "root" $ "mode" "sidecar"|"gateway"). Sidecar mode binds ext_proc to
+The sidecar container. Call with (dict "root" $ "mode" "sidecar"|"gateway"|"proxy"). Sidecar mode binds ext_proc to
 loopback (only the pod's Envoy calls it) and has no readiness probe: failure_mode_allow already turns an unavailable
-sidecar into "stable", and an unready sidecar must not take the workload pod out of its Services.
+sidecar into "stable", and an unready sidecar must not take the workload pod out of its Services. Proxy mode adds the
+proxy listener (docs/proxy.md) and its upstreams; nothing calls its ext_proc listener, which stays on loopback.
 */}}
 {{- define "sidecar.container" -}}
 {{- $root := .root }}
@@ -196,6 +198,11 @@ ports:
   - name: http-metrics
     containerPort: {{ $s.metricsPort }}
     protocol: TCP
+  {{- if eq $mode "proxy" }}
+  - name: http-proxy
+    containerPort: {{ $v.proxyMode.port }}
+    protocol: TCP
+  {{- end }}
 env:
   - name: Canary__SidecarId
     valueFrom:
@@ -274,6 +281,51 @@ env:
   - name: Canary__Telemetry__FlushInterval
     value: {{ $s.flushInterval | quote }}
   {{- end }}
+  {{- if eq $mode "proxy" }}
+  {{- $p := $v.proxyMode }}
+  - name: Canary__Proxy__Enabled
+    value: "true"
+  - name: Canary__Proxy__Port
+    value: {{ $p.port | quote }}
+  - name: Canary__Proxy__BindAddress
+    value: "0.0.0.0"
+  - name: Canary__Proxy__RouteKey
+    value: {{ $p.routeKey | quote }}
+  - name: Canary__Proxy__UserKeySource
+    value: {{ $p.userKeySource | quote }}
+  {{- range $i, $f := $p.userKeyBodyFields }}
+  - name: Canary__Proxy__UserKeyBodyFields__{{ $i }}
+    value: {{ $f | quote }}
+  {{- end }}
+  - name: Canary__Proxy__MaxRequestBodyBytes
+    value: {{ $p.maxRequestBodyBytes | int64 | toString | quote }}
+  - name: Canary__Proxy__UnmatchedRequests
+    value: {{ $p.unmatchedRequests | quote }}
+  {{- with $p.defaultUpstream }}
+  - name: Canary__Proxy__DefaultUpstream
+    value: {{ . | quote }}
+  {{- end }}
+  {{- range $name, $u := $p.upstreams }}
+  - name: Canary__Proxy__Upstreams__{{ $name }}__Url
+    value: {{ $u.url | quote }}
+  {{- if $u.apiKeySecret }}
+  - name: Canary__Proxy__Upstreams__{{ $name }}__ApiKeyFile
+    value: {{ printf "%s/%s/api-key" (include "sidecar.upstreamsDir" $root) $name | quote }}
+  {{- end }}
+  {{- with $u.apiKeyHeader }}
+  - name: Canary__Proxy__Upstreams__{{ $name }}__ApiKeyHeader
+    value: {{ . | quote }}
+  {{- end }}
+  {{- with $u.connectTimeout }}
+  - name: Canary__Proxy__Upstreams__{{ $name }}__ConnectTimeout
+    value: {{ . | quote }}
+  {{- end }}
+  {{- with $u.timeout }}
+  - name: Canary__Proxy__Upstreams__{{ $name }}__Timeout
+    value: {{ . | quote }}
+  {{- end }}
+  {{- end }}
+  {{- end }}
   {{- with $v.sidecar.extraEnv }}
   {{- toYaml . | nindent 2 }}
   {{- end }}
@@ -292,7 +344,16 @@ volumeMounts:
   - name: canary-cache
     mountPath: {{ include "sidecar.cacheDir" $root }}
   {{- end }}
-{{- if or (eq $mode "gateway") $v.sidecarMode.startupProbe }}
+  {{- if eq $mode "proxy" }}
+  {{- range $name, $u := $v.proxyMode.upstreams }}
+  {{- if $u.apiKeySecret }}
+  - name: canary-upstream-{{ $name }}
+    mountPath: {{ printf "%s/%s" (include "sidecar.upstreamsDir" $root) $name }}
+    readOnly: true
+  {{- end }}
+  {{- end }}
+  {{- end }}
+{{- if or (ne $mode "sidecar") $v.sidecarMode.startupProbe }}
 startupProbe:
   grpc:
     port: {{ $s.controlPort }}
@@ -300,7 +361,7 @@ startupProbe:
   timeoutSeconds: {{ $v.sidecar.probes.startup.timeoutSeconds }}
   failureThreshold: {{ $v.sidecar.probes.startup.failureThreshold }}
 {{- end }}
-{{- if eq $mode "gateway" }}
+{{- if ne $mode "sidecar" }}
 readinessProbe:
   grpc:
     port: {{ $s.controlPort }}
@@ -608,6 +669,13 @@ load_assignment:
 {{- if .Values.gatewayMode.enabled }}
 {{- $parts := list }}
 {{- range $k, $v := include "sidecar.componentSelectorLabels" (list . "gateway") | fromYaml }}
+{{- $parts = append $parts (printf "%s=%s" $k $v) }}
+{{- end }}
+{{- $selectors = append $selectors (join "," $parts) }}
+{{- end }}
+{{- if .Values.proxyMode.enabled }}
+{{- $parts := list }}
+{{- range $k, $v := include "sidecar.componentSelectorLabels" (list . "proxy") | fromYaml }}
 {{- $parts = append $parts (printf "%s=%s" $k $v) }}
 {{- end }}
 {{- $selectors = append $selectors (join "," $parts) }}
