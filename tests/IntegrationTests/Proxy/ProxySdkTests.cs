@@ -67,7 +67,7 @@ public sealed partial class ProxySdkTests
             Assert.Equal(Users * 6, calls.Count);
 
             // Every answer is whole (text and the usage the SDK parsed), and each user is served by one subset per
-            // rollout: the same one the ext_proc path assigns for the same route key and user.
+            // rollout.
             var served = new Dictionary<(string Rollout, string User), HashSet<string>>();
             foreach (var call in calls)
             {
@@ -87,7 +87,6 @@ public sealed partial class ProxySdkTests
             foreach (var ((rollout, user), subsets) in served)
             {
                 Assert.True(subsets.Count == 1, $"{user} on {rollout} was served by {string.Join(" and ", subsets)}");
-                Assert.Equal(await sidecar.RouteAsync(rollout, user), subsets.Single());
             }
 
             var canaryUsers = served.Count(s => s.Value.Single() == "canary");
@@ -127,6 +126,13 @@ public sealed partial class ProxySdkTests
             _output.WriteLine($"requests {Format(requests)}; finish_stop {Format(stops)}; output_tokens {Format(outputTokens)}");
             var ttft = await HistogramCountsAsync(dataSource, "ttft_us");
             Assert.True(ttft.Values.Sum() >= calls.Count(c => c.Call.EndsWith("-stream", StringComparison.Ordinal)), $"ttft counts {Format(ttft)}");
+
+            // The ext_proc path assigns each user the subset the proxy served them (asked last: these exchanges are
+            // recorded too).
+            foreach (var ((rollout, user), subsets) in served)
+            {
+                Assert.Equal(await sidecar.RouteAsync(rollout, user), subsets.Single());
+            }
 
             var metrics = await ScrapeAsync(sidecar.MetricsPort);
             Assert.Contains($"canary_proxy_requests_total{{result=\"forwarded\"}} {Users * 6}", metrics, StringComparison.Ordinal);
@@ -195,30 +201,30 @@ public sealed partial class ProxySdkTests
         return [.. output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonSerializer.Deserialize<SdkCall>(line, SdkCall.Options)!)];
     }
 
-    private static async Task<Dictionary<(string, string), long>> CounterSumsAsync(NpgsqlDataSource dataSource, string counter)
+    private static async Task<ArmSums> CounterSumsAsync(NpgsqlDataSource dataSource, string counter)
     {
         await using var command = dataSource.CreateCommand("SELECT rollout, subset, sum(value)::bigint FROM interval_counters WHERE counter = $1 GROUP BY rollout, subset");
         command.Parameters.AddWithValue(counter);
         return await ReadSumsAsync(command);
     }
 
-    private static async Task<Dictionary<(string, string), long>> HistogramSumsAsync(NpgsqlDataSource dataSource, string metric)
+    private static async Task<ArmSums> HistogramSumsAsync(NpgsqlDataSource dataSource, string metric)
     {
         await using var command = dataSource.CreateCommand("SELECT rollout, subset, sum(sum)::bigint FROM interval_histograms WHERE metric = $1 GROUP BY rollout, subset");
         command.Parameters.AddWithValue(metric);
         return await ReadSumsAsync(command);
     }
 
-    private static async Task<Dictionary<(string, string), long>> HistogramCountsAsync(NpgsqlDataSource dataSource, string metric)
+    private static async Task<ArmSums> HistogramCountsAsync(NpgsqlDataSource dataSource, string metric)
     {
         await using var command = dataSource.CreateCommand("SELECT rollout, subset, sum(count)::bigint FROM interval_histograms WHERE metric = $1 GROUP BY rollout, subset");
         command.Parameters.AddWithValue(metric);
         return await ReadSumsAsync(command);
     }
 
-    private static async Task<Dictionary<(string, string), long>> ReadSumsAsync(NpgsqlCommand command)
+    private static async Task<ArmSums> ReadSumsAsync(NpgsqlCommand command)
     {
-        var sums = new Dictionary<(string, string), long>();
+        var sums = new ArmSums();
         try
         {
             await using var reader = await command.ExecuteReaderAsync();
@@ -235,8 +241,7 @@ public sealed partial class ProxySdkTests
         return sums;
     }
 
-    private static string Format(Dictionary<(string, string), long> sums) =>
-        string.Join(", ", sums.OrderBy(s => s.Key).Select(s => $"{s.Key.Item1}/{s.Key.Item2}={s.Value.ToString(CultureInfo.InvariantCulture)}"));
+    private static string Format(ArmSums sums) => sums.ToString();
 
     internal static async Task<string> ScrapeAsync(int port)
     {
@@ -246,6 +251,13 @@ public sealed partial class ProxySdkTests
 
     [GeneratedRegex(@"Proxy ready on [0-9.]+:(\d+)")]
     private static partial Regex ProxyReady();
+
+    /// <summary>Sums by (rollout, subset); printed as such when a wait for them times out.</summary>
+    private sealed class ArmSums : Dictionary<(string Rollout, string Subset), long>
+    {
+        public override string ToString() =>
+            string.Join(", ", this.OrderBy(s => s.Key).Select(s => $"{s.Key.Rollout}/{s.Key.Subset}={s.Value.ToString(CultureInfo.InvariantCulture)}"));
+    }
 
     private sealed record SdkCall(string User, string Call, string Text, int? Input, int? Output)
     {
