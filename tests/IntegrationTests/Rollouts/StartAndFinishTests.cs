@@ -65,7 +65,7 @@ public sealed partial class StartAndFinishTests : IAsyncLifetime
         Assert.Equal(["vip-1"], entry.ExcludedUsers);
         Assert.Equal(["bank"], entry.ExcludedTenants);
         Assert.Equal("x-canary-opt-in", entry.OptInHeader);
-        using (var options = JsonDocument.Parse(await ScalarAsync<string>("SELECT options_json::text FROM rollout_progress")))
+        using (var options = JsonDocument.Parse(await DataSource.ScalarAsync<string>("SELECT options_json::text FROM rollout_progress")))
         {
             Assert.Equal(salt, options.RootElement.GetProperty("salt").GetString());
             var guards = options.RootElement.GetProperty("guards").EnumerateArray().ToList();
@@ -103,14 +103,14 @@ public sealed partial class StartAndFinishTests : IAsyncLifetime
         Assert.Equal(
             $"canary-analyzer finish: cannot finish rollout \"{Route}\": it is running at 50% (stage 1 of 2); finish makes the canary the stable version only after the rollout completed at 100%; nothing was changed",
             early.Error.Trim());
-        Assert.Equal(["start"], await ActionsAsync());
+        Assert.Equal(["start"], await DataSource.DecisionActionsAsync());
 
         Assert.Equal(0, (await AnalyzerAsync("promote", "--rollout", Route)).ExitCode);
         var complete = await AnalyzerAsync("run-once");
         Assert.True(complete.ExitCode == 0, complete.ToString());
         Assert.Contains($"{Route}: complete (100% -> 100%)", complete.Output, StringComparison.Ordinal);
         Assert.Equal("stable", await Sidecar.RouteAsync(Route, "vip-1"));
-        var archive = await ScalarAsync<DateTime>("SELECT archive_at FROM rollout_progress");
+        var archive = await DataSource.ScalarAsync<DateTime>("SELECT archive_at FROM rollout_progress");
 
         var finish = await AnalyzerAsync("finish", "--rollout", Route);
 
@@ -131,7 +131,7 @@ public sealed partial class StartAndFinishTests : IAsyncLifetime
 
         var entry = Assert.Single((await DesiredTableStore.ReadAsync(DataSource))!.Table!.Rollouts);
         Assert.Equal(("canary", "stable", 0), (entry.StableSubset, entry.CanarySubset, entry.CanaryWeightBasisPoints));
-        Assert.Equal("finished", await ScalarAsync<string>("SELECT status FROM rollout_progress"));
+        Assert.Equal("finished", await DataSource.ScalarAsync<string>("SELECT status FROM rollout_progress"));
         var status = await AnalyzerAsync("status");
         Assert.Contains("finished", status.Output, StringComparison.Ordinal);
 
@@ -142,7 +142,7 @@ public sealed partial class StartAndFinishTests : IAsyncLifetime
         var rollback = await AnalyzerAsync("rollback", "--rollout", Route, "--reason", "oops");
         Assert.Equal(2, rollback.ExitCode);
         Assert.Contains("its canary is the stable version now; start a new rollout to change versions", rollback.Error, StringComparison.Ordinal);
-        Assert.Equal(["finish", "complete", "promote", "start"], await ActionsAsync());
+        Assert.Equal(["finish", "complete", "promote", "start"], await DataSource.DecisionActionsAsync());
     }
 
     [GeneratedRegex("^salt: (\\S+)$", RegexOptions.Multiline)]
@@ -153,24 +153,5 @@ public sealed partial class StartAndFinishTests : IAsyncLifetime
         var run = await AnalyzerRun.RunAsync([.. args, "--database", DataSource.ConnectionString, "--token-file", TokenFile, "--sidecars", Sidecar.Endpoint]);
         _output.WriteLine($"canary-analyzer {string.Join(' ', args)}: {run}");
         return run;
-    }
-
-    private async Task<T> ScalarAsync<T>(string sql)
-    {
-        await using var command = DataSource.CreateCommand(sql);
-        return (T)(await command.ExecuteScalarAsync())!;
-    }
-
-    private async Task<List<string>> ActionsAsync()
-    {
-        var actions = new List<string>();
-        await using var command = DataSource.CreateCommand("SELECT action FROM rollout_decisions ORDER BY id DESC");
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            actions.Add(reader.GetString(0));
-        }
-
-        return actions;
     }
 }

@@ -87,10 +87,10 @@ public sealed class TripwireAnalyzerTests : IAsyncLifetime
         Assert.Equal("stable", await b.ExchangeAsync(Route, "qa-forced", _ => 200));
         var desired = await DesiredTableStore.ReadAsync(DataSource);
         Assert.Equal(RolloutState.RolledBack, Assert.Single(desired!.Table!.Rollouts).State);
-        Assert.Equal("rolled_back", await ScalarAsync<string>("SELECT status FROM rollout_progress"));
+        Assert.Equal("rolled_back", await DataSource.ScalarAsync<string>("SELECT status FROM rollout_progress"));
 
         // The decision carries the trip's evidence, and the alert names the sidecar.
-        var evidence = JsonDocument.Parse(await ScalarAsync<string>("SELECT evidence_json::text FROM rollout_decisions WHERE action = 'rollback'")).RootElement.GetProperty("tripwire");
+        var evidence = JsonDocument.Parse(await DataSource.ScalarAsync<string>("SELECT evidence_json::text FROM rollout_decisions WHERE action = 'rollback'")).RootElement.GetProperty("tripwire");
         Assert.Equal("sidecar-a", evidence.GetProperty("sidecarId").GetString());
         Assert.Equal(trip.CanaryFailures, evidence.GetProperty("canaryFailures").GetInt32());
         Assert.Equal(trip.Generation, evidence.GetProperty("generation").GetInt64());
@@ -102,8 +102,8 @@ public sealed class TripwireAnalyzerTests : IAsyncLifetime
         var again = await AnalyzerAsync("run-once");
         Assert.True(again.ExitCode == 0, again.ToString());
         Assert.Contains("no running rollout", again.Output, StringComparison.Ordinal);
-        Assert.Equal(1L, await ScalarAsync<long>("SELECT count(*) FROM rollout_decisions WHERE action IN ('rollback', 'tripwire')"));
-        Assert.Equal(1L, await ScalarAsync<long>("SELECT count(*) FROM rollout_tripwire_trips"));
+        Assert.Equal(1L, await DataSource.ScalarAsync<long>("SELECT count(*) FROM rollout_decisions WHERE action IN ('rollback', 'tripwire')"));
+        Assert.Equal(1L, await DataSource.ScalarAsync<long>("SELECT count(*) FROM rollout_tripwire_trips"));
         Assert.Single(_webhook.Requests);
     }
 
@@ -130,8 +130,8 @@ public sealed class TripwireAnalyzerTests : IAsyncLifetime
         Assert.True(Assert.Single(held.TripwireTrips).Confirmed);
         Assert.Equal(Canary.Contracts.V1.RolloutState.RolledBack, Assert.Single(held.Table.Rollouts).State);
         Assert.Equal(Canary.Contracts.V1.RolloutState.RolledBack, Assert.Single((await b.GetTableAsync(Token)).Table.Rollouts).State);
-        Assert.Equal("rolled_back", await ScalarAsync<string>("SELECT status FROM rollout_progress"));
-        Assert.Equal(["rollback", "promote", "start"], await ActionsAsync());
+        Assert.Equal("rolled_back", await DataSource.ScalarAsync<string>("SELECT status FROM rollout_progress"));
+        Assert.Equal(["rollback", "promote", "start"], await DataSource.DecisionActionsAsync());
         var alert = JsonDocument.Parse(Assert.Single(_webhook!.Requests, r => r.Body.Contains("\"rollback\"", StringComparison.Ordinal)).Body).RootElement;
         Assert.Contains("the tripwire of sidecar sidecar-a", alert.GetProperty("reason").GetString(), StringComparison.Ordinal);
     }
@@ -155,9 +155,9 @@ public sealed class TripwireAnalyzerTests : IAsyncLifetime
         await serve.WaitForOutputAsync($"{Route}: rollback (50% -> 0%): Rolled back by the tripwire of sidecar sidecar-b");
         Assert.Equal(0, await serve.TerminateAsync(TimeSpan.FromSeconds(15)));
         _output.WriteLine(serve.Output);
-        Assert.Equal("rolled_back", await ScalarAsync<string>("SELECT status FROM rollout_progress"));
+        Assert.Equal("rolled_back", await DataSource.ScalarAsync<string>("SELECT status FROM rollout_progress"));
         Assert.Equal(Canary.Contracts.V1.RolloutState.RolledBack, Assert.Single((await a.GetTableAsync(Token)).Table.Rollouts).State);
-        Assert.Equal(1L, await ScalarAsync<long>("SELECT count(*) FROM rollout_decisions WHERE action = 'rollback'"));
+        Assert.Equal(1L, await DataSource.ScalarAsync<long>("SELECT count(*) FROM rollout_decisions WHERE action = 'rollback'"));
         Assert.Contains(_webhook!.Requests, r => r.Body.Contains("the tripwire of sidecar sidecar-b", StringComparison.Ordinal));
     }
 
@@ -181,24 +181,5 @@ public sealed class TripwireAnalyzerTests : IAsyncLifetime
         var run = await AnalyzerRun.RunAsync([.. args, .. Connection()], Environment());
         _output.WriteLine($"canary-analyzer {string.Join(' ', args)}: {run}");
         return run;
-    }
-
-    private async Task<T> ScalarAsync<T>(string sql)
-    {
-        await using var command = DataSource.CreateCommand(sql);
-        return (T)(await command.ExecuteScalarAsync())!;
-    }
-
-    private async Task<List<string>> ActionsAsync()
-    {
-        var actions = new List<string>();
-        await using var command = DataSource.CreateCommand("SELECT action FROM rollout_decisions ORDER BY id DESC");
-        await using var reader = await command.ExecuteReaderAsync();
-        while (await reader.ReadAsync())
-        {
-            actions.Add(reader.GetString(0));
-        }
-
-        return actions;
     }
 }

@@ -23,8 +23,9 @@ internal sealed class KubernetesApiStandIn : IAsyncDisposable
     private readonly WebApplication _app;
     private readonly ClusterObjects _cluster;
 
-    // The VirtualServices as the API server holds them: the rendered ones, as patched since (by namespace/name).
-    private readonly ConcurrentDictionary<string, JsonObject> _virtualServices = new(StringComparer.Ordinal);
+    // The VirtualServices as the API server holds them: the rendered ones, as patched since (by namespace/name); every
+    // access holds its lock, since a patch reads and writes one.
+    private readonly Dictionary<string, JsonObject> _virtualServices = new(StringComparer.Ordinal);
 
     private KubernetesApiStandIn(WebApplication app, ClusterObjects cluster)
     {
