@@ -68,6 +68,12 @@ internal sealed class ContainerPaths
 
     public string ImageDirectory { get; }
 
+    /// <summary>
+    /// Where a container's process starts: the image's WORKDIR (Dockerfile.aot's runtime stage: /app). A container never
+    /// inherits the working directory of whatever started it, and the test's own may not be open to the container's user.
+    /// </summary>
+    public string WorkingDirectory => Path.Combine(ImageDirectory, "app");
+
     /// <summary>Dockerfile.aot's ENTRYPOINT.</summary>
     public static string Entrypoint => "/app/canary-sidecar";
 

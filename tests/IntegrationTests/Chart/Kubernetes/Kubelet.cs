@@ -116,7 +116,7 @@ internal sealed class Kubelet
         await WaitForStartAsync(pod, container);
         var program = new CanaryProgram("nsenter",
         [
-            "--net=" + pod.Network.Path, $"--mount=/proc/{process.Id}/ns/mnt", "--",
+            "--net=" + pod.Network.Path, $"--mount=/proc/{process.Id}/ns/mnt", "--wd=" + _paths.WorkingDirectory, "--",
             "setpriv", $"--reuid={launch.User}", $"--regid={launch.Group}", "--clear-groups", "--", _paths.ImageFile(command[0]),
         ], true);
         await using var exec = ChildProcess.Start(program, command.Skip(1), launch.Environment, inheritEnvironment: false);
@@ -248,7 +248,7 @@ internal sealed class Kubelet
         Assert.DoesNotContain(command.Concat(args).Concat(environment.Values), v => v.Contains("$(", StringComparison.Ordinal));
         var program = new CanaryProgram("nsenter",
         [
-            "--net=" + pod.Network.Path, "--", "unshare", "--mount", "--propagation", "private", "--",
+            "--net=" + pod.Network.Path, "--wd=" + _paths.WorkingDirectory, "--", "unshare", "--mount", "--propagation", "private", "--",
             "sh", _paths.Script, state, user.ToString(CultureInfo.InvariantCulture), group.ToString(CultureInfo.InvariantCulture),
             .. mounts, "--", _paths.ImageFile(command[0]), .. command.Skip(1),
         ], true);
