@@ -50,14 +50,33 @@ internal sealed record LoadOptions
 
     public string? JsonOutput { get; init; }
 
+    /// <summary>"extproc" (Envoy-like ext_proc streams) or "chat" (OpenAI chat-completion requests over HTTP, for the proxy mode).</summary>
+    public string Api { get; init; } = "extproc";
+
+    /// <summary>Chat: ask for a streamed answer (SSE with usage) instead of one JSON.</summary>
+    public bool Stream { get; init; }
+
+    /// <summary>Chat: HTTP/2 by prior knowledge over <see cref="Connections"/> connections instead of HTTP/1.1 keep-alive.</summary>
+    public bool Http2 { get; init; }
+
+    public string Path { get; init; } = "/v1/chat/completions";
+
+    /// <summary>Chat: the upstream's metrics, read with the target's so its CPU per request shows the machine's noise.</summary>
+    public string? UpstreamMetricsUrl { get; init; }
+
     public static LoadOptions Parse(string[] args)
     {
         var options = new LoadOptions();
         for (var i = 0; i < args.Length; i++)
         {
-            if (args[i] == "--graceful-end")
+            if (args[i] is "--graceful-end" or "--stream" or "--http2")
             {
-                options = options with { GracefulEnd = true };
+                options = args[i] switch
+                {
+                    "--stream" => options with { Stream = true },
+                    "--http2" => options with { Http2 = true },
+                    _ => options with { GracefulEnd = true },
+                };
                 continue;
             }
 
@@ -81,6 +100,9 @@ internal sealed record LoadOptions
                 "--authority" => options with { Authority = value },
                 "--h2load-body" => options with { H2loadBody = value },
                 "--json" => options with { JsonOutput = value },
+                "--api" => options with { Api = value },
+                "--path" => options with { Path = value },
+                "--upstream-metrics" => options with { UpstreamMetricsUrl = value },
                 _ => throw new ArgumentException($"unknown option {args[i]}"),
             };
             i++;
@@ -89,6 +111,16 @@ internal sealed record LoadOptions
         if (options.Mode is not ("closed" or "open"))
         {
             throw new ArgumentException("--mode must be closed or open");
+        }
+
+        if (options.Api is not ("extproc" or "chat"))
+        {
+            throw new ArgumentException("--api must be extproc or chat");
+        }
+
+        if (options.Api == "chat" && options.Mode != "closed")
+        {
+            throw new ArgumentException("--api chat runs closed loop only");
         }
 
         return options;

@@ -1,9 +1,15 @@
 using System.Globalization;
 using System.Text;
 using Canary.LoadGenerator;
+using Canary.LoadGenerator.Chat;
 using HdrHistogram;
 
 var options = LoadOptions.Parse(args);
+if (options.Api == "chat")
+{
+    return await ChatRun.RunAsync(options);
+}
+
 if (options.H2loadBody is not null)
 {
     await File.WriteAllBytesAsync(options.H2loadBody, H2loadBody.Build(new StreamScript(1, 0, options.Authority)));
