@@ -141,6 +141,8 @@ run_target() { # target index, scenario, round
 }
 
 : > "$work/rows.md"
+# The machine's load frames every figure: the load driver shares the cores, and so does anything else running.
+load_before=$(cut -d ' ' -f 1-3 /proc/loadavg)
 # Each round starts one target later than the one before: on a shared machine the first run after a quiet spell (or a
 # build) is not always the same target's.
 for scenario in json sse; do
@@ -149,6 +151,7 @@ for scenario in json sse; do
   done
 done
 kill -0 "$upstream_pid" 2>/dev/null || { echo "the fake upstream died during the run" >&2; exit 1; }
+echo "Load average (1, 5, 15 min) at the start: $load_before; at the end: $(cut -d ' ' -f 1-3 /proc/loadavg)."
 
 python3 - "$out" "$work" "$chunks" "$concurrency" "${#protocol_args[@]}" <<'PY'
 import glob, json, re, statistics, sys
