@@ -152,11 +152,11 @@ public sealed partial class ProxySdkTests
         "--Canary:Proxy:DefaultUpstream=stable", .. more,
     ];
 
-    /// <summary>The proxy's base URL, from the port in its ready line.</summary>
+    /// <summary>The proxy's base URL, from the port and the scheme (https with a certificate) in its ready line.</summary>
     internal static async Task<string> ProxyUrlAsync(SidecarProcess sidecar)
     {
         var match = await Eventually.UntilAsync(() => Task.FromResult(ProxyReady().Match(sidecar.Output)), static m => m.Success, "the proxy's ready line");
-        return $"http://127.0.0.1:{match.Groups[1].Value}";
+        return $"{match.Groups[2].Value}://127.0.0.1:{match.Groups[1].Value}";
     }
 
     /// <summary>The node project with the official SDKs (tests/ProxyClients), found from the test's output directory.</summary>
@@ -249,7 +249,7 @@ public sealed partial class ProxySdkTests
         return await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/metrics"));
     }
 
-    [GeneratedRegex(@"Proxy ready on [0-9.]+:(\d+)")]
+    [GeneratedRegex(@"Proxy ready on [0-9.]+:(\d+) \((https?)\)")]
     private static partial Regex ProxyReady();
 
     /// <summary>Sums by (rollout, subset); printed as such when a wait for them times out.</summary>
