@@ -134,9 +134,13 @@ public sealed partial class ProxySdkTests
                 Assert.Equal(await sidecar.RouteAsync(rollout, user), subsets.Single());
             }
 
-            var metrics = await ScrapeAsync(sidecar.MetricsPort);
-            Assert.Contains($"canary_proxy_requests_total{{result=\"forwarded\"}} {Users * 6}", metrics, StringComparison.Ordinal);
-            Assert.Contains($"canary_proxy_responses_completed_total {Users * 6}", metrics, StringComparison.Ordinal);
+            // A response is counted complete once its last byte has gone to the client, which the client may see first.
+            var forwarded = $"canary_proxy_requests_total{{result=\"forwarded\"}} {Users * 6}";
+            var completed = $"canary_proxy_responses_completed_total {Users * 6}";
+            await Eventually.UntilAsync(
+                () => ScrapeAsync(sidecar.MetricsPort),
+                m => m.Contains(forwarded, StringComparison.Ordinal) && m.Contains(completed, StringComparison.Ordinal),
+                "every call forwarded and completed in the proxy's metrics");
         }
         finally
         {
