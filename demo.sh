@@ -7,7 +7,8 @@
 #
 #   ./demo.sh                  bad canary: rolled back
 #   ./demo.sh --healthy        healthy canary: promoted stage by stage to 100 %
-#   ./demo.sh --short          fewer, shorter stages (CI runs `--short --plain` and `--short --healthy --plain`)
+#   ./demo.sh --short          fewer, shorter stages (CI runs `--short --plain`, `--short --healthy --plain` and
+#                              `--short --proxy --plain`)
 #   ./demo.sh --plain          append-only output (also chosen automatically for TERM=dumb or a pipe)
 #   ./demo.sh --proxy          no Envoy at all: the sidecar runs in proxy mode in front of the two backends, and the
 #                              official openai client (Node.js) sends the traffic through it, as an application would
@@ -45,7 +46,12 @@ while [ $# -gt 0 ]; do
   shift
 done
 if [ -z "$report" ]; then
-  report="$root/artifacts/demo/canary-demo-$([ "$healthy" = 1 ] && echo healthy || echo bad)-report.html"
+  # A proxy-mode run writes its own report rather than over the Envoy-mode run's.
+  mode=""
+  if [ "$proxy" = 1 ]; then
+    mode="-proxy"
+  fi
+  report="$root/artifacts/demo/canary-demo-$([ "$healthy" = 1 ] && echo healthy || echo bad)$mode-report.html"
 fi
 mkdir -p "$(dirname "$report")"
 

@@ -12,11 +12,13 @@ using Canary.Sidecar.Persistence;
 using Canary.Sidecar.Pooling;
 using Canary.Sidecar.Processing;
 using Canary.Sidecar.Proxy;
+using Canary.Sidecar.Proxy.PriorKnowledge;
 using Canary.Sidecar.Routing;
 using Canary.Sidecar.Telemetry;
 using Canary.Sidecar.Telemetry.Scanning;
 using Canary.Sidecar.Tripwire;
 using Canary.Sidecar.Wire;
+using Microsoft.AspNetCore.Connections;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.ObjectPool;
@@ -206,6 +208,13 @@ internal static class SidecarApplication
 
     private static void ConfigureKestrel(WebApplicationBuilder builder, SidecarOptions options, X509Certificate2? controlCertificate, ProxySettings proxy, ListenerEndpoints endpoints)
     {
+        // The in-process transport that serves the cleartext proxy port's HTTP/2 connections (prior knowledge).
+        var priorKnowledge = proxy.Enabled && proxy.Certificate is null ? new PriorKnowledgeTransport() : null;
+        if (priorKnowledge is not null)
+        {
+            builder.Services.AddSingleton<IConnectionListenerFactory>(priorKnowledge);
+        }
+
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -241,14 +250,25 @@ internal static class SidecarApplication
                 kestrel.Listen(IPAddress.Parse(proxy.Options.BindAddress), proxy.Options.Port, l =>
                 {
                     // Clients speak HTTP/1.1 (most SDKs) or HTTP/2: by ALPN with TLS, by prior knowledge without.
-                    l.Protocols = HttpProtocols.Http1AndHttp2;
                     if (proxy.Certificate is not null)
                     {
+                        l.Protocols = HttpProtocols.Http1AndHttp2;
                         l.UseHttps(proxy.Certificate);
+                    }
+                    else
+                    {
+                        // Kestrel would answer the HTTP/2 preface on a cleartext HTTP/1.1-and-2 endpoint with
+                        // HTTP_1_1_REQUIRED; HTTP/2 connections are handed to the endpoint below instead.
+                        l.Protocols = HttpProtocols.Http1;
+                        l.Use(priorKnowledge!.Route(kestrel.Limits.RequestHeadersTimeout));
                     }
 
                     endpoints.TrackProxy(l, proxy.Options.Port);
                 });
+                if (priorKnowledge is not null)
+                {
+                    kestrel.Listen(PriorKnowledgeEndPoint.Instance, l => l.Protocols = HttpProtocols.Http2);
+                }
             }
         });
     }

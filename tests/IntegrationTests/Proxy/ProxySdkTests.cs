@@ -134,9 +134,13 @@ public sealed partial class ProxySdkTests
                 Assert.Equal(await sidecar.RouteAsync(rollout, user), subsets.Single());
             }
 
-            var metrics = await ScrapeAsync(sidecar.MetricsPort);
-            Assert.Contains($"canary_proxy_requests_total{{result=\"forwarded\"}} {Users * 6}", metrics, StringComparison.Ordinal);
-            Assert.Contains($"canary_proxy_responses_completed_total {Users * 6}", metrics, StringComparison.Ordinal);
+            // A response is counted complete once its last byte has gone to the client, which the client may see first.
+            var forwarded = $"canary_proxy_requests_total{{result=\"forwarded\"}} {Users * 6}";
+            var completed = $"canary_proxy_responses_completed_total {Users * 6}";
+            await Eventually.UntilAsync(
+                () => ScrapeAsync(sidecar.MetricsPort),
+                m => m.Contains(forwarded, StringComparison.Ordinal) && m.Contains(completed, StringComparison.Ordinal),
+                "every call forwarded and completed in the proxy's metrics");
         }
         finally
         {
@@ -152,11 +156,11 @@ public sealed partial class ProxySdkTests
         "--Canary:Proxy:DefaultUpstream=stable", .. more,
     ];
 
-    /// <summary>The proxy's base URL, from the port in its ready line.</summary>
+    /// <summary>The proxy's base URL, from the port and the scheme (https with a certificate) in its ready line.</summary>
     internal static async Task<string> ProxyUrlAsync(SidecarProcess sidecar)
     {
         var match = await Eventually.UntilAsync(() => Task.FromResult(ProxyReady().Match(sidecar.Output)), static m => m.Success, "the proxy's ready line");
-        return $"http://127.0.0.1:{match.Groups[1].Value}";
+        return $"{match.Groups[2].Value}://127.0.0.1:{match.Groups[1].Value}";
     }
 
     /// <summary>The node project with the official SDKs (tests/ProxyClients), found from the test's output directory.</summary>
@@ -249,7 +253,7 @@ public sealed partial class ProxySdkTests
         return await http.GetStringAsync(new Uri($"http://127.0.0.1:{port}/metrics"));
     }
 
-    [GeneratedRegex(@"Proxy ready on [0-9.]+:(\d+)")]
+    [GeneratedRegex(@"Proxy ready on [0-9.]+:(\d+) \((https?)\)")]
     private static partial Regex ProxyReady();
 
     /// <summary>Sums by (rollout, subset); printed as such when a wait for them times out.</summary>

@@ -50,6 +50,10 @@ internal sealed class FakeVendorApi : IAsyncDisposable
     {
         var request = context.Request;
         using var response = context.Response;
+        // Each answer on a connection of its own: the managed HttpListener can close a kept-alive connection just as
+        // the proxy writes its next request on it, which the proxy rightly reports as an unreachable upstream (a POST
+        // with a streamed body is not retried). These tests are about the proxy, not that race.
+        response.KeepAlive = false;
         string body;
         using (var reader = new StreamReader(request.InputStream, Encoding.UTF8))
         {
