@@ -186,7 +186,10 @@ public sealed class ChartEndToEndTests
         var preflight = await cluster.AnalyzerAsync(
             "preflight", "--rollout", Route, "--stable", "stable", "--canary", "canary", "--test-set", "/tmp/cases.jsonl",
             "--stable-url", "http://chat-v1.models.svc.cluster.local:8000", "--canary-url", "http://chat-v2.models.svc.cluster.local:8000",
-            "--stream", "--concurrency", "1", "--output-dir", "/tmp");
+            "--stream", "--concurrency", "1", "--output-dir", "/tmp",
+            // Both versions are the same healthy fake, so any latency difference is the shared machine's noise (one
+            // retried call puts a second into an 8-case p95): the latency gate is tested in the preflight's own tests.
+            "--latency-slack-ms", "600000");
         Assert.True(preflight.ExitCode == 0, preflight.ToString());
 
         var start = await cluster.AnalyzerAsync(
