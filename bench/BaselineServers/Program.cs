@@ -25,7 +25,9 @@ builder.WebHost.ConfigureKestrel(kestrel =>
     kestrel.Limits.Http2.InitialStreamWindowSize = 1024 * 1024;
     kestrel.Limits.MaxRequestBodySize = null;
 
-    // The HTTP API modes listen as the sidecar's proxy listener does: HTTP/1.1, and HTTP/2 by prior knowledge.
+    // The HTTP API modes allow HTTP/1.1 and HTTP/2, but without TLS Kestrel serves HTTP/1.1 alone here and answers
+    // the HTTP/2 preface with HTTP_1_1_REQUIRED (the sidecar's proxy listener gets around that in Proxy/PriorKnowledge),
+    // so the direct and plain-YARP rows of bench/run-proxy-overhead.sh --http2 fail.
     kestrel.Listen(IPAddress.Loopback, port, l =>
     {
         l.Protocols = isHttpApi ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http2;
