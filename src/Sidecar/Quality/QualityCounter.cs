@@ -1,0 +1,23 @@
+namespace Canary.Sidecar.Quality;
+
+/// <summary>What happened to quality samples; each is one series of <c>canary_quality_samples_total</c>.</summary>
+internal enum QualityCounter
+{
+    /// <summary>An exchange was drawn.</summary>
+    Sampled,
+
+    /// <summary>A drawn exchange ended outside the comparison (a model-rewrite request left unrewritten) and was dropped.</summary>
+    OutsideComparison,
+
+    /// <summary>Queued for PostgreSQL.</summary>
+    Queued,
+
+    /// <summary>Dropped because the queue was full (the database slow or away).</summary>
+    DroppedQueueFull,
+
+    /// <summary>Written to PostgreSQL.</summary>
+    Written,
+
+    /// <summary>A write attempt failed (retried).</summary>
+    WriteFailures,
+}

@@ -1,0 +1,156 @@
+using System.Text;
+using Canary.Contracts.Responses;
+using Canary.Sidecar.Model;
+using Canary.Sidecar.Persistence;
+using Microsoft.Extensions.Options;
+using Npgsql;
+using NpgsqlTypes;
+
+namespace Canary.Sidecar.Quality;
+
+/// <summary>
+/// Writes queued quality samples to <c>quality_samples</c>: assembles each answer's text, applies the redaction rules
+/// to the request and the answer, and inserts a batch in one round trip with <c>ON CONFLICT DO NOTHING</c> on the
+/// sample's id, so a batch retried after an ambiguous failure is stored once. While PostgreSQL is unreachable the same
+/// batch is retried with exponential backoff; meanwhile the queue fills and further samples are dropped and counted.
+/// </summary>
+internal sealed class QualitySampleWriter : BackgroundService
+{
+    private const int MaxBatch = 100;
+
+    private const string Insert = """
+        INSERT INTO quality_samples (sample_id, rollout, subset, arm, bucket, sidecar_id, sampled_at, status, finish_reason,
+            input_tokens, output_tokens, refusal, incomplete, request_body, request_truncated, answer, answer_truncated)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+        ON CONFLICT (sample_id) DO NOTHING
+        """;
+
+    private readonly QualitySampleQueue _queue;
+    private readonly NpgsqlDataSource _dataSource;
+    private readonly Redactor _redactor;
+    private readonly QualityOptions _options;
+    private readonly QualityCounters _counters;
+    private readonly PersistenceOptions _persistence;
+    private readonly TimeProvider _time;
+    private readonly ILogger<QualitySampleWriter> _logger;
+
+    public QualitySampleWriter(
+        QualitySampleQueue queue,
+        NpgsqlDataSource dataSource,
+        QualitySettings settings,
+        QualityCounters counters,
+        IOptions<PersistenceOptions> persistence,
+        TimeProvider time,
+        ILogger<QualitySampleWriter> logger)
+    {
+        _queue = queue;
+        _dataSource = dataSource;
+        _redactor = new Redactor(settings);
+        _options = settings.Options;
+        _counters = counters;
+        _persistence = persistence.Value;
+        _time = time;
+        _logger = logger;
+    }
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var batch = new List<QualitySampleRow>(MaxBatch);
+        var reader = _queue.Reader;
+        try
+        {
+            while (await reader.WaitToReadAsync(stoppingToken).ConfigureAwait(false))
+            {
+                while (batch.Count < MaxBatch && reader.TryRead(out var sample))
+                {
+                    batch.Add(ToRow(sample));
+                }
+
+                await WriteWithRetriesAsync(batch, stoppingToken).ConfigureAwait(false);
+                batch.Clear();
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+            // Shutdown: what is still queued is lost with the process, as the queue's bound already allows.
+        }
+    }
+
+    internal QualitySampleRow ToRow(QualitySampleCapture sample)
+    {
+        var answer = AnswerText.Assemble(sample.ResponseBody, sample.ResponseFormat, _options.MaxAnswerChars);
+        return new QualitySampleRow(
+            sample.Id,
+            sample.Rollout,
+            sample.Subset,
+            sample.Arm == ArmKind.Canary ? "canary" : "stable",
+            sample.Bucket,
+            _persistence.SidecarId,
+            sample.SampledAt,
+            sample.Status,
+            FinishReasons.Name(sample.FinishReason),
+            sample.InputTokens,
+            sample.OutputTokens,
+            sample.Refusal,
+            sample.Incomplete,
+            _redactor.Apply(Encoding.UTF8.GetString(sample.RequestBody)),
+            sample.RequestTruncated,
+            _redactor.Apply(answer),
+            sample.ResponseTruncated || answer.Length >= _options.MaxAnswerChars);
+    }
+
+    private async Task WriteWithRetriesAsync(List<QualitySampleRow> batch, CancellationToken cancellationToken)
+    {
+        var delay = _persistence.InitialRetryDelay;
+        while (true)
+        {
+            try
+            {
+                await WriteAsync(batch, cancellationToken).ConfigureAwait(false);
+                _counters.Count(QualityCounter.Written, batch.Count);
+                return;
+            }
+            catch (Exception e) when (e is NpgsqlException or PostgresException or TimeoutException or System.Net.Sockets.SocketException && !cancellationToken.IsCancellationRequested)
+            {
+                _counters.Count(QualityCounter.WriteFailures);
+                _logger.LogWarning("Writing {Count} quality samples failed ({Message}); retrying in {Delay}", batch.Count, e.Message, delay);
+                await Task.Delay(delay, _time, cancellationToken).ConfigureAwait(false);
+                delay = TimeSpan.FromTicks(Math.Min(delay.Ticks * 2, _persistence.MaxRetryDelay.Ticks));
+            }
+        }
+    }
+
+    private async Task WriteAsync(List<QualitySampleRow> rows, CancellationToken cancellationToken)
+    {
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await using var npgsqlBatch = new NpgsqlBatch(connection);
+        foreach (var row in rows)
+        {
+            var command = new NpgsqlBatchCommand(Insert);
+            var p = command.Parameters;
+            p.Add(new NpgsqlParameter<Guid> { TypedValue = row.SampleId });
+            p.Add(new NpgsqlParameter<string> { TypedValue = row.Rollout });
+            p.Add(new NpgsqlParameter<string> { TypedValue = row.Subset });
+            p.Add(new NpgsqlParameter<string> { TypedValue = row.Arm });
+            p.Add(new NpgsqlParameter<int> { TypedValue = row.Bucket });
+            p.Add(new NpgsqlParameter<string> { TypedValue = row.SidecarId });
+            p.Add(new NpgsqlParameter<DateTime> { TypedValue = row.SampledAt.UtcDateTime, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+            p.Add(new NpgsqlParameter<int> { TypedValue = row.Status });
+            p.Add(new NpgsqlParameter<string> { TypedValue = row.FinishReason });
+            p.Add(Nullable(row.InputTokens));
+            p.Add(Nullable(row.OutputTokens));
+            p.Add(new NpgsqlParameter<bool> { TypedValue = row.Refusal });
+            p.Add(new NpgsqlParameter<bool> { TypedValue = row.Incomplete });
+            p.Add(new NpgsqlParameter<string> { TypedValue = row.RequestBody });
+            p.Add(new NpgsqlParameter<bool> { TypedValue = row.RequestTruncated });
+            p.Add(new NpgsqlParameter<string> { TypedValue = row.Answer });
+            p.Add(new NpgsqlParameter<bool> { TypedValue = row.AnswerTruncated });
+            npgsqlBatch.BatchCommands.Add(command);
+        }
+
+        await npgsqlBatch.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private static NpgsqlParameter Nullable(long? value) =>
+        value is { } v ? new NpgsqlParameter<long> { TypedValue = v } : new NpgsqlParameter { Value = DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint };
+}
