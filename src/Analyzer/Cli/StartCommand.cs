@@ -224,8 +224,10 @@ internal static class StartCommand
             return 0;
         }
 
-        var number = text.Trim().TrimEnd('%');
-        if (!text.Trim().EndsWith('%')
+        // Exactly one percent sign: "1%%" is a typo, not 1 %.
+        var trimmed = text.Trim();
+        var number = trimmed.EndsWith('%') ? trimmed[..^1] : trimmed;
+        if (!trimmed.EndsWith('%')
             || !decimal.TryParse(number, System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var percent)
             || percent > 100
             || (percent * 100) % 1 != 0)

@@ -18,7 +18,12 @@ namespace Canary.Sidecar.Quality;
 /// </remarks>
 internal static class AnswerText
 {
-    public static string Assemble(ReadOnlySpan<byte> body, ResponseBodyFormat? format, int maxChars)
+    /// <summary>The answer's text, at most <paramref name="maxChars"/> characters.</summary>
+    public static string Assemble(ReadOnlySpan<byte> body, ResponseBodyFormat? format, int maxChars) =>
+        Assemble(body, format, maxChars, out _);
+
+    /// <summary>The answer's text, at most <paramref name="maxChars"/> characters; <paramref name="truncated"/> says whether text was cut off.</summary>
+    public static string Assemble(ReadOnlySpan<byte> body, ResponseBodyFormat? format, int maxChars, out bool truncated)
     {
         var text = new StringBuilder();
         if (format == ResponseBodyFormat.EventStream)
@@ -26,8 +31,9 @@ internal static class AnswerText
             foreach (var data in EventData(body))
             {
                 AppendDocument(data, text, streamed: true);
-                if (text.Length >= maxChars)
+                if (text.Length > maxChars)
                 {
+                    // One character past the bound is enough to know the answer was cut.
                     break;
                 }
             }
@@ -37,7 +43,8 @@ internal static class AnswerText
             AppendDocument(body, text, streamed: false);
         }
 
-        return text.Length > maxChars ? text.ToString(0, maxChars) : text.ToString();
+        truncated = text.Length > maxChars;
+        return truncated ? text.ToString(0, maxChars) : text.ToString();
     }
 
     /// <summary>The <c>data:</c> payloads of an event stream, one per event (multi-line data joined by newlines).</summary>

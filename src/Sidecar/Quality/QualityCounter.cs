@@ -18,6 +18,9 @@ internal enum QualityCounter
     /// <summary>Written to PostgreSQL.</summary>
     Written,
 
+    /// <summary>Dropped because PostgreSQL refused the batch's data (it would refuse it again).</summary>
+    RejectedByDatabase,
+
     /// <summary>A write attempt failed (retried).</summary>
     WriteFailures,
 }

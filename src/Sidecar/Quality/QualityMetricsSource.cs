@@ -22,6 +22,7 @@ internal sealed class QualityMetricsSource : IMetricsSource
         writer.Metric("canary_quality_samples_total", "counter", Help, _counters[QualityCounter.Queued], ("result", "queued"));
         writer.Metric("canary_quality_samples_total", "counter", Help, _counters[QualityCounter.DroppedQueueFull], ("result", "dropped_queue_full"));
         writer.Metric("canary_quality_samples_total", "counter", Help, _counters[QualityCounter.Written], ("result", "written"));
+        writer.Metric("canary_quality_samples_total", "counter", Help, _counters[QualityCounter.RejectedByDatabase], ("result", "rejected_by_database"));
         writer.Metric("canary_quality_sample_write_failures_total", "counter", "Failed attempts to write a batch of quality samples (each is retried).", _counters[QualityCounter.WriteFailures]);
     }
 }

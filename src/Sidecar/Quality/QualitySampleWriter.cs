@@ -1,5 +1,6 @@
 using System.Text;
 using Canary.Contracts.Responses;
+using Canary.Contracts.Telemetry;
 using Canary.Sidecar.Model;
 using Canary.Sidecar.Persistence;
 using Microsoft.Extensions.Options;
@@ -13,9 +14,15 @@ namespace Canary.Sidecar.Quality;
 /// to the request and the answer, and inserts a batch in one round trip with <c>ON CONFLICT DO NOTHING</c> on the
 /// sample's id, so a batch retried after an ambiguous failure is stored once. While PostgreSQL is unreachable the same
 /// batch is retried with exponential backoff; meanwhile the queue fills and further samples are dropped and counted.
+/// A batch PostgreSQL refuses for its data (an error of class 22 or 23) would be refused again, so it is dropped and
+/// counted instead of blocking every later sample. The schema is migrated before the first write, so samples do not
+/// wait for the first telemetry flush to create their table.
 /// </summary>
 internal sealed class QualitySampleWriter : BackgroundService
 {
+    /// <summary><c>finish_reason</c> of a sample whose answer reported no finish reason.</summary>
+    public const string NoFinishReason = "none";
+
     private const int MaxBatch = 100;
 
     private const string Insert = """
@@ -33,6 +40,7 @@ internal sealed class QualitySampleWriter : BackgroundService
     private readonly PersistenceOptions _persistence;
     private readonly TimeProvider _time;
     private readonly ILogger<QualitySampleWriter> _logger;
+    private bool _schemaReady;
 
     public QualitySampleWriter(
         QualitySampleQueue queue,
@@ -78,7 +86,7 @@ internal sealed class QualitySampleWriter : BackgroundService
 
     internal QualitySampleRow ToRow(QualitySampleCapture sample)
     {
-        var answer = AnswerText.Assemble(sample.ResponseBody, sample.ResponseFormat, _options.MaxAnswerChars);
+        var answer = AnswerText.Assemble(sample.ResponseBody, sample.ResponseFormat, _options.MaxAnswerChars, out var answerCut);
         return new QualitySampleRow(
             sample.Id,
             sample.Rollout,
@@ -88,16 +96,28 @@ internal sealed class QualitySampleWriter : BackgroundService
             _persistence.SidecarId,
             sample.SampledAt,
             sample.Status,
-            FinishReasons.Name(sample.FinishReason),
+            FinishReasonName(sample.FinishReason),
             sample.InputTokens,
             sample.OutputTokens,
             sample.Refusal,
             sample.Incomplete,
-            _redactor.Apply(Encoding.UTF8.GetString(sample.RequestBody)),
+            Storable(_redactor.Apply(Encoding.UTF8.GetString(sample.RequestBody))),
             sample.RequestTruncated,
-            _redactor.Apply(answer),
-            sample.ResponseTruncated || answer.Length >= _options.MaxAnswerChars);
+            Storable(_redactor.Apply(answer)),
+            sample.ResponseTruncated || answerCut);
     }
+
+    /// <summary>
+    /// The finish reason's name as telemetry stores it, or <c>none</c> when the answer reported none: an error status, a
+    /// body that was not read, an answer cut before its end. <see cref="FinishReasons.Name"/> has no name for that case.
+    /// </summary>
+    internal static string FinishReasonName(FinishReason reason) => reason == FinishReason.None ? NoFinishReason : FinishReasons.Name(reason);
+
+    /// <summary>
+    /// PostgreSQL text cannot hold U+0000, which a request body (raw bytes) or an answer (a JSON <c>\u0000</c> escape)
+    /// may carry; it becomes U+FFFD so the row is accepted rather than refused with its whole batch.
+    /// </summary>
+    internal static string Storable(string text) => text.Contains('\0', StringComparison.Ordinal) ? text.Replace('\0', '\uFFFD') : text;
 
     private async Task WriteWithRetriesAsync(List<QualitySampleRow> batch, CancellationToken cancellationToken)
     {
@@ -106,8 +126,20 @@ internal sealed class QualitySampleWriter : BackgroundService
         {
             try
             {
+                if (!_schemaReady)
+                {
+                    await SchemaMigrator.MigrateAsync(_dataSource, cancellationToken).ConfigureAwait(false);
+                    _schemaReady = true;
+                }
+
                 await WriteAsync(batch, cancellationToken).ConfigureAwait(false);
                 _counters.Count(QualityCounter.Written, batch.Count);
+                return;
+            }
+            catch (PostgresException e) when (IsRefusedData(e))
+            {
+                _counters.Count(QualityCounter.RejectedByDatabase, batch.Count);
+                _logger.LogWarning("PostgreSQL refused a batch of {Count} quality samples ({SqlState}: {Message}); dropped", batch.Count, e.SqlState, e.MessageText);
                 return;
             }
             catch (Exception e) when (e is NpgsqlException or PostgresException or TimeoutException or System.Net.Sockets.SocketException && !cancellationToken.IsCancellationRequested)
@@ -119,6 +151,10 @@ internal sealed class QualitySampleWriter : BackgroundService
             }
         }
     }
+
+    /// <summary>Data exceptions (22) and integrity violations (23): the same rows would be refused on every retry.</summary>
+    private static bool IsRefusedData(PostgresException e) =>
+        e.SqlState.StartsWith("22", StringComparison.Ordinal) || e.SqlState.StartsWith("23", StringComparison.Ordinal);
 
     private async Task WriteAsync(List<QualitySampleRow> rows, CancellationToken cancellationToken)
     {
