@@ -89,7 +89,7 @@ internal sealed class RequestHeadersHandler
             if (sampled && !state.PendingRewrite)
             {
                 // The rewrite does not ask for this body (over its limit): the sample would have no request.
-                state.Sample = null;
+                _sampler!.AbandonForLackOfBody(ref state);
             }
         }
         else

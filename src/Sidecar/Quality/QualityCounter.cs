@@ -9,6 +9,12 @@ internal enum QualityCounter
     /// <summary>A drawn exchange ended outside the comparison (a model-rewrite request left unrewritten) and was dropped.</summary>
     OutsideComparison,
 
+    /// <summary>
+    /// Drawn on a model-rewrite route whose request body the rewrite does not ask Envoy for (over its size limit), so
+    /// there is no request to keep; dropped.
+    /// </summary>
+    NoRequestBody,
+
     /// <summary>Queued for PostgreSQL.</summary>
     Queued,
 

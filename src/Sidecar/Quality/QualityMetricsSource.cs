@@ -19,6 +19,7 @@ internal sealed class QualityMetricsSource : IMetricsSource
     {
         writer.Metric("canary_quality_samples_total", "counter", Help, _counters[QualityCounter.Sampled], ("result", "sampled"));
         writer.Metric("canary_quality_samples_total", "counter", Help, _counters[QualityCounter.OutsideComparison], ("result", "outside_comparison"));
+        writer.Metric("canary_quality_samples_total", "counter", Help, _counters[QualityCounter.NoRequestBody], ("result", "no_request_body"));
         writer.Metric("canary_quality_samples_total", "counter", Help, _counters[QualityCounter.Queued], ("result", "queued"));
         writer.Metric("canary_quality_samples_total", "counter", Help, _counters[QualityCounter.DroppedQueueFull], ("result", "dropped_queue_full"));
         writer.Metric("canary_quality_samples_total", "counter", Help, _counters[QualityCounter.Written], ("result", "written"));

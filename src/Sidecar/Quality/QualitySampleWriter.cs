@@ -15,8 +15,8 @@ namespace Canary.Sidecar.Quality;
 /// sample's id, so a batch retried after an ambiguous failure is stored once. While PostgreSQL is unreachable the same
 /// batch is retried with exponential backoff; meanwhile the queue fills and further samples are dropped and counted.
 /// A batch PostgreSQL refuses for its data (an error of class 22 or 23) would be refused again, so it is dropped and
-/// counted instead of blocking every later sample. The schema is migrated before the first write, so samples do not
-/// wait for the first telemetry flush to create their table.
+/// counted instead of blocking every later sample. Unless <c>Canary:Telemetry:ApplyMigrations</c> is off, the schema
+/// is migrated before the first write, so samples do not wait for the first telemetry flush to create their table.
 /// </summary>
 internal sealed class QualitySampleWriter : BackgroundService
 {
@@ -59,6 +59,7 @@ internal sealed class QualitySampleWriter : BackgroundService
         _persistence = persistence.Value;
         _time = time;
         _logger = logger;
+        _schemaReady = !_persistence.ApplyMigrations;
     }
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)

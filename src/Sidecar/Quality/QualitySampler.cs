@@ -44,4 +44,14 @@ internal sealed class QualitySampler
         state.Sample = new QualitySampleCapture(Guid.CreateVersion7(_time.GetUtcNow()), route.Definition.RouteKey, _time.GetUtcNow(), state.Bucket, _options.MaxRequestBytes, _options.MaxResponseBytes);
         return true;
     }
+
+    /// <summary>
+    /// Drops the capture <see cref="TryStart"/> began when the request body will not come after all, and counts it, so
+    /// every drawn sample is accounted for in <c>canary_quality_samples_total</c>.
+    /// </summary>
+    public void AbandonForLackOfBody(ref ExchangeState state)
+    {
+        state.Sample = null;
+        _counters.Count(QualityCounter.NoRequestBody);
+    }
 }

@@ -123,4 +123,18 @@ public sealed class QualitySamplerTests
         Assert.Equal(("chat", 4321), (state.Sample!.Rollout, state.Sample.Bucket));
         Assert.Equal(1, counters[QualityCounter.Sampled]);
     }
+
+    [Fact]
+    public void AbandonForLackOfBody_Drawn_CaptureDroppedAndCounted()
+    {
+        var counters = new QualityCounters();
+        var sampler = new QualitySampler(Settings(1), counters, TimeProvider.System, enabled: true);
+        var state = new ExchangeState { Reason = AssignmentReason.Sticky, Bucket = 1 };
+        Assert.True(sampler.TryStart(Route(10_000), false, ref state));
+
+        sampler.AbandonForLackOfBody(ref state);
+
+        Assert.Null(state.Sample);
+        Assert.Equal((1L, 1L), (counters[QualityCounter.Sampled], counters[QualityCounter.NoRequestBody]));
+    }
 }
