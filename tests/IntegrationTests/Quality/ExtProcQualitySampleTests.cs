@@ -146,6 +146,8 @@ public sealed class ExtProcQualitySampleTests
                 "the written samples counted");
             var metrics = await ProxySdkTests.ScrapeAsync(sidecar.MetricsPort);
             Assert.Contains("canary_quality_samples_total{result=\"sampled\"} 2", metrics, StringComparison.Ordinal);
+            Assert.Contains("canary_quality_samples_total{result=\"no_request_body\"} 0", metrics, StringComparison.Ordinal);
+            Assert.Contains("canary_quality_samples_total{result=\"rejected_by_database\"} 0", metrics, StringComparison.Ordinal);
             Assert.Equal(2, (await StoredQualitySample.ReadAllAsync(dataSource)).Count);
         }
         finally
