@@ -45,7 +45,16 @@ const SIDECAR_ENV = new Set([
   'Canary__Proxy__Enabled', 'Canary__Proxy__Port', 'Canary__Proxy__BindAddress', 'Canary__Proxy__RouteKey',
   'Canary__Proxy__UserKeySource', 'Canary__Proxy__MaxRequestBodyBytes', 'Canary__Proxy__UnmatchedRequests',
   'Canary__Proxy__DefaultUpstream',
+  'Canary__Quality__MaxRequestBytes', 'Canary__Quality__MaxResponseBytes', 'Canary__Quality__MaxAnswerChars',
+  'Canary__Quality__QueueCapacity',
 ]);
+// Quality-sample redaction rules (docs/quality.md), one entry per pattern.
+const QUALITY_REDACT_ENV = /^Canary__Quality__Redact__([0-9]+)$/;
+// values.yaml quality key -> the sidecar's Canary:Quality setting.
+const QUALITY_SETTINGS = [
+  ['maxRequestBytes', 'MaxRequestBytes'], ['maxResponseBytes', 'MaxResponseBytes'], ['maxAnswerChars', 'MaxAnswerChars'],
+  ['queueCapacity', 'QueueCapacity'],
+];
 // Proxy-mode list entries and per-upstream settings (docs/proxy.md), matched by pattern.
 const PROXY_ENV = /^Canary__Proxy__(UserKeyBodyFields__[0-9]+|Upstreams__[a-z0-9-]+__(Url|ApiKeyFile|ApiKeyHeader|ConnectTimeout|Timeout))$/;
 // The analyzer refuses unknown Canary__ keys too (README, Analyzer configuration); list entries are matched by pattern.
@@ -58,6 +67,7 @@ const ROLLOUT_KEYS = new Set([
   'routeKey', 'stableSubset', 'canarySubset', 'canaryWeightBasisPoints', 'salt', 'state', 'forcedCanaryUsers',
   'stableModel', 'canaryModel',
   'optInHeader', 'excludedUsers', 'excludedTenants',
+  'qualitySampleBasisPoints',
 ]);
 
 function isObject(v) {
@@ -341,7 +351,7 @@ function checkSidecarContainer(c, where, ct, volumes, mode) {
   const val = (n) => (env.get(n) ? env.get(n).value : undefined);
   for (const name of env.keys()) {
     const extra = (get(v, 'sidecar.extraEnv') || []).some((e) => e.name === name);
-    c.expect(SIDECAR_ENV.has(name) || /^Canary__Routing__UserKeyHeaders__[0-9]+$/.test(name) || PRICE_ENV.test(name) || (mode === 'proxy' && PROXY_ENV.test(name)) || extra, where, `${name} is not a setting of the sidecar's configuration contract (it refuses unknown Canary__ keys)`);
+    c.expect(SIDECAR_ENV.has(name) || /^Canary__Routing__UserKeyHeaders__[0-9]+$/.test(name) || PRICE_ENV.test(name) || QUALITY_REDACT_ENV.test(name) || (mode === 'proxy' && PROXY_ENV.test(name)) || extra, where, `${name} is not a setting of the sidecar's configuration contract (it refuses unknown Canary__ keys)`);
   }
   const expectEnv = (name, expected) => c.expect(val(name) === (expected === undefined ? undefined : String(expected)), where, `${name}="${val(name)}", expected ${expected === undefined ? 'no such variable' : `"${expected}"`}`);
   expectEnv('Canary__ExtProc__Port', s.extProcPort);
@@ -375,6 +385,18 @@ function checkSidecarContainer(c, where, ct, volumes, mode) {
   } else {
     c.expect(!db, where, 'Canary__Database__ConnectionString set without database.existingSecret');
   }
+
+  // Quality samples: the values' bounds and redaction rules, only with a database (without one nothing is sampled).
+  const quality = get(v, 'quality') || {};
+  const withDatabase = Boolean(get(v, 'database.existingSecret'));
+  for (const [key, setting] of QUALITY_SETTINGS) {
+    const value = quality[key];
+    expectEnv(`Canary__Quality__${setting}`, withDatabase && value !== null && value !== undefined ? value : undefined);
+  }
+  const redact = [...env.keys()].filter((n) => QUALITY_REDACT_ENV.test(n))
+    .sort((a, b) => Number(QUALITY_REDACT_ENV.exec(a)[1]) - Number(QUALITY_REDACT_ENV.exec(b)[1])).map((n) => val(n));
+  const expectedRedact = withDatabase ? (quality.redact || []) : [];
+  c.expect(deepEqual(redact, expectedRedact), where, `redaction rules ${JSON.stringify(redact)}, expected ${JSON.stringify(expectedRedact)} from quality.redact`);
 
   const ports = new Map((ct.ports || []).map((p) => [p.name, p.containerPort]));
   c.expect(ports.get('grpc-extproc') === s.extProcPort, where, `container port grpc-extproc=${ports.get('grpc-extproc')}, expected ${s.extProcPort}`);
@@ -652,6 +674,7 @@ function checkRolloutTable(c, w, text) {
     c.expect(typeof r.routeKey === 'string' && r.routeKey !== '' && !keys.has(r.routeKey), at, 'routeKey missing or duplicated');
     keys.add(r.routeKey);
     c.expect(Number.isInteger(r.canaryWeightBasisPoints) && r.canaryWeightBasisPoints >= 0 && r.canaryWeightBasisPoints <= 10000, at, 'canaryWeightBasisPoints must be 0..10000');
+    c.expect(r.qualitySampleBasisPoints === undefined || (Number.isInteger(r.qualitySampleBasisPoints) && r.qualitySampleBasisPoints >= 0 && r.qualitySampleBasisPoints <= 10000), at, 'qualitySampleBasisPoints must be 0..10000');
     c.expect(typeof r.salt === 'string' && r.salt !== '', at, 'salt missing');
     c.expect(r.stableSubset && r.canarySubset && r.stableSubset !== r.canarySubset, at, 'stable and canary subsets must be set and differ');
     c.expect(r.state === undefined || ['active', 'paused', 'rolledBack'].includes(r.state), at, `state "${r.state}" unknown`);

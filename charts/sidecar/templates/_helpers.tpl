@@ -280,6 +280,17 @@ env:
         key: {{ $v.database.key }}
   - name: Canary__Telemetry__FlushInterval
     value: {{ $s.flushInterval | quote }}
+  {{- $q := $v.quality }}
+  {{- range $i, $r := $q.redact }}
+  - name: Canary__Quality__Redact__{{ $i }}
+    value: {{ $r | quote }}
+  {{- end }}
+  {{- range $key, $setting := dict "maxRequestBytes" "MaxRequestBytes" "maxResponseBytes" "MaxResponseBytes" "maxAnswerChars" "MaxAnswerChars" "queueCapacity" "QueueCapacity" }}
+  {{- if not (kindIs "invalid" (index $q $key)) }}
+  - name: Canary__Quality__{{ $setting }}
+    value: {{ index $q $key | int64 | toString | quote }}
+  {{- end }}
+  {{- end }}
   {{- end }}
   {{- if eq $mode "proxy" }}
   {{- $p := $v.proxyMode }}

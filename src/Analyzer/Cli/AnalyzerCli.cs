@@ -26,6 +26,7 @@ internal static class AnalyzerCli
         root.Subcommands.Add(ReplayCommand.Create(context));
         root.Subcommands.Add(DiscoverCommand.Create(context));
         root.Subcommands.Add(MeshWeightCommand.Create(context));
+        root.Subcommands.Add(PurgeSamplesCommand.Create(context));
         return root;
     }
 

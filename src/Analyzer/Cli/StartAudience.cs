@@ -1,6 +1,6 @@
 namespace Canary.Analyzer.Cli;
 
-/// <summary>What <c>start</c> was told about a rollout's table entry: versions, salt, who is forced in or kept out.</summary>
+/// <summary>What <c>start</c> was told about a rollout's table entry: versions, salt, who is forced in or kept out, which share of answers is kept for the judge.</summary>
 internal sealed record StartAudience(
     string Route,
     string Stable,
@@ -11,4 +11,5 @@ internal sealed record StartAudience(
     IReadOnlyList<string> ExcludedTenants,
     string? OptInHeader,
     string? StableModel,
-    string? CanaryModel);
+    string? CanaryModel,
+    string? QualitySample = null);

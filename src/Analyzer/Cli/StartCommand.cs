@@ -33,12 +33,13 @@ internal static class StartCommand
         var optIn = new Option<string?>("--opt-in-header") { Description = "Request header that opts a request into the canary when its value is not empty, 0 or false, e.g. x-canary-opt-in." };
         var stableModel = new Option<string?>("--stable-model") { Description = "Model-rewrite mode: the model requests ask for." };
         var canaryModel = new Option<string?>("--canary-model") { Description = "Model-rewrite mode: the model canary requests are rewritten to." };
+        var qualitySample = new Option<string?>("--quality-sample") { Description = "Share of the comparison's exchanges whose request and answer the sidecars keep for the judge, e.g. 1% (default: none; docs/quality.md)." };
         var skipPreflight = new Option<bool>("--skip-preflight") { Description = "Start without a passing preflight for these versions (recorded with who and when)." };
         var skippedBy = new Option<string?>("--skipped-by") { Description = "Who skips the preflight, for the record (default: $USER)." };
         var testersOnly = new Option<bool>("--testers-only") { Description = "Stage 1: put the rollout in the table at weight 0 so only the --forced-user testers (and --opt-in-header requests) reach the canary while the preflight runs; no preflight needed, no automatic decisions. Run start again without it to go to the first weight." };
         var command = new Command("start", "Start a rollout: route key, stable and canary versions, audience, guards and the stage schedule. Needs a passing preflight (stage 1) for the same versions, except with --testers-only.")
         {
-            route, stable, canary, salt, schedule, minSamples, warmUp, guards, forced, excludedUsers, excludedTenants, optIn, stableModel, canaryModel, skipPreflight, skippedBy, testersOnly,
+            route, stable, canary, salt, schedule, minSamples, warmUp, guards, forced, excludedUsers, excludedTenants, optIn, stableModel, canaryModel, qualitySample, skipPreflight, skippedBy, testersOnly,
         };
         var connection = new ConnectionOptions(command);
         context.SetAction(command, connection, CommandContext.Always, (parse, errors) =>
@@ -60,7 +61,8 @@ internal static class StartCommand
             var definition = ReadDefinition(
                 new StartAudience(
                     parse.GetValue(route)!, parse.GetValue(stable)!, parse.GetValue(canary)!, parse.GetValue(salt), forcedUsers,
-                    parse.GetValue(excludedUsers) ?? [], parse.GetValue(excludedTenants) ?? [], optInHeader, parse.GetValue(stableModel), parse.GetValue(canaryModel)),
+                    parse.GetValue(excludedUsers) ?? [], parse.GetValue(excludedTenants) ?? [], optInHeader, parse.GetValue(stableModel), parse.GetValue(canaryModel),
+                    parse.GetValue(qualitySample)),
                 context.Time.GetUtcNow(),
                 errors);
             return async (session, ct) =>
@@ -210,7 +212,31 @@ internal static class StartCommand
             OptInHeader = optIn,
             StableModel = audience.StableModel,
             CanaryModel = audience.CanaryModel,
+            QualitySampleBasisPoints = ReadQualitySample(audience.QualitySample, errors),
         };
+    }
+
+    /// <summary>"1%", "0.5%" or "0%" as basis points; an error for anything else, or a share below one basis point.</summary>
+    internal static int ReadQualitySample(string? text, List<string> errors)
+    {
+        if (text is null)
+        {
+            return 0;
+        }
+
+        // Exactly one percent sign: "1%%" is a typo, not 1 %.
+        var trimmed = text.Trim();
+        var number = trimmed.EndsWith('%') ? trimmed[..^1] : trimmed;
+        if (!trimmed.EndsWith('%')
+            || !decimal.TryParse(number, System.Globalization.NumberStyles.AllowDecimalPoint, System.Globalization.CultureInfo.InvariantCulture, out var percent)
+            || percent > 100
+            || (percent * 100) % 1 != 0)
+        {
+            errors.Add($"--quality-sample \"{text}\": a percentage between 0% and 100% in steps of 0.01%, e.g. 1%");
+            return 0;
+        }
+
+        return (int)(percent * 100);
     }
 
     /// <summary>The canary's name, the start time and 64 random bits: never the salt of an earlier rollout.</summary>

@@ -1,3 +1,4 @@
+using Canary.Analyzer.Quality;
 using Canary.Analyzer.Storage;
 using Npgsql;
 
@@ -33,6 +34,12 @@ internal sealed class StorageMaintenance : IStorageMaintenance
             if (compacted > 0 || deleted > 0)
             {
                 _out.WriteLine($"storage: {compacted} hour(s) compacted, {deleted} raw row(s) past retention deleted");
+            }
+
+            var samples = await QualitySampleStore.DeleteOlderThanAsync(_dataSource, _time.GetUtcNow() - _options.QualitySampleRetention, cancellationToken).ConfigureAwait(false);
+            if (samples > 0)
+            {
+                _out.WriteLine($"storage: {samples} quality sample(s) past retention deleted");
             }
         }
         catch (NpgsqlException e)

@@ -14,4 +14,7 @@ internal sealed class StorageMaintenanceOptions
     /// <summary>Raw intervals (and their slices) of compacted hours ending at least this long ago are deleted; uncompacted
     /// hours are kept.</summary>
     public TimeSpan RawRetention { get; init; } = TimeSpan.FromHours(48);
+
+    /// <summary>Quality samples (users' requests and the models' answers) taken at least this long ago are deleted.</summary>
+    public TimeSpan QualitySampleRetention { get; init; } = TimeSpan.FromDays(7);
 }

@@ -45,6 +45,13 @@ public sealed record RolloutDefinition
     /// <summary>The model name canary requests are rewritten to; null for header-only (subset) rollouts.</summary>
     public string? CanaryModel { get; init; }
 
+    /// <summary>
+    /// Share of the comparison's exchanges (stable and canary arms) whose request and answer are kept as quality samples
+    /// for the judge, in basis points: 0 (the default) keeps none, 100 is 1 %. Requests outside the comparison (testers,
+    /// excluded users, requests without a user key) are never sampled.
+    /// </summary>
+    public int QualitySampleBasisPoints { get; init; }
+
     public bool IsModelRewrite => StableModel is not null && CanaryModel is not null;
 
     /// <summary>The weight requests actually see: rolled-back rollouts route nobody to the canary.</summary>

@@ -16,6 +16,7 @@ public static class RolloutTableJson
     {
         "routeKey", "stableSubset", "canarySubset", "canaryWeightBasisPoints", "salt", "state",
         "forcedCanaryUsers", "optInHeader", "excludedUsers", "excludedTenants", "stableModel", "canaryModel",
+        "qualitySampleBasisPoints",
     };
 
     /// <summary>Parses and validates; on any error the table is null and every error is listed.</summary>
@@ -124,6 +125,11 @@ public static class RolloutTableJson
                     writer.WriteString("canaryModel", rollout.CanaryModel);
                 }
 
+                if (rollout.QualitySampleBasisPoints != 0)
+                {
+                    writer.WriteNumber("qualitySampleBasisPoints", rollout.QualitySampleBasisPoints);
+                }
+
                 writer.WriteEndObject();
             }
 
@@ -188,6 +194,13 @@ public static class RolloutTableJson
             errors.Add($"{at}.canaryWeightBasisPoints: must be an integer between 0 and 10000");
         }
 
+        var sampleBasisPoints = 0;
+        if (element.TryGetProperty("qualitySampleBasisPoints", out var sampleElement)
+            && (sampleElement.ValueKind != JsonValueKind.Number || !sampleElement.TryGetInt32(out sampleBasisPoints)))
+        {
+            errors.Add($"{at}.qualitySampleBasisPoints: must be an integer between 0 and 10000");
+        }
+
         var state = RolloutState.Active;
         var stateName = ReadString(element, "state", at, errors, required: false);
         if (stateName is not null && !TryParseState(stateName, out state))
@@ -217,6 +230,7 @@ public static class RolloutTableJson
             ExcludedTenants = excludedTenants,
             StableModel = stableModel,
             CanaryModel = canaryModel,
+            QualitySampleBasisPoints = sampleBasisPoints,
         };
     }
 

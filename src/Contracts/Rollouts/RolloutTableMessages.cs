@@ -16,6 +16,7 @@ public static class RolloutTableMessages
                 CanaryWeightBasisPoints = rollout.CanaryWeightBasisPoints,
                 Salt = rollout.Salt,
                 State = ToMessage(rollout.State),
+                QualitySampleBasisPoints = rollout.QualitySampleBasisPoints,
             };
             if (rollout.OptInHeader is not null)
             {
@@ -74,6 +75,7 @@ public static class RolloutTableMessages
                 ExcludedTenants = [.. item.ExcludedTenants],
                 StableModel = item.HasStableModel ? item.StableModel : null,
                 CanaryModel = item.HasCanaryModel ? item.CanaryModel : null,
+                QualitySampleBasisPoints = item.QualitySampleBasisPoints,
             });
         }
 

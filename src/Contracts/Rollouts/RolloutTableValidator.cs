@@ -44,6 +44,11 @@ public static class RolloutTableValidator
                 errors.Add($"{at}.canaryWeightBasisPoints: must be between 0 and 10000, was {rollout.CanaryWeightBasisPoints}");
             }
 
+            if (rollout.QualitySampleBasisPoints is < 0 or > RolloutDefinition.MaxWeightBasisPoints)
+            {
+                errors.Add($"{at}.qualitySampleBasisPoints: must be between 0 and 10000, was {rollout.QualitySampleBasisPoints}");
+            }
+
             if (string.IsNullOrEmpty(rollout.Salt))
             {
                 errors.Add($"{at}.salt: must not be empty (a fresh salt per rollout draws a fresh cohort)");

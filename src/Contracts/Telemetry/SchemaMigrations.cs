@@ -18,6 +18,7 @@ public static class SchemaMigrations
         new(7, "0007_testers_stage.sql"),
         new(8, "0008_finish_and_tripwire_trips.sql"),
         new(9, "0009_user_groups.sql"),
+        new(10, "0010_quality_samples.sql"),
     ];
 
     public static IReadOnlyList<SchemaMigration> All => Migrations;

@@ -13,6 +13,7 @@ using Canary.Sidecar.Pooling;
 using Canary.Sidecar.Processing;
 using Canary.Sidecar.Proxy;
 using Canary.Sidecar.Proxy.PriorKnowledge;
+using Canary.Sidecar.Quality;
 using Canary.Sidecar.Routing;
 using Canary.Sidecar.Telemetry;
 using Canary.Sidecar.Telemetry.Scanning;
@@ -39,7 +40,7 @@ internal static class SidecarApplication
     /// each refuses its own unknown keys (<c>Telemetry</c>: <see cref="PersistenceSettings"/>, <c>Database</c>:
     /// <see cref="ControlSettings"/>, <c>Tripwire</c>: <see cref="TripwireSettings"/>, <c>Proxy</c>: <see cref="ProxySettings"/>).
     /// </summary>
-    private static readonly string[] FeatureSections = ["Telemetry", "Database", "Tripwire", ProxyOptions.SectionName];
+    private static readonly string[] FeatureSections = ["Telemetry", "Database", "Tripwire", ProxyOptions.SectionName, QualityOptions.SectionName];
 
     public static WebApplication Build(string[] args, Action<WebApplicationBuilder>? configure = null)
     {
@@ -85,6 +86,7 @@ internal static class SidecarApplication
             section.GetSection(ProxyOptions.SectionName),
             [("Canary:ExtProc:Port", options.ExtProc.Port), ("Canary:Control:Port", options.Control.Port), ("Canary:Metrics:Port", options.Metrics.Port)],
             errors);
+        var quality = QualitySettings.Load(section.GetSection(QualityOptions.SectionName), errors);
         if (errors.Count > 0)
         {
             throw new ConfigurationErrorsException(errors);
@@ -108,6 +110,8 @@ internal static class SidecarApplication
         services.AddSingleton(prices);
         services.AddSingleton<ObjectPool<ResponseScanner>>(new ThreadCachedObjectPool<ResponseScanner>(new ResponseScannerPoolPolicy(), maximumRetained: 4096));
         services.AddSingleton<IExchangeObserver, TelemetryObserver>();
+        // After the telemetry observer: it hands a sample what its scanner read before this one ends the sample.
+        AddQualitySampling(services, quality, !string.IsNullOrWhiteSpace(builder.Configuration[PersistenceOptions.ConnectionStringKey]));
         services.AddSingleton<IMetricsSource, TelemetryMetricsSource>();
         services.AddSingleton<ProcessingAnswerPool>();
         services.AddSingleton(provider => new RequestBodyHandler(provider.GetRequiredService<ProcessingAnswerPool>(), ModelRewriteLimits.Default));
@@ -204,6 +208,24 @@ internal static class SidecarApplication
             }
         });
         return app;
+    }
+
+    /// <summary>
+    /// Quality samples (docs/quality.md): the sampler always, so rollouts that ask for samples are served alike; the
+    /// observer and the PostgreSQL writer only with a database, without which nothing would keep a sample.
+    /// </summary>
+    private static void AddQualitySampling(IServiceCollection services, QualitySettings quality, bool database)
+    {
+        services.AddSingleton(quality);
+        services.AddSingleton<QualityCounters>();
+        services.AddSingleton(provider => new QualitySampler(quality, provider.GetRequiredService<QualityCounters>(), provider.GetRequiredService<TimeProvider>(), enabled: database));
+        services.AddSingleton<IMetricsSource, QualityMetricsSource>();
+        if (database)
+        {
+            services.AddSingleton<QualitySampleQueue>();
+            services.AddSingleton<IExchangeObserver, QualitySampleObserver>();
+            services.AddHostedService<QualitySampleWriter>();
+        }
     }
 
     private static void ConfigureKestrel(WebApplicationBuilder builder, SidecarOptions options, X509Certificate2? controlCertificate, ProxySettings proxy, ListenerEndpoints endpoints)

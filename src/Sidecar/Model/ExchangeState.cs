@@ -1,3 +1,4 @@
+using Canary.Sidecar.Quality;
 using Canary.Sidecar.Telemetry.Scanning;
 
 namespace Canary.Sidecar.Model;
@@ -76,6 +77,9 @@ internal struct ExchangeState
 
     /// <summary><see cref="TimeProvider.GetTimestamp"/> of the chunk that carried the first content, or 0.</summary>
     public long FirstContentTimestamp;
+
+    /// <summary>The exchange was drawn as a quality sample: what it keeps of the request and the answer; null otherwise.</summary>
+    public QualitySampleCapture? Sample;
 
     /// <summary>HTTP status from response_headers' <c>:status</c>; 0 until then, or when it was missing or invalid.</summary>
     public int Status;

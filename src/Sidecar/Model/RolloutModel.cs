@@ -67,6 +67,18 @@ internal sealed class RolloutModel
             CanarySubset = Encoding.ASCII.GetBytes(definition.CanarySubset);
         }
 
+        QualitySampleBasisPoints = RolledBack ? 0 : definition.QualitySampleBasisPoints;
+        if (QualitySampleBasisPoints > 0 && !definition.IsModelRewrite)
+        {
+            // Built only for rollouts that sample: two answers, the sticky comparison's stable and canary.
+            var rolloutEntry = CanaryMetadata.RolloutEntry(definition.RouteKey);
+            SampledAnswers =
+            [
+                WithMetadata(answers.SetSubsetAndPeekBody(definition.StableSubset), rolloutEntry, ArmKind.Stable, AssignmentReason.Sticky),
+                WithMetadata(answers.SetSubsetAndPeekBody(definition.CanarySubset), rolloutEntry, ArmKind.Canary, AssignmentReason.Sticky),
+            ];
+        }
+
         _layout = AnswerLayout.For(RolledBack, ForcedCanaryUsers.Count > 0, OptInHeaderIndex >= 0, ExcludedUsers.Count > 0, ExcludedTenants.Count > 0, feedbackEnabled, IsModelRewrite);
 
         // The shared answers and arm names come from caches that hand the same instances to the next model while the
@@ -129,6 +141,18 @@ internal sealed class RolloutModel
     public byte[] CanarySubset { get; } = [];
 
     /// <summary>
+    /// Share of the sticky comparison's exchanges kept as quality samples, in basis points; 0 (also once rolled back)
+    /// keeps none.
+    /// </summary>
+    public int QualitySampleBasisPoints { get; }
+
+    /// <summary>
+    /// A rollout that routes by header and samples: the request_headers answers of a sampled sticky request, [0] stable
+    /// and [1] canary, which also ask Envoy for the request body (up to its buffer limit) so the sample has it.
+    /// </summary>
+    public ProcessingAnswer[]? SampledAnswers { get; }
+
+    /// <summary>
     /// The request_headers answer of a rollout that routes by header: the subset header set to the canary or stable,
     /// with this rollout's metadata for the request's reason and arm.
     /// </summary>
@@ -184,6 +208,14 @@ internal sealed class RolloutModel
         }
 
         return answers;
+    }
+
+    private ProcessingAnswer WithMetadata(ProcessingAnswer shared, byte[] rolloutEntry, ArmKind arm, AssignmentReason reason)
+    {
+        var length = shared.Payload.Length + DynamicMetadataWriter.FieldSize(CanaryMetadata.NamespaceBytes, rolloutEntry, Arms.Names.ArmEntry(arm), CanaryMetadata.ReasonEntries[(int)reason]);
+        var buffer = new byte[length];
+        var written = DynamicMetadataWriter.Write(buffer, shared.Payload, CanaryMetadata.NamespaceBytes, rolloutEntry, Arms.Names.ArmEntry(arm), CanaryMetadata.ReasonEntries[(int)reason]);
+        return new ProcessingAnswer(buffer, 0, written, shared.Description);
     }
 
     private (ProcessingAnswer Shared, ArmKind Arm, AssignmentReason Reason) Answer((AssignmentReason Reason, bool Bit, bool Feedback) place)

@@ -39,6 +39,7 @@ internal sealed class RouteAnswerCache
     {
         SetSubset,
         SetSubsetAndBufferBody,
+        SetSubsetAndPeekBody,
         ServedSubset,
         ServedSubsetAndStreamBody,
     }
@@ -52,6 +53,9 @@ internal sealed class RouteAnswerCache
 
     /// <summary>request_headers answer setting the subset header and asking for the buffered body (model rewrite).</summary>
     public ProcessingAnswer SetSubsetAndBufferBody(string subset) => Get(AnswerKind.SetSubsetAndBufferBody, subset);
+
+    /// <summary>request_headers answer setting the subset header and asking for the body up to Envoy's buffer limit (a quality sample).</summary>
+    public ProcessingAnswer SetSubsetAndPeekBody(string subset) => Get(AnswerKind.SetSubsetAndPeekBody, subset);
 
     /// <summary>response_headers answer naming the serving subset; only when a served-subset header is configured.</summary>
     public ProcessingAnswer ServedSubset(string subset, bool streamBody) =>
@@ -114,6 +118,7 @@ internal sealed class RouteAnswerCache
     {
         AnswerKind.SetSubset => ProcessingAnswers.SetRequestHeader(SubsetHeader, subset),
         AnswerKind.SetSubsetAndBufferBody => ProcessingAnswers.SetRequestHeaderAndBufferBody(SubsetHeader, subset),
+        AnswerKind.SetSubsetAndPeekBody => ProcessingAnswers.SetRequestHeaderAndPeekBody(SubsetHeader, subset),
         AnswerKind.ServedSubset => ProcessingAnswers.ResponseHeadersWithServedSubset(ServedSubsetHeader!, subset, streamBody: false),
         _ => ProcessingAnswers.ResponseHeadersWithServedSubset(ServedSubsetHeader!, subset, streamBody: true),
     };

@@ -90,6 +90,16 @@ internal sealed class ExchangeProcessor
                     : state.WantsResponseBody ? ProcessingAnswers.ContinueResponseHeadersAndStreamBody : ProcessingAnswers.ContinueResponseHeaders;
                 break;
             case ProcessingRequestKind.RequestBody:
+                if (state.Sample is { } sample)
+                {
+                    // Sampled: the body came because the sample asked for it (or the rewrite did). The first
+                    // request_body message holds it whole, or up to Envoy's buffer limit (BUFFERED_PARTIAL).
+                    if (HttpBodyReader.TryRead(request.Payload, out var requestBody, out var requestEnd))
+                    {
+                        sample.SetRequestBody(requestBody, requestEnd);
+                    }
+                }
+
                 if (state.PendingRewrite)
                 {
                     state.PendingRewrite = false;

@@ -1,4 +1,5 @@
 using Canary.Sidecar.Model;
+using Canary.Sidecar.Quality;
 using Canary.Sidecar.Routing;
 using Canary.Sidecar.Wire;
 
@@ -16,12 +17,14 @@ internal sealed class RequestHeadersHandler
     private readonly SubsetSelector _selector;
     private readonly ProcessingCounters _counters;
     private readonly int _maxRewriteBodyBytes;
+    private readonly QualitySampler? _sampler;
 
-    public RequestHeadersHandler(SubsetSelector selector, ProcessingCounters counters, RequestBodyHandler rewrites)
+    public RequestHeadersHandler(SubsetSelector selector, ProcessingCounters counters, RequestBodyHandler rewrites, QualitySampler? sampler = null)
     {
         _selector = selector;
         _counters = counters;
         _maxRewriteBodyBytes = rewrites.Limits.MaxBodyBytes;
+        _sampler = sampler;
     }
 
     /// <summary>
@@ -77,10 +80,24 @@ internal sealed class RequestHeadersHandler
         }
 
         var canary = _selector.Assign(route, facts, ref state);
-        answer = route.IsModelRewrite
-            ? StartRewrite(route, canary, state.Reason, facts.IsFeedbackPath, enumerator.EndOfStream, facts.ContentLength, ref state)
+        // A sample needs the request body, so a request without one (end_of_stream on its headers) is never drawn.
+        var sampled = route.QualitySampleBasisPoints > 0 && !enumerator.EndOfStream && _sampler is not null
+            && _sampler.TryStart(route, facts.IsFeedbackPath, ref state);
+        if (route.IsModelRewrite)
+        {
+            answer = StartRewrite(route, canary, state.Reason, facts.IsFeedbackPath, enumerator.EndOfStream, facts.ContentLength, ref state);
+            if (sampled && !state.PendingRewrite)
+            {
+                // The rewrite does not ask for this body (over its limit): the sample would have no request.
+                _sampler!.AbandonForLackOfBody(ref state);
+            }
+        }
+        else
+        {
             // The answer always sets the header, so a client-sent subset header is overwritten whatever it said.
-            : route.HeadersAnswer(canary, state.Reason, facts.IsFeedbackPath);
+            answer = sampled ? route.SampledAnswers![canary ? 1 : 0] : route.HeadersAnswer(canary, state.Reason, facts.IsFeedbackPath);
+        }
+
         return true;
     }
 

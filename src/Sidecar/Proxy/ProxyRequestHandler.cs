@@ -1,5 +1,6 @@
 using Canary.Sidecar.Model;
 using Canary.Sidecar.ModelRewrite;
+using Canary.Sidecar.Quality;
 using Canary.Sidecar.Routing;
 using Yarp.ReverseProxy.Forwarder;
 
@@ -23,6 +24,7 @@ internal sealed class ProxyRequestHandler
     private readonly TimeProvider _timeProvider;
     private readonly IExchangeObserver[] _observers;
     private readonly ModelRewriteLimits _limits;
+    private readonly QualitySampler? _sampler;
 
     public ProxyRequestHandler(
         RolloutTableHolder tables,
@@ -33,8 +35,10 @@ internal sealed class ProxyRequestHandler
         ProxyCounters counters,
         RoutingSettings routing,
         TimeProvider timeProvider,
-        IEnumerable<IExchangeObserver> observers)
+        IEnumerable<IExchangeObserver> observers,
+        QualitySampler? sampler = null)
     {
+        _sampler = sampler;
         _tables = tables;
         _selector = selector;
         _forwarder = forwarder;
@@ -134,6 +138,14 @@ internal sealed class ProxyRequestHandler
         exchange.State.SawRequestHeaders = true;
         exchange.State.RequestTimestamp = _timeProvider.GetTimestamp();
         _selector.Assign(route, facts, ref exchange.State);
+        if (body.Length > 0 && _sampler is not null && route.QualitySampleBasisPoints > 0
+            && _sampler.TryStart(route, facts.IsFeedbackPath, ref exchange.State))
+        {
+            // Kept before any rewrite: the body as the client sent it names the stable model on both arms, so the
+            // judge cannot tell the arms apart by it.
+            exchange.State.Sample!.SetRequestBody(body.Span, complete: true);
+        }
+
         if (route.IsModelRewrite && body.Length > 0)
         {
             var result = ModelRewriteOutcome.Settle(body.Span, _limits, ref exchange.State, out var rewritten);

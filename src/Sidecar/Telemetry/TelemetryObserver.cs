@@ -118,6 +118,7 @@ internal sealed class TelemetryObserver : IExchangeObserver
         }
 
         var usage = scanner.Complete();
+        state.Sample?.OnUsage(usage);
         var bucket = state.Bucket;
         arm.RecordResponseBytes(usage.TotalBytes, bucket);
         CountSkips(arm, usage.Flags, bucket);

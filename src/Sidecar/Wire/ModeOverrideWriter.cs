@@ -19,14 +19,17 @@ internal static class ModeOverrideWriter
 
     public static int GetLength(BodySendMode responseBodyMode) => WireWriter.FieldSize(Payload(responseBodyMode));
 
-    public static int WriteBufferedRequestBody(IBufferWriter<byte> output, BodySendMode responseBodyMode)
+    public static int WriteBufferedRequestBody(IBufferWriter<byte> output, BodySendMode responseBodyMode) =>
+        WriteRequestBodyMode(output, BodySendMode.Buffered, responseBodyMode);
+
+    public static int WriteRequestBodyMode(IBufferWriter<byte> output, BodySendMode requestBodyMode, BodySendMode responseBodyMode)
     {
         var payload = Payload(responseBodyMode);
         var length = WireWriter.FieldSize(payload);
         var span = output.GetSpan(length);
         var position = WireWriter.WriteFieldHeader(span, WireWriter.LengthDelimitedTag(ProcessingResponseModeOverride), payload);
         span[position++] = WireWriter.VarintTag(ModeRequestBody);
-        span[position++] = (byte)BodySendMode.Buffered;
+        span[position++] = (byte)requestBodyMode;
         if (responseBodyMode != BodySendMode.None)
         {
             span[position++] = WireWriter.VarintTag(ModeResponseBody);

@@ -101,6 +101,20 @@ internal static class ProcessingAnswers
         return new ProcessingAnswer(output.WrittenSpan.ToArray(), $"set {headerName}: {value}; buffer request body");
     }
 
+    /// <summary>
+    /// Answer to request_headers that sets one request header and asks for the request body in BUFFERED_PARTIAL mode:
+    /// Envoy sends the body up to its buffer limit and passes the rest on, so a body kept only to be read (a quality
+    /// sample) never fails the request the way BUFFERED fails one over the limit with 413.
+    /// </summary>
+    public static ProcessingAnswer SetRequestHeaderAndPeekBody(string headerName, string value)
+    {
+        var setHeader = SetRequestHeader(headerName, value);
+        var output = new ArrayBufferWriter<byte>();
+        output.Write(setHeader.Payload);
+        ModeOverrideWriter.WriteRequestBodyMode(output, BodySendMode.BufferedPartial, BodySendMode.None);
+        return new ProcessingAnswer(output.WrittenSpan.ToArray(), $"set {headerName}: {value}; send request body up to the buffer limit");
+    }
+
     /// <summary>Answer to request_headers that removes a client-sent header and has Envoy pick the route again.</summary>
     public static ProcessingAnswer RemoveRequestHeader(string headerName)
     {

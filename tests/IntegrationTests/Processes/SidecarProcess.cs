@@ -33,6 +33,9 @@ internal sealed class SidecarProcess : IAsyncDisposable
 
     public string Endpoint => $"{Name}=127.0.0.1:{ControlPort}";
 
+    /// <summary>A channel to its ext_proc port, for tests that run an exchange message by message as Envoy does.</summary>
+    public GrpcChannel ExtProc => _extProc;
+
     public string Output => _process.Output;
 
     /// <param name="name">The sidecar id, also its name in the analyzer's static endpoint list.</param>
