@@ -28,5 +28,5 @@ internal static class JudgingSummaryText
         }
     }
 
-    private static string Usd(decimal amount) => "$" + amount.ToString(amount < 1 ? "0.0000##" : "0.00##", CultureInfo.InvariantCulture);
+    private static string Usd(decimal amount) => "$" + amount.ToString("0.00####", CultureInfo.InvariantCulture);
 }
