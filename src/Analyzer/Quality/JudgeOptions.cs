@@ -8,9 +8,9 @@ namespace Canary.Analyzer.Quality;
 internal sealed class JudgeOptions
 {
     public const int DefaultConcurrency = 4;
-    public const int DefaultRequestsPerMinute = 60;
+    public const int DefaultRequestsPerMinute = 120;
     public const int DefaultMaxAttemptsPerCall = 3;
-    public const int DefaultMaxSamplesPerRun = 200;
+    public const int DefaultMaxSamplesPerRun = 60;
     public const int DefaultMaxRunsPerSample = 3;
     public static readonly TimeSpan DefaultRetryBackoff = TimeSpan.FromSeconds(1);
     public static readonly TimeSpan DefaultCallTimeout = TimeSpan.FromSeconds(60);

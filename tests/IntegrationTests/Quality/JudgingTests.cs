@@ -3,6 +3,7 @@ using Canary.Analyzer.Cli;
 using Canary.Analyzer.Configuration;
 using Canary.Contracts.Telemetry;
 using Canary.IntegrationTests.Postgres;
+using Canary.IntegrationTests.Processes;
 using Npgsql;
 
 namespace Canary.IntegrationTests.Quality;
@@ -210,6 +211,36 @@ public sealed class JudgingTests : IAsyncLifetime
         Assert.Equal(ExitCodes.Ok, purge.Code);
         Assert.Empty(await JudgementsAsync());
         Assert.Equal(CostPerCall, await SpendAsync());
+    }
+
+    [PostgresFact]
+    public async Task Serve_JudgeConfigured_EachRunJudgesBeforeItDecides()
+    {
+        // On the real clock, as serve's child process runs.
+        var start = await AnalyzerRun.RunAsync(["start", "--skip-preflight", "--route", "chat", "--stable", "v1", "--canary", "v2", "--database", _dataSource.ConnectionString]);
+        Assert.True(start.ExitCode == ExitCodes.Ok, start.ToString());
+        var sample = await InsertSampleAsync("canary", "answer [quality:5]");
+        var rubric = Path.Combine(_directory.FullName, "serve-rubric.md");
+        await File.WriteAllTextAsync(rubric, "Score 5 for a right answer.\n");
+        var environment = new Dictionary<string, string>
+        {
+            ["Canary__Judge__Endpoint"] = _judge.BaseUri.ToString(),
+            ["Canary__Judge__Model"] = "judge-model",
+            ["Canary__Judge__RubricFile"] = rubric,
+            ["Canary__Judge__DailySpendCapUsd"] = "1",
+            ["Canary__Judge__InputPricePerMillionUsd"] = "4",
+            ["Canary__Judge__OutputPricePerMillionUsd"] = "50",
+        };
+
+        await using var serve = ChildProcess.Start(CanaryProgram.Analyzer, ["serve", "--interval", "1h", "--database", _dataSource.ConnectionString], environment);
+        await serve.WaitForOutputAsync("chat: hold");
+        var code = await serve.TerminateAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(0, code);
+        var judging = serve.Output.IndexOf("judging: 1 judged, 0 unparseable, 0 failed of 1 waiting sample(s)", StringComparison.Ordinal);
+        Assert.True(judging >= 0, serve.Output + serve.Error);
+        Assert.True(judging < serve.Output.IndexOf("chat: hold", StringComparison.Ordinal), serve.Output);
+        Assert.Equal("judged", (await JudgementsAsync())[sample].Outcome);
     }
 
     private Task<(int Code, string Out, string Err)> RunAsync(params string[] args) => RunAsync(Day, args, judge: true);
