@@ -27,6 +27,7 @@ internal static class AnalyzerCli
         root.Subcommands.Add(DiscoverCommand.Create(context));
         root.Subcommands.Add(MeshWeightCommand.Create(context));
         root.Subcommands.Add(PurgeSamplesCommand.Create(context));
+        root.Subcommands.Add(JudgeCommand.Create(context));
         return root;
     }
 

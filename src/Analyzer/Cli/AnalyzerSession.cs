@@ -5,6 +5,7 @@ using Canary.Analyzer.Discovery;
 using Canary.Analyzer.Kubernetes;
 using Canary.Analyzer.MeshWeights;
 using Canary.Analyzer.Push;
+using Canary.Analyzer.Quality;
 using Canary.Analyzer.Rollouts;
 using Canary.Analyzer.Serving;
 using Npgsql;
@@ -22,6 +23,8 @@ internal sealed class AnalyzerSession : IAsyncDisposable
     private RolloutRunner? _runner;
     private RolloutLifecycle? _lifecycle;
     private AlertNotifier? _alerts;
+    private HttpClient? _judgeHttp;
+    private SampleJudge? _judge;
 
     public AnalyzerSession(AnalyzerSettings settings, TimeProvider time, CliOutput output)
     {
@@ -54,6 +57,16 @@ internal sealed class AnalyzerSession : IAsyncDisposable
             : null,
     };
 
+    /// <summary>
+    /// What <c>run-once</c> and <c>serve</c> run: the runner, after a judging pass when a judge is configured
+    /// (<c>Canary:Judge</c>); exactly the runner when not.
+    /// </summary>
+    public IRolloutRunner AnalysisRunner => Judge is { } judge ? new JudgingRolloutRunner(judge, Runner) : Runner;
+
+    /// <summary>The judge of quality samples; null when none is configured.</summary>
+    public SampleJudge? Judge => Settings.Judge is not { } options ? null
+        : _judge ??= SampleJudge.Create(options, _judgeHttp = new HttpClient { Timeout = Timeout.InfiniteTimeSpan }, DataSource, Time);
+
     public RolloutLifecycle Lifecycle => _lifecycle ??= new RolloutLifecycle(DataSource, Runner, Time);
 
     public AlertNotifier Alerts => _alerts ??= new AlertNotifier(DataSource, Settings.Alerts, Time, Log);
@@ -67,6 +80,7 @@ internal sealed class AnalyzerSession : IAsyncDisposable
             await _alerts.DisposeAsync().ConfigureAwait(false);
         }
 
+        _judgeHttp?.Dispose();
         if (_dataSource is not null)
         {
             await _dataSource.DisposeAsync().ConfigureAwait(false);

@@ -63,7 +63,7 @@ internal static class RolloutCommands
         var connection = new ConnectionOptions(command);
         context.SetAction(command, connection, CommandContext.Always, (parse, _) => async (session, ct) =>
         {
-            var outcome = await session.Runner.RunOnceAsync(parse.GetValue(dryRun), ct).ConfigureAwait(false);
+            var outcome = await session.AnalysisRunner.RunOnceAsync(parse.GetValue(dryRun), ct).ConfigureAwait(false);
             if (outcome.Decisions.Count == 0)
             {
                 session.Output.Out.WriteLine("no running rollout");
@@ -130,7 +130,7 @@ internal static class RolloutCommands
                 var metrics = new AnalyzerMetrics();
                 var alerts = session.Alerts;
                 using var host = ServeHost.Build(
-                    options, session.Runner, alerts, session.Maintenance, metrics, () => MetricsExposition.Write(metrics, alerts),
+                    options, session.AnalysisRunner, alerts, session.Maintenance, metrics, () => MetricsExposition.Write(metrics, alerts),
                     new CliRunReporter(session.Output, session.Log),
                     bound => session.Output.Out.WriteLine($"metrics on http://{bound.Address}:{bound.Port}/metrics"),
                     session.Time);

@@ -8,6 +8,14 @@ internal static class RunOutcomeWriter
 {
     public static int Write(RunOutcome outcome, CliOutput output)
     {
+        if (outcome.Judging is { } judging)
+        {
+            foreach (var line in Canary.Analyzer.Quality.JudgingSummaryText.Lines(judging))
+            {
+                output.Out.WriteLine(line);
+            }
+        }
+
         foreach (var decision in outcome.Decisions)
         {
             output.Out.WriteLine($"{decision.Rollout}: {decision.Action} ({decision.FromWeight / 100.0:0.##}% -> {decision.ToWeight / 100.0:0.##}%): {decision.Reason}");

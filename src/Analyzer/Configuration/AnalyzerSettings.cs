@@ -39,6 +39,9 @@ internal sealed record AnalyzerSettings
     /// <summary>API key of the model endpoints a preflight calls when no key file is given (<c>CANARY_PREFLIGHT_API_KEY</c>).</summary>
     public string? PreflightApiKey { get; init; }
 
+    /// <summary>Judging of quality samples (<c>Canary:Judge</c>); null when no judge is configured.</summary>
+    public Quality.JudgeOptions? Judge { get; init; }
+
     /// <summary>Who runs the command (<c>USER</c>), recorded when a preflight is skipped without <c>--skipped-by</c>.</summary>
     public string? User { get; init; }
 }

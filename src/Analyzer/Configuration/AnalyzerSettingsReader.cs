@@ -2,6 +2,7 @@ using System.Globalization;
 using Canary.Analyzer.Alerts;
 using Canary.Analyzer.Discovery;
 using Canary.Analyzer.MeshWeights;
+using Canary.Analyzer.Quality;
 using Canary.Contracts.Configuration;
 using Canary.Contracts.Pricing;
 using Microsoft.Extensions.Configuration;
@@ -44,6 +45,7 @@ internal static class AnalyzerSettingsReader
         "Discovery:Namespace", "Discovery:LabelSelectors:*", "Discovery:ControlPort",
         "MeshWeights:Enabled", "MeshWeights:VirtualServices:*",
         .. AlertConfiguration.KnownKeys,
+        .. JudgeConfiguration.KnownKeys,
     ]);
 
     /// <param name="configuration">From <see cref="AnalyzerConfiguration.Build"/>.</param>
@@ -73,6 +75,7 @@ internal static class AnalyzerSettingsReader
             Alerts = AlertConfiguration.Read(canary.GetSection("Alerts"), errors),
             MeshWeightServices = ReadMeshWeights(canary.GetSection("MeshWeights"), errors),
             Prices = ReadPrices(configuration, errors),
+            Judge = JudgeConfiguration.Read(canary.GetSection("Judge"), errors),
             KubernetesToken = NonEmpty(configuration[KubernetesTokenVariable]),
             PreflightApiKey = NonEmpty(configuration[PreflightApiKeyVariable]),
             User = NonEmpty(configuration[UserVariable]),

@@ -18,6 +18,11 @@ internal sealed class AnalyzerMetrics
     private long _pushes;
     private long _meshPatches;
     private long _meshFailures;
+    private long _judged;
+    private long _judgedUnparseable;
+    private long _judgeFailures;
+    private long _judgingPassFailures;
+    private double _judgeSpendTodayUsd = double.NaN;
     private double _lastDecisionToAckSeconds = double.NaN;
     private double _lastRunTimestampSeconds = double.NaN;
     private double _lastRunDurationSeconds = double.NaN;
@@ -35,6 +40,21 @@ internal sealed class AnalyzerMetrics
 
     /// <summary>VirtualServices mesh-weight mode could not bring to the desired weights (retried next run).</summary>
     public long MeshFailures => Interlocked.Read(ref _meshFailures);
+
+    /// <summary>Judgements stored with a score, since start.</summary>
+    public long Judged => Interlocked.Read(ref _judged);
+
+    /// <summary>Judge replies that were not a verdict in range.</summary>
+    public long JudgedUnparseable => Interlocked.Read(ref _judgedUnparseable);
+
+    /// <summary>Judge calls that failed after their retries.</summary>
+    public long JudgeFailures => Interlocked.Read(ref _judgeFailures);
+
+    /// <summary>Judging passes that could not run at all (the analysis went on without them).</summary>
+    public long JudgingPassFailures => Interlocked.Read(ref _judgingPassFailures);
+
+    /// <summary>The judge's spend of the current UTC day at the last pass; NaN before any pass.</summary>
+    public double JudgeSpendTodayUsd => Volatile.Read(ref _judgeSpendTodayUsd);
 
     public double LastDecisionToAckSeconds => Volatile.Read(ref _lastDecisionToAckSeconds);
 
@@ -72,6 +92,21 @@ internal sealed class AnalyzerMetrics
             else if (mesh.Patched)
             {
                 Interlocked.Increment(ref _meshPatches);
+            }
+        }
+
+        if (outcome.Judging is { } judging)
+        {
+            Interlocked.Add(ref _judged, judging.Judged);
+            Interlocked.Add(ref _judgedUnparseable, judging.Unparseable);
+            Interlocked.Add(ref _judgeFailures, judging.Failed);
+            if (judging.Error is not null)
+            {
+                Interlocked.Increment(ref _judgingPassFailures);
+            }
+            else
+            {
+                Volatile.Write(ref _judgeSpendTodayUsd, (double)judging.SpentTodayUsd);
             }
         }
 

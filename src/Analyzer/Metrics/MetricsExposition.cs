@@ -34,6 +34,14 @@ internal static class MetricsExposition
         text.Metric("canary_analyzer_mesh_weight_failures_total", "counter",
             "VirtualServices mesh-weight mode could not set (read or patch failed; retried next run).", metrics.MeshFailures);
 
+        const string Judgements = "canary_analyzer_judgements_total";
+        const string JudgementsHelp = "Quality samples the judge model was asked about, by outcome (failed: no answer after the call's retries).";
+        text.Metric(Judgements, "counter", JudgementsHelp, metrics.Judged, ("outcome", "judged"));
+        text.Metric(Judgements, "counter", JudgementsHelp, metrics.JudgedUnparseable, ("outcome", "unparseable"));
+        text.Metric(Judgements, "counter", JudgementsHelp, metrics.JudgeFailures, ("outcome", "failed"));
+        text.Metric("canary_analyzer_judging_pass_failures_total", "counter", "Judging passes that could not run (the run's analysis went on).", metrics.JudgingPassFailures);
+        Gauge(text, "canary_analyzer_judge_spend_today_usd", "What the judge model has cost this UTC day, at the last judging pass.", metrics.JudgeSpendTodayUsd);
+
         Gauge(text, "canary_analyzer_last_decision_to_ack_seconds", "Time from the last pushed decision to its last sidecar acknowledgement.", metrics.LastDecisionToAckSeconds);
         Gauge(text, "canary_analyzer_last_run_timestamp_seconds", "Unix time the last run finished (successful or not).", metrics.LastRunTimestampSeconds);
         Gauge(text, "canary_analyzer_last_run_duration_seconds", "Duration of the last run.", metrics.LastRunDurationSeconds);

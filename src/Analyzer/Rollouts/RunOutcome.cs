@@ -14,5 +14,8 @@ internal sealed record RunOutcome(IReadOnlyList<DecisionRecord> Decisions, long?
     /// <summary>Mesh-weight mode: what each configured VirtualService got after the run; empty when the mode is off.</summary>
     public IReadOnlyList<Canary.Analyzer.MeshWeights.MeshWeightResult> MeshWeights { get; init; } = [];
 
+    /// <summary>The judging pass before the analysis, when a judge is configured; null otherwise.</summary>
+    public Canary.Analyzer.Quality.JudgingSummary? Judging { get; init; }
+
     public bool RolledBack => Decisions.Any(d => d.Action == "rollback");
 }

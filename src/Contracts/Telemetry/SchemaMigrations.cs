@@ -19,6 +19,7 @@ public static class SchemaMigrations
         new(8, "0008_finish_and_tripwire_trips.sql"),
         new(9, "0009_user_groups.sql"),
         new(10, "0010_quality_samples.sql"),
+        new(11, "0011_quality_judgements.sql"),
     ];
 
     public static IReadOnlyList<SchemaMigration> All => Migrations;

@@ -44,4 +44,20 @@ public sealed class MetricsExpositionTests
         Assert.Contains("canary_analyzer_last_decision_to_ack_seconds 0.04\n", text, StringComparison.Ordinal);
         Assert.Contains($"canary_analyzer_last_run_timestamp_seconds {Now.AddMinutes(1).ToUnixTimeSeconds()}\n", text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Write_AfterJudgingPasses_CountsOutcomesAndTodaysSpend()
+    {
+        var metrics = new AnalyzerMetrics();
+        metrics.RecordRun(new RunOutcome([], null, null) { Judging = new Canary.Analyzer.Quality.JudgingSummary { Judged = 3, Unparseable = 1, Failed = 2, SpentTodayUsd = 0.25m } }, Now, TimeSpan.FromSeconds(1));
+        metrics.RecordRun(new RunOutcome([], null, null) { Judging = new Canary.Analyzer.Quality.JudgingSummary { Error = "database down" } }, Now, TimeSpan.FromSeconds(1));
+
+        var text = MetricsExposition.Write(metrics, null);
+
+        Assert.Contains("canary_analyzer_judgements_total{outcome=\"judged\"} 3\n", text, StringComparison.Ordinal);
+        Assert.Contains("canary_analyzer_judgements_total{outcome=\"unparseable\"} 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("canary_analyzer_judgements_total{outcome=\"failed\"} 2\n", text, StringComparison.Ordinal);
+        Assert.Contains("canary_analyzer_judging_pass_failures_total 1\n", text, StringComparison.Ordinal);
+        Assert.Contains("canary_analyzer_judge_spend_today_usd 0.25\n", text, StringComparison.Ordinal);
+    }
 }

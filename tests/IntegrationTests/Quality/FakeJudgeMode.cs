@@ -1,0 +1,20 @@
+namespace Canary.IntegrationTests.Quality;
+
+/// <summary>How <see cref="FakeJudgeServer"/> answers every call.</summary>
+internal enum FakeJudgeMode
+{
+    /// <summary>A verdict: the score is the answer's <c>[quality:N]</c> marker (3 without one), pass at 3 or more.</summary>
+    Verdicts,
+
+    /// <summary>A chat completion whose text is prose, not a verdict.</summary>
+    Garbage,
+
+    /// <summary>A verdict whose score is 9: valid JSON, out of range.</summary>
+    OutOfRange,
+
+    /// <summary>500 Internal Server Error.</summary>
+    ServerError,
+
+    /// <summary>Takes the request and never answers, until the caller gives up.</summary>
+    Hang,
+}
