@@ -20,6 +20,7 @@ public static class SchemaMigrations
         new(9, "0009_user_groups.sql"),
         new(10, "0010_quality_samples.sql"),
         new(11, "0011_quality_judgements.sql"),
+        new(12, "0012_quality_pairs.sql"),
     ];
 
     public static IReadOnlyList<SchemaMigration> All => Migrations;
