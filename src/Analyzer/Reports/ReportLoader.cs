@@ -13,7 +13,7 @@ namespace Canary.Analyzer.Reports;
 /// every decision record (reasons and the stage timeline), the merged histograms of the whole rollout (latency CDFs,
 /// exact across sidecars and intervals) and per-interval counters bucketed over time (error and refusal rates with
 /// Wilson 95 % intervals), the stage-1 record with what the internal testers saw over the same window, and the requests of
-/// every off-comparison arm over that window.
+/// every off-comparison arm over that window, and the quality samples taken in it with their judgements.
 /// </summary>
 internal static class ReportLoader
 {
@@ -73,6 +73,7 @@ internal static class ReportLoader
         var testers = TesterTraffic.FromWindow(window, definition?.CanarySubset ?? preflight?.CanarySubset ?? canary, start, end);
         var offComparison = OffComparisonTraffic.FromWindow(window, stable, canary);
         var rates = await ReadRatesAsync(dataSource, rollout, stable, canary, start, end, cancellationToken).ConfigureAwait(false);
+        var quality = await QualityReportLoader.LoadAsync(dataSource, rollout, start, end, cancellationToken).ConfigureAwait(false);
         var decisions = new List<DecisionEntry>(records.Count);
         foreach (var record in records)
         {
@@ -91,7 +92,8 @@ internal static class ReportLoader
             decisions,
             preflight,
             testers,
-            offComparison);
+            offComparison,
+            quality);
     }
 
     /// <summary>One span per weight the rollout served: a new span at every record that changed the weight.</summary>

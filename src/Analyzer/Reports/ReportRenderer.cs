@@ -14,7 +14,7 @@ internal static class ReportRenderer
 {
     private const string Style = """
         body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,sans-serif;color:#1f2328;margin:24px auto;max-width:1240px;padding:0 16px}
-        h1{font-size:24px;margin:0 0 4px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #d0d7de;padding-bottom:4px}
+        h1{font-size:24px;margin:0 0 4px}h3{font-size:15px;margin:20px 0 6px}h2{font-size:18px;margin:28px 0 8px;border-bottom:1px solid #d0d7de;padding-bottom:4px}
         .meta{color:#57606a}.status{display:inline-block;padding:1px 8px;border-radius:10px;background:#eef2ff;color:#3730a3;font-weight:600}
         .charts{display:flex;flex-wrap:wrap;gap:16px}.charts figure{margin:0}figcaption{font-weight:600;margin-bottom:4px}
         svg.chart{background:#fff;border:1px solid #d0d7de;border-radius:6px}svg .tick{font-size:11px;fill:#57606a}svg .axis{font-size:12px;fill:#1f2328}
@@ -56,6 +56,7 @@ internal static class ReportRenderer
         TimelineChart.Write(html, report.Stages, start, end);
         html.Append("</figure></div>");
         StageTable(html, report.Stages);
+        QualityHtml.WriteSection(html, report.Quality, start, end);
         DecisionTable(html, report.Decisions);
         html.Append("</body></html>");
         return html.ToString();

@@ -51,8 +51,26 @@ internal static class SampleReport
                 new("unrewritten", "gpt-4.1:unrewritten", 0, 0),
                 new("feedback", "gpt-4.1:feedback", 640, 0),
                 new("feedback", "gpt-5-mini:feedback", 118, 0),
-            ]));
+            ]),
+            SampleQuality(t0));
     }
+
+    private static QualityReport SampleQuality(DateTimeOffset t0) => new(
+        new QualityArmScores("stable", 204, [4, 6, 20, 60, 110], 187, 1, 0),
+        new QualityArmScores("canary", 58, [4, 5, 9, 17, 22], 46, 0, 1),
+        new PairedSummary(Wins: 61, Ties: 88, Losses: 93, OrderConsistent: 201, Unparseable: 2, OtherFailed: 1, JudgeFailed: 0),
+        Rates("share of paired prompts won", t0, 0.38, 0.27, 0.22),
+        [
+            new(t0.AddMinutes(104), "canary", 1, false, "Invents a refund policy the rubric says does not exist.",
+                "{\"messages\":[{\"role\":\"user\",\"content\":\"Can I get a refund after 60 days? My email is [redacted]\"}]}",
+                "Yes, refunds are available for up to 90 days after purchase."),
+            new(t0.AddMinutes(88), "canary", 2, false, "Answers in English to a question asked in German.",
+                "{\"messages\":[{\"role\":\"user\",\"content\":\"Wie ändere ich meine Lieferadresse?\"}]}",
+                "To change your delivery address, open Settings → Addresses."),
+            new(t0.AddMinutes(41), "stable", 2, false, "Correct but omits the required link to the help article.",
+                "{\"messages\":[{\"role\":\"user\",\"content\":\"How do I reset my password?\"}]}",
+                "Use the 'Forgot password' link on the sign-in page."),
+        ]);
 
     private static StoredPreflight SamplePreflight(DateTimeOffset t0) => new()
     {

@@ -95,4 +95,54 @@ public sealed class ReportRendererTests
 
         Assert.Contains("<table id=\"decisions\">", html, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Render_Quality_ScoresPairsAndLowestAnswersAfterTheStages()
+    {
+        var html = ReportRenderer.Render(SampleReport.Create());
+
+        var section = html.IndexOf("<h2 id=\"quality\">Quality of sampled answers</h2>", StringComparison.Ordinal);
+        Assert.True(section > html.IndexOf("<table id=\"stages\">", StringComparison.Ordinal));
+        Assert.True(section < html.IndexOf("<h2>Decisions</h2>", StringComparison.Ordinal));
+        // Stable: 200 judged, mean (4 + 12 + 60 + 240 + 550) / 200 = 4.33, 187 of 200 passed; 3 of the 204 not judged yet.
+        Assert.Contains("<tr class=\"quality-arm\"><td>stable</td><td class=\"num\">204</td><td class=\"num\">200</td><td class=\"num\">4.33</td><td class=\"num\">93.5%</td>", html, StringComparison.Ordinal);
+        Assert.Contains("<td class=\"num\">1</td><td class=\"num\">0</td><td class=\"num\">3</td></tr>", html, StringComparison.Ordinal);
+        // 242 decided, 201 of them the same in both orders.
+        Assert.Contains("<tr><td class=\"num\">242</td><td class=\"num\">61</td><td class=\"num\">88</td><td class=\"num\">93</td><td class=\"num\">83.1%</td>", html, StringComparison.Ordinal);
+        Assert.Equal(3, html.Split("<tr class=\"lowest\">").Length - 1);
+        Assert.Contains("<td class=\"num\">1 (fail)</td><td>Invents a refund policy the rubric says does not exist.</td>", html, StringComparison.Ordinal);
+        Assert.Contains("paired prompts won, by version", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_QualityWithoutPairs_NoPairTableNorWinRateChart()
+    {
+        var sample = SampleReport.Create();
+        var html = ReportRenderer.Render(sample with { Quality = sample.Quality! with { Pairs = null, WinRates = null, Lowest = [] } });
+
+        Assert.Contains("id=\"quality-scores\"", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("quality-pairs", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("paired prompts won", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("quality-lowest", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_NoQualitySamples_NoSection()
+    {
+        var html = ReportRenderer.Render(SampleReport.Create() with { Quality = null });
+
+        Assert.DoesNotContain("id=\"quality", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Render_HostileSampledText_IsEscaped()
+    {
+        var sample = SampleReport.Create();
+        var hostile = new LowScoredAnswer(sample.GeneratedAt, "canary", 1, false, "<script>alert(1)</script>", "<img src=x onerror=alert(2)>", "</td><script>alert(3)</script>");
+        var html = ReportRenderer.Render(sample with { Quality = sample.Quality! with { Lowest = [hostile] } });
+
+        Assert.DoesNotContain("<script>", html, StringComparison.OrdinalIgnoreCase);
+        Assert.DoesNotContain("<img", html, StringComparison.OrdinalIgnoreCase);
+        Assert.Contains("&lt;/td&gt;&lt;script&gt;alert(3)&lt;/script&gt;", html, StringComparison.Ordinal);
+    }
 }

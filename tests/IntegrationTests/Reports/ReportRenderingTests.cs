@@ -27,9 +27,11 @@ public sealed class ReportRenderingTests : IDisposable
 
         Assert.Contains("<h1 id=\"rollout\">chat-assistant</h1>", dom, StringComparison.Ordinal);
         Assert.Contains("gpt-5-mini", dom, StringComparison.Ordinal);
-        Assert.Equal(5, CountOf(dom, "<svg class=\"chart\""));
+        // Two latency CDFs, two rate charts, the timeline, the judge scores and the paired win rates.
+        Assert.Equal(7, CountOf(dom, "<svg class=\"chart\""));
         Assert.Equal(4, CountOf(dom, "class=\"cdf "));
-        Assert.Equal(4, CountOf(dom, "class=\"ci "));
+        Assert.Equal(6, CountOf(dom, "class=\"ci "));
+        Assert.Equal(10, CountOf(dom, "<rect class=\"score "));
         Assert.Equal(5, CountOf(dom, "<tr class=\"decision\">"));
         Assert.Contains("p95 latency +41 % (limit +30 %, 95 % CI +33 % … +49 %) and error rate &lt;2× stable&gt; &amp; rising", dom, StringComparison.Ordinal);
         Assert.Contains("stage 10 % passed", dom, StringComparison.Ordinal);

@@ -1,0 +1,40 @@
+namespace Canary.Analyzer.Reports;
+
+/// <summary>
+/// One arm's quality samples over the report's window and what the judge made of them: the rubric scores' counts
+/// (index 0 is score 1), passes, and the samples the judge could not score (unparseable answers, calls that failed) or
+/// has not reached yet.
+/// </summary>
+internal sealed record QualityArmScores(string Arm, long Samples, IReadOnlyList<long> ScoreCounts, long Passed, long Unparseable, long JudgeFailed)
+{
+    public long Judged
+    {
+        get
+        {
+            long judged = 0;
+            foreach (var count in ScoreCounts)
+            {
+                judged += count;
+            }
+
+            return judged;
+        }
+    }
+
+    public long Unjudged => Samples - Judged - Unparseable - JudgeFailed;
+
+    /// <summary>Mean rubric score; NaN when nothing was judged.</summary>
+    public double MeanScore
+    {
+        get
+        {
+            double sum = 0;
+            for (var i = 0; i < ScoreCounts.Count; i++)
+            {
+                sum += (i + 1) * ScoreCounts[i];
+            }
+
+            return Judged > 0 ? sum / Judged : double.NaN;
+        }
+    }
+}
