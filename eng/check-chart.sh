@@ -73,6 +73,9 @@ refuse "a price without an output price" --set-json 'prices=[{"model":"m","input
 refuse "a model priced twice" --set-json 'prices=[{"model":"m","input":1,"output":2},{"model":"m","input":1,"output":3}]'
 refuse "a negative price" --set-json 'prices=[{"model":"m","input":-1,"output":2}]'
 refuse "a quality sample rate above 10000" --set-json 'rollouts.table.rollouts=[{"routeKey":"a","stableSubset":"s","canarySubset":"c","canaryWeightBasisPoints":0,"salt":"x","qualitySampleBasisPoints":10001}]'
+refuse "judging without its endpoint, model, rubric and spend cap" --set analyzer.judge.enabled=true --set database.existingSecret=db
+refuse "a judge concurrency above 64" --set analyzer.judge.concurrency=65
+refuse "a judge endpoint that is not a URL" --set analyzer.judge.endpoint=api.openai.com
 refuse "an empty redaction rule" --set-json 'quality.redact=[""]'
 refuse "a quality request bound below 1024 bytes" --set quality.maxRequestBytes=100
 refuse "a cache volume with two sources" --set-json 'sidecar.cacheFile.volume={"emptyDir":{},"persistentVolumeClaim":{"claimName":"c"}}'

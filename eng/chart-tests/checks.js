@@ -59,6 +59,9 @@ const QUALITY_SETTINGS = [
 const PROXY_ENV = /^Canary__Proxy__(UserKeyBodyFields__[0-9]+|Upstreams__[a-z0-9-]+__(Url|ApiKeyFile|ApiKeyHeader|ConnectTimeout|Timeout))$/;
 // The analyzer refuses unknown Canary__ keys too (README, Analyzer configuration); list entries are matched by pattern.
 const ANALYZER_ENV = new Set([
+  'Canary__Judge__Endpoint', 'Canary__Judge__Model', 'Canary__Judge__RubricFile', 'Canary__Judge__ApiKeyFile',
+  'Canary__Judge__DailySpendCapUsd', 'Canary__Judge__InputPricePerMillionUsd', 'Canary__Judge__OutputPricePerMillionUsd',
+  'Canary__Judge__Concurrency', 'Canary__Judge__RequestsPerMinute', 'Canary__Judge__MaxSamplesPerRun',
   'Canary__Database__ConnectionString', 'Canary__Control__TokenFile', 'Canary__Discovery__Namespace', 'Canary__Discovery__ControlPort',
   'CANARY_PRICE_TABLE', 'Canary__MeshWeights__Enabled',
 ]);
@@ -268,6 +271,7 @@ function userProvided(values) {
       ['database.existingSecret', get(values, 'database.existingSecret')],
       ...(get(values, 'imagePullSecrets') || []).map((n) => ['imagePullSecrets', n]),
       ...Object.entries(get(values, 'proxyMode.upstreams') || {}).map(([u, e]) => [`proxyMode.upstreams.${u}.apiKeySecret`, get(e, 'apiKeySecret.name')]),
+      ['analyzer.judge.apiKeySecret', get(values, 'analyzer.judge.apiKeySecret')],
     ].filter(([, n]) => n),
     configMaps: [['rollouts.existingConfigMap', get(values, 'rollouts.existingConfigMap')]].filter(([, n]) => n),
   };
@@ -522,6 +526,42 @@ function checkAnalyzerContainer(c, where, ct, volumes) {
     }
     if (file) c.expect(deepEqual(get(file, 'Canary.Telemetry.Prices'), prices.map(priceEntry)), where, 'the price table file differs from the values\' prices (the sidecars and the analyzer must price alike)');
   }
+  checkJudge(c, where, ct, volumes, env);
+}
+
+// Judging: every value reaches its Canary__Judge__ setting; the rubric and the API key are mounted files, never values.
+function checkJudge(c, where, ct, volumes, env) {
+  const judge = get(c.values, 'analyzer.judge') || {};
+  const judgeEnv = [...env.keys()].filter((n) => n.startsWith('Canary__Judge__'));
+  if (!judge.enabled) {
+    c.expect(judgeEnv.length === 0, where, `judging is off but ${judgeEnv.join(', ')} set`);
+    return;
+  }
+  const value = (n) => get(env.get(n), 'value');
+  const expected = {
+    Canary__Judge__Endpoint: judge.endpoint,
+    Canary__Judge__Model: judge.model,
+    Canary__Judge__DailySpendCapUsd: String(judge.dailySpendCapUsd),
+    Canary__Judge__InputPricePerMillionUsd: String(judge.inputPricePerMillionUsd),
+    Canary__Judge__OutputPricePerMillionUsd: String(judge.outputPricePerMillionUsd),
+    Canary__Judge__Concurrency: String(judge.concurrency),
+    Canary__Judge__RequestsPerMinute: String(judge.requestsPerMinute),
+    Canary__Judge__MaxSamplesPerRun: String(judge.maxSamplesPerRun),
+  };
+  for (const [name, want] of Object.entries(expected)) {
+    c.expect(value(name) === want, where, `${name}="${value(name)}", expected "${want}"`);
+  }
+  const rubric = value('Canary__Judge__RubricFile');
+  if (c.expect(rubric, where, 'Canary__Judge__RubricFile missing with analyzer.judge.enabled')) {
+    const name = c.ofKind('ConfigMap').map((d) => get(d, 'metadata.name')).find((n) => n.endsWith('-judge-rubric'));
+    const key = rubric.split('/').pop();
+    checkMountedFile(c, where, ct, volumes, rubric, 'ConfigMap', name, key);
+    const cm = c.find('ConfigMap', name);
+    c.expect(cm && (cm.data || {})[key] === judge.rubric, where, 'the rubric file differs from analyzer.judge.rubric');
+  }
+  const keyFile = value('Canary__Judge__ApiKeyFile');
+  c.expect(Boolean(keyFile) === Boolean(judge.apiKeySecret), where, `Canary__Judge__ApiKeyFile ${keyFile ? 'set' : 'missing'} with analyzer.judge.apiKeySecret "${judge.apiKeySecret || ''}"`);
+  if (keyFile) checkMountedFile(c, where, ct, volumes, keyFile, 'Secret', judge.apiKeySecret, judge.apiKeySecretKey);
 }
 
 function checkWorkloads(c) {

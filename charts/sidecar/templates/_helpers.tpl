@@ -128,6 +128,10 @@ place the defaults live. Read with: $s := include "sidecar.settings" . | fromJso
 {{- define "sidecar.cacheDir" -}}/var/lib/canary{{- end }}
 {{- define "sidecar.upstreamsDir" -}}/var/run/secrets/canary/upstreams{{- end }}
 {{- define "sidecar.pricesKey" -}}prices.json{{- end }}
+{{- define "sidecar.judgeRubricDir" -}}/etc/canary/judge{{- end }}
+{{- define "sidecar.judgeRubricKey" -}}rubric.md{{- end }}
+{{- define "sidecar.judgeKeyDir" -}}/var/run/secrets/canary/judge{{- end }}
+{{- define "sidecar.judgeRubricConfigMap" -}}{{ include "sidecar.componentName" (list . "judge-rubric") }}{{- end }}
 
 {{/* The cache file's volume source: sidecar.cacheFile.volume, or a disk-backed emptyDir of sidecar.cacheFile.sizeLimit. */}}
 {{- define "sidecar.cacheVolume" -}}
@@ -749,6 +753,33 @@ containers:
       - name: CANARY_PRICE_TABLE
         value: {{ printf "%s/%s" (include "sidecar.pricesDir" $root) (include "sidecar.pricesKey" $root) | quote }}
       {{- end }}
+      {{- with $v.analyzer.judge }}
+      {{- if .enabled }}
+      # Judging of quality samples (docs/quality-judging.md): the rubric and the API key are files.
+      - name: Canary__Judge__Endpoint
+        value: {{ .endpoint | quote }}
+      - name: Canary__Judge__Model
+        value: {{ .model | quote }}
+      - name: Canary__Judge__RubricFile
+        value: {{ printf "%s/%s" (include "sidecar.judgeRubricDir" $root) (include "sidecar.judgeRubricKey" $root) | quote }}
+      {{- if .apiKeySecret }}
+      - name: Canary__Judge__ApiKeyFile
+        value: {{ printf "%s/%s" (include "sidecar.judgeKeyDir" $root) .apiKeySecretKey | quote }}
+      {{- end }}
+      - name: Canary__Judge__DailySpendCapUsd
+        value: {{ .dailySpendCapUsd | toString | quote }}
+      - name: Canary__Judge__InputPricePerMillionUsd
+        value: {{ .inputPricePerMillionUsd | toString | quote }}
+      - name: Canary__Judge__OutputPricePerMillionUsd
+        value: {{ .outputPricePerMillionUsd | toString | quote }}
+      - name: Canary__Judge__Concurrency
+        value: {{ .concurrency | toString | quote }}
+      - name: Canary__Judge__RequestsPerMinute
+        value: {{ .requestsPerMinute | toString | quote }}
+      - name: Canary__Judge__MaxSamplesPerRun
+        value: {{ .maxSamplesPerRun | toString | quote }}
+      {{- end }}
+      {{- end }}
       {{- with $v.analyzer.extraEnv }}
       {{- toYaml . | nindent 6 }}
       {{- end }}
@@ -760,6 +791,16 @@ containers:
       - name: canary-prices
         mountPath: {{ include "sidecar.pricesDir" $root }}
         readOnly: true
+      {{- end }}
+      {{- if $v.analyzer.judge.enabled }}
+      - name: canary-judge-rubric
+        mountPath: {{ include "sidecar.judgeRubricDir" $root }}
+        readOnly: true
+      {{- if $v.analyzer.judge.apiKeySecret }}
+      - name: canary-judge-key
+        mountPath: {{ include "sidecar.judgeKeyDir" $root }}
+        readOnly: true
+      {{- end }}
       {{- end }}
       - name: canary-tmp
         mountPath: /tmp
@@ -785,6 +826,24 @@ volumes:
       items:
         - key: {{ include "sidecar.pricesKey" $root }}
           path: {{ include "sidecar.pricesKey" $root }}
+  {{- end }}
+  {{- if $v.analyzer.judge.enabled }}
+  - name: canary-judge-rubric
+    configMap:
+      name: {{ include "sidecar.judgeRubricConfigMap" $root }}
+      defaultMode: 0444
+      items:
+        - key: {{ include "sidecar.judgeRubricKey" $root }}
+          path: {{ include "sidecar.judgeRubricKey" $root }}
+  {{- if $v.analyzer.judge.apiKeySecret }}
+  - name: canary-judge-key
+    secret:
+      secretName: {{ $v.analyzer.judge.apiKeySecret }}
+      defaultMode: 0444
+      items:
+        - key: {{ $v.analyzer.judge.apiKeySecretKey }}
+          path: {{ $v.analyzer.judge.apiKeySecretKey }}
+  {{- end }}
   {{- end }}
   - name: canary-tmp
     emptyDir:
