@@ -21,8 +21,13 @@ public sealed class QualitySimulationTests(ITestOutputHelper output)
     /// <summary>Heavy-user traffic (top user 17 % of 5 000) whose users' prompts differ in difficulty by σ 0.3.</summary>
     internal static readonly UserTraffic HeavyUsers = SimulationTests.HeavyUsers;
 
-    internal static QualityScenario Aa(UserTraffic traffic) =>
-        new() { Name = "quality A/A, " + Describe(traffic), Traffic = traffic, UserSigma = traffic.Users > 0 ? 0.3 : 0 };
+    internal static QualityScenario Aa(UserTraffic traffic, int weight = 5000) => new()
+    {
+        Name = string.Create(CultureInfo.InvariantCulture, $"quality A/A, {weight / 100} % weight, {Describe(traffic)}"),
+        Traffic = traffic,
+        UserSigma = traffic.Users > 0 ? 0.3 : 0,
+        WeightBasisPoints = weight,
+    };
 
     internal static QualityScenario PairedAtThreshold(UserTraffic traffic) => new()
     {
@@ -76,8 +81,12 @@ public sealed class QualitySimulationTests(ITestOutputHelper output)
         var rollouts = int.Parse(Environment.GetEnvironmentVariable(FullSimulationFactAttribute.Variable)!, CultureInfo.InvariantCulture);
         foreach (var traffic in new[] { UserTraffic.Independent, HeavyUsers })
         {
-            var aa = Run(Aa(traffic), rollouts);
-            Assert.All(aa.RolledBack, r => Assert.True(r.Value <= 0.05 * rollouts, aa.Format()));
+            foreach (var weight in new[] { 5000, 500 })
+            {
+                var aa = Run(Aa(traffic, weight), rollouts);
+                Assert.All(aa.RolledBack, r => Assert.True(r.Value <= 0.05 * rollouts, aa.Format()));
+            }
+
             var boundary = Run(PairedAtThreshold(traffic), rollouts);
             Assert.True(boundary.RollbackRate("paired_loss_rate") <= 0.05, boundary.Format());
             foreach (var weight in new[] { 5000, 500 })
