@@ -12,4 +12,7 @@ internal enum AlertKind
 
     /// <summary>The observed stable/canary split differs significantly from the configured weight.</summary>
     SplitMismatch,
+
+    /// <summary>A quality guard holds because the judge's answers in the window are mostly failed or unparseable.</summary>
+    JudgeUnavailable,
 }

@@ -10,6 +10,7 @@ internal static class AlertKindNames
         AlertKind.Completion => "completion",
         AlertKind.LongHold => "long_hold",
         AlertKind.SplitMismatch => "split_mismatch",
+        AlertKind.JudgeUnavailable => "judge_unavailable",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 
@@ -20,6 +21,7 @@ internal static class AlertKindNames
         AlertKind.Completion => "Completed",
         AlertKind.LongHold => "On hold too long",
         AlertKind.SplitMismatch => "Traffic split mismatch",
+        AlertKind.JudgeUnavailable => "Quality judge unavailable",
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, null),
     };
 }

@@ -5,7 +5,8 @@ namespace Canary.Analyzer.Alerts;
 
 /// <summary>
 /// Turns what a run decided into alerts: rollback, promotion (and acceleration) and completion from the decision
-/// records, automatic or manual; long hold and split mismatch from the looks, at most once per stage. Pure: the
+/// records, automatic or manual; long hold, split mismatch and an unavailable quality judge from the looks, at most once
+/// per stage. Pure: the
 /// caller claims the once-per-stage ones and queues them. Dry runs change nothing, so they alert nothing.
 /// </summary>
 internal static class AlertRules
@@ -47,6 +48,11 @@ internal static class AlertRules
             if (look.SplitMismatch is { } mismatch)
             {
                 alerts.Add(new PlannedAlert(Event(AlertKind.SplitMismatch, record, "Split mismatch: " + mismatch + ".", now), stage));
+            }
+
+            if (look.JudgeUnavailable is { } judge)
+            {
+                alerts.Add(new PlannedAlert(Event(AlertKind.JudgeUnavailable, record, "Quality judge unavailable: " + judge + ".", now), stage));
             }
 
             if (look.Action == "hold" && look.MinimumStageDuration is { } minimum && minimum > TimeSpan.Zero)

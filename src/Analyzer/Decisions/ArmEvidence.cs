@@ -62,4 +62,7 @@ internal sealed record ArmEvidence
 
     /// <summary>The sticky buckets with requests in this arm; null when the telemetry has none (then the split counts requests).</summary>
     public BucketSet? Buckets { get; init; }
+
+    /// <summary>The judge's verdicts and paired comparisons of this arm's quality samples; null unless the rollout has a quality guard.</summary>
+    public ArmQuality? Quality { get; init; }
 }

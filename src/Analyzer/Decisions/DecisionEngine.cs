@@ -10,7 +10,8 @@ namespace Canary.Analyzer.Decisions;
 /// <remarks>
 /// Order of the rules (first match wins): at 100 % → complete; in warm-up → hold; under the minimum samples → hold (never
 /// fail); a guard significantly worse → rollback; split mismatch → hold; a guard not yet shown within its threshold →
-/// hold; a guard clearly better and all within → accelerate; stage time not served → hold; otherwise promote (complete
+/// hold (the quality judge unavailable for a quality guard first, then too few samples, too few users, not yet shown
+/// within); a guard clearly better and all within → accelerate; stage time not served → hold; otherwise promote (complete
 /// when the next stage is 100 %). Rollback is checked before the split because a canary that fails so hard that it
 /// skews the split (retries, crashes) must still be rolled back; rolling back is the safe direction.
 /// A guard is "worse" when it is significantly worse than its threshold, or significantly worse than stable while it has
@@ -106,8 +107,8 @@ internal sealed class DecisionEngine(TimeProvider timeProvider)
             var beyondThreshold = worse.State.MaxWorseThanMargin >= rollbackLevel;
             return context.Build(Verdict.Rollback, stageIndex, 0, guards, split, updated, null,
                 "Rolling back: " + Describe(options, worse)
-                + (beyondThreshold ? " is significantly worse than its +" : " is significantly worse than stable and not shown to be within its +")
-                + Percent(worse.Threshold) + " threshold.");
+                + (beyondThreshold ? " is significantly worse than its " : " is significantly worse than stable and not shown to be within its ")
+                + GuardOptions.ThresholdTextOf(worse.Metric, worse.Threshold) + " threshold.");
         }
 
         if (bucketSplit is { } units)
@@ -130,11 +131,21 @@ internal sealed class DecisionEngine(TimeProvider timeProvider)
                 Text($"Holding: split mismatch, the canary has {srm.ObservedShare * 100:0.###} % of requests against {srm.ExpectedShare * 100:0.###} % configured (chi-square {srm.ChiSquare:0.##}, p = {srm.PValue:0.###e+0})."));
         }
 
+        var judgeDown = Find(guards, GuardStatus.JudgeUnavailable);
+        if (judgeDown is not null)
+        {
+            return context.Build(Verdict.Hold, stageIndex, weight, guards, split, updated, null,
+                "Holding: the quality judge is unavailable for " + judgeDown.Key + ": " + JudgeUnavailableText(judgeDown)
+                + "; the guard neither passes nor fails until the judge answers.");
+        }
+
         var insufficient = Find(guards, GuardStatus.InsufficientSamples);
         if (insufficient is not null)
         {
-            return context.Build(Verdict.Hold, stageIndex, weight, guards, split, updated, null,
-                Text($"Holding: {insufficient.CanarySamples} canary and {insufficient.StableSamples} stable samples of {insufficient.Key}, under the minimum of {min} per arm."));
+            var guardMinimum = GuardMinimum(options, insufficient);
+            return context.Build(Verdict.Hold, stageIndex, weight, guards, split, updated, null, insufficient.Metric == GuardMetric.PairedLossRate
+                ? Text($"Holding: {insufficient.CanarySamples + insufficient.StableSamples} decided paired comparisons for {insufficient.Key}, under the minimum of {guardMinimum}.")
+                : Text($"Holding: {insufficient.CanarySamples} canary and {insufficient.StableSamples} stable samples of {insufficient.Key}, under the minimum of {guardMinimum} per arm."));
         }
 
         var fewUsers = Find(guards, GuardStatus.InsufficientUsers);
@@ -149,8 +160,8 @@ internal sealed class DecisionEngine(TimeProvider timeProvider)
         if (inconclusive is not null)
         {
             return context.Build(Verdict.Hold, stageIndex, weight, guards, split, updated, null,
-                "Holding: not yet enough evidence that " + Describe(options, inconclusive) + " is within its +"
-                + Percent(inconclusive.Threshold) + " threshold.");
+                "Holding: not yet enough evidence that " + Describe(options, inconclusive) + " is within its "
+                + GuardOptions.ThresholdTextOf(inconclusive.Metric, inconclusive.Threshold) + " threshold.");
         }
 
         var nextIndex = stageIndex + 1;
@@ -234,6 +245,41 @@ internal sealed class DecisionEngine(TimeProvider timeProvider)
         return guards;
     }
 
+    /// <summary>The first guard the judge is unavailable for, or null: what the judge-unavailable alert is about.</summary>
+    internal static GuardEvidence? JudgeUnavailableGuard(IReadOnlyList<GuardEvidence> guards)
+    {
+        foreach (var guard in guards)
+        {
+            if (guard.Status == GuardStatus.JudgeUnavailable)
+            {
+                return guard;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>E.g. "30 of 40 judgements in the window failed (25) or were unparseable (5)".</summary>
+    internal static string JudgeUnavailableText(GuardEvidence guard)
+    {
+        var q = guard.Quality ?? new QualityGuardCounts(0, 0, 0);
+        var what = guard.Metric == GuardMetric.PairedLossRate ? "paired comparisons" : "judgements";
+        return Text($"{q.Unusable} of {q.Attempted} {what} in the window failed ({q.Failed}) or were unparseable ({q.Unparseable})");
+    }
+
+    private static long GuardMinimum(DecisionOptions options, GuardEvidence evidence)
+    {
+        foreach (var g in options.Guards)
+        {
+            if (g.Key == evidence.Key)
+            {
+                return g.EffectiveMinimumSamples(options);
+            }
+        }
+
+        return options.MinimumSamplesPerArm;
+    }
+
     private static GuardEvidence? Find(GuardEvidence[] guards, GuardStatus status)
     {
         foreach (var guard in guards)
@@ -265,13 +311,22 @@ internal sealed class DecisionEngine(TimeProvider timeProvider)
 
         var canary = InUnits(guard.Metric, c.CanaryValue);
         var stable = InUnits(guard.Metric, c.StableValue);
-        return Text($"the canary's {name} {canary} against stable {stable} (ratio {c.Ratio:0.###}, always-valid interval {c.LowerBound:0.###}–{c.UpperBound:0.###})");
+        return guard.Metric switch
+        {
+            GuardMetric.PairedLossRate =>
+                Text($"the canary's {name} {canary} of {guard.CanarySamples + guard.StableSamples} decided pairs (always-valid interval {InUnits(guard.Metric, c.LowerBound * c.StableValue)}–{InUnits(guard.Metric, c.UpperBound * c.StableValue)})"),
+            GuardMetric.JudgeScoreMean =>
+                Text($"the canary's {name} {canary} against stable {stable} (stable/canary {c.Ratio:0.###}, always-valid interval {c.LowerBound:0.###}–{c.UpperBound:0.###})"),
+            _ => Text($"the canary's {name} {canary} against stable {stable} (ratio {c.Ratio:0.###}, always-valid interval {c.LowerBound:0.###}–{c.UpperBound:0.###})"),
+        };
     }
 
     /// <summary>A metric's value in the unit an operator reads: rates in %, times in ms (stored in µs), cost in USD (stored in µUSD).</summary>
     private static string InUnits(GuardMetric metric, double value) => metric switch
     {
-        GuardMetric.ErrorRate or GuardMetric.RefusalRate or GuardMetric.LengthFinishRate or GuardMetric.NegativeFeedbackRate => Percent(value, "0.###"),
+        GuardMetric.ErrorRate or GuardMetric.RefusalRate or GuardMetric.LengthFinishRate or GuardMetric.NegativeFeedbackRate
+            or GuardMetric.JudgeFailRate or GuardMetric.PairedLossRate => Percent(value, "0.###"),
+        GuardMetric.JudgeScoreMean => value.ToString("0.###", CultureInfo.InvariantCulture),
         GuardMetric.Latency or GuardMetric.TimeToFirstToken or GuardMetric.TimePerOutputToken =>
             (value / 1000).ToString(value >= 100_000 ? "0" : "0.##", CultureInfo.InvariantCulture) + " ms",
         GuardMetric.CostPerRequest or GuardMetric.CostPerSuccessfulRequest => "$" + (value / 1_000_000).ToString("0.######", CultureInfo.InvariantCulture),

@@ -151,6 +151,21 @@ internal static class DecisionOptionsValidator
             errors.Add(Format($"Guards[{index}] ({guard.Key}): AbsoluteRateFloor applies to rate guards only."));
         }
 
+        if (guard.Metric is GuardMetric.JudgeScoreMean or GuardMetric.PairedLossRate && !(guard.Threshold < 1))
+        {
+            errors.Add(Format($"Guards[{index}] ({guard.Key}): Threshold must be below 1 (100 %): it is a share, not a ratio."));
+        }
+
+        if (guard.Metric == GuardMetric.PairedLossRate && guard.ClearlyBetterRatio is not null)
+        {
+            errors.Add(Format($"Guards[{index}] ({guard.Key}): ClearlyBetterRatio does not apply: the paired loss rate is tested against an absolute share."));
+        }
+
+        if (guard.MinimumSamples is { } minimum && minimum < 2)
+        {
+            errors.Add(Format($"Guards[{index}] ({guard.Key}): MinimumSamples must be at least 2."));
+        }
+
         if (!keys.Add(guard.Key))
         {
             errors.Add(Format($"Guards[{index}] ({guard.Key}) is a duplicate."));

@@ -15,8 +15,13 @@ internal static class GuardEvaluator
         double rollbackLevel,
         double promotionLevel)
     {
-        var hypotheses = RatioHypotheses.ForMargin(1 + guard.Threshold, guard.ClearlyBetterRatio, options.RollbackAlphaPerTest);
-        var minimum = guard.MinimumSamples ?? options.MinimumSamplesPerArm;
+        if (guard.IsQuality)
+        {
+            return QualityGuardEvaluator.Evaluate(guard, canary, stable, prior, withinInEarlierStage, options, rollbackLevel, promotionLevel);
+        }
+
+        var hypotheses = RatioHypotheses.ForMargin(guard.MarginRatio, guard.ClearlyBetterRatio, options.RollbackAlphaPerTest);
+        var minimum = guard.EffectiveMinimumSamples(options);
 
         // Users are the randomization unit: with per-group telemetry in both arms every variance is a user-level one.
         var canaryGroups = canary.Groups is not null && stable.Groups is not null ? canary.Groups : null;
@@ -43,42 +48,17 @@ internal static class GuardEvaluator
                 return Unevaluated(guard, GuardStatus.InsufficientSamples, canarySamples, stableSamples, prior);
             }
 
-            // Without user groups the design effects are 1 and the tests are the exact request-level ones; so is a guard
-            // whose counters lack groups in some row.
-            double canaryEffect = 1;
-            double stableEffect = 1;
-            double rollbackFactor = 1;
-            double promotionFactor = 1;
-            if (canaryGroups is not null && stableGroups is not null
-                && RateGroups(guard.Metric, canaryGroups) is { } c && RateGroups(guard.Metric, stableGroups) is { } s)
+            var rates = CompareRates(
+                guard, canaryEvents, canarySamples, stableEvents, stableSamples,
+                canaryGroups is not null ? RateGroups(guard.Metric, canaryGroups) : null,
+                stableGroups is not null ? RateGroups(guard.Metric, stableGroups) : null,
+                hypotheses, options);
+            if (rates.TooFewUsers)
             {
-                if (TooFewUsers(options, c, s) is { } few)
-                {
-                    return Unevaluated(guard, GuardStatus.InsufficientUsers, canarySamples, stableSamples, prior, few);
-                }
-
-                var pooled = PooledHeterogeneity.Combine(RateLogVariance(c), RateLogVariance(s));
-                canaryEffect = pooled.CanaryDesignEffect;
-                stableEffect = pooled.StableDesignEffect;
-                userLevel = Variance(c, s, canaryEffect, stableEffect);
-                rollbackFactor = SmallSampleCorrection.VarianceFactor(pooled.DegreesOfFreedom, options.RollbackAlphaPerTest);
-                promotionFactor = SmallSampleCorrection.VarianceFactor(pooled.DegreesOfFreedom, options.PromotionAlpha);
+                return Unevaluated(guard, GuardStatus.InsufficientUsers, canarySamples, stableSamples, prior, rates.UserLevel);
             }
 
-            comparison = RateRatioTest.Compare(
-                canaryEvents, canarySamples, stableEvents, stableSamples, hypotheses, canaryEffect * rollbackFactor, stableEffect * rollbackFactor);
-            if (promotionFactor != rollbackFactor)
-            {
-                comparison = WithPromotionEvidence(comparison, RateRatioTest.Compare(
-                    canaryEvents, canarySamples, stableEvents, stableSamples, hypotheses, canaryEffect * promotionFactor, stableEffect * promotionFactor));
-            }
-
-            if (guard.AbsoluteRateFloor > 0)
-            {
-                var d = canaryEffect * promotionFactor;
-                belowFloor = BernoulliMixtureTest.LogEvidence(
-                    canaryEvents / d, (canarySamples - canaryEvents) / d, guard.AbsoluteRateFloor, Alternative.Less, hypotheses.Tau);
-            }
+            (comparison, belowFloor, userLevel) = (rates.Comparison, rates.BelowFloor, rates.UserLevel);
         }
         else if (guard.Metric is GuardMetric.CostPerSuccessfulRequest
                  || (guard.Metric is GuardMetric.CostPerRequest && canary.RepricedCost is not null && stable.RepricedCost is not null))
@@ -185,6 +165,26 @@ internal static class GuardEvaluator
             comparison = Corrected(canaryValue, stableValue, canaryVariance + stableVariance, df, hypotheses, options);
         }
 
+        return Conclude(guard, comparison, belowFloor, canarySamples, stableSamples, userLevel, prior, withinInEarlierStage, rollbackLevel, promotionLevel);
+    }
+
+    /// <summary>
+    /// Folds one look's comparison into the stage's running maxima and decides the guard's status from them: worse when
+    /// shown beyond its threshold, or worse than stable while never shown within it; within (or clearly better) once
+    /// shown so at the promotion level.
+    /// </summary>
+    internal static GuardEvidence Conclude(
+        GuardOptions guard,
+        RatioEvidence comparison,
+        double belowFloor,
+        long canarySamples,
+        long stableSamples,
+        UserLevelVariance? userLevel,
+        GuardSequentialState prior,
+        bool withinInEarlierStage,
+        double rollbackLevel,
+        double promotionLevel)
+    {
         var state = new GuardSequentialState(
             Math.Max(prior.MaxWorseThanStable, comparison.LogEvidenceWorseThanStable),
             Math.Max(prior.MaxWorseThanMargin, comparison.LogEvidenceWorseThanMargin),
@@ -223,11 +223,69 @@ internal static class GuardEvaluator
     }
 
     /// <summary>
+    /// The rate-ratio comparison of canary and stable events over trials, with user-level design effects and the
+    /// small-sample correction when both arms have groups (the Rao–Scott adjusted conditional test, see
+    /// <see cref="RateRatioTest"/>), and the one-sample test of the canary's rate below the guard's floor.
+    /// <see cref="RateComparison.TooFewUsers"/> when the groups are too few to estimate a user-level variance.
+    /// </summary>
+    internal static RateComparison CompareRates(
+        GuardOptions guard,
+        long canaryEvents,
+        long canarySamples,
+        long stableEvents,
+        long stableSamples,
+        GroupedRatio? canaryGroups,
+        GroupedRatio? stableGroups,
+        RatioHypotheses hypotheses,
+        DecisionOptions options)
+    {
+        // Without user groups the design effects are 1 and the tests are the exact request-level ones; so is a guard
+        // whose counters lack groups in some row.
+        double canaryEffect = 1;
+        double stableEffect = 1;
+        double rollbackFactor = 1;
+        double promotionFactor = 1;
+        UserLevelVariance? userLevel = null;
+        if (canaryGroups is { } c && stableGroups is { } s)
+        {
+            if (TooFewUsers(options, c, s) is { } few)
+            {
+                return new RateComparison(default, double.NegativeInfinity, few, true);
+            }
+
+            var pooled = PooledHeterogeneity.Combine(RateLogVariance(c), RateLogVariance(s));
+            canaryEffect = pooled.CanaryDesignEffect;
+            stableEffect = pooled.StableDesignEffect;
+            userLevel = Variance(c, s, canaryEffect, stableEffect);
+            rollbackFactor = SmallSampleCorrection.VarianceFactor(pooled.DegreesOfFreedom, options.RollbackAlphaPerTest);
+            promotionFactor = SmallSampleCorrection.VarianceFactor(pooled.DegreesOfFreedom, options.PromotionAlpha);
+        }
+
+        var comparison = RateRatioTest.Compare(
+            canaryEvents, canarySamples, stableEvents, stableSamples, hypotheses, canaryEffect * rollbackFactor, stableEffect * rollbackFactor);
+        if (promotionFactor != rollbackFactor)
+        {
+            comparison = WithPromotionEvidence(comparison, RateRatioTest.Compare(
+                canaryEvents, canarySamples, stableEvents, stableSamples, hypotheses, canaryEffect * promotionFactor, stableEffect * promotionFactor));
+        }
+
+        var belowFloor = double.NegativeInfinity;
+        if (guard.AbsoluteRateFloor > 0)
+        {
+            var d = canaryEffect * promotionFactor;
+            belowFloor = BernoulliMixtureTest.LogEvidence(
+                canaryEvents / d, (canarySamples - canaryEvents) / d, guard.AbsoluteRateFloor, Alternative.Less, hypotheses.Tau);
+        }
+
+        return new RateComparison(comparison, belowFloor, userLevel, false);
+    }
+
+    /// <summary>
     /// The normal-mixture comparison of ln(canary/stable) with variance <paramref name="variance"/>, widened for the t
     /// tails of a user-level variance with <paramref name="degreesOfFreedom"/>: the rollback tests at their level, the
     /// promotion tests at theirs.
     /// </summary>
-    private static RatioEvidence Corrected(
+    internal static RatioEvidence Corrected(
         double canaryValue,
         double stableValue,
         double variance,
@@ -247,7 +305,7 @@ internal static class GuardEvaluator
     /// The user groups behind a guard when too few of them have samples in either arm to estimate a between-user spread
     /// (fewer non-empty groups than the minimum); null when there are enough.
     /// </summary>
-    private static UserLevelVariance? TooFewUsers(DecisionOptions options, GroupedRatio canary, GroupedRatio stable) =>
+    internal static UserLevelVariance? TooFewUsers(DecisionOptions options, GroupedRatio canary, GroupedRatio stable) =>
         canary.NonEmptyGroups < options.MinimumGroupsPerArm || stable.NonEmptyGroups < options.MinimumGroupsPerArm
             ? Variance(canary, stable, 1, 1)
             : null;
@@ -274,7 +332,7 @@ internal static class GuardEvaluator
             ? QuantileRatioTest.LogQuantileVariance(distribution, guard.Quantile, value, groups)
             : MeanRatioTest.LogMeanVariance(distribution, value, groups);
 
-    private static UserLevelVariance Variance(GroupedRatio canary, GroupedRatio stable, double canaryEffect, double stableEffect) =>
+    internal static UserLevelVariance Variance(GroupedRatio canary, GroupedRatio stable, double canaryEffect, double stableEffect) =>
         new(canary.NonEmptyGroups, stable.NonEmptyGroups, canary.EffectiveGroups, stable.EffectiveGroups, canaryEffect, stableEffect);
 
     private static GroupedDistribution? Distribution(GuardMetric metric, ArmGroups groups) => metric switch
@@ -367,7 +425,7 @@ internal static class GuardEvaluator
         return new CostEstimateResult(estimate, ratio, MeanEstimate.FromGroups(ratio, estimate.Count).LogVariance);
     }
 
-    private static GuardEvidence Unevaluated(
+    internal static GuardEvidence Unevaluated(
         GuardOptions guard,
         GuardStatus status,
         long canarySamples,

@@ -47,4 +47,7 @@ internal sealed record GuardEvidence
     /// else each arm's groups with samples and design effect.
     /// </summary>
     public UserLevelVariance? UserLevel { get; init; }
+
+    /// <summary>Quality guards: what the judge gave the guard in the window; null for the other guards.</summary>
+    public QualityGuardCounts? Quality { get; init; }
 }

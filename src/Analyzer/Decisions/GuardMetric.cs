@@ -32,4 +32,19 @@ internal enum GuardMetric
 
     /// <summary>Negative / (positive + negative) user feedback; applies only when both arms have feedback.</summary>
     NegativeFeedbackRate,
+
+    /// <summary>
+    /// The judge's mean rubric score (1–5) per judged quality sample. Higher is better, so the guard tests stable/canary:
+    /// a threshold of 10 % accepts a canary mean down to 90 % of stable's.
+    /// </summary>
+    JudgeScoreMean,
+
+    /// <summary>Judged quality samples the judge failed (passed = false) over the judged samples.</summary>
+    JudgeFailRate,
+
+    /// <summary>
+    /// The canary's share of lost paired comparisons among the decided ones (wins + losses, ties left out), tested
+    /// against an absolute share (the threshold), not against stable.
+    /// </summary>
+    PairedLossRate,
 }

@@ -5,7 +5,9 @@ namespace Canary.Analyzer.Decisions;
 /// <summary>
 /// Parses a guard from the command line: <c>key=threshold[,better=ratio][,floor=rate][,min=samples]</c>, e.g.
 /// <c>length_finish_rate=+50%</c>, <c>output_tokens_p50=+25%,better=0.8</c> or <c>negative_feedback_rate=0.3,min=200</c>.
-/// Keys are the guard keys of records (<c>latency_p99</c>, <c>cost_per_successful_request</c>, ...).
+/// Keys are the guard keys of records (<c>latency_p99</c>, <c>cost_per_successful_request</c>, ...). The quality guards
+/// read their threshold differently: <c>judge_score_mean=10%</c> is "at most 10 % below stable's mean score",
+/// <c>paired_loss_rate=55%</c> is the absolute share of lost decided pairs the canary must be shown to stay under.
 /// </summary>
 internal static class GuardSpecParser
 {
@@ -25,6 +27,9 @@ internal static class GuardSpecParser
         ("cost_per_successful_request", GuardMetric.CostPerSuccessfulRequest),
         ("length_finish_rate", GuardMetric.LengthFinishRate),
         ("negative_feedback_rate", GuardMetric.NegativeFeedbackRate),
+        ("judge_score_mean", GuardMetric.JudgeScoreMean),
+        ("judge_fail_rate", GuardMetric.JudgeFailRate),
+        ("paired_loss_rate", GuardMetric.PairedLossRate),
     ];
 
     public static GuardOptions? Parse(string spec, List<string> errors)
@@ -33,7 +38,7 @@ internal static class GuardSpecParser
         var head = parts[0].Split('=', 2, StringSplitOptions.TrimEntries);
         if (head.Length != 2 || !TryMetric(head[0], out var metric, out var quantile))
         {
-            errors.Add($"--guard \"{spec}\": expected key=threshold with a key such as error_rate, latency_p95, output_tokens_p50, cost_per_successful_request, length_finish_rate or negative_feedback_rate");
+            errors.Add($"--guard \"{spec}\": expected key=threshold with a key such as error_rate, latency_p95, output_tokens_p50, cost_per_successful_request, length_finish_rate, negative_feedback_rate, judge_score_mean, judge_fail_rate or paired_loss_rate");
             return null;
         }
 

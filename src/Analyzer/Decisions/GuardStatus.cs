@@ -26,4 +26,11 @@ internal enum GuardStatus
     /// arm): no verdict from this guard until more users arrive.
     /// </summary>
     InsufficientUsers,
+
+    /// <summary>
+    /// Quality guards: the judge's answers in the window are mostly unusable (more than half of the attempted judgements
+    /// or paired comparisons failed or were unparseable). The guard holds: it neither passes nor fails, and its
+    /// sequential state does not move.
+    /// </summary>
+    JudgeUnavailable,
 }

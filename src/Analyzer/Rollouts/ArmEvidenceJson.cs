@@ -58,4 +58,8 @@ internal sealed record ArmEvidenceJson
     public long FeedbackPositive { get; init; }
 
     public long FeedbackNegative { get; init; }
+
+    /// <summary>The judge's verdicts and paired comparisons; left out unless the rollout has a quality guard.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public ArmQualityJson? Quality { get; init; }
 }

@@ -46,6 +46,18 @@ internal static class DecisionEvidenceJson
         UserLevel = guard.UserLevel is { } users
             ? new UserLevelJson(users.CanaryGroups, users.StableGroups, new(users.CanaryEffectiveGroups), new(users.StableEffectiveGroups), new(users.CanaryDesignEffect), new(users.StableDesignEffect))
             : null,
+        Quality = guard.Quality is { } q
+            ? new QualityGuardJson
+            {
+                Attempted = q.Attempted,
+                Failed = q.Failed,
+                Unparseable = q.Unparseable,
+                JudgeUnavailable = q.JudgeUnavailable,
+                Wins = q.Wins,
+                Ties = q.Ties,
+                Losses = q.Losses,
+            }
+            : null,
     };
 
     private static ArmEvidenceJson Arm(ArmEvidence arm)
@@ -74,8 +86,25 @@ internal static class DecisionEvidenceJson
             FinishReasons = arm.FinishReasons.Total > 0 ? FinishReasons(arm.FinishReasons) : null,
             FeedbackPositive = arm.FeedbackPositive,
             FeedbackNegative = arm.FeedbackNegative,
+            Quality = arm.Quality is { } quality ? Quality(quality) : null,
         };
     }
+
+    private static ArmQualityJson Quality(ArmQuality quality) => new()
+    {
+        Judged = quality.Judged,
+        ScoreMean = new(quality.ScoreMean),
+        Scores = quality.ScoreCounts,
+        Fails = quality.Fails,
+        JudgeFailed = quality.JudgeFailed,
+        JudgeUnparseable = quality.JudgeUnparseable,
+        PairWins = quality.Wins,
+        PairTies = quality.Ties,
+        PairLosses = quality.Losses,
+        PairsFailed = quality.PairsFailed,
+        PairsUnparseable = quality.PairsUnparseable,
+        PairsOtherFailed = quality.PairsOtherFailed,
+    };
 
     private static Dictionary<string, long> FinishReasons(FinishReasonCounts finish)
     {

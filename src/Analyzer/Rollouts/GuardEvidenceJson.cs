@@ -45,4 +45,8 @@ internal sealed record GuardEvidenceJson
     /// <summary>The user-level side of the variance; absent when requests were taken as independent.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public UserLevelJson? UserLevel { get; init; }
+
+    /// <summary>Quality guards only: the judge's figures behind the guard.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public QualityGuardJson? Quality { get; init; }
 }

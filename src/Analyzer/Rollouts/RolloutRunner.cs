@@ -82,12 +82,23 @@ internal sealed class RolloutRunner : IRolloutRunner
             var windowStart = DecisionEngine.WindowStart(rollout.Options, rollout.StageStartedAt);
             var window = await reader.ReadAsync(rollout.Rollout, windowStart, now, cancellationToken).ConfigureAwait(false);
             var (canaryPrices, stablePrices) = ArmPrices(definition);
+            var canaryEvidence = EvidenceBuilder.Build(window.Arm(definition.CanarySubset), canaryPrices);
+            var stableEvidence = EvidenceBuilder.Build(window.Arm(definition.StableSubset), stablePrices);
+            if (rollout.Options.Guards.Any(g => g.IsQuality))
+            {
+                // Only rollouts that gate on quality pay for reading the judge's verdicts.
+                var (canaryQuality, stableQuality) = await QualityWindowReader.ReadAsync(
+                    connection, transaction, rollout.Rollout, windowStart, now, cancellationToken).ConfigureAwait(false);
+                canaryEvidence = canaryEvidence with { Quality = canaryQuality };
+                stableEvidence = stableEvidence with { Quality = stableQuality };
+            }
+
             var decision = _engine.Decide(rollout.Options, new DecisionInput
             {
                 StageIndex = rollout.StageIndex,
                 StageStartedAt = rollout.StageStartedAt,
-                Canary = EvidenceBuilder.Build(window.Arm(definition.CanarySubset), canaryPrices),
-                Stable = EvidenceBuilder.Build(window.Arm(definition.StableSubset), stablePrices),
+                Canary = canaryEvidence,
+                Stable = stableEvidence,
                 Previous = rollout.Sequential,
             });
 
@@ -103,7 +114,10 @@ internal sealed class RolloutRunner : IRolloutRunner
             looks.Add(new RolloutLook(
                 rollout.Rollout, action, rollout.StageIndex, rollout.StageStartedAt,
                 rollout.StageIndex < rollout.Options.MinimumStageDurations.Count ? rollout.Options.MinimumStageDurations[rollout.StageIndex] : null,
-                decision.Split is { } split && DecisionEngine.IsMismatch(rollout.Options, split) ? SplitText(split) : null));
+                decision.Split is { } split && DecisionEngine.IsMismatch(rollout.Options, split) ? SplitText(split) : null,
+                DecisionEngine.JudgeUnavailableGuard(decision.Guards) is { } judgeDown
+                    ? judgeDown.Key + ": " + DecisionEngine.JudgeUnavailableText(judgeDown)
+                    : null));
         }
 
         var changed = !ReferenceEquals(table, original);

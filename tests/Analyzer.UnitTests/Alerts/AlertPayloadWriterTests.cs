@@ -43,6 +43,7 @@ public sealed class AlertPayloadWriterTests
     [InlineData("Completion", "completion")]
     [InlineData("LongHold", "long_hold")]
     [InlineData("SplitMismatch", "split_mismatch")]
+    [InlineData("JudgeUnavailable", "judge_unavailable")]
     public void Write_Generic_EventNameForEveryKind(string kind, string expected)
     {
         using var json = JsonDocument.Parse(AlertPayloadWriter.Write(Promotion with { Kind = Enum.Parse<AlertKind>(kind) }, AlertWebhookFormat.Generic));

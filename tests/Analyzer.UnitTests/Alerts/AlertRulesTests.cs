@@ -11,8 +11,8 @@ public sealed class AlertRulesTests
     private static DecisionRecord Record(string action, int from, int to, bool dryRun = false, string rollout = "chat") => new(
         rollout, Now, action == "hold" ? "hold" : action, action, "because", 1, from, to, null, Now.AddHours(-1), Now, 1200, 24000, "{}", dryRun);
 
-    private static RolloutLook Look(string action, TimeSpan inStage, TimeSpan? minimum, string? split = null) =>
-        new("chat", action, 1, Now - inStage, minimum, split);
+    private static RolloutLook Look(string action, TimeSpan inStage, TimeSpan? minimum, string? split = null, string? judge = null) =>
+        new("chat", action, 1, Now - inStage, minimum, split, judge);
 
     [Theory]
     [InlineData("rollback", "rollback")]
@@ -96,5 +96,21 @@ public sealed class AlertRulesTests
         Assert.Equal([AlertKind.Rollback, AlertKind.SplitMismatch], alerts.Select(a => a.Event.Kind));
         Assert.NotNull(alerts[1].OncePerStage);
         Assert.Contains("2 % of requests against 5 %", alerts[1].Event.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Plan_JudgeUnavailable_AlertOncePerStageWithTheCounts()
+    {
+        var outcome = new RunOutcome([Record("hold", 500, 500)], null, null)
+        {
+            Looks = [Look("hold", TimeSpan.FromMinutes(30), TimeSpan.FromDays(1), judge: "judge_score_mean: 40 of 40 judgements in the window failed (40) or were unparseable (0)")],
+        };
+
+        var alert = Assert.Single(AlertRules.Plan(outcome, Settings, Now));
+
+        Assert.Equal("judge_unavailable", AlertKindNames.WireName(alert.Event.Kind));
+        Assert.Equal("Quality judge unavailable", AlertKindNames.Title(alert.Event.Kind));
+        Assert.Equal(new AlertStageKey(1, Now - TimeSpan.FromMinutes(30)), alert.OncePerStage);
+        Assert.Equal("Quality judge unavailable: judge_score_mean: 40 of 40 judgements in the window failed (40) or were unparseable (0).", alert.Event.Reason);
     }
 }

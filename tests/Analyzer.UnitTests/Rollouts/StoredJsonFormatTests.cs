@@ -118,6 +118,65 @@ public sealed class StoredJsonFormatTests
         Assert.Equal(ExpectedEvidence, DecisionEvidenceJson.Write(decision));
     }
 
+    [Fact]
+    public void WriteEvidence_QualityArmsAndGuards_StoredForm()
+    {
+        var canary = new ArmQualityTally();
+        canary.AddJudged(3, 2, false);
+        canary.AddJudged(35, 4, true, 3);
+        canary.AddUnusableJudgement(false, 2);
+        canary.AddUnusableJudgement(true);
+        canary.AddPair(3, "loss", 2);
+        canary.AddPair(4, "tie");
+        canary.AddPair(5, "win");
+        canary.AddUndecidedPair("other_failed");
+        var decision = new Decision
+        {
+            Verdict = Verdict.Hold,
+            Reason = "Holding.",
+            DecidedAt = StageStart.AddHours(3),
+            StageIndex = 0,
+            CurrentWeightBasisPoints = 500,
+            TargetWeightBasisPoints = 500,
+            TargetStageIndex = 0,
+            WindowStart = StageStart,
+            WindowEnd = StageStart.AddHours(3),
+            CanaryEvidence = new ArmEvidence { Requests = 10, Quality = canary.Build() },
+            StableEvidence = new ArmEvidence { Requests = 200, Quality = ArmQuality.Empty },
+            Guards =
+            [
+                new GuardEvidence
+                {
+                    Key = "paired_loss_rate",
+                    Metric = GuardMetric.PairedLossRate,
+                    Threshold = 0.55,
+                    Status = GuardStatus.JudgeUnavailable,
+                    CanarySamples = 3,
+                    Quality = new QualityGuardCounts(9, 4, 2, 1, 1, 2),
+                },
+                new GuardEvidence
+                {
+                    Key = "judge_score_mean",
+                    Metric = GuardMetric.JudgeScoreMean,
+                    Threshold = 0.1,
+                    Status = GuardStatus.InsufficientSamples,
+                    CanarySamples = 4,
+                    Quality = new QualityGuardCounts(7, 2, 1),
+                },
+            ],
+            RollbackAlphaPerTest = 0.0005,
+            PromotionAlpha = 0.05,
+            State = SequentialState.Start(0),
+        };
+
+        Assert.Equal(ExpectedQualityEvidence, DecisionEvidenceJson.Write(decision));
+    }
+
+    private const string ExpectedQualityEvidence =
+        """
+        {"canary":{"requests":10,"errors":0,"rateLimited":0,"clientCancels":0,"refusals":0,"successes":0,"inputTokens":0,"outputTokens":0,"feedbackPositive":0,"feedbackNegative":0,"quality":{"judged":4,"scoreMean":3.5,"scores":[0,1,0,3,0],"fails":1,"judgeFailed":2,"judgeUnparseable":1,"pairWins":1,"pairTies":1,"pairLosses":2,"pairsFailed":0,"pairsUnparseable":0,"pairsOtherFailed":1}},"stable":{"requests":200,"errors":0,"rateLimited":0,"clientCancels":0,"refusals":0,"successes":0,"inputTokens":0,"outputTokens":0,"feedbackPositive":0,"feedbackNegative":0,"quality":{"judged":0,"scoreMean":null,"scores":[0,0,0,0,0],"fails":0,"judgeFailed":0,"judgeUnparseable":0,"pairWins":0,"pairTies":0,"pairLosses":0,"pairsFailed":0,"pairsUnparseable":0,"pairsOtherFailed":0}},"rollbackAlphaPerTest":0.0005,"promotionAlpha":0.05,"guards":[{"key":"paired_loss_rate","metric":"PairedLossRate","status":"JudgeUnavailable","threshold":0.55,"canarySamples":3,"stableSamples":0,"pWorseThanStable":1,"pWorseThanMargin":1,"pWithinMargin":1,"pClearlyBetter":1,"quality":{"attempted":9,"failed":4,"unparseable":2,"judgeUnavailable":true,"wins":1,"ties":1,"losses":2}},{"key":"judge_score_mean","metric":"JudgeScoreMean","status":"InsufficientSamples","threshold":0.1,"canarySamples":4,"stableSamples":0,"pWorseThanStable":1,"pWorseThanMargin":1,"pWithinMargin":1,"pClearlyBetter":1,"quality":{"attempted":7,"failed":2,"unparseable":1,"judgeUnavailable":false}}]}
+        """;
+
     private const string ExpectedOptions =
         """
         {"stageWeightsBasisPoints":[500,10000],"minimumStageDurationsSeconds":[129600],"minimumStageDurationFloorSeconds":86400,"minimumSamplesPerArm":1000,"warmUpSeconds":600,"guards":[{"metric":"ErrorRate","threshold":0.5,"quantile":0.95,"clearlyBetterRatio":0.5,"absoluteRateFloor":0.001},{"metric":"Latency","threshold":0.3,"quantile":0.95,"absoluteRateFloor":0,"minimumSamples":250}]}
