@@ -30,6 +30,12 @@ public sealed class QualityGuardEndToEndTests
     /// </summary>
     private static readonly string[] PassableRequestGuards = ["error_rate=+50%,floor=0.05", "refusal_rate=+100%,floor=0.05", "latency_p95=+100000%"];
 
+    /// <summary>
+    /// How long ago the stage started in the tests where the stage time may be served: past the stage's hour, so a look
+    /// may promote, and short of twice that, where every hold would also raise a long-hold alert.
+    /// </summary>
+    private static readonly TimeSpan StageTimeServed = TimeSpan.FromMinutes(90);
+
     private static readonly string[] QualityKeys = ["judge_score_mean", "judge_fail_rate"];
 
     /// <summary>The guards every rollout has, which a canary that only answers worse must not trip.</summary>
@@ -49,7 +55,7 @@ public sealed class QualityGuardEndToEndTests
     /// latency, status, usage and price as stable: the judge guards roll it back, the request guards do not object, and
     /// the rollback reaches the sidecar and the alert webhook.
     /// </summary>
-    [PostgresFact(Skip = "needs the quality guards")]
+    [PostgresFact]
     public async Task WellFormedButWorseCanary_RolledBackByTheJudgeGuardWhileRequestGuardsAreNotWorse()
     {
         await using var dataSource = await _postgres.CreateDatabaseAsync();
@@ -101,7 +107,7 @@ public sealed class QualityGuardEndToEndTests
     /// A/A with the judge and the quality guards on: both versions answer the same questions the same way, and over
     /// the same traffic and looks as the worse canary was rolled back in, no look rolls back.
     /// </summary>
-    [PostgresFact(Skip = "needs the quality guards")]
+    [PostgresFact]
     public async Task SameAnswersInBothArms_JudgeAndQualityGuardsOn_NotRolledBack()
     {
         await using var dataSource = await _postgres.CreateDatabaseAsync();
@@ -134,14 +140,14 @@ public sealed class QualityGuardEndToEndTests
     /// The control of the judge-unavailable tests: the same A/A rollout with its stage time served and passable request
     /// guards, and a judge that answers, completes; so what holds it there is the judge alone.
     /// </summary>
-    [PostgresFact(Skip = "needs the quality guards")]
+    [PostgresFact]
     public async Task JudgeAnswers_SameRolloutAsTheUnavailableJudgeTests_Completes()
     {
         await using var dataSource = await _postgres.CreateDatabaseAsync();
         await using var judge = await FakeJudgeServer.StartAsync();
         judge.Mode = FakeJudgeMode.Wording;
         await using var rollout = await QualityGuardRollout.StartAsync(
-            dataSource, stableMuddledPerTen: 1, canaryMuddledPerTen: 1, judge.BaseUri, [.. QualityGuards, .. PassableRequestGuards], TimeSpan.FromHours(2));
+            dataSource, stableMuddledPerTen: 1, canaryMuddledPerTen: 1, judge.BaseUri, [.. QualityGuards, .. PassableRequestGuards], StageTimeServed);
 
         DecisionRow? complete = null;
         for (var look = 1; look <= Looks && complete is null; look++)
@@ -159,7 +165,7 @@ public sealed class QualityGuardEndToEndTests
     }
 
     /// <summary>A judge that refuses every connection: the rollout holds on the judge and alerts once.</summary>
-    [PostgresFact(Skip = "needs the quality guards")]
+    [PostgresFact]
     public async Task JudgeRefusesConnections_RolloutHoldsWithJudgeUnavailableAndAlertsOnce()
     {
         using var down = new RefusingEndpoint();
@@ -167,7 +173,7 @@ public sealed class QualityGuardEndToEndTests
     }
 
     /// <summary>A judge that answers every call with 500: the rollout holds on the judge and alerts once.</summary>
-    [PostgresFact(Skip = "needs the quality guards")]
+    [PostgresFact]
     public async Task JudgeAnswers500_RolloutHoldsWithJudgeUnavailableAndAlertsOnce()
     {
         await using var judge = await FakeJudgeServer.StartAsync();
@@ -177,7 +183,7 @@ public sealed class QualityGuardEndToEndTests
     }
 
     /// <summary>A judge that answers prose instead of verdicts: the rollout holds on the judge and alerts once.</summary>
-    [PostgresFact(Skip = "needs the quality guards")]
+    [PostgresFact]
     public async Task JudgeAnswersGarbage_RolloutHoldsWithJudgeUnavailableAndAlertsOnce()
     {
         await using var judge = await FakeJudgeServer.StartAsync();
@@ -196,7 +202,7 @@ public sealed class QualityGuardEndToEndTests
     {
         await using var dataSource = await _postgres.CreateDatabaseAsync();
         await using var rollout = await QualityGuardRollout.StartAsync(
-            dataSource, stableMuddledPerTen: 1, canaryMuddledPerTen: 1, judge, [.. QualityGuards, .. PassableRequestGuards], TimeSpan.FromHours(2));
+            dataSource, stableMuddledPerTen: 1, canaryMuddledPerTen: 1, judge, [.. QualityGuards, .. PassableRequestGuards], StageTimeServed);
 
         for (var look = 1; look <= 2; look++)
         {

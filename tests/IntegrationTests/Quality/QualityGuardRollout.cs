@@ -69,7 +69,8 @@ internal sealed class QualityGuardRollout : IAsyncDisposable
     /// <param name="guards">The rollout's <c>--guard</c> specs.</param>
     /// <param name="stageAge">
     /// How long ago the stage started, as the run will see it: a minute (the default) keeps the stage's hour unserved,
-    /// so no look can promote; more than an hour lets a look promote when every guard allows it.
+    /// so no look can promote; more than an hour lets a look promote when every guard allows it (two hours or more also
+    /// raise a long-hold alert at every hold).
     /// </param>
     public static async Task<QualityGuardRollout> StartAsync(
         NpgsqlDataSource dataSource, int stableMuddledPerTen, int canaryMuddledPerTen, Uri judge, IReadOnlyList<string> guards, TimeSpan? stageAge = null)
