@@ -24,7 +24,7 @@ internal static class StartCommand
         var warmUp = new Option<string?>("--warm-up") { Description = "Requests this long after each weight change are left out, e.g. 10m (default 10m)." };
         var guards = new Option<string[]>("--guard")
         {
-            Description = "Guard to add or replace, key=threshold[,better=r][,floor=rate][,min=n], e.g. error_rate=+25% or latency_p99=+20%,min=500 (repeatable; default: error rate +50 %, p95 latency +30 %, cost +50 %, refusal rate +100 %).",
+            Description = "Guard to add or replace, key=threshold[,better=r][,floor=rate][,min=n], e.g. error_rate=+25%, latency_p99=+20%,min=500 or the quality guards judge_score_mean=10%, judge_fail_rate=+50%, paired_loss_rate=55% (repeatable; default: error rate +50 %, p95 latency +30 %, cost +50 %, refusal rate +100 %).",
             AllowMultipleArgumentsPerToken = true,
         };
         var forced = new Option<string[]>("--forced-user") { Description = "User key that always gets the canary (repeatable).", AllowMultipleArgumentsPerToken = true };

@@ -92,13 +92,25 @@ internal sealed class ReplayRunner(NpgsqlDataSource dataSource)
         for (var at = Next(request.From, request); ; at = Next(at, request))
         {
             clock.Now = at;
-            var window = await reader.ReadAsync(request.Rollout, DecisionEngine.WindowStart(options, stageStart), at, cancellationToken).ConfigureAwait(false);
+            var windowStart = DecisionEngine.WindowStart(options, stageStart);
+            var window = await reader.ReadAsync(request.Rollout, windowStart, at, cancellationToken).ConfigureAwait(false);
+            var canary = EvidenceBuilder.Build(window.Arm(canarySubset), repriced ? canaryPrices : null);
+            var stable = EvidenceBuilder.Build(window.Arm(stableSubset), repriced ? stablePrices : null);
+            if (options.Guards.Any(g => g.IsQuality))
+            {
+                // The judgements as stored now: those made after the replayed look count too.
+                await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+                var (canaryQuality, stableQuality) = await QualityWindowReader.ReadAsync(connection, null, request.Rollout, windowStart, at, cancellationToken).ConfigureAwait(false);
+                canary = canary with { Quality = canaryQuality };
+                stable = stable with { Quality = stableQuality };
+            }
+
             var decision = engine.Decide(options, new DecisionInput
             {
                 StageIndex = stage,
                 StageStartedAt = stageStart,
-                Canary = EvidenceBuilder.Build(window.Arm(canarySubset), repriced ? canaryPrices : null),
-                Stable = EvidenceBuilder.Build(window.Arm(stableSubset), repriced ? stablePrices : null),
+                Canary = canary,
+                Stable = stable,
                 Previous = state,
             });
             looks.Add(new ReplayLook(at, decision));
