@@ -13,9 +13,9 @@ namespace Canary.IntegrationTests.Quality;
 /// binary under CI) with a fake vendor upstream per version, writing telemetry and quality samples to a real PostgreSQL;
 /// <c>canary-analyzer start</c> with <c>--quality-sample 100%</c> and the guards given; <see cref="LookAsync"/> runs
 /// <c>canary-analyzer run-once</c>, which judges the waiting samples with the judge at the configured endpoint and then
-/// decides. Both programs get only settings the chart renders (the sidecar's proxy, database, quality and price
+/// decides. Both programs get only settings the chart renders (the sidecar's proxy, database, flush interval and price
 /// settings; the analyzer's price table file and, through <c>analyzer.env</c>, <c>Canary__Judge__*</c> and the alert
-/// webhook). Progress is driven, not waited for: each batch of traffic is awaited until the sidecar has stored every
+/// webhook); the sample rate reaches the sidecar in the pushed table, as <c>start --quality-sample</c> sends it. Progress is driven, not waited for: each batch of traffic is awaited until the sidecar has stored every
 /// request's telemetry and sample, and each look is one run-once.
 /// </summary>
 internal sealed class QualityGuardRollout : IAsyncDisposable
