@@ -6,6 +6,12 @@ internal enum FakeJudgeMode
     /// <summary>A verdict: the score is the answer's <c>[quality:N]</c> marker (3 without one), pass at 3 or more.</summary>
     Verdicts,
 
+    /// <summary>
+    /// A verdict from the answer's wording: an answer containing <see cref="FakeJudgeServer.LowScoreWord"/> scores 2 and
+    /// fails, any other scores 5 and passes; so a model stand-in decides its quality by what it says.
+    /// </summary>
+    Wording,
+
     /// <summary>A chat completion whose text is prose, not a verdict.</summary>
     Garbage,
 

@@ -14,13 +14,17 @@ namespace Canary.IntegrationTests.Quality;
 /// <summary>
 /// A judge model on 127.0.0.1, port 0 (Kestrel), speaking OpenAI chat completions with deterministic rules: in
 /// <see cref="FakeJudgeMode.Verdicts"/> the score is read from a <c>[quality:N]</c> marker in the answer it is shown,
-/// so a test decides each sample's score by what it stores; every call reports <see cref="InputTokens"/> and
+/// so a test decides each sample's score by what it stores (in <see cref="FakeJudgeMode.Wording"/>, from whether the
+/// answer says <see cref="LowScoreWord"/>, so a model stand-in decides it by what it answers); every call reports <see cref="InputTokens"/> and
 /// <see cref="OutputTokens"/>, so costs are exact. Every request body is kept for the test to inspect.
 /// </summary>
 internal sealed partial class FakeJudgeServer : IAsyncDisposable
 {
     public const long InputTokens = 1000;
     public const long OutputTokens = 20;
+
+    /// <summary>In <see cref="FakeJudgeMode.Wording"/>, the word that makes an answer score 2 and fail.</summary>
+    public const string LowScoreWord = "muddled";
 
     private readonly WebApplication _app;
 
@@ -93,9 +97,18 @@ internal sealed partial class FakeJudgeServer : IAsyncDisposable
             using var document = JsonDocument.Parse(body);
             var user = document.RootElement.GetProperty("messages")[1].GetProperty("content").GetString()!;
             var answer = user[user.IndexOf("<answer>", StringComparison.Ordinal)..];
-            var marker = Marker().Match(answer);
-            var score = Mode == FakeJudgeMode.OutOfRange ? 9 : marker.Success ? int.Parse(marker.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 3;
-            content = $$"""{"score":{{score}},"pass":{{(score >= 3 ? "true" : "false")}},"reason":"marker says {{score}}"}""";
+            if (Mode == FakeJudgeMode.Wording)
+            {
+                content = answer.Contains(LowScoreWord, StringComparison.Ordinal)
+                    ? """{"score":2,"pass":false,"reason":"the answer is muddled"}"""
+                    : """{"score":5,"pass":true,"reason":"a clear answer"}""";
+            }
+            else
+            {
+                var marker = Marker().Match(answer);
+                var score = Mode == FakeJudgeMode.OutOfRange ? 9 : marker.Success ? int.Parse(marker.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 3;
+                content = $$"""{"score":{{score}},"pass":{{(score >= 3 ? "true" : "false")}},"reason":"marker says {{score}}"}""";
+            }
         }
 
         context.Response.ContentType = "application/json";

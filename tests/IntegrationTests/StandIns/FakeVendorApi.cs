@@ -9,8 +9,8 @@ namespace Canary.IntegrationTests.StandIns;
 /// A model server that speaks the three vendor APIs the proxy carries, as the official SDKs expect them: OpenAI chat
 /// completions (<c>/v1/chat/completions</c>, with the usage chunk when <c>stream_options.include_usage</c> asks for it),
 /// OpenAI responses (<c>/v1/responses</c>) and Anthropic messages (<c>/v1/messages</c>), each streamed (SSE, one event
-/// per write, flushed) or whole. Every answer says "hello from &lt;name&gt;" and echoes the model asked for, so a test
-/// sees which upstream served it; usage is fixed (<see cref="InputTokens"/>, <see cref="OutputTokens"/>). Records the
+/// per write, flushed) or whole. Every answer says "hello from &lt;name&gt;" (or what the answer rule given makes of the
+/// request body) and echoes the model asked for, so a test sees which upstream served it; usage is fixed (<see cref="InputTokens"/>, <see cref="OutputTokens"/>). Records the
 /// requests it saw (path, authorization and x-api-key headers, subset header, body).
 /// </summary>
 internal sealed class FakeVendorApi : IAsyncDisposable
@@ -21,10 +21,17 @@ internal sealed class FakeVendorApi : IAsyncDisposable
     private readonly LoopbackHttpServer _server;
     private readonly List<(string Path, string? Authorization, string? ApiKey, string? Subset, string Body)> _requests = [];
     private readonly Lock _lock = new();
+    private readonly Func<string, string>? _answer;
 
-    public FakeVendorApi(string name)
+    /// <param name="name">The upstream's name, in the default answer.</param>
+    /// <param name="answer">
+    /// The answer's text for a request body (plain text without quotes or backslashes, as it goes into the JSON as is);
+    /// null: "hello from &lt;name&gt;".
+    /// </param>
+    public FakeVendorApi(string name, Func<string, string>? answer = null)
     {
         Name = name;
+        _answer = answer;
         _server = new LoopbackHttpServer(HandleAsync);
     }
 
@@ -78,7 +85,7 @@ internal sealed class FakeVendorApi : IAsyncDisposable
 
         var model = json?["model"]?.GetValue<string>() ?? "none";
         var stream = json?["stream"]?.GetValue<bool>() == true;
-        var text = $"hello from {Name}";
+        var text = _answer?.Invoke(body) ?? $"hello from {Name}";
         try
         {
             switch (path)
