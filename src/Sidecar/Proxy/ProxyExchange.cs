@@ -36,6 +36,13 @@ internal sealed class ProxyExchange : HttpTransformer
     /// <summary>Length of the body sent upstream (after a rewrite, the new one).</summary>
     public int BodyLength { get; set; }
 
+    /// <summary>
+    /// <see cref="System.Diagnostics.Stopwatch"/> timestamp of the upstream's last sign of life: its response headers,
+    /// then each body chunk on its way to the client. Tells a stalled upstream from a client that went away when the
+    /// forwarder reports its copy cancelled (see ProxyRequestHandler).
+    /// </summary>
+    public long LastUpstreamActivity { get; private set; }
+
     public override async ValueTask TransformRequestAsync(HttpContext httpContext, HttpRequestMessage proxyRequest, string destinationPrefix, CancellationToken cancellationToken)
     {
         await base.TransformRequestAsync(httpContext, proxyRequest, destinationPrefix, cancellationToken).ConfigureAwait(false);
@@ -75,6 +82,7 @@ internal sealed class ProxyExchange : HttpTransformer
     public override async ValueTask<bool> TransformResponseAsync(HttpContext httpContext, HttpResponseMessage? proxyResponse, CancellationToken cancellationToken)
     {
         var copyBody = await base.TransformResponseAsync(httpContext, proxyResponse, cancellationToken).ConfigureAwait(false);
+        LastUpstreamActivity = System.Diagnostics.Stopwatch.GetTimestamp();
         if (proxyResponse is not null)
         {
             OnResponseHeaders(httpContext.Response, (int)proxyResponse.StatusCode, httpContext.Request.Method);
@@ -86,6 +94,7 @@ internal sealed class ProxyExchange : HttpTransformer
     /// <summary>A body chunk on its way to the client.</summary>
     public void OnResponseBody(ReadOnlySpan<byte> chunk, bool endOfStream)
     {
+        LastUpstreamActivity = System.Diagnostics.Stopwatch.GetTimestamp();
         if (!State.WantsResponseBody || State.Route is null)
         {
             return;

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Canary.Sidecar.Model;
 using Canary.Sidecar.ModelRewrite;
 using Canary.Sidecar.Quality;
@@ -215,16 +216,37 @@ internal sealed class ProxyRequestHandler
                 _counters.Count(ProxyCounter.UpstreamUnavailable);
                 await AnswerAsync(context, exchange, ProxyErrorKind.UpstreamUnavailable, $"upstream \"{upstream.Name}\" could not be reached").ConfigureAwait(false);
                 return;
-            case ForwarderError.ResponseBodyCanceled or ForwarderError.ResponseBodyClient:
-                _counters.Count(clientGone ? ProxyCounter.ClientCancelledMidStream : ProxyCounter.UpstreamStalled);
+            // Once the response has started, the forwarder aborts the client's connection itself before it returns, so
+            // RequestAborted is set whoever failed, sooner or later: it cannot say who did. The forwarder's error says
+            // which side's I/O failed, and its exception whether the copy was cancelled: by the client leaving, or by the
+            // upstream's activity timeout (no byte for Timeout), which may surface as a failed read. The forwarder
+            // restarts that timeout on each chunk it reads, just before the chunk reaches the exchange, so a cancelled
+            // copy after a silence of half the timeout or more is the stall; a read that failed otherwise is a break-off.
+            case ForwarderError.ResponseBodyClient:
+                _counters.Count(ProxyCounter.ClientCancelledMidStream);
                 CutStream(context, exchange);
                 return;
             default:
-                // ResponseBodyDestination and any other failure after the response started: the upstream broke off.
-                _counters.Count(clientGone ? ProxyCounter.ClientCancelledMidStream : ProxyCounter.UpstreamBrokeOff);
+                var cancelled = error == ForwarderError.ResponseBodyCanceled || IsCancellation(context.Features.Get<IForwarderErrorFeature>()?.Exception);
+                _counters.Count(!cancelled ? ProxyCounter.UpstreamBrokeOff
+                    : Stopwatch.GetElapsedTime(exchange.LastUpstreamActivity) >= upstream.Definition.Timeout / 2 ? ProxyCounter.UpstreamStalled
+                    : ProxyCounter.ClientCancelledMidStream);
                 CutStream(context, exchange);
                 return;
         }
+    }
+
+    private static bool IsCancellation(Exception? exception)
+    {
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            if (e is OperationCanceledException)
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     /// <summary>

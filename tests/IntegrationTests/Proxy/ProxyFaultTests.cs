@@ -83,8 +83,48 @@ public sealed class ProxyFaultTests
         // The status and the first event were already sent when the upstream broke off: the client's stream is cut,
         // never ended as if the answer were whole.
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        await Assert.ThrowsAnyAsync<HttpRequestException>(() => response.Content.ReadAsStringAsync());
+        await using var stream = await response.Content.ReadAsStreamAsync();
+        var first = new byte[FaultyUpstream.FirstEvent.Length];
+        await stream.ReadExactlyAsync(first);
+        Assert.Equal(FaultyUpstream.FirstEvent, Encoding.UTF8.GetString(first));
+        breaking.BreakOff();
+        await Assert.ThrowsAnyAsync<IOException>(async () =>
+        {
+            var rest = new byte[1024];
+            while (await stream.ReadAsync(rest) > 0)
+            {
+            }
+        });
         await proxy.WaitForMetricAsync("canary_proxy_upstream_failures_total{kind=\"broke_off_mid_stream\"} 1");
+        await proxy.WaitForMetricAsync("canary_proxy_client_cancelled_total{when=\"mid_stream\"} 0");
+        await proxy.WaitForMetricAsync("canary_proxy_responses_completed_total 0");
+    }
+
+    [Fact]
+    public async Task UpstreamStallsMidStream_ClientStreamCutAfterTheTimeoutAndCountedAsStalled()
+    {
+        await using var faulty = new FaultyUpstream();
+        await using var stalling = new BreakingUpstream();
+        await using var proxy = await ProxyUnderTest.StartAsync(
+            faulty, $"--Canary:Proxy:Upstreams:breaking:Url={stalling.Url}", "--Canary:Proxy:Upstreams:breaking:Timeout=00:00:01");
+        using var http = new HttpClient();
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, new Uri($"{proxy.Url}/v1/chat/completions")) { Content = Json("""{"model":"broken-model","stream":true}""") };
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        await using var stream = await response.Content.ReadAsStreamAsync();
+        var first = new byte[FaultyUpstream.FirstEvent.Length];
+        await stream.ReadExactlyAsync(first);
+        // The upstream sends nothing more and keeps its connection open: a second without progress ends the exchange.
+        await Assert.ThrowsAnyAsync<IOException>(async () =>
+        {
+            var rest = new byte[1024];
+            while (await stream.ReadAsync(rest) > 0)
+            {
+            }
+        });
+        await proxy.WaitForMetricAsync("canary_proxy_upstream_failures_total{kind=\"stalled_mid_stream\"} 1");
+        await proxy.WaitForMetricAsync("canary_proxy_client_cancelled_total{when=\"mid_stream\"} 0");
         await proxy.WaitForMetricAsync("canary_proxy_responses_completed_total 0");
     }
 
