@@ -23,8 +23,8 @@ internal static class PreflightJson
             StartedAt = report.StartedAt,
             FinishedAt = report.FinishedAt,
             Gates = [.. report.Gates.Select(g => new PreflightGateJson { Name = g.Name, Status = StatusName(g.Status), Detail = g.Detail })],
-            Stable = Version(report.Stable, report.StableResults),
-            Canary = Version(report.Canary, report.CanaryResults),
+            Stable = Version(report.Stable, report.StableResults, report.StableEndpoint),
+            Canary = Version(report.Canary, report.CanaryResults, report.CanaryEndpoint),
         },
         PreflightJsonContext.Default.PreflightReportJson);
 
@@ -69,7 +69,7 @@ internal static class PreflightJson
         }
     }
 
-    private static PreflightVersionJson Version(VersionSummary summary, IReadOnlyList<CaseResult> results) => new()
+    private static PreflightVersionJson Version(VersionSummary summary, IReadOnlyList<CaseResult> results, ModelEndpoint? endpoint) => new()
     {
         Subset = summary.Subset,
         Cases = JsonSerializer.SerializeToElement(summary.Cases, PreflightJsonContext.Default.Int32),
@@ -89,6 +89,7 @@ internal static class PreflightJson
         MeanCostUsd = summary.MeanCost,
         MustPassFailed = summary.MustPassFailed,
         Results = [.. results.Select(Case)],
+        Endpoint = PreflightEndpointJson.From(endpoint),
     };
 
     private static PreflightCaseJson Case(CaseResult result)
@@ -168,6 +169,7 @@ internal static class PreflightJson
             LatencyP95Ms = version.LatencyP95Ms,
             MeanCostUsd = version.MeanCostUsd,
             MustPassFailed = version.MustPassFailed ?? [],
+            Endpoint = version.Endpoint,
         };
     }
 
