@@ -49,6 +49,21 @@ internal static class PairPrompt
         return text.ToString();
     }
 
+    /// <summary>
+    /// Both messages for one order of one pair: only the sample's request and answer text and the other answer's text
+    /// are read; <paramref name="canaryShownFirst"/> decides which of the two is Answer A.
+    /// </summary>
+    public static (string System, string User) For(string rubric, JudgedSample sample, string otherAnswer, bool otherTruncated, bool canaryShownFirst)
+    {
+        ArgumentNullException.ThrowIfNull(sample);
+        ArgumentNullException.ThrowIfNull(otherAnswer);
+        var sampleFirst = (sample.Arm == "canary") == canaryShownFirst;
+        var (a, aCut, b, bCut) = sampleFirst
+            ? (sample.Answer, sample.AnswerTruncated, otherAnswer, otherTruncated)
+            : (otherAnswer, otherTruncated, sample.Answer, sample.AnswerTruncated);
+        return (System(rubric), User(RequestTranscript.Of(sample.RequestBody), sample.RequestTruncated, a, aCut, b, bCut));
+    }
+
     private static void Append(StringBuilder text, string tag, string name, string answer, bool truncated)
     {
         text.Append("<answer_").Append(tag).Append(">\n").Append(answer).Append("\n</answer_").Append(tag).Append(">\n");

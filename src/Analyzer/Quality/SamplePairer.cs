@@ -137,13 +137,8 @@ internal sealed class SamplePairer
             otherAnswer = otherTruncated ? answer.Text[.._pairing.MaxStoredAnswerChars] : answer.Text;
         }
 
-        var (canaryAnswer, canaryCut, stableAnswer, stableCut) = sample.Arm == "canary"
-            ? (sample.Answer, sample.AnswerTruncated, otherAnswer, otherTruncated)
-            : (otherAnswer, otherTruncated, sample.Answer, sample.AnswerTruncated);
-        var transcript = RequestTranscript.Of(sample.RequestBody);
-        var system = PairPrompt.System(_options.Rubric);
-        var canaryFirst = await CompareAsync(system, PairPrompt.User(transcript, sample.RequestTruncated, canaryAnswer, canaryCut, stableAnswer, stableCut), canaryShownFirst: true, ledger, cancellationToken).ConfigureAwait(false);
-        var stableFirst = await CompareAsync(system, PairPrompt.User(transcript, sample.RequestTruncated, stableAnswer, stableCut, canaryAnswer, canaryCut), canaryShownFirst: false, ledger, cancellationToken).ConfigureAwait(false);
+        var canaryFirst = await CompareAsync(PairPrompt.For(_options.Rubric, sample, otherAnswer, otherTruncated, canaryShownFirst: true), canaryShownFirst: true, ledger, cancellationToken).ConfigureAwait(false);
+        var stableFirst = await CompareAsync(PairPrompt.For(_options.Rubric, sample, otherAnswer, otherTruncated, canaryShownFirst: false), canaryShownFirst: false, ledger, cancellationToken).ConfigureAwait(false);
         cost += canaryFirst.Cost + stableFirst.Cost;
         calls += 2;
         pair = pair with { OtherAnswer = otherAnswer, CostUsd = cost, Calls = calls };
@@ -172,9 +167,9 @@ internal sealed class SamplePairer
         await StoreAsync(pair, tally, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task<Comparison> CompareAsync(string system, string user, bool canaryShownFirst, SpendLedger ledger, CancellationToken cancellationToken)
+    private async Task<Comparison> CompareAsync((string System, string User) prompt, bool canaryShownFirst, SpendLedger ledger, CancellationToken cancellationToken)
     {
-        var call = await _judge.SendAsync(JudgeRequestBody.CreatePair(_options.Model, _options.MaxOutputTokens, system, user), cancellationToken).ConfigureAwait(false);
+        var call = await _judge.SendAsync(JudgeRequestBody.CreatePair(_options.Model, _options.MaxOutputTokens, prompt.System, prompt.User), cancellationToken).ConfigureAwait(false);
         var cost = _options.Prices.Cost(call.InputTokens, call.OutputTokens);
         ledger.Add(cost);
         if (call.Reply is not { } reply)
