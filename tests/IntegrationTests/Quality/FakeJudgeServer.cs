@@ -14,13 +14,18 @@ namespace Canary.IntegrationTests.Quality;
 /// <summary>
 /// A judge model on 127.0.0.1, port 0 (Kestrel), speaking OpenAI chat completions with deterministic rules: in
 /// <see cref="FakeJudgeMode.Verdicts"/> the score is read from a <c>[quality:N]</c> marker in the answer it is shown,
-/// so a test decides each sample's score by what it stores; every call reports <see cref="InputTokens"/> and
+/// so a test decides each sample's score by what it stores. A pairwise comparison (the user message holds
+/// <c>&lt;answer_a&gt;</c>) prefers the answer holding <see cref="PreferredMarker"/> (a tie when both or neither do),
+/// or, in <see cref="FakeJudgeMode.PreferFirst"/>, always Answer A, as a position-biased judge would. Every call reports <see cref="InputTokens"/> and
 /// <see cref="OutputTokens"/>, so costs are exact. Every request body is kept for the test to inspect.
 /// </summary>
 internal sealed partial class FakeJudgeServer : IAsyncDisposable
 {
     public const long InputTokens = 1000;
     public const long OutputTokens = 20;
+
+    /// <summary>In a pairwise comparison, the answer holding this is preferred.</summary>
+    public const string PreferredMarker = "[preferred]";
 
     private readonly WebApplication _app;
 
@@ -92,12 +97,39 @@ internal sealed partial class FakeJudgeServer : IAsyncDisposable
         {
             using var document = JsonDocument.Parse(body);
             var user = document.RootElement.GetProperty("messages")[1].GetProperty("content").GetString()!;
+            if (user.Contains("<answer_a>", StringComparison.Ordinal))
+            {
+                content = Mode == FakeJudgeMode.PreferFirst
+                    ? """{"preferred":"A","reason":"the first one reads better"}"""
+                    : PairVerdict(user);
+                await WriteCompletionAsync(context, content);
+                return;
+            }
+
             var answer = user[user.IndexOf("<answer>", StringComparison.Ordinal)..];
             var marker = Marker().Match(answer);
             var score = Mode == FakeJudgeMode.OutOfRange ? 9 : marker.Success ? int.Parse(marker.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : 3;
             content = $$"""{"score":{{score}},"pass":{{(score >= 3 ? "true" : "false")}},"reason":"marker says {{score}}"}""";
         }
 
+        await WriteCompletionAsync(context, content);
+    }
+
+    private static string PairVerdict(string user)
+    {
+        var a = user[user.IndexOf("<answer_a>", StringComparison.Ordinal)..user.IndexOf("</answer_a>", StringComparison.Ordinal)];
+        var b = user[user.IndexOf("<answer_b>", StringComparison.Ordinal)..user.IndexOf("</answer_b>", StringComparison.Ordinal)];
+        var preferred = (a.Contains(PreferredMarker, StringComparison.Ordinal), b.Contains(PreferredMarker, StringComparison.Ordinal)) switch
+        {
+            (true, false) => "A",
+            (false, true) => "B",
+            _ => "tie",
+        };
+        return $$"""{"preferred":"{{preferred}}","reason":"marker in {{preferred}}"}""";
+    }
+
+    private static async Task WriteCompletionAsync(HttpContext context, string content)
+    {
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync(
             $$$"""{"id":"j1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":{{{JsonSerializer.Serialize(content)}}}},"finish_reason":"stop"}],"usage":{"prompt_tokens":{{{InputTokens}}},"completion_tokens":{{{OutputTokens}}}}}""");
