@@ -25,6 +25,7 @@ internal static class PreflightJson
             Gates = [.. report.Gates.Select(g => new PreflightGateJson { Name = g.Name, Status = StatusName(g.Status), Detail = g.Detail })],
             Stable = Version(report.Stable, report.StableResults, report.StableEndpoint),
             Canary = Version(report.Canary, report.CanaryResults, report.CanaryEndpoint),
+            Calibration = report.Calibration is { } calibration ? JudgeCalibrationJson.From(calibration) : null,
         },
         PreflightJsonContext.Default.PreflightReportJson);
 
@@ -61,6 +62,7 @@ internal static class PreflightJson
                 Stable = stable,
                 Canary = canary,
                 Failures = failures,
+                Calibration = body.Calibration?.ToCalibration(),
             };
         }
         catch (Exception exception) when (exception is JsonException or FormatException or InvalidOperationException or NotSupportedException)

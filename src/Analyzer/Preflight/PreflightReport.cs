@@ -32,6 +32,9 @@ internal sealed record PreflightReport
 
     public ModelEndpoint? CanaryEndpoint { get; init; }
 
+    /// <summary>The judge's agreement with the test set's expectations; null when no judge is configured.</summary>
+    public JudgeCalibration? Calibration { get; init; }
+
     public static string VerdictName(PreflightVerdict verdict) => verdict switch
     {
         PreflightVerdict.Pass => "pass",
