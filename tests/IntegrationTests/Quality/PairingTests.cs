@@ -1,10 +1,15 @@
+using System.Globalization;
+using System.Net.Sockets;
+using System.Text;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using Canary.Analyzer.Cli;
 using Canary.Analyzer.Configuration;
 using Canary.Analyzer.Preflight;
 using Canary.Contracts.Telemetry;
 using Canary.IntegrationTests.Postgres;
 using Canary.IntegrationTests.Preflight;
+using Canary.IntegrationTests.Processes;
 using Npgsql;
 
 namespace Canary.IntegrationTests.Quality;
@@ -17,7 +22,7 @@ namespace Canary.IntegrationTests.Quality;
 /// the versions put in their answers; nothing depends on timing.
 /// </summary>
 [Collection(PostgresCollection.Name)]
-public sealed class PairingTests : IAsyncLifetime
+public sealed partial class PairingTests : IAsyncLifetime
 {
     private static readonly DateOnly Day = new(2030, 3, 14);
 
@@ -242,6 +247,69 @@ public sealed class PairingTests : IAsyncLifetime
         Assert.Empty(await PairsAsync());
         Assert.DoesNotContain(_stable.Requests, r => r.Prompt.StartsWith('Q'));
     }
+
+    [PostgresFact]
+    public async Task Serve_PairedRollout_EachRunPairsBeforeItDecidesAndTheMetricsCountThePairs()
+    {
+        await PreflightAsync();
+        var start = await AnalyzerRun.RunAsync(["start", "--skip-preflight", "--route", "chat", "--stable", "v1", "--canary", "v2", "--database", _dataSource.ConnectionString]);
+        Assert.True(start.ExitCode == ExitCodes.Ok, start.ToString());
+        var sample = await InsertSampleAsync("canary", "Q1", $"{Preferred} Four.");
+        var rubric = Path.Combine(_directory.FullName, "serve-rubric.md");
+        await File.WriteAllTextAsync(rubric, "Prefer the right answer.\n");
+        var stableKey = Path.Combine(_directory.FullName, "serve-stable-key");
+        await File.WriteAllTextAsync(stableKey, "stable-secret\n");
+        var environment = new Dictionary<string, string>
+        {
+            ["Canary__Judge__Endpoint"] = _judge.BaseUri.ToString(),
+            ["Canary__Judge__Model"] = "judge-model",
+            ["Canary__Judge__RubricFile"] = rubric,
+            ["Canary__Judge__DailySpendCapUsd"] = "1",
+            ["Canary__Judge__InputPricePerMillionUsd"] = "4",
+            ["Canary__Judge__OutputPricePerMillionUsd"] = "50",
+            ["Canary__Judge__Paired__Rollouts"] = "chat",
+            ["Canary__Judge__Paired__StableApiKeyFile"] = stableKey,
+        };
+
+        // On the real clock, as serve's child process runs (the Native-AOT analyzer when CANARY_AOT_BINARY is set).
+        await using var serve = ChildProcess.Start(
+            CanaryProgram.Analyzer,
+            ["serve", "--interval", "1h", "--metrics-port", "0", "--metrics-address", "127.0.0.1", "--database", _dataSource.ConnectionString],
+            environment);
+        await serve.WaitForOutputAsync("/metrics");
+        var port = int.Parse(MetricsPort().Match(serve.Output).Groups[1].Value, CultureInfo.InvariantCulture);
+        // The run's counters are added when it ends: scraped until they show it, then checked whole.
+        var metrics = await Eventually.UntilAsync(
+            () => ScrapeAsync(port),
+            scraped => scraped.Contains("canary_analyzer_runs_total{result=\"ok\"} 1\n", StringComparison.Ordinal),
+            "the first run in the scrape");
+        await serve.WaitForOutputAsync("chat: hold");
+        var code = await serve.TerminateAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(0, code);
+        var pairing = serve.Output.IndexOf("pairing: 1 decided (1 win(s), 0 tie(s), 0 loss(es) for the canary)", StringComparison.Ordinal);
+        Assert.True(pairing >= 0, serve.Output + serve.Error);
+        Assert.True(pairing < serve.Output.IndexOf("chat: hold", StringComparison.Ordinal), serve.Output);
+        Assert.Equal("win", (await PairsAsync())[sample].Result);
+        Assert.Contains("canary_analyzer_pairs_total{outcome=\"decided\"} 1\n", metrics, StringComparison.Ordinal);
+        Assert.Contains("canary_analyzer_pairs_total{outcome=\"failed\"} 0\n", metrics, StringComparison.Ordinal);
+        Assert.Contains("canary_analyzer_pair_results_total{result=\"win\"} 1\n", metrics, StringComparison.Ordinal);
+        Assert.DoesNotContain("secret", serve.Output + serve.Error, StringComparison.Ordinal);
+    }
+
+    /// <summary>One HTTP/1.1 GET of /metrics on a fresh TCP connection; the whole response as text.</summary>
+    private static async Task<string> ScrapeAsync(int port)
+    {
+        using var client = new TcpClient();
+        await client.ConnectAsync("127.0.0.1", port);
+        var stream = client.GetStream();
+        await stream.WriteAsync(Encoding.ASCII.GetBytes($"GET /metrics HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n\r\n"));
+        using var reader = new StreamReader(stream, Encoding.UTF8);
+        return await reader.ReadToEndAsync();
+    }
+
+    [GeneratedRegex(@"metrics on http://127\.0\.0\.1:([0-9]+)/metrics")]
+    private static partial Regex MetricsPort();
 
     private async Task PreflightAsync(bool prices = true)
     {
