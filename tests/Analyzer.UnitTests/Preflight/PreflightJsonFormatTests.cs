@@ -40,6 +40,30 @@ public sealed class PreflightJsonFormatTests
     }
 
     [Fact]
+    public void Write_Calibration_RoundTripsAndIsAbsentWithoutAJudge()
+    {
+        var calibration = new JudgeCalibration
+        {
+            JudgeModel = "judge-large",
+            Total = 4,
+            Agreed = 3,
+            Unjudged = 1,
+            LastProblem = "500 Internal Server Error (after 3 attempts)",
+            CostUsd = 0.02m,
+            Disagreements = [new CalibrationDisagreement("canary", "q2", 2, ExpectedPass: false, JudgePass: true, JudgeScore: 4, "looks right")],
+        };
+        var report = Report() with { Calibration = calibration };
+
+        var json = PreflightJson.Write(report);
+        var stored = PreflightJson.Read(StoredPreflight.From(report), json);
+
+        Assert.Contains("\"agreement_rate\": 0.75", json, StringComparison.Ordinal);
+        Assert.Equal(calibration with { Disagreements = [] }, stored.Calibration! with { Disagreements = [] });
+        Assert.Equal(calibration.Disagreements, stored.Calibration!.Disagreements);
+        Assert.DoesNotContain("calibration", PreflightJson.Write(Report()), StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Write_EndpointWithApiKey_KeyNeverStored_UrlWithUserInfoNotStoredAtAll()
     {
         var report = Report() with
