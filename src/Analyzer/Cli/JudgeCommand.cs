@@ -3,7 +3,9 @@ namespace Canary.Analyzer.Cli;
 
 /// <summary>
 /// <c>judge</c>: one judging pass now, over the waiting quality samples of one rollout (<c>--rollout</c>) or of all,
-/// with the configured judge (<c>Canary:Judge</c>), and a summary: judged, unparseable, failed, spent. The same pass
+/// with the configured judge (<c>Canary:Judge</c>), and a summary: judged, unparseable, failed, spent; for rollouts that
+/// opt in to paired comparison (<c>Canary:Judge:Paired</c>), the pairs: decided, wins, ties, losses and the order
+/// consistency. The same pass
 /// <c>run-once</c> and <c>serve</c> make before deciding; this one decides nothing. Exits 0 when the pass ran, whatever
 /// the judge answered; a pass that could not run (PostgreSQL) exits as a dependency failure.
 /// </summary>

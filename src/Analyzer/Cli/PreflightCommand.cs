@@ -9,6 +9,8 @@ namespace Canary.Analyzer.Cli;
 /// <summary>
 /// <c>preflight</c>: stage 1 of a rollout. Runs a curated test set against stable and canary, prints both side by side,
 /// judges the canary on the gates, stores the verdict as the rollout's stage-1 record and writes JSON and HTML files.
+/// With a judge configured (<c>Canary:Judge</c>), the judge also grades the answers and its agreement with the test
+/// set's expectations (calibration) goes into the record.
 /// </summary>
 internal static class PreflightCommand
 {
@@ -124,6 +126,13 @@ internal static class PreflightCommand
             var report = PreflightEvaluator.Evaluate(
                 parse.GetValue(rollout)!, Path.GetFileName(path), TestSetReader.Fingerprint(text), startedAt, time.GetUtcNow(),
                 stableEndpoint, canaryEndpoint, stableResults, canaryResults, gates);
+            if (session.Settings.Judge is { } judge)
+            {
+                // Calibration: the judge grades the same answers, and its pass is set against the test set's.
+                var calibrator = Quality.JudgeCalibrator.Create(judge, http, dataSource, time);
+                report = report with { Calibration = await calibrator.CalibrateAsync(stableResults, canaryResults, ct).ConfigureAwait(false) };
+            }
+
             var json = PreflightJson.Write(report);
             output.Out.Write(PreflightText.Render(report));
             var directory = parse.GetValue(outputDir)!;

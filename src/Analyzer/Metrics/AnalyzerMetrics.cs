@@ -11,7 +11,15 @@ internal sealed class AnalyzerMetrics
     /// <summary>Verdict label values in exposition order; a record's verdict outside this list counts as "other".</summary>
     public static readonly string[] Verdicts = ["hold", "rollback", "promote", "accelerate", "complete", "manual", "other"];
 
+    /// <summary>quality_pairs outcome label values, in exposition order.</summary>
+    public static readonly string[] PairOutcomes = ["decided", "unparseable", "other_failed", "failed"];
+
+    /// <summary>The canary's result label values of decided pairs, in exposition order.</summary>
+    public static readonly string[] PairResults = ["win", "tie", "loss"];
+
     private readonly long[] _decisions = new long[Verdicts.Length];
+    private readonly long[] _pairs = new long[PairOutcomes.Length];
+    private readonly long[] _pairResults = new long[PairResults.Length];
     private long _runsSucceeded;
     private long _runsFailed;
     private long _pushFailures;
@@ -64,6 +72,12 @@ internal sealed class AnalyzerMetrics
 
     public long Decisions(int verdictIndex) => Interlocked.Read(ref _decisions[verdictIndex]);
 
+    /// <summary>Paired comparisons stored since start, by <see cref="PairOutcomes"/> index.</summary>
+    public long Pairs(int outcomeIndex) => Interlocked.Read(ref _pairs[outcomeIndex]);
+
+    /// <summary>Decided pairs since start, by <see cref="PairResults"/> index (the canary's result).</summary>
+    public long PairResultCount(int resultIndex) => Interlocked.Read(ref _pairResults[resultIndex]);
+
     public void RecordRun(RunOutcome outcome, DateTimeOffset finishedAt, TimeSpan duration)
     {
         ArgumentNullException.ThrowIfNull(outcome);
@@ -100,6 +114,17 @@ internal sealed class AnalyzerMetrics
             Interlocked.Add(ref _judged, judging.Judged);
             Interlocked.Add(ref _judgedUnparseable, judging.Unparseable);
             Interlocked.Add(ref _judgeFailures, judging.Failed);
+            if (judging.Pairing is { } pairing)
+            {
+                Interlocked.Add(ref _pairs[0], pairing.Decided);
+                Interlocked.Add(ref _pairs[1], pairing.Unparseable);
+                Interlocked.Add(ref _pairs[2], pairing.OtherFailed);
+                Interlocked.Add(ref _pairs[3], pairing.Failed);
+                Interlocked.Add(ref _pairResults[0], pairing.Wins);
+                Interlocked.Add(ref _pairResults[1], pairing.Ties);
+                Interlocked.Add(ref _pairResults[2], pairing.Losses);
+            }
+
             if (judging.Error is not null)
             {
                 Interlocked.Increment(ref _judgingPassFailures);

@@ -39,6 +39,20 @@ internal static class MetricsExposition
         text.Metric(Judgements, "counter", JudgementsHelp, metrics.Judged, ("outcome", "judged"));
         text.Metric(Judgements, "counter", JudgementsHelp, metrics.JudgedUnparseable, ("outcome", "unparseable"));
         text.Metric(Judgements, "counter", JudgementsHelp, metrics.JudgeFailures, ("outcome", "failed"));
+        for (var i = 0; i < AnalyzerMetrics.PairOutcomes.Length; i++)
+        {
+            text.Metric("canary_analyzer_pairs_total", "counter",
+                "Paired comparisons stored, by outcome (other_failed: the other version gave no answer; failed: the judge gave none, retried later).",
+                metrics.Pairs(i), ("outcome", AnalyzerMetrics.PairOutcomes[i]));
+        }
+
+        for (var i = 0; i < AnalyzerMetrics.PairResults.Length; i++)
+        {
+            text.Metric("canary_analyzer_pair_results_total", "counter",
+                "Decided paired comparisons by the canary's result (win or loss only when both orders agree).",
+                metrics.PairResultCount(i), ("result", AnalyzerMetrics.PairResults[i]));
+        }
+
         text.Metric("canary_analyzer_judging_pass_failures_total", "counter", "Judging passes that could not run (the run's analysis went on).", metrics.JudgingPassFailures);
         Gauge(text, "canary_analyzer_judge_spend_today_usd", "What the judge model has cost this UTC day, at the last judging pass.", metrics.JudgeSpendTodayUsd);
 

@@ -30,6 +30,8 @@ internal static class PreflightEvaluator
             Gates = results,
             Verdict = verdict,
             Reason = reason,
+            StableEndpoint = stableEndpoint,
+            CanaryEndpoint = canaryEndpoint,
         };
     }
 

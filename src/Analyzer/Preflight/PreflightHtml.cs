@@ -83,6 +83,11 @@ internal static class PreflightHtml
             Failures(html, preflight.Failures);
         }
 
+        if (preflight.Calibration is { } calibration)
+        {
+            Calibration(html, calibration);
+        }
+
         Testers(html, testers);
         html.Append("</section>");
     }
@@ -122,6 +127,22 @@ internal static class PreflightHtml
             var id = Html.Escape(failure.CaseId + (failure.MustPass ? " (must-pass)" : ""));
             var line = failure.Line is { } number ? number.ToString(CultureInfo.InvariantCulture) : "-";
             html.Append(CultureInfo.InvariantCulture, $"<tr><td>{Html.Escape(failure.Version)}</td><td>{id}</td><td class=\"num\">{line}</td><td>{Html.Escape(failure.Text)}</td></tr>");
+        }
+
+        html.Append("</tbody></table>");
+    }
+
+    private static void Calibration(StringBuilder html, JudgeCalibration calibration)
+    {
+        var rate = calibration.AgreementRate is { } r ? $" ({PreflightEvaluator.Percent(r)})" : "";
+        html.Append(CultureInfo.InvariantCulture,
+            $"<p id=\"preflight-calibration\">Judge calibration ({Html.Escape(calibration.JudgeModel)}): <b>{calibration.Agreed} of {calibration.Total}</b> answer(s) agreed{rate} with the test set's expectations; {calibration.Unjudged} without a verdict{(calibration.LastProblem is { } p && calibration.Unjudged > 0 ? $" (last: {Html.Escape(p)})" : "")}; cost {Html.Escape(PreflightEvaluator.Dollars((double)calibration.CostUsd))}.</p>");
+        html.Append("<table id=\"preflight-calibration-disagreements\"><thead><tr><th>version</th><th>case</th><th>line</th><th>expectations</th><th>judge</th><th>score</th><th>judge's reason</th></tr></thead><tbody>");
+        foreach (var d in calibration.Disagreements)
+        {
+            var line = d.Line is { } number ? number.ToString(CultureInfo.InvariantCulture) : "-";
+            html.Append(CultureInfo.InvariantCulture,
+                $"<tr><td>{Html.Escape(d.Version)}</td><td>{Html.Escape(d.CaseId)}</td><td class=\"num\">{line}</td><td>{(d.ExpectedPass ? "pass" : "fail")}</td><td>{(d.JudgePass ? "pass" : "fail")}</td><td class=\"num\">{d.JudgeScore}</td><td>{Html.Escape(d.Reason)}</td></tr>");
         }
 
         html.Append("</tbody></table>");

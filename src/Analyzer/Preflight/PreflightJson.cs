@@ -23,8 +23,9 @@ internal static class PreflightJson
             StartedAt = report.StartedAt,
             FinishedAt = report.FinishedAt,
             Gates = [.. report.Gates.Select(g => new PreflightGateJson { Name = g.Name, Status = StatusName(g.Status), Detail = g.Detail })],
-            Stable = Version(report.Stable, report.StableResults),
-            Canary = Version(report.Canary, report.CanaryResults),
+            Stable = Version(report.Stable, report.StableResults, report.StableEndpoint),
+            Canary = Version(report.Canary, report.CanaryResults, report.CanaryEndpoint),
+            Calibration = report.Calibration is { } calibration ? JudgeCalibrationJson.From(calibration) : null,
         },
         PreflightJsonContext.Default.PreflightReportJson);
 
@@ -61,6 +62,7 @@ internal static class PreflightJson
                 Stable = stable,
                 Canary = canary,
                 Failures = failures,
+                Calibration = body.Calibration?.ToCalibration(),
             };
         }
         catch (Exception exception) when (exception is JsonException or FormatException or InvalidOperationException or NotSupportedException)
@@ -69,7 +71,7 @@ internal static class PreflightJson
         }
     }
 
-    private static PreflightVersionJson Version(VersionSummary summary, IReadOnlyList<CaseResult> results) => new()
+    private static PreflightVersionJson Version(VersionSummary summary, IReadOnlyList<CaseResult> results, ModelEndpoint? endpoint) => new()
     {
         Subset = summary.Subset,
         Cases = JsonSerializer.SerializeToElement(summary.Cases, PreflightJsonContext.Default.Int32),
@@ -89,6 +91,7 @@ internal static class PreflightJson
         MeanCostUsd = summary.MeanCost,
         MustPassFailed = summary.MustPassFailed,
         Results = [.. results.Select(Case)],
+        Endpoint = PreflightEndpointJson.From(endpoint),
     };
 
     private static PreflightCaseJson Case(CaseResult result)
@@ -168,6 +171,7 @@ internal static class PreflightJson
             LatencyP95Ms = version.LatencyP95Ms,
             MeanCostUsd = version.MeanCostUsd,
             MustPassFailed = version.MustPassFailed ?? [],
+            Endpoint = version.Endpoint,
         };
     }
 

@@ -27,6 +27,14 @@ internal sealed record PreflightReport
 
     public required string Reason { get; init; }
 
+    /// <summary>How stable was asked, stored with the record (without its API key) for paired comparison.</summary>
+    public ModelEndpoint? StableEndpoint { get; init; }
+
+    public ModelEndpoint? CanaryEndpoint { get; init; }
+
+    /// <summary>The judge's agreement with the test set's expectations; null when no judge is configured.</summary>
+    public JudgeCalibration? Calibration { get; init; }
+
     public static string VerdictName(PreflightVerdict verdict) => verdict switch
     {
         PreflightVerdict.Pass => "pass",

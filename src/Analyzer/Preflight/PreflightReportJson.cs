@@ -25,4 +25,8 @@ internal sealed record PreflightReportJson
     public PreflightVersionJson? Stable { get; init; }
 
     public PreflightVersionJson? Canary { get; init; }
+
+    /// <summary>The judge's agreement with the test set; absent when no judge was configured.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull)]
+    public JudgeCalibrationJson? Calibration { get; init; }
 }

@@ -31,6 +31,11 @@ internal static class PreflightText
 
         Failures(text, "stable", report.StableResults);
         Failures(text, "canary", report.CanaryResults);
+        if (report.Calibration is { } calibration)
+        {
+            Calibration(text, calibration);
+        }
+
         text.Append(CultureInfo.InvariantCulture, $"\nverdict: {PreflightReport.VerdictName(report.Verdict).ToUpperInvariant()}: {report.Reason}\n");
         return text.ToString();
     }
@@ -64,6 +69,26 @@ internal static class PreflightText
             }
         }
     }
+
+    /// <summary>The judge's agreement with the test set, and each case where they differ.</summary>
+    internal static void Calibration(StringBuilder text, JudgeCalibration calibration)
+    {
+        var rate = calibration.AgreementRate is { } r ? $" ({PreflightEvaluator.Percent(r)})" : "";
+        text.Append(CultureInfo.InvariantCulture, $"\njudge calibration ({calibration.JudgeModel}): {calibration.Agreed} of {calibration.Total} answer(s) agreed{rate} with the test set's expectations");
+        text.Append(CultureInfo.InvariantCulture, $"; {calibration.Unjudged} without a verdict; cost {PreflightEvaluator.Dollars((double)calibration.CostUsd)}\n");
+        if (calibration.Unjudged > 0 && calibration.LastProblem is { } problem)
+        {
+            text.Append(CultureInfo.InvariantCulture, $"  without a verdict (last: {problem})\n");
+        }
+
+        foreach (var d in calibration.Disagreements)
+        {
+            text.Append(CultureInfo.InvariantCulture,
+                $"  {d.Version} {d.CaseId} [line {d.Line}]: expectations say {PassName(d.ExpectedPass)}, the judge says {PassName(d.JudgePass)} (score {d.JudgeScore}): {d.Reason}\n");
+        }
+    }
+
+    private static string PassName(bool passed) => passed ? "pass" : "fail";
 
     private static void Row(StringBuilder text, string label, string stable, string canary) =>
         text.Append(CultureInfo.InvariantCulture, $"{label,-24}{stable,-18}{canary,-18}\n");

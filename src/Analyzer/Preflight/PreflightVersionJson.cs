@@ -44,4 +44,7 @@ internal sealed record PreflightVersionJson
     public IReadOnlyList<string>? MustPassFailed { get; init; }
 
     public IReadOnlyList<PreflightCaseJson>? Results { get; init; }
+
+    /// <summary>How the version was asked (no API key); absent from records stored before endpoints were kept.</summary>
+    public PreflightEndpointJson? Endpoint { get; init; }
 }

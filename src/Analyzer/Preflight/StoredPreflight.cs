@@ -39,6 +39,9 @@ internal sealed record StoredPreflight
     /// <summary>Stable's failures first, then the canary's, each in test-set order.</summary>
     public IReadOnlyList<StoredFailure> Failures { get; init; } = [];
 
+    /// <summary>The judge's agreement with the test set; null when no judge was configured.</summary>
+    public JudgeCalibration? Calibration { get; init; }
+
     /// <summary>Why the details are missing; null when they were read, and for a skip, which has none.</summary>
     public string? Unreadable { get; init; }
 

@@ -30,4 +30,7 @@ internal sealed record StoredVersionSummary
     public double? MeanCostUsd { get; init; }
 
     public IReadOnlyList<string> MustPassFailed { get; init; } = [];
+
+    /// <summary>How the version was asked; null for records stored before endpoints were kept.</summary>
+    public PreflightEndpointJson? Endpoint { get; init; }
 }

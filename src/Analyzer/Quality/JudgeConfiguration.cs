@@ -19,6 +19,7 @@ internal static class JudgeConfiguration
         "Judge:Endpoint", "Judge:Model", "Judge:ApiKeyFile", "Judge:RubricFile", "Judge:Concurrency", "Judge:RequestsPerMinute",
         "Judge:MaxAttemptsPerCall", "Judge:RetryBackoff", "Judge:CallTimeout", "Judge:DailySpendCapUsd",
         "Judge:InputPricePerMillionUsd", "Judge:OutputPricePerMillionUsd", "Judge:MaxSamplesPerRun", "Judge:MaxRunsPerSample",
+        "Judge:Paired:Rollouts", "Judge:Paired:ApiKeyFile", "Judge:Paired:StableApiKeyFile", "Judge:Paired:CanaryApiKeyFile",
     ];
 
     private const string ChatCompletionsPath = "chat/completions";
@@ -60,8 +61,39 @@ internal static class JudgeConfiguration
             Prices = new JudgePrices(inputPrice ?? 0, outputPrice ?? 0),
             MaxSamplesPerRun = Count(judge.GetSection("MaxSamplesPerRun"), JudgeOptions.DefaultMaxSamplesPerRun, 1, 100_000, errors),
             MaxRunsPerSample = Count(judge.GetSection("MaxRunsPerSample"), JudgeOptions.DefaultMaxRunsPerSample, 1, 10, errors),
+            Pairing = Pairing(judge.GetSection("Paired"), errors),
         };
         return errors.Count == before ? options : null;
+    }
+
+    /// <summary>
+    /// Paired comparison, off unless <c>Paired:Rollouts</c> names rollouts (comma-separated). A key file given for both
+    /// versions (<c>ApiKeyFile</c>) is overridden per version by <c>StableApiKeyFile</c> / <c>CanaryApiKeyFile</c>.
+    /// </summary>
+    private static PairingOptions? Pairing(IConfigurationSection paired, List<string> errors)
+    {
+        var rolloutsKey = paired.GetSection("Rollouts");
+        var rollouts = (rolloutsKey.Value ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        string? Key(string name)
+        {
+            var key = paired.GetSection(name);
+            return string.IsNullOrWhiteSpace(key.Value) ? null : ReadNonEmptyFile(key, key.Value.Trim(), errors)?.Trim();
+        }
+
+        var shared = Key("ApiKeyFile");
+        var stable = Key("StableApiKeyFile") ?? shared;
+        var canary = Key("CanaryApiKeyFile") ?? shared;
+        if (rollouts.Length == 0)
+        {
+            if (paired.AsEnumerable().Any(pair => !string.IsNullOrWhiteSpace(pair.Value)))
+            {
+                errors.Add($"{SettingName.Of(rolloutsKey.Path)}: missing (the rollouts to pair, comma-separated); the other Canary:Judge:Paired settings need it");
+            }
+
+            return null;
+        }
+
+        return new PairingOptions { Rollouts = rollouts.ToHashSet(StringComparer.Ordinal), StableApiKey = stable, CanaryApiKey = canary };
     }
 
     /// <summary>A base URL such as <c>https://api.openai.com/v1</c>; a URL that already names <c>/chat/completions</c> is kept.</summary>

@@ -59,6 +59,9 @@ internal sealed class JudgeOptions
     /// </summary>
     public int MaxRunsPerSample { get; init; } = DefaultMaxRunsPerSample;
 
+    /// <summary>Paired comparison of the opted-in rollouts' samples; null when no rollout opts in.</summary>
+    public PairingOptions? Pairing { get; init; }
+
     /// <summary>The judge's answer is one short JSON object; this bounds what a rambling judge can cost.</summary>
     public int MaxOutputTokens { get; init; } = 300;
 }

@@ -14,9 +14,21 @@ internal static class JudgeRequestBody
         {"type":"object","properties":{"score":{"type":"integer","enum":[1,2,3,4,5]},"pass":{"type":"boolean"},"reason":{"type":"string"}},"required":["score","pass","reason"],"additionalProperties":false}
         """;
 
+    /// <summary>The pairwise verdict: which answer, by position, and why.</summary>
+    public const string PairSchema = """
+        {"type":"object","properties":{"preferred":{"type":"string","enum":["A","B","tie"]},"reason":{"type":"string"}},"required":["preferred","reason"],"additionalProperties":false}
+        """;
+
     private static readonly JsonElement Schema = JsonDocument.Parse(VerdictSchema).RootElement.Clone();
 
-    public static byte[] Create(string model, int maxOutputTokens, string system, string user) =>
+    private static readonly JsonElement PairSchemaElement = JsonDocument.Parse(PairSchema).RootElement.Clone();
+
+    public static byte[] Create(string model, int maxOutputTokens, string system, string user) => Create(model, maxOutputTokens, system, user, "judgement", Schema);
+
+    /// <summary>A pairwise comparison call, with <see cref="PairSchema"/>.</summary>
+    public static byte[] CreatePair(string model, int maxOutputTokens, string system, string user) => Create(model, maxOutputTokens, system, user, "comparison", PairSchemaElement);
+
+    private static byte[] Create(string model, int maxOutputTokens, string system, string user, string schemaName, JsonElement schema) =>
         JsonSerializer.SerializeToUtf8Bytes(
             new JudgeRequestJson
             {
@@ -24,7 +36,7 @@ internal static class JudgeRequestBody
                 Messages = [new ModelMessageJson("system", system), new ModelMessageJson("user", user)],
                 Temperature = 0,
                 MaxTokens = maxOutputTokens,
-                ResponseFormat = new JudgeResponseFormatJson("json_schema", new JudgeJsonSchemaJson("judgement", Strict: true, Schema)),
+                ResponseFormat = new JudgeResponseFormatJson("json_schema", new JudgeJsonSchemaJson(schemaName, Strict: true, schema)),
             },
             JudgeJsonContext.Default.JudgeRequestJson);
 }

@@ -71,6 +71,20 @@ internal sealed class JudgementStore
         return (decimal)(await command.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
     }
 
+    /// <summary>Adds calls that store no judgement (the preflight's calibration) to the day's spend.</summary>
+    public async Task AddSpendAsync(DateOnly day, decimal costUsd, int calls, CancellationToken cancellationToken)
+    {
+        await using var command = _dataSource.CreateCommand(
+            """
+            INSERT INTO quality_judge_spend (day, cost_usd, calls) VALUES ($1, $2, $3)
+            ON CONFLICT (day) DO UPDATE SET cost_usd = quality_judge_spend.cost_usd + EXCLUDED.cost_usd, calls = quality_judge_spend.calls + EXCLUDED.calls
+            """);
+        command.Parameters.Add(new NpgsqlParameter<DateOnly> { TypedValue = day });
+        command.Parameters.Add(new NpgsqlParameter<decimal> { TypedValue = costUsd });
+        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = calls });
+        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>
     /// Adds the call's cost to its day and stores the judgement, unless the sample already has one that did not fail
     /// (another analyzer judged it meanwhile): a failed judgement is replaced, and its attempts counted on. Returns

@@ -3,7 +3,8 @@ using Canary.Analyzer.Rollouts;
 namespace Canary.Analyzer.Quality;
 
 /// <summary>
-/// A run with judging: first a judging pass over the waiting samples of every rollout (bounded per run), then the
+/// A run with judging: first a judging pass over the waiting samples of every rollout (bounded per run; with the
+/// paired comparison of the rollouts that opt in), then the
 /// analysis and its decisions, so the decisions see the run's fresh judgements. The pass never fails the run: what it
 /// did, and what went wrong, is attached to the outcome for the run's output.
 /// </summary>

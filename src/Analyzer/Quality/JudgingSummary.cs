@@ -29,6 +29,9 @@ internal sealed record JudgingSummary
     /// <summary>The last failure's message (judge calls), for the run's output.</summary>
     public string? LastFailure { get; init; }
 
+    /// <summary>The paired comparison of the same pass; null when no rollout opts in.</summary>
+    public PairingSummary? Pairing { get; init; }
+
     /// <summary>The pass itself could not run (PostgreSQL, say); the analysis went on without it.</summary>
     public string? Error { get; init; }
 }

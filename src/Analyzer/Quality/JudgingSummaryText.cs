@@ -26,6 +26,48 @@ internal static class JudgingSummaryText
             yield return $"judging: daily spend cap reached: judging stopped until 00:00 UTC"
                 + (summary.StoppedByCap > 0 ? $"; {summary.StoppedByCap} sample(s) not sent" : "");
         }
+
+        if (summary.Pairing is { } pairing)
+        {
+            foreach (var line in PairingLines(pairing))
+            {
+                yield return line;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The pairing pass: decided pairs with the canary's wins, ties and losses, the order consistency (decided pairs
+    /// whose two orders agreed: a low share means the judge follows the position more than the answers), and the rest.
+    /// </summary>
+    public static IEnumerable<string> PairingLines(PairingSummary pairing)
+    {
+        ArgumentNullException.ThrowIfNull(pairing);
+        foreach (var rollout in pairing.Unpairable)
+        {
+            yield return $"pairing: not paired: {rollout}";
+        }
+
+        var consistency = pairing.Decided == 0 ? "no decided pairs"
+            : $"{pairing.OrderConsistent} of {pairing.Decided} ({(double)pairing.OrderConsistent / pairing.Decided * 100:0} %)";
+        yield return $"pairing: {pairing.Decided} decided ({pairing.Wins} win(s), {pairing.Ties} tie(s), {pairing.Losses} loss(es) for the canary), "
+            + $"{pairing.Unparseable} unparseable, {pairing.OtherFailed} other version failed, {pairing.Failed} failed of {pairing.Pending} waiting sample(s)"
+            + (pairing.MoreWaiting ? " (more wait for later runs)" : "")
+            + $"; order consistency {consistency}; spent {Usd(pairing.SpentThisRunUsd)} this run";
+        if (pairing.OtherFailed > 0 && pairing.LastOtherFailure is { } other)
+        {
+            yield return $"pairing: not paired (last: {other})";
+        }
+
+        if (pairing.Failed > 0 && pairing.LastFailure is { } failure)
+        {
+            yield return $"pairing: judge calls failed (last: {failure}); failed pairs are tried again by later runs";
+        }
+
+        if (pairing.StoppedByCap > 0)
+        {
+            yield return $"pairing: daily spend cap reached: {pairing.StoppedByCap} sample(s) not paired until 00:00 UTC";
+        }
     }
 
     private static string Usd(decimal amount) => "$" + amount.ToString("0.00####", CultureInfo.InvariantCulture);

@@ -1,3 +1,4 @@
+using Canary.Analyzer.Preflight;
 using Npgsql;
 
 namespace Canary.Analyzer.Quality;
@@ -8,7 +9,8 @@ namespace Canary.Analyzer.Quality;
 /// stores each judgement with its cost as soon as it is known, so a pass cut short keeps what it finished. A call starts
 /// only while the UTC day's spend is under the cap. The judge being down, slow or talking nonsense fails those samples'
 /// judgements (stored and counted), never the pass; a pass that cannot run at all reports why in
-/// <see cref="JudgingSummary.Error"/>, and the run it belongs to goes on.
+/// <see cref="JudgingSummary.Error"/>, and the run it belongs to goes on. When rollouts opt in to paired comparison,
+/// the same pass then pairs their samples (<see cref="SamplePairer"/>) under the same cap.
 /// </summary>
 internal sealed class SampleJudge
 {
@@ -16,17 +18,26 @@ internal sealed class SampleJudge
     private readonly JudgeClient _client;
     private readonly JudgementStore _store;
     private readonly TimeProvider _time;
+    private readonly SamplePairer? _pairer;
 
-    public SampleJudge(JudgeOptions options, JudgeClient client, JudgementStore store, TimeProvider time)
+    public SampleJudge(JudgeOptions options, JudgeClient client, JudgementStore store, TimeProvider time, SamplePairer? pairer = null)
     {
         _options = options;
         _client = client;
         _store = store;
         _time = time;
+        _pairer = pairer;
     }
 
-    public static SampleJudge Create(JudgeOptions options, HttpClient http, NpgsqlDataSource dataSource, TimeProvider time) =>
-        new(options, new JudgeClient(http, options, new RequestPacer(options.RequestsPerMinute, time), time), new JudgementStore(dataSource), time);
+    /// <summary>The judge, and the pairer when rollouts opt in to paired comparison: one client, pacer and cap for both.</summary>
+    public static SampleJudge Create(JudgeOptions options, HttpClient http, NpgsqlDataSource dataSource, TimeProvider time)
+    {
+        var client = new JudgeClient(http, options, new RequestPacer(options.RequestsPerMinute, time), time);
+        var pairer = options.Pairing is { } pairing
+            ? new SamplePairer(options, pairing, client, new ModelClient(http, SamplePairer.VersionClientOptions(options), time), new PairStore(dataSource), time)
+            : null;
+        return new SampleJudge(options, client, new JudgementStore(dataSource), time, pairer);
+    }
 
     /// <param name="rollout">Only this rollout's samples; null for every rollout's.</param>
     /// <param name="cancellationToken">Ends the pass; what it finished is stored.</param>
@@ -45,6 +56,12 @@ internal sealed class SampleJudge
                 pending,
                 new ParallelOptions { MaxDegreeOfParallelism = _options.Concurrency, CancellationToken = cancellationToken },
                 async (sample, ct) => await JudgeOneAsync(sample, ledger, tally, ct).ConfigureAwait(false)).ConfigureAwait(false);
+            // After the rubric judging, under the same cap: pairs cost three calls each, single judgements one.
+            if (_pairer is not null)
+            {
+                tally.Pairing = await _pairer.PairPendingAsync(rollout, ledger, cancellationToken).ConfigureAwait(false);
+            }
+
             return tally.Summary(ledger, _options, error: null);
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is NpgsqlException or InvalidOperationException or TimeoutException)
@@ -101,6 +118,8 @@ internal sealed class SampleJudge
 
         public int Pending { get; set; }
 
+        public PairingSummary? Pairing { get; set; }
+
         public void StoppedByCap() => Interlocked.Increment(ref _stoppedByCap);
 
         public void Record(Judgement judgement)
@@ -133,6 +152,7 @@ internal sealed class SampleJudge
             DailyCapUsd = options.DailySpendCapUsd,
             CapReached = ledger is not null && (ledger.CapReached || ledger.SpentTodayUsd >= options.DailySpendCapUsd),
             LastFailure = Volatile.Read(ref _lastFailure),
+            Pairing = Pairing,
             Error = error,
         };
     }

@@ -60,4 +60,23 @@ public sealed class MetricsExpositionTests
         Assert.Contains("canary_analyzer_judging_pass_failures_total 1\n", text, StringComparison.Ordinal);
         Assert.Contains("canary_analyzer_judge_spend_today_usd 0.25\n", text, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Write_AfterPairingPasses_CountsPairsByOutcomeAndResult()
+    {
+        var metrics = new AnalyzerMetrics();
+        var pairing = new Canary.Analyzer.Quality.PairingSummary { Decided = 4, Wins = 1, Ties = 2, Losses = 1, Unparseable = 1, OtherFailed = 2, Failed = 3 };
+        metrics.RecordRun(new RunOutcome([], null, null) { Judging = new Canary.Analyzer.Quality.JudgingSummary { Pairing = pairing } }, Now, TimeSpan.FromSeconds(1));
+        metrics.RecordRun(new RunOutcome([], null, null) { Judging = new Canary.Analyzer.Quality.JudgingSummary { Pairing = pairing with { Decided = 1, Wins = 1, Ties = 0, Losses = 0 } } }, Now, TimeSpan.FromSeconds(1));
+
+        var text = MetricsExposition.Write(metrics, null);
+
+        Assert.Contains("canary_analyzer_pairs_total{outcome=\"decided\"} 5\n", text, StringComparison.Ordinal);
+        Assert.Contains("canary_analyzer_pairs_total{outcome=\"unparseable\"} 2\n", text, StringComparison.Ordinal);
+        Assert.Contains("canary_analyzer_pairs_total{outcome=\"other_failed\"} 4\n", text, StringComparison.Ordinal);
+        Assert.Contains("canary_analyzer_pairs_total{outcome=\"failed\"} 6\n", text, StringComparison.Ordinal);
+        Assert.Contains("canary_analyzer_pair_results_total{result=\"win\"} 2\n", text, StringComparison.Ordinal);
+        Assert.Contains("canary_analyzer_pair_results_total{result=\"tie\"} 2\n", text, StringComparison.Ordinal);
+        Assert.Contains("canary_analyzer_pair_results_total{result=\"loss\"} 1\n", text, StringComparison.Ordinal);
+    }
 }

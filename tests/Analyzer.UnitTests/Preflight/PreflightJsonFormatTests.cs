@@ -33,6 +33,57 @@ public sealed class PreflightJsonFormatTests
                 new StoredFailure("canary", "q2", false, 2, "no answer: timeout (no answer in 10 s)"),
             ],
             stored.Failures);
+        Assert.Equal("http://127.0.0.1/v1/chat/completions", stored.Stable.Endpoint!.Url);
+        Assert.Equal("openai", stored.Stable.Endpoint.Protocol);
+        Assert.Equal(10, stored.Stable.Endpoint.OutputPricePerMillion);
+        Assert.Null(stored.Canary.Endpoint!.InputPricePerMillion);
+    }
+
+    [Fact]
+    public void Write_Calibration_RoundTripsAndIsAbsentWithoutAJudge()
+    {
+        var calibration = new JudgeCalibration
+        {
+            JudgeModel = "judge-large",
+            Total = 4,
+            Agreed = 3,
+            Unjudged = 1,
+            LastProblem = "500 Internal Server Error (after 3 attempts)",
+            CostUsd = 0.02m,
+            Disagreements = [new CalibrationDisagreement("canary", "q2", 2, ExpectedPass: false, JudgePass: true, JudgeScore: 4, "looks right")],
+        };
+        var report = Report() with { Calibration = calibration };
+
+        var json = PreflightJson.Write(report);
+        var stored = PreflightJson.Read(StoredPreflight.From(report), json);
+
+        Assert.Contains("\"agreement_rate\": 0.75", json, StringComparison.Ordinal);
+        Assert.Equal(calibration with { Disagreements = [] }, stored.Calibration! with { Disagreements = [] });
+        Assert.Equal(calibration.Disagreements, stored.Calibration!.Disagreements);
+        Assert.DoesNotContain("calibration", PreflightJson.Write(Report()), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Write_EndpointWithApiKey_KeyNeverStored_UrlWithUserInfoNotStoredAtAll()
+    {
+        var report = Report() with
+        {
+            StableEndpoint = Endpoint("v1", priced: true) with { ApiKey = "sk-secret-key", Headers = [new("x-canary-subset", "v1")] },
+            CanaryEndpoint = Endpoint("v2", priced: true) with { Url = new Uri("http://user:pass@127.0.0.1/v1/chat/completions") },
+        };
+
+        var json = PreflightJson.Write(report);
+        var stored = PreflightJson.Read(StoredPreflight.From(report), json);
+
+        Assert.DoesNotContain("sk-secret-key", json, StringComparison.Ordinal);
+        Assert.DoesNotContain("pass@", json, StringComparison.Ordinal);
+        Assert.Equal([new PreflightHeaderJson("x-canary-subset", "v1")], stored.Stable!.Endpoint!.Headers);
+        Assert.Null(stored.Canary!.Endpoint);
+        var (endpoint, problem) = stored.Stable.Endpoint.ToEndpoint("stable", "v1", "key-from-settings");
+        Assert.Null(problem);
+        Assert.Equal("key-from-settings", endpoint!.ApiKey);
+        Assert.Equal(new Uri("http://127.0.0.1/v1/chat/completions"), endpoint.Url);
+        Assert.Equal([new KeyValuePair<string, string>("x-canary-subset", "v1")], endpoint.Headers);
     }
 
     private static PreflightReport Report()
@@ -171,7 +222,16 @@ public sealed class PreflightJsonFormatTests
                 "answer": "Gr\u00FC\u00DFe \u2192 \u0022ok\u0022 \u003Cb\u003E",
                 "failures": []
               }
-            ]
+            ],
+            "endpoint": {
+              "protocol": "openai",
+              "url": "http://127.0.0.1/v1/chat/completions",
+              "model": "m",
+              "stream": false,
+              "headers": [],
+              "input_price_per_million": 1,
+              "output_price_per_million": 10
+            }
           },
           "canary": {
             "subset": "v2",
@@ -224,7 +284,16 @@ public sealed class PreflightJsonFormatTests
                 "error_detail": "no answer in 10 s",
                 "failures": []
               }
-            ]
+            ],
+            "endpoint": {
+              "protocol": "openai",
+              "url": "http://127.0.0.1/v1/chat/completions",
+              "model": "m",
+              "stream": false,
+              "headers": [],
+              "input_price_per_million": null,
+              "output_price_per_million": null
+            }
           }
         }
         """;

@@ -29,4 +29,19 @@ public sealed class JudgeRequestBodyTests
         Assert.Equal(["score", "pass", "reason"], schema.GetProperty("schema").GetProperty("required").EnumerateArray().Select(e => e.GetString()));
         Assert.DoesNotContain("stream", Encoding.UTF8.GetString(body), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void CreatePair_StrictSchemaWithPreferredAOrBOrTie()
+    {
+        var body = JudgeRequestBody.CreatePair("judge-large", 300, "the system", "the user");
+
+        using var document = JsonDocument.Parse(body);
+        var schema = document.RootElement.GetProperty("response_format").GetProperty("json_schema");
+        Assert.Equal("comparison", schema.GetProperty("name").GetString());
+        Assert.True(schema.GetProperty("strict").GetBoolean());
+        var properties = schema.GetProperty("schema").GetProperty("properties");
+        Assert.Equal(["A", "B", "tie"], properties.GetProperty("preferred").GetProperty("enum").EnumerateArray().Select(e => e.GetString()));
+        Assert.Equal(["preferred", "reason"], schema.GetProperty("schema").GetProperty("required").EnumerateArray().Select(e => e.GetString()));
+        Assert.False(schema.GetProperty("schema").GetProperty("additionalProperties").GetBoolean());
+    }
 }

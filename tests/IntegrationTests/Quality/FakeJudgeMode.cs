@@ -21,6 +21,9 @@ internal enum FakeJudgeMode
     /// <summary>500 Internal Server Error.</summary>
     ServerError,
 
+    /// <summary>Verdicts, but every pairwise comparison prefers Answer A, whatever the answers say (position bias).</summary>
+    PreferFirst,
+
     /// <summary>Takes the request and never answers, until the caller gives up.</summary>
     Hang,
 }

@@ -15,7 +15,10 @@ namespace Canary.IntegrationTests.Quality;
 /// A judge model on 127.0.0.1, port 0 (Kestrel), speaking OpenAI chat completions with deterministic rules: in
 /// <see cref="FakeJudgeMode.Verdicts"/> the score is read from a <c>[quality:N]</c> marker in the answer it is shown,
 /// so a test decides each sample's score by what it stores (in <see cref="FakeJudgeMode.Wording"/>, from whether the
-/// answer says <see cref="LowScoreWord"/>, so a model stand-in decides it by what it answers); every call reports <see cref="InputTokens"/> and
+/// answer says <see cref="LowScoreWord"/>, so a model stand-in decides it by what it answers). A pairwise comparison
+/// (the user message holds <c>&lt;answer_a&gt;</c>) prefers the answer holding <see cref="PreferredMarker"/> (a tie when
+/// both or neither do), or, in <see cref="FakeJudgeMode.PreferFirst"/>, always Answer A, as a position-biased judge
+/// would. Every call reports <see cref="InputTokens"/> and
 /// <see cref="OutputTokens"/>, so costs are exact. Every request body is kept for the test to inspect.
 /// </summary>
 internal sealed partial class FakeJudgeServer : IAsyncDisposable
@@ -25,6 +28,9 @@ internal sealed partial class FakeJudgeServer : IAsyncDisposable
 
     /// <summary>In <see cref="FakeJudgeMode.Wording"/>, the word that makes an answer score 2 and fail.</summary>
     public const string LowScoreWord = "muddled";
+
+    /// <summary>In a pairwise comparison, the answer holding this is preferred.</summary>
+    public const string PreferredMarker = "[preferred]";
 
     private readonly WebApplication _app;
 
@@ -96,6 +102,15 @@ internal sealed partial class FakeJudgeServer : IAsyncDisposable
         {
             using var document = JsonDocument.Parse(body);
             var user = document.RootElement.GetProperty("messages")[1].GetProperty("content").GetString()!;
+            if (user.Contains("<answer_a>", StringComparison.Ordinal))
+            {
+                content = Mode == FakeJudgeMode.PreferFirst
+                    ? """{"preferred":"A","reason":"the first one reads better"}"""
+                    : PairVerdict(user);
+                await WriteCompletionAsync(context, content);
+                return;
+            }
+
             var answer = user[user.IndexOf("<answer>", StringComparison.Ordinal)..];
             if (Mode == FakeJudgeMode.Wording)
             {
@@ -111,6 +126,24 @@ internal sealed partial class FakeJudgeServer : IAsyncDisposable
             }
         }
 
+        await WriteCompletionAsync(context, content);
+    }
+
+    private static string PairVerdict(string user)
+    {
+        var a = user[user.IndexOf("<answer_a>", StringComparison.Ordinal)..user.IndexOf("</answer_a>", StringComparison.Ordinal)];
+        var b = user[user.IndexOf("<answer_b>", StringComparison.Ordinal)..user.IndexOf("</answer_b>", StringComparison.Ordinal)];
+        var preferred = (a.Contains(PreferredMarker, StringComparison.Ordinal), b.Contains(PreferredMarker, StringComparison.Ordinal)) switch
+        {
+            (true, false) => "A",
+            (false, true) => "B",
+            _ => "tie",
+        };
+        return $$"""{"preferred":"{{preferred}}","reason":"marker in {{preferred}}"}""";
+    }
+
+    private static async Task WriteCompletionAsync(HttpContext context, string content)
+    {
         context.Response.ContentType = "application/json";
         await context.Response.WriteAsync(
             $$$"""{"id":"j1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assistant","content":{{{JsonSerializer.Serialize(content)}}}},"finish_reason":"stop"}],"usage":{"prompt_tokens":{{{InputTokens}}},"completion_tokens":{{{OutputTokens}}}}}""");
