@@ -755,7 +755,7 @@ containers:
       {{- end }}
       {{- with $v.analyzer.judge }}
       {{- if .enabled }}
-      # Judging of quality samples (docs/quality-judging.md): the rubric and the API key are files.
+      # Judging of quality samples (docs/quality.md, "Judging"): the rubric and the API key are files.
       - name: Canary__Judge__Endpoint
         value: {{ .endpoint | quote }}
       - name: Canary__Judge__Model

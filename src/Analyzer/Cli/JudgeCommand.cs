@@ -23,7 +23,7 @@ internal static class JudgeCommand
         {
             if (session.Judge is not { } judge)
             {
-                session.Output.Error.WriteLine("canary-analyzer judge: no judge configured: set Canary:Judge:Endpoint, Model, RubricFile, DailySpendCapUsd and the prices (docs/quality-judging.md)");
+                session.Output.Error.WriteLine("canary-analyzer judge: no judge configured: set Canary:Judge:Endpoint, Model, RubricFile, DailySpendCapUsd and the prices (docs/quality.md)");
                 return ExitCodes.Usage;
             }
 

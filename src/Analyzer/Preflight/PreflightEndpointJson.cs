@@ -2,7 +2,7 @@ namespace Canary.Analyzer.Preflight;
 
 /// <summary>
 /// Where and how the preflight asked one version, stored in the record so the analyzer can ask that version again
-/// (paired comparison of live samples, docs/quality-judging.md): protocol, URL, model name, streaming, the extra
+/// (paired comparison of live samples, docs/quality.md): protocol, URL, model name, streaming, the extra
 /// headers (the mesh's subset header) and the prices. Never the API key: the analyzer reads keys from its own settings.
 /// </summary>
 internal sealed record PreflightEndpointJson
