@@ -41,6 +41,10 @@ internal sealed record DecisionRow(string Action, string Reason, JsonElement Evi
         return null;
     }
 
+    /// <summary>The judge figures (<c>quality</c>) the record gives the quality guard <paramref name="key"/>.</summary>
+    public JsonElement GuardQuality(string key) =>
+        Evidence.GetProperty("guards").EnumerateArray().Single(g => g.GetProperty("key").GetString() == key).GetProperty("quality");
+
     /// <summary>The statuses of the guards <paramref name="keys"/>, each of which the record must have.</summary>
     public IReadOnlyList<string> Guards(IEnumerable<string> keys) =>
         [.. keys.Select(key => GuardStatus(key) ?? throw new Xunit.Sdk.XunitException($"the record has no guard {key}: {this}"))];

@@ -23,6 +23,9 @@ internal sealed class QualityGuardRollout : IAsyncDisposable
     /// <summary>The rollout's route key: the model the clients ask for.</summary>
     public const string Route = "gpt-test";
 
+    /// <summary>The cases of the paired rollout's preflight: each is one call to each version.</summary>
+    public const int PreflightCases = 2;
+
     private const string Token = "quality-guard-e2e-token";
     private const string Salt = "quality-guard-e2e";
 
@@ -72,13 +75,36 @@ internal sealed class QualityGuardRollout : IAsyncDisposable
     /// so no look can promote; more than an hour lets a look promote when every guard allows it (two hours or more also
     /// raise a long-hold alert at every hold).
     /// </param>
-    public static async Task<QualityGuardRollout> StartAsync(
-        NpgsqlDataSource dataSource, int stableMuddledPerTen, int canaryMuddledPerTen, Uri judge, IReadOnlyList<string> guards, TimeSpan? stageAge = null)
+    public static Task<QualityGuardRollout> StartAsync(
+        NpgsqlDataSource dataSource, int stableMuddledPerTen, int canaryMuddledPerTen, Uri judge, IReadOnlyList<string> guards, TimeSpan? stageAge = null) =>
+        StartAsync(dataSource, ModelAnswers.MuddledPerTen(stableMuddledPerTen), ModelAnswers.MuddledPerTen(canaryMuddledPerTen), judge, guards, stageAge, paired: false);
+
+    /// <summary>
+    /// A rollout whose samples are also paired, set up as an operator would: <c>canary-analyzer preflight</c> runs a
+    /// two-case test set against both fake upstreams (priced as the chart prices the route, a latency slack no loopback
+    /// noise reaches) and stores the versions' endpoints; <c>start</c> then finds that passing preflight (no
+    /// <c>--skip-preflight</c>); and the analyzer's environment opts the route in with
+    /// <c>Canary__Judge__Paired__Rollouts</c> and <c>Canary__Judge__Paired__ApiKeyFile</c>, as the chart's
+    /// <c>analyzer.extraEnv</c> would (the chart renders no paired settings of its own).
+    /// Every run-once then asks the other version for each waiting sample's answer and has the judge compare both.
+    /// </summary>
+    /// <param name="dataSource">A fresh database.</param>
+    /// <param name="stableAnswers">Stable's answer to a request body.</param>
+    /// <param name="canaryAnswers">The canary's.</param>
+    /// <param name="judge">The judge's base URL.</param>
+    /// <param name="guards">The rollout's <c>--guard</c> specs.</param>
+    public static Task<QualityGuardRollout> StartPairedAsync(
+        NpgsqlDataSource dataSource, Func<string, string> stableAnswers, Func<string, string> canaryAnswers, Uri judge, IReadOnlyList<string> guards) =>
+        StartAsync(dataSource, stableAnswers, canaryAnswers, judge, guards, stageAge: null, paired: true);
+
+    private static async Task<QualityGuardRollout> StartAsync(
+        NpgsqlDataSource dataSource, Func<string, string> stableAnswers, Func<string, string> canaryAnswers, Uri judge, IReadOnlyList<string> guards, TimeSpan? stageAge,
+        bool paired)
     {
         var directory = Directory.CreateTempSubdirectory("canary-quality-guards-");
         var webhook = new HttpStandIn(_ => new StandInResponse(200, "ok"));
-        var stable = new FakeVendorApi("stable", ModelAnswers.MuddledPerTen(stableMuddledPerTen));
-        var canary = new FakeVendorApi("canary", ModelAnswers.MuddledPerTen(canaryMuddledPerTen));
+        var stable = new FakeVendorApi("stable", stableAnswers);
+        var canary = new FakeVendorApi("canary", canaryAnswers);
         SidecarProcess? sidecar = null;
         try
         {
@@ -113,11 +139,21 @@ internal sealed class QualityGuardRollout : IAsyncDisposable
                 ["Canary__Judge__MaxSamplesPerRun"] = "100000",
                 ["Canary__Judge__RetryBackoff"] = "0.02s",
             };
+            if (paired)
+            {
+                var apiKey = Path.Combine(directory.FullName, "model-api-key");
+                await File.WriteAllTextAsync(apiKey, "quality-guard-e2e-model-key\n");
+                environment["Canary__Judge__Paired__Rollouts"] = Route;
+                environment["Canary__Judge__Paired__ApiKeyFile"] = apiKey;
+                await PreflightAsync(dataSource, directory, stable, canary, environment);
+            }
+
             var rollout = new QualityGuardRollout(dataSource, directory, webhook, stable, canary, sidecar, proxy, environment, tokenFile);
 
+            string[] preflight = paired ? [] : ["--skip-preflight", "--skipped-by", "e2e"];
             var start = await AnalyzerRun.RunAsync(
             [
-                "start", "--skip-preflight", "--skipped-by", "e2e", "--route", Route, "--stable", "stable", "--canary", "canary",
+                "start", .. preflight, "--route", Route, "--stable", "stable", "--canary", "canary",
                 "--schedule", "50/1h,100", "--warm-up", "0s", "--min-samples", "100", "--salt", Salt, "--quality-sample", "100%",
                 .. guards.SelectMany(g => new[] { "--guard", g }), .. rollout._connection,
             ], environment);
@@ -143,6 +179,13 @@ internal sealed class QualityGuardRollout : IAsyncDisposable
             throw;
         }
     }
+
+    /// <summary>Paired comparisons stored per outcome (decided, unparseable, other_failed, failed).</summary>
+    public Task<Dictionary<string, long>> PairsByOutcomeAsync() => CountByAsync("SELECT outcome, count(*) FROM quality_pairs WHERE rollout = $1 GROUP BY outcome");
+
+    /// <summary>Decided paired comparisons per result from the canary's view (win, tie, loss).</summary>
+    public Task<Dictionary<string, long>> PairResultsAsync() =>
+        CountByAsync("SELECT result, count(*) FROM quality_pairs WHERE rollout = $1 AND outcome = 'decided' GROUP BY result");
 
     /// <summary>
     /// Sends <paramref name="requests"/> planned chat requests through the proxy (eight at a time) and waits until the
@@ -182,10 +225,42 @@ internal sealed class QualityGuardRollout : IAsyncDisposable
     }
 
     /// <summary>Judgements stored per outcome (judged, unparseable, failed).</summary>
-    public async Task<Dictionary<string, long>> JudgementsByOutcomeAsync()
+    public Task<Dictionary<string, long>> JudgementsByOutcomeAsync() => CountByAsync("SELECT outcome, count(*) FROM quality_judgements WHERE rollout = $1 GROUP BY outcome");
+
+    /// <summary>Decided pairs per order verdicts, as "canary_first/stable_first" (each the version preferred, or tie).</summary>
+    public Task<Dictionary<string, long>> PairOrdersAsync() =>
+        CountByAsync("SELECT canary_first || '/' || stable_first, count(*) FROM quality_pairs WHERE rollout = $1 AND outcome = 'decided' GROUP BY 1");
+
+    /// <summary>Each decided pair's result with the number of the question its sample asked.</summary>
+    public async Task<List<(int Question, string Result)>> PairResultsByQuestionAsync()
+    {
+        var pairs = new List<(int, string)>();
+        await using var command = _dataSource.CreateCommand(
+            """
+            SELECT substring(s.request_body from 'question ([0-9]+)')::int, p.result
+            FROM quality_pairs p JOIN quality_samples s ON s.sample_id = p.sample_id
+            WHERE p.rollout = $1 AND p.outcome = 'decided'
+            """);
+        command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Route });
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            pairs.Add((reader.GetInt32(0), reader.GetString(1)));
+        }
+
+        return pairs;
+    }
+
+    /// <summary>Every request the version's upstream answered: the proxy's, the preflight's and the pairing's.</summary>
+    public int UpstreamRequests(string version) => (version == "canary" ? _canary : _stable).Requests.Count;
+
+    /// <summary>Paired comparisons stored per arm of the sample paired.</summary>
+    public Task<Dictionary<string, long>> PairsByArmAsync() => CountByAsync("SELECT arm, count(*) FROM quality_pairs WHERE rollout = $1 GROUP BY arm");
+
+    private async Task<Dictionary<string, long>> CountByAsync(string sql)
     {
         var counts = new Dictionary<string, long>();
-        await using var command = _dataSource.CreateCommand("SELECT outcome, count(*) FROM quality_judgements WHERE rollout = $1 GROUP BY outcome");
+        await using var command = _dataSource.CreateCommand(sql);
         command.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Route });
         await using var reader = await command.ExecuteReaderAsync();
         while (await reader.ReadAsync())
@@ -212,6 +287,28 @@ internal sealed class QualityGuardRollout : IAsyncDisposable
     /// <summary>The arm the sticky bucket gives a user at the rollout's weight.</summary>
     public static string ArmOf(string user) =>
         StickyBucket.Compute(Encoding.UTF8.GetBytes(Salt), Encoding.UTF8.GetBytes(user)) < WeightBasisPoints ? "canary" : "stable";
+
+    /// <summary>
+    /// <c>canary-analyzer preflight</c> for the rollout's two versions against their upstreams, stored in the database:
+    /// two cases, each expecting an answer to its question. It must pass, so that <c>start</c> accepts it.
+    /// </summary>
+    private static async Task PreflightAsync(NpgsqlDataSource dataSource, DirectoryInfo directory, FakeVendorApi stable, FakeVendorApi canary, Dictionary<string, string> environment)
+    {
+        var testSet = Path.Combine(directory.FullName, "cases.jsonl");
+        await File.WriteAllTextAsync(testSet,
+            """
+            {"id": "first", "prompt": "Please answer question 1000001.", "expect": {"contains": "About question 1000001:"}}
+            {"id": "second", "prompt": "Please answer question 1000002.", "expect": {"contains": "About question 1000002:"}}
+
+            """);
+        var run = await AnalyzerRun.RunAsync(
+        [
+            "preflight", "--rollout", Route, "--stable", "stable", "--canary", "canary", "--test-set", testSet,
+            "--stable-url", stable.Url, "--canary-url", canary.Url, "--model", Route, "--stable-price", "2.5/10", "--canary-price", "2.5/10",
+            "--latency-slack-ms", "60000", "--output-dir", directory.FullName, "--database", dataSource.ConnectionString,
+        ], environment);
+        Assert.True(run.ExitCode == 0, run.ToString());
+    }
 
     private async Task CallAsync(ChatRequest planned)
     {
