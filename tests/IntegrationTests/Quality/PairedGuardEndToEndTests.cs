@@ -102,10 +102,13 @@ public sealed class PairedGuardEndToEndTests
         Assert.Equal((double)losses / (losses + wins), guard.GetProperty("canaryValue").GetDouble(), 9);
         Assert.Equal(0.55, guard.GetProperty("stableValue").GetDouble(), 9);
 
-        // The other version was asked once per sample of the other arm, besides the proxy's and the preflight's calls.
+        // The other version was asked once per sample of the other arm, besides the proxy's and the preflight's calls,
+        // with the key from the analyzer's paired settings.
         var pairedByArm = await rollout.PairsByArmAsync();
         Assert.Equal(rollout.RequestsByArm["stable"] + QualityGuardRollout.PreflightCases + pairedByArm["canary"], rollout.UpstreamRequests("stable"));
         Assert.Equal(rollout.RequestsByArm["canary"] + QualityGuardRollout.PreflightCases + pairedByArm["stable"], rollout.UpstreamRequests("canary"));
+        Assert.Equal(pairedByArm["canary"], rollout.PairingRequests("stable"));
+        Assert.Equal(pairedByArm["stable"], rollout.PairingRequests("canary"));
 
         // The rollback reached the sidecar and the webhook.
         for (var user = 0; user < ChatTraffic.Users; user++)

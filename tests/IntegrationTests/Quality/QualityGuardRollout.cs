@@ -15,7 +15,9 @@ namespace Canary.IntegrationTests.Quality;
 /// <c>canary-analyzer run-once</c>, which judges the waiting samples with the judge at the configured endpoint and then
 /// decides. Both programs get only settings the chart renders (the sidecar's proxy, database, flush interval and price
 /// settings; the analyzer's price table file and, through <c>analyzer.env</c>, <c>Canary__Judge__*</c> and the alert
-/// webhook); the sample rate reaches the sidecar in the pushed table, as <c>start --quality-sample</c> sends it. Progress is driven, not waited for: each batch of traffic is awaited until the sidecar has stored every
+/// webhook); the sample rate reaches the sidecar in the pushed table, as <c>start --quality-sample</c> sends it. A paired
+/// rollout (<see cref="StartPairedAsync"/>) is also preflighted against both upstreams first, and each run-once pairs
+/// its samples with the other upstream's answer before it decides. Progress is driven, not waited for: each batch of traffic is awaited until the sidecar has stored every
 /// request's telemetry and sample, and each look is one run-once.
 /// </summary>
 internal sealed class QualityGuardRollout : IAsyncDisposable
@@ -27,6 +29,7 @@ internal sealed class QualityGuardRollout : IAsyncDisposable
     public const int PreflightCases = 2;
 
     private const string Token = "quality-guard-e2e-token";
+    private const string ModelApiKey = "quality-guard-e2e-model-key";
     private const string Salt = "quality-guard-e2e";
 
     /// <summary>50/50 for an hour, then 100 %.</summary>
@@ -142,7 +145,7 @@ internal sealed class QualityGuardRollout : IAsyncDisposable
             if (paired)
             {
                 var apiKey = Path.Combine(directory.FullName, "model-api-key");
-                await File.WriteAllTextAsync(apiKey, "quality-guard-e2e-model-key\n");
+                await File.WriteAllTextAsync(apiKey, ModelApiKey + "\n");
                 environment["Canary__Judge__Paired__Rollouts"] = Route;
                 environment["Canary__Judge__Paired__ApiKeyFile"] = apiKey;
                 await PreflightAsync(dataSource, directory, stable, canary, environment);
@@ -221,6 +224,7 @@ internal sealed class QualityGuardRollout : IAsyncDisposable
         var run = await AnalyzerRun.RunAsync(["run-once", .. _connection], _analyzerEnvironment);
         var decisions = await DecisionRow.ReadAllAsync(_dataSource, Route);
         Assert.True(decisions.Count == before + 1, $"run-once recorded {decisions.Count - before} decisions\n{run}");
+        Assert.DoesNotContain(ModelApiKey, run.Output + run.Error, StringComparison.Ordinal);
         return (run, decisions[^1]);
     }
 
@@ -252,10 +256,18 @@ internal sealed class QualityGuardRollout : IAsyncDisposable
     }
 
     /// <summary>Every request the version's upstream answered: the proxy's, the preflight's and the pairing's.</summary>
-    public int UpstreamRequests(string version) => (version == "canary" ? _canary : _stable).Requests.Count;
+    public int UpstreamRequests(string version) => Upstream(version).Requests.Count;
+
+    /// <summary>
+    /// The version's requests that carried the key of <c>Canary__Judge__Paired__ApiKeyFile</c>: the pairing's alone
+    /// (the proxy and the preflight send none).
+    /// </summary>
+    public int PairingRequests(string version) => Upstream(version).Requests.Count(r => r.Authorization == "Bearer " + ModelApiKey);
 
     /// <summary>Paired comparisons stored per arm of the sample paired.</summary>
     public Task<Dictionary<string, long>> PairsByArmAsync() => CountByAsync("SELECT arm, count(*) FROM quality_pairs WHERE rollout = $1 GROUP BY arm");
+
+    private FakeVendorApi Upstream(string version) => version == "canary" ? _canary : _stable;
 
     private async Task<Dictionary<string, long>> CountByAsync(string sql)
     {
