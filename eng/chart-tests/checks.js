@@ -62,6 +62,7 @@ const ANALYZER_ENV = new Set([
   'Canary__Judge__Endpoint', 'Canary__Judge__Model', 'Canary__Judge__RubricFile', 'Canary__Judge__ApiKeyFile',
   'Canary__Judge__DailySpendCapUsd', 'Canary__Judge__InputPricePerMillionUsd', 'Canary__Judge__OutputPricePerMillionUsd',
   'Canary__Judge__Concurrency', 'Canary__Judge__RequestsPerMinute', 'Canary__Judge__MaxSamplesPerRun',
+  'Canary__Judge__Paired__Rollouts', 'Canary__Judge__Paired__ApiKeyFile',
   'Canary__Database__ConnectionString', 'Canary__Control__TokenFile', 'Canary__Discovery__Namespace', 'Canary__Discovery__ControlPort',
   'CANARY_PRICE_TABLE', 'Canary__MeshWeights__Enabled',
 ]);
@@ -272,6 +273,7 @@ function userProvided(values) {
       ...(get(values, 'imagePullSecrets') || []).map((n) => ['imagePullSecrets', n]),
       ...Object.entries(get(values, 'proxyMode.upstreams') || {}).map(([u, e]) => [`proxyMode.upstreams.${u}.apiKeySecret`, get(e, 'apiKeySecret.name')]),
       ['analyzer.judge.apiKeySecret', get(values, 'analyzer.judge.apiKeySecret')],
+      ['analyzer.judge.paired.apiKeySecret', get(values, 'analyzer.judge.paired.apiKeySecret')],
     ].filter(([, n]) => n),
     configMaps: [['rollouts.existingConfigMap', get(values, 'rollouts.existingConfigMap')]].filter(([, n]) => n),
   };
@@ -562,6 +564,13 @@ function checkJudge(c, where, ct, volumes, env) {
   const keyFile = value('Canary__Judge__ApiKeyFile');
   c.expect(Boolean(keyFile) === Boolean(judge.apiKeySecret), where, `Canary__Judge__ApiKeyFile ${keyFile ? 'set' : 'missing'} with analyzer.judge.apiKeySecret "${judge.apiKeySecret || ''}"`);
   if (keyFile) checkMountedFile(c, where, ct, volumes, keyFile, 'Secret', judge.apiKeySecret, judge.apiKeySecretKey);
+  // Paired comparison: the rollouts as one comma-separated setting, the versions' key as a file from your Secret.
+  const paired = judge.paired || {};
+  const rollouts = paired.rollouts || [];
+  c.expect(value('Canary__Judge__Paired__Rollouts') === (rollouts.length ? rollouts.join(',') : undefined), where, `Canary__Judge__Paired__Rollouts="${value('Canary__Judge__Paired__Rollouts')}" does not follow analyzer.judge.paired.rollouts`);
+  const pairedKey = value('Canary__Judge__Paired__ApiKeyFile');
+  c.expect(Boolean(pairedKey) === Boolean(rollouts.length && paired.apiKeySecret), where, `Canary__Judge__Paired__ApiKeyFile ${pairedKey ? 'set' : 'missing'} with analyzer.judge.paired`);
+  if (pairedKey) checkMountedFile(c, where, ct, volumes, pairedKey, 'Secret', paired.apiKeySecret, paired.apiKeySecretKey);
 }
 
 function checkWorkloads(c) {

@@ -131,6 +131,7 @@ place the defaults live. Read with: $s := include "sidecar.settings" . | fromJso
 {{- define "sidecar.judgeRubricDir" -}}/etc/canary/judge{{- end }}
 {{- define "sidecar.judgeRubricKey" -}}rubric.md{{- end }}
 {{- define "sidecar.judgeKeyDir" -}}/var/run/secrets/canary/judge{{- end }}
+{{- define "sidecar.judgePairedKeyDir" -}}/var/run/secrets/canary/judge-paired{{- end }}
 {{- define "sidecar.judgeRubricConfigMap" -}}{{ include "sidecar.componentName" (list . "judge-rubric") }}{{- end }}
 
 {{/* The cache file's volume source: sidecar.cacheFile.volume, or a disk-backed emptyDir of sidecar.cacheFile.sizeLimit. */}}
@@ -778,6 +779,14 @@ containers:
         value: {{ .requestsPerMinute | toString | quote }}
       - name: Canary__Judge__MaxSamplesPerRun
         value: {{ .maxSamplesPerRun | toString | quote }}
+      {{- if .paired.rollouts }}
+      - name: Canary__Judge__Paired__Rollouts
+        value: {{ join "," .paired.rollouts | quote }}
+      {{- if .paired.apiKeySecret }}
+      - name: Canary__Judge__Paired__ApiKeyFile
+        value: {{ printf "%s/%s" (include "sidecar.judgePairedKeyDir" $root) .paired.apiKeySecretKey | quote }}
+      {{- end }}
+      {{- end }}
       {{- end }}
       {{- end }}
       {{- with $v.analyzer.extraEnv }}
@@ -799,6 +808,11 @@ containers:
       {{- if $v.analyzer.judge.apiKeySecret }}
       - name: canary-judge-key
         mountPath: {{ include "sidecar.judgeKeyDir" $root }}
+        readOnly: true
+      {{- end }}
+      {{- if and $v.analyzer.judge.paired.rollouts $v.analyzer.judge.paired.apiKeySecret }}
+      - name: canary-judge-paired-key
+        mountPath: {{ include "sidecar.judgePairedKeyDir" $root }}
         readOnly: true
       {{- end }}
       {{- end }}
@@ -843,6 +857,17 @@ volumes:
       items:
         - key: {{ $v.analyzer.judge.apiKeySecretKey }}
           path: {{ $v.analyzer.judge.apiKeySecretKey }}
+  {{- end }}
+  {{- with $v.analyzer.judge.paired }}
+  {{- if and .rollouts .apiKeySecret }}
+  - name: canary-judge-paired-key
+    secret:
+      secretName: {{ .apiKeySecret }}
+      defaultMode: 0444
+      items:
+        - key: {{ .apiKeySecretKey }}
+          path: {{ .apiKeySecretKey }}
+  {{- end }}
   {{- end }}
   {{- end }}
   - name: canary-tmp
