@@ -76,6 +76,7 @@ refuse "a quality sample rate above 10000" --set-json 'rollouts.table.rollouts=[
 refuse "judging without its endpoint, model, rubric and spend cap" --set analyzer.judge.enabled=true --set database.existingSecret=db
 refuse "a judge concurrency above 64" --set analyzer.judge.concurrency=65
 refuse "a judge endpoint that is not a URL" --set analyzer.judge.endpoint=api.openai.com
+refuse "a paired rollout name with a comma in it" --set-json 'analyzer.judge.paired.rollouts=["a,b"]'
 refuse "an empty redaction rule" --set-json 'quality.redact=[""]'
 refuse "a quality request bound below 1024 bytes" --set quality.maxRequestBytes=100
 refuse "a cache volume with two sources" --set-json 'sidecar.cacheFile.volume={"emptyDir":{},"persistentVolumeClaim":{"claimName":"c"}}'
