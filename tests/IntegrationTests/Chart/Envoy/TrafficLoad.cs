@@ -16,6 +16,11 @@ internal sealed class TrafficLoad : IAsyncDisposable
     private readonly int _requestsPerSecond;
     private readonly int _users;
     private readonly CancellationTokenSource _stop = new();
+
+    // Requests in flight are let finish when the load stops, as real clients' would: cancelling them all at once would
+    // end each sidecar exchange without a response, which the tripwire counts as a canary failure. Only a drain that
+    // outlasts a minute abandons them.
+    private readonly CancellationTokenSource _abandon = new();
     private readonly Task _loop;
     private readonly Random _random;
     private long _inFlight;
@@ -79,12 +84,12 @@ internal sealed class TrafficLoad : IAsyncDisposable
     {
         try
         {
-            var response = await proxy.SendAsync(ChatRequest.Headers(_authority, user, clientSubset: null), _port, _stop.Token);
+            var response = await proxy.SendAsync(ChatRequest.Headers(_authority, user, clientSubset: null), _port, _abandon.Token);
             var subset = response.RoutedSubset ?? "(default)";
             RoutedBySubset.AddOrUpdate(subset, 1, (_, n) => n + 1);
             SubsetsByUser.GetOrAdd(user, _ => new ConcurrentDictionary<string, byte>(StringComparer.Ordinal))[subset] = 0;
         }
-        catch (Exception e) when (e is OperationCanceledException && _stop.IsCancellationRequested)
+        catch (Exception e) when (e is OperationCanceledException && _abandon.IsCancellationRequested)
         {
         }
         catch (Exception e) when (e is HttpRequestException or IOException or Grpc.Core.RpcException or OperationCanceledException)
@@ -97,12 +102,14 @@ internal sealed class TrafficLoad : IAsyncDisposable
         }
     }
 
-    /// <summary>Stops issuing requests and waits for the ones in flight.</summary>
+    /// <summary>Stops issuing requests and waits for the ones in flight to be answered.</summary>
     public async ValueTask DisposeAsync()
     {
         await _stop.CancelAsync();
         await _loop;
+        _abandon.CancelAfter(TimeSpan.FromMinutes(1));
         await Eventually.UntilAsync(() => Task.FromResult(Interlocked.Read(ref _inFlight)), static n => n == 0, "requests in flight to end");
         _stop.Dispose();
+        _abandon.Dispose();
     }
 }
