@@ -94,6 +94,15 @@ start_server upstream '^Ready on' "${baseline_cmd[@]}" upstream 0 0 "$chunks"
 upstream_pid=$server_pid
 upstream_url="http://127.0.0.1:$(port_of "$work/upstream.log" 'Ready on')"
 upstream_metrics="http://127.0.0.1:$(port_of "$work/upstream.log" 'metrics on')/metrics"
+# The direct row's server: with --http2, a second fake model server that takes HTTP/2 by prior knowledge (the proxies
+# keep reaching theirs over HTTP/1.1, as they would a model server).
+direct_url="$upstream_url" direct_metrics="$upstream_metrics" h2c_args=()
+if [ ${#protocol_args[@]} -gt 0 ]; then
+  h2c_args=(--h2c)
+  start_server upstream-h2c '^Ready on' "${baseline_cmd[@]}" upstream 0 0 "$chunks" --h2c
+  direct_url="http://127.0.0.1:$(port_of "$work/upstream-h2c.log" 'Ready on')"
+  direct_metrics="http://127.0.0.1:$(port_of "$work/upstream-h2c.log" 'metrics on')/metrics"
+fi
 
 # One rollout on the body's model, 50/50: every user hashes to one of two upstream names, both the fake server.
 cat > "$work/rollouts.json" <<'JSON'
@@ -111,21 +120,21 @@ sidecar_args=(--Canary:ExtProc:Port=0 --Canary:Control:Port=0 --Canary:Metrics:P
   --Canary:Proxy:DefaultUpstream=stable
   --Logging:LogLevel:Default=Warning --Logging:LogLevel:Canary.Sidecar=Information)
 
-drive() { # label, scenario-args, target-url, metrics-url
-  local label="$1" scenario="$2" target="$3" metrics="$4" stream_args=()
+drive() { # label, scenario-args, target-url, metrics-url[, upstream-metrics-url]
+  local label="$1" scenario="$2" target="$3" metrics="$4" upstream="${5:-$upstream_metrics}" stream_args=()
   [ "$scenario" = sse ] && stream_args=(--stream)
   # The limit only ends a run whose server stopped answering.
   timeout $(( duration + warmup + 60 )) dotnet "$load" --api chat --label "$label" --target "$target" --metrics "$metrics" \
-    --upstream-metrics "$upstream_metrics" --concurrency "$concurrency" --connections "$connections" --users 10000 \
+    --upstream-metrics "$upstream" --concurrency "$concurrency" --connections "$connections" --users 10000 \
     --duration "$duration" --warmup "$warmup" ${stream_args[@]+"${stream_args[@]}"} ${protocol_args[@]+"${protocol_args[@]}"} \
     --json "$out" >>"$work/rows.md" || echo "$label ($scenario): the load run failed" >&2
 }
 run_target() { # target index, scenario, round
   local scenario="$2" run="$2-r$3"
   case "$1" in
-    0) drive direct "$scenario" "$upstream_url" "$upstream_metrics" ;;
+    0) drive direct "$scenario" "$direct_url" "$direct_metrics" "$direct_metrics" ;;
     1)
-      start_server "yarp-$run" '^Ready on' "${baseline_cmd[@]}" yarp 0 0 "$upstream_url"
+      start_server "yarp-$run" '^Ready on' "${baseline_cmd[@]}" yarp 0 0 "$upstream_url" ${h2c_args[@]+"${h2c_args[@]}"}
       drive yarp "$scenario" "http://127.0.0.1:$(port_of "$work/yarp-$run.log" 'Ready on')" \
         "http://127.0.0.1:$(port_of "$work/yarp-$run.log" 'metrics on')/metrics"
       stop_server ;;

@@ -7,8 +7,12 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 //   canary-baseline-server floor|typical <port> [metrics-port]   ext_proc baselines (bench/run-load.sh)
 //   canary-baseline-server yarp <port> <metrics-port> <upstream-url>   plain YARP forwarder (bench/run-proxy-overhead.sh)
 //   canary-baseline-server upstream <port> <metrics-port> [sse-chunks]   fake OpenAI chat model (bench/run-proxy-overhead.sh)
+//   --h2c (yarp and upstream): the main port speaks HTTP/2 alone, by prior knowledge, as the sidecar's cleartext proxy
+//   port does for a client that opens with the HTTP/2 preface (bench/run-proxy-overhead.sh --http2).
 // Port 0 lets the kernel pick; the line "Ready on 127.0.0.1:<port>, metrics on 127.0.0.1:<metrics-port>" names the
 // ports as bound.
+var h2c = args.Contains("--h2c");
+args = Array.FindAll(args, a => a != "--h2c");
 var mode = args.Length > 0 ? args[0] : "floor";
 var port = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 50061;
 var metricsPort = args.Length > 2 ? int.Parse(args[2], CultureInfo.InvariantCulture) : port == 0 ? 0 : port + 1000;
@@ -25,12 +29,12 @@ builder.WebHost.ConfigureKestrel(kestrel =>
     kestrel.Limits.Http2.InitialStreamWindowSize = 1024 * 1024;
     kestrel.Limits.MaxRequestBodySize = null;
 
-    // The HTTP API modes allow HTTP/1.1 and HTTP/2, but without TLS Kestrel serves HTTP/1.1 alone here and answers
-    // the HTTP/2 preface with HTTP_1_1_REQUIRED (the sidecar's proxy listener gets around that in Proxy/PriorKnowledge),
-    // so the direct and plain-YARP rows of bench/run-proxy-overhead.sh --http2 fail.
+    // Without TLS, an HTTP/1.1-and-HTTP/2 listener serves HTTP/1.1 alone and answers the HTTP/2 preface with
+    // HTTP_1_1_REQUIRED, so the HTTP API modes take HTTP/2 by prior knowledge only with --h2c, on a listener that speaks
+    // nothing else (the sidecar's proxy port takes both: Proxy/PriorKnowledge). gRPC modes are HTTP/2 alone anyway.
     kestrel.Listen(IPAddress.Loopback, port, l =>
     {
-        l.Protocols = isHttpApi ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http2;
+        l.Protocols = isHttpApi && !h2c ? HttpProtocols.Http1AndHttp2 : HttpProtocols.Http2;
         mainListener = l;
     });
     kestrel.Listen(IPAddress.Loopback, metricsPort, l =>
