@@ -47,21 +47,28 @@ internal sealed class JudgementStore
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            samples.Add(new JudgedSample
-            {
-                SampleId = reader.GetGuid(0),
-                Rollout = reader.GetString(1),
-                Arm = reader.GetString(2),
-                RequestBody = reader.GetString(3),
-                RequestTruncated = reader.GetBoolean(4),
-                Answer = reader.GetString(5),
-                AnswerTruncated = reader.GetBoolean(6),
-                FailedRuns = reader.GetInt32(7),
-            });
+            samples.Add(ReadSample(reader));
         }
 
         return samples;
     }
+
+    /// <summary>
+    /// A waiting sample from a row whose first eight columns are <c>sample_id, rollout, arm, request_body,
+    /// request_truncated, answer, answer_truncated</c> and its failed runs, as the pending queries of the judging and the
+    /// pairing select them.
+    /// </summary>
+    internal static JudgedSample ReadSample(NpgsqlDataReader reader) => new()
+    {
+        SampleId = reader.GetGuid(0),
+        Rollout = reader.GetString(1),
+        Arm = reader.GetString(2),
+        RequestBody = reader.GetString(3),
+        RequestTruncated = reader.GetBoolean(4),
+        Answer = reader.GetString(5),
+        AnswerTruncated = reader.GetBoolean(6),
+        FailedRuns = reader.GetInt32(7),
+    };
 
     /// <summary>What the judge has cost on <paramref name="day"/> (UTC), in USD.</summary>
     public async Task<decimal> SpentOnAsync(DateOnly day, CancellationToken cancellationToken)
@@ -74,15 +81,8 @@ internal sealed class JudgementStore
     /// <summary>Adds calls that store no judgement (the preflight's calibration) to the day's spend.</summary>
     public async Task AddSpendAsync(DateOnly day, decimal costUsd, int calls, CancellationToken cancellationToken)
     {
-        await using var command = _dataSource.CreateCommand(
-            """
-            INSERT INTO quality_judge_spend (day, cost_usd, calls) VALUES ($1, $2, $3)
-            ON CONFLICT (day) DO UPDATE SET cost_usd = quality_judge_spend.cost_usd + EXCLUDED.cost_usd, calls = quality_judge_spend.calls + EXCLUDED.calls
-            """);
-        command.Parameters.Add(new NpgsqlParameter<DateOnly> { TypedValue = day });
-        command.Parameters.Add(new NpgsqlParameter<decimal> { TypedValue = costUsd });
-        command.Parameters.Add(new NpgsqlParameter<long> { TypedValue = calls });
-        await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+        await JudgeSpendRow.AddAsync(connection, null, day, costUsd, calls, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -96,16 +96,7 @@ internal sealed class JudgementStore
         ArgumentNullException.ThrowIfNull(judgement);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using (var spend = new NpgsqlCommand(
-            """
-            INSERT INTO quality_judge_spend (day, cost_usd, calls) VALUES ($1, $2, 1)
-            ON CONFLICT (day) DO UPDATE SET cost_usd = quality_judge_spend.cost_usd + EXCLUDED.cost_usd, calls = quality_judge_spend.calls + 1
-            """, connection, transaction))
-        {
-            spend.Parameters.Add(new NpgsqlParameter<DateOnly> { TypedValue = DateOnly.FromDateTime(judgement.JudgedAt.UtcDateTime) });
-            spend.Parameters.Add(new NpgsqlParameter<decimal> { TypedValue = judgement.CostUsd });
-            await spend.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
+        await JudgeSpendRow.AddAsync(connection, transaction, DateOnly.FromDateTime(judgement.JudgedAt.UtcDateTime), judgement.CostUsd, 1, cancellationToken).ConfigureAwait(false);
 
         int stored;
         await using (var insert = new NpgsqlCommand(

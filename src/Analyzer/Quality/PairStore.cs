@@ -92,17 +92,7 @@ internal sealed class PairStore
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            var sample = new JudgedSample
-            {
-                SampleId = reader.GetGuid(0),
-                Rollout = reader.GetString(1),
-                Arm = reader.GetString(2),
-                RequestBody = reader.GetString(3),
-                RequestTruncated = reader.GetBoolean(4),
-                Answer = reader.GetString(5),
-                AnswerTruncated = reader.GetBoolean(6),
-                FailedRuns = reader.GetInt32(7),
-            };
+            var sample = JudgementStore.ReadSample(reader);
             var stored = reader.IsDBNull(8) ? null : reader.GetString(8);
             samples.Add(new PairCandidate(sample, string.IsNullOrEmpty(stored) ? null : stored));
         }
@@ -120,17 +110,7 @@ internal sealed class PairStore
         ArgumentNullException.ThrowIfNull(pair);
         await using var connection = await _dataSource.OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await connection.BeginTransactionAsync(cancellationToken).ConfigureAwait(false);
-        await using (var spend = new NpgsqlCommand(
-            """
-            INSERT INTO quality_judge_spend (day, cost_usd, calls) VALUES ($1, $2, $3)
-            ON CONFLICT (day) DO UPDATE SET cost_usd = quality_judge_spend.cost_usd + EXCLUDED.cost_usd, calls = quality_judge_spend.calls + EXCLUDED.calls
-            """, connection, transaction))
-        {
-            spend.Parameters.Add(new NpgsqlParameter<DateOnly> { TypedValue = DateOnly.FromDateTime(pair.PairedAt.UtcDateTime) });
-            spend.Parameters.Add(new NpgsqlParameter<decimal> { TypedValue = pair.CostUsd });
-            spend.Parameters.Add(new NpgsqlParameter<long> { TypedValue = pair.Calls });
-            await spend.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        }
+        await JudgeSpendRow.AddAsync(connection, transaction, DateOnly.FromDateTime(pair.PairedAt.UtcDateTime), pair.CostUsd, pair.Calls, cancellationToken).ConfigureAwait(false);
 
         int stored;
         await using (var insert = new NpgsqlCommand(
