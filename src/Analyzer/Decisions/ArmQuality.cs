@@ -1,3 +1,4 @@
+using Canary.Analyzer.Quality;
 using Canary.Contracts.Telemetry;
 
 namespace Canary.Analyzer.Decisions;
@@ -54,36 +55,12 @@ internal sealed record ArmQuality
     /// <summary>Lost pairs per user group.</summary>
     public required double[] LossesByGroup { get; init; }
 
-    public long Judged
-    {
-        get
-        {
-            long n = 0;
-            foreach (var c in ScoreCounts)
-            {
-                n += c;
-            }
+    public long Judged => RubricScoreCounts.Judged(ScoreCounts);
 
-            return n;
-        }
-    }
-
-    public double ScoreSum
-    {
-        get
-        {
-            double sum = 0;
-            for (var i = 0; i < ScoreCounts.Length; i++)
-            {
-                sum += (i + 1) * (double)ScoreCounts[i];
-            }
-
-            return sum;
-        }
-    }
+    public double ScoreSum => RubricScoreCounts.Sum(ScoreCounts);
 
     /// <summary>Mean score of the judged samples; NaN without any.</summary>
-    public double ScoreMean => Judged > 0 ? ScoreSum / Judged : double.NaN;
+    public double ScoreMean => RubricScoreCounts.Mean(ScoreCounts);
 
     /// <summary>Sample variance of the scores (n − 1); NaN with fewer than two.</summary>
     public double ScoreVariance

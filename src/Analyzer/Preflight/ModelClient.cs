@@ -90,7 +90,7 @@ internal sealed class ModelClient
             var status = (int)response.StatusCode;
             if (status == (int)HttpStatusCode.TooManyRequests)
             {
-                return (CallResult.Failed(CallFailureKind.RateLimited, "429 Too Many Requests", attempt), RetryAfter(response));
+                return (CallResult.Failed(CallFailureKind.RateLimited, "429 Too Many Requests", attempt), RetryAfterHeader.Wait(response, _time));
             }
 
             if (status is 401 or 403)
@@ -100,7 +100,7 @@ internal sealed class ModelClient
 
             if (status >= 500)
             {
-                return (CallResult.Failed(CallFailureKind.ServerError, $"{status} {response.ReasonPhrase}", attempt), RetryAfter(response));
+                return (CallResult.Failed(CallFailureKind.ServerError, $"{status} {response.ReasonPhrase}", attempt), RetryAfterHeader.Wait(response, _time));
             }
 
             if (status >= 300)
@@ -148,23 +148,6 @@ internal sealed class ModelClient
         {
             return (CallResult.Failed(CallFailureKind.Unreachable, $"connection broke: {e.Message}", attempt), null);
         }
-    }
-
-    private TimeSpan? RetryAfter(HttpResponseMessage response)
-    {
-        var header = response.Headers.RetryAfter;
-        if (header?.Delta is { } delta)
-        {
-            return delta;
-        }
-
-        if (header?.Date is { } date)
-        {
-            var wait = date - _time.GetUtcNow();
-            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
-        }
-
-        return null;
     }
 
     private static async Task<byte[]> ReadAllAsync(Stream stream, CancellationToken cancellationToken)

@@ -60,12 +60,12 @@ internal sealed class JudgeClient
             var status = (int)response.StatusCode;
             if (status == (int)HttpStatusCode.TooManyRequests)
             {
-                return (JudgeCallResult.Failed("429 Too Many Requests", attempt), true, RetryAfter(response));
+                return (JudgeCallResult.Failed("429 Too Many Requests", attempt), true, RetryAfterHeader.Wait(response, _time));
             }
 
             if (status >= 500)
             {
-                return (JudgeCallResult.Failed($"{status} {response.ReasonPhrase}", attempt), true, RetryAfter(response));
+                return (JudgeCallResult.Failed($"{status} {response.ReasonPhrase}", attempt), true, RetryAfterHeader.Wait(response, _time));
             }
 
             if (status is 401 or 403)
@@ -96,22 +96,5 @@ internal sealed class JudgeClient
         {
             return (JudgeCallResult.Failed($"connection broke: {e.Message}", attempt), true, null);
         }
-    }
-
-    private TimeSpan? RetryAfter(HttpResponseMessage response)
-    {
-        var header = response.Headers.RetryAfter;
-        if (header?.Delta is { } delta)
-        {
-            return delta;
-        }
-
-        if (header?.Date is { } date)
-        {
-            var wait = date - _time.GetUtcNow();
-            return wait > TimeSpan.Zero ? wait : TimeSpan.Zero;
-        }
-
-        return null;
     }
 }

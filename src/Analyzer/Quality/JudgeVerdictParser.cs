@@ -13,7 +13,15 @@ internal static class JudgeVerdictParser
 {
     public const int MaxReasonLength = 300;
 
-    public static (JudgeVerdict? Verdict, string? Problem) Parse(string? reply)
+    public static (JudgeVerdict? Verdict, string? Problem) Parse(string? reply) => ParseObject<JudgeVerdict>(reply, Read);
+
+    /// <summary>
+    /// The JSON object in a judge's reply (a code fence or text around it ignored), read by <paramref name="read"/>
+    /// (given the object and the whole reply, for excerpts); an empty reply, no object or invalid JSON is the problem.
+    /// Shared by the rubric and the pairwise verdicts.
+    /// </summary>
+    internal static (T? Verdict, string? Problem) ParseObject<T>(string? reply, Func<JsonElement, string, (T?, string?)> read)
+        where T : class
     {
         if (string.IsNullOrWhiteSpace(reply))
         {
@@ -30,7 +38,7 @@ internal static class JudgeVerdictParser
         try
         {
             using var document = JsonDocument.Parse(reply.AsMemory(start, end - start + 1));
-            return Read(document.RootElement, reply);
+            return read(document.RootElement, reply);
         }
         catch (JsonException)
         {
@@ -99,5 +107,5 @@ internal static class JudgeVerdictParser
         return cut ? line.ToString(0, max - 1) + "…" : line.ToString();
     }
 
-    private static string Excerpt(string text) => OneLine(text, 120);
+    internal static string Excerpt(string text) => OneLine(text, 120);
 }

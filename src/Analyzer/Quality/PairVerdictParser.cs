@@ -9,51 +9,32 @@ namespace Canary.Analyzer.Quality;
 /// </summary>
 internal static class PairVerdictParser
 {
-    public static (PairVerdict? Verdict, string? Problem) Parse(string? reply)
+    public static (PairVerdict? Verdict, string? Problem) Parse(string? reply) => JudgeVerdictParser.ParseObject<PairVerdict>(reply, Read);
+
+    private static (PairVerdict?, string?) Read(JsonElement root, string reply)
     {
-        if (string.IsNullOrWhiteSpace(reply))
+        if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("preferred", out var preferred) || preferred.ValueKind != JsonValueKind.String)
         {
-            return (null, "the judge's reply is empty");
+            return (null, $"no preferred answer in the judge's reply: {Excerpt(reply)}");
         }
 
-        var start = reply.IndexOf('{', StringComparison.Ordinal);
-        var end = reply.LastIndexOf('}');
-        if (start < 0 || end < start)
+        PairLetter? letter = preferred.GetString()!.Trim().ToUpperInvariant() switch
         {
-            return (null, $"no JSON object in the judge's reply: {Excerpt(reply)}");
+            "A" => PairLetter.A,
+            "B" => PairLetter.B,
+            "TIE" => PairLetter.Tie,
+            _ => null,
+        };
+        if (letter is null)
+        {
+            return (null, $"the preferred answer \"{Excerpt(preferred.GetString()!)}\" is not A, B or tie");
         }
 
-        try
-        {
-            using var document = JsonDocument.Parse(reply.AsMemory(start, end - start + 1));
-            var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("preferred", out var preferred) || preferred.ValueKind != JsonValueKind.String)
-            {
-                return (null, $"no preferred answer in the judge's reply: {Excerpt(reply)}");
-            }
-
-            PairLetter? letter = preferred.GetString()!.Trim().ToUpperInvariant() switch
-            {
-                "A" => PairLetter.A,
-                "B" => PairLetter.B,
-                "TIE" => PairLetter.Tie,
-                _ => null,
-            };
-            if (letter is null)
-            {
-                return (null, $"the preferred answer \"{Excerpt(preferred.GetString()!)}\" is not A, B or tie");
-            }
-
-            var reason = root.TryGetProperty("reason", out var reasonValue) && reasonValue.ValueKind == JsonValueKind.String
-                ? JudgeVerdictParser.OneLine(reasonValue.GetString()!, JudgeVerdictParser.MaxReasonLength)
-                : "";
-            return (new PairVerdict(letter.Value, reason), null);
-        }
-        catch (JsonException)
-        {
-            return (null, $"the judge's reply is not valid JSON: {Excerpt(reply)}");
-        }
+        var reason = root.TryGetProperty("reason", out var reasonValue) && reasonValue.ValueKind == JsonValueKind.String
+            ? JudgeVerdictParser.OneLine(reasonValue.GetString()!, JudgeVerdictParser.MaxReasonLength)
+            : "";
+        return (new PairVerdict(letter.Value, reason), null);
     }
 
-    private static string Excerpt(string text) => JudgeVerdictParser.OneLine(text, 120);
+    private static string Excerpt(string text) => JudgeVerdictParser.Excerpt(text);
 }

@@ -191,7 +191,7 @@ internal sealed class SamplePairer
 
     /// <summary>The other version's answer at the prices its preflight was given; unpriced, it costs nothing here (as in the preflight).</summary>
     private static decimal VersionCost(ModelEndpoint endpoint, ModelAnswer answer) =>
-        ((answer.InputTokens ?? 0) * (decimal)(endpoint.InputPricePerMillion ?? 0) + (answer.OutputTokens ?? 0) * (decimal)(endpoint.OutputPricePerMillion ?? 0)) / 1_000_000m;
+        new JudgePrices((decimal)(endpoint.InputPricePerMillion ?? 0), (decimal)(endpoint.OutputPricePerMillion ?? 0)).Cost(answer.InputTokens, answer.OutputTokens);
 
     /// <summary>One order's verdict as a version, or the problem (unparseable) or failure (no answer), and its cost.</summary>
     private sealed record Comparison(PairPreference? Preference, string Reason, string? Problem, string? Failure, decimal Cost);

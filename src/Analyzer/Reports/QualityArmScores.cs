@@ -1,3 +1,5 @@
+using Canary.Analyzer.Quality;
+
 namespace Canary.Analyzer.Reports;
 
 /// <summary>
@@ -7,34 +9,10 @@ namespace Canary.Analyzer.Reports;
 /// </summary>
 internal sealed record QualityArmScores(string Arm, long Samples, IReadOnlyList<long> ScoreCounts, long Passed, long Unparseable, long JudgeFailed)
 {
-    public long Judged
-    {
-        get
-        {
-            long judged = 0;
-            foreach (var count in ScoreCounts)
-            {
-                judged += count;
-            }
-
-            return judged;
-        }
-    }
+    public long Judged => RubricScoreCounts.Judged(ScoreCounts);
 
     public long Unjudged => Samples - Judged - Unparseable - JudgeFailed;
 
     /// <summary>Mean rubric score; NaN when nothing was judged.</summary>
-    public double MeanScore
-    {
-        get
-        {
-            double sum = 0;
-            for (var i = 0; i < ScoreCounts.Count; i++)
-            {
-                sum += (i + 1) * ScoreCounts[i];
-            }
-
-            return Judged > 0 ? sum / Judged : double.NaN;
-        }
-    }
+    public double MeanScore => RubricScoreCounts.Mean(ScoreCounts);
 }
