@@ -189,7 +189,6 @@ internal sealed class ProxyRequestHandler
             context.Response.Body = clientBody;
         }
 
-        var clientGone = context.RequestAborted.IsCancellationRequested;
         switch (error)
         {
             case ForwarderError.None:
@@ -206,7 +205,9 @@ internal sealed class ProxyRequestHandler
                 await AnswerAsync(context, exchange, ProxyErrorKind.UpstreamTimeout, $"upstream \"{upstream.Name}\" sent no response within {upstream.Definition.Timeout}").ConfigureAwait(false);
                 return;
             case ForwarderError.Request or ForwarderError.RequestBodyDestination or ForwarderError.NoAvailableDestinations:
-                if (clientGone)
+                // Before the response started the forwarder sets a 502 and aborts nothing: RequestAborted is the
+                // client's own.
+                if (context.RequestAborted.IsCancellationRequested)
                 {
                     _counters.Count(ProxyCounter.ClientCancelledBeforeResponse);
                     exchange.OnExchangeEnd(cancelled: true);
