@@ -85,15 +85,9 @@ h2load --version | head -n 1 > "$out/h2load-version.txt"
 aot="${CANARY_AOT_BINARY:-$root/artifacts/aot/canary-sidecar}"
 baseline="$root/artifacts/baseline/canary-baseline-server"
 if $build; then
-  # A published binary older than any of its sources would measure yesterday's code: publish again.
-  stale() { [ ! -x "$1" ] || [ -n "$(find "${@:2}" \( -name bin -o -name obj \) -prune -o -type f -newer "$1" -print -quit)" ]; }
-  if stale "$aot" src/Sidecar src/Contracts; then
-    if [ -n "${CANARY_AOT_BINARY:-}" ]; then
-      echo "CANARY_AOT_BINARY ($aot) is older than the sidecar's sources; publish it again" >&2
-      exit 1
-    fi
-    bash eng/publish-aot.sh "$root/artifacts/aot" | tail -n 1
-  fi
+  # shellcheck source=bench/fresh-sidecar.sh
+  source bench/fresh-sidecar.sh
+  publish_sidecar_if_stale
   stale "$baseline" bench/BaselineServers src/Contracts && dotnet publish bench/BaselineServers/Canary.BaselineServers.csproj -c Release -r linux-x64 \
     -o "$root/artifacts/baseline" -nologo -clp:ErrorsOnly >/dev/null
   for project in src/Sidecar/Canary.Sidecar.csproj bench/LoadGenerator/Canary.LoadGenerator.csproj bench/Benchmarks/Canary.Benchmarks.csproj; do

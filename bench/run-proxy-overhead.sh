@@ -39,15 +39,9 @@ mkdir -p "$work" "$(dirname "$out")"
 aot="${CANARY_AOT_BINARY:-$root/artifacts/aot/canary-sidecar}"
 baseline="$root/artifacts/baseline/canary-baseline-server"
 if $build; then
-  # A published binary older than any of its sources would measure yesterday's code: publish again.
-  stale() { [ ! -x "$1" ] || [ -n "$(find "${@:2}" \( -name bin -o -name obj \) -prune -o -type f -newer "$1" -print -quit)" ]; }
-  if stale "$aot" src/Sidecar src/Contracts; then
-    if [ -n "${CANARY_AOT_BINARY:-}" ]; then
-      echo "CANARY_AOT_BINARY ($aot) is older than the sidecar's sources; publish it again" >&2
-      exit 1
-    fi
-    bash eng/publish-aot.sh "$root/artifacts/aot" | tail -n 1
-  fi
+  # shellcheck source=bench/fresh-sidecar.sh
+  source bench/fresh-sidecar.sh
+  publish_sidecar_if_stale
   # The short run only proves the plumbing: the JIT build of the baseline servers stands in for their AOT publish.
   if $short; then
     dotnet build bench/BaselineServers/Canary.BaselineServers.csproj -c Release -nologo -clp:ErrorsOnly >/dev/null
